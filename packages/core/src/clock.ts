@@ -1,0 +1,145 @@
+/**
+ * A deterministic virtual clock usable as XState's `clock` option.
+ *
+ * XState's own SimulatedClock starts a chained timer from the clock's current
+ * time, so advancing over a chain of timers stops halfway. This clock keeps a
+ * min-heap ordered by (deadline, insertion sequence) and `advanceTo(t)` fires
+ * every timer due at or before `t` in that order, setting `now` to each
+ * timer's deadline first, so timers scheduled from inside a callback chain
+ * correctly from the deadline that fired them.
+ */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+interface TimerEntry {
+  deadline: number;
+  order: number;
+  id: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+export class VirtualClock {
+  private heap: TimerEntry[] = [];
+  private byId = new Map<number, TimerEntry>();
+  private nextOrder = 0;
+  private nextId = 1;
+  private current: number;
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** XState Clock interface. */
+  setTimeout(fn: (...args: any[]) => void, timeout: number): number {
+    const id = this.nextId++;
+    const entry: TimerEntry = {
+      deadline: this.current + Math.max(0, timeout),
+      order: this.nextOrder++,
+      id,
+      fn,
+      cancelled: false,
+    };
+    this.byId.set(id, entry);
+    this.push(entry);
+    return id;
+  }
+
+  /** XState Clock interface. */
+  clearTimeout(id: number): void {
+    const entry = this.byId.get(id);
+    if (entry) {
+      entry.cancelled = true;
+      this.byId.delete(id);
+    }
+  }
+
+  /** Number of timers still pending. */
+  get pending(): number {
+    return this.byId.size;
+  }
+
+  /** Deadline of the earliest pending timer, or `undefined` when none. */
+  nextDeadline(): number | undefined {
+    this.dropCancelledHead();
+    return this.heap.length > 0 ? this.heap[0].deadline : undefined;
+  }
+
+  /** Fires, in (deadline, order) order, every timer due at or before `t`; then sets now = t. */
+  advanceTo(t: number): number {
+    if (t < this.current) throw new Error(`VirtualClock cannot go back in time (${t} < ${this.current})`);
+    let fired = 0;
+    for (;;) {
+      this.dropCancelledHead();
+      const head = this.heap[0];
+      if (!head || head.deadline > t) break;
+      this.pop();
+      this.byId.delete(head.id);
+      this.current = head.deadline;
+      fired++;
+      head.fn();
+    }
+    this.current = t;
+    return fired;
+  }
+
+  /** Advances by `ms` (convenience for tests). */
+  advanceBy(ms: number): number {
+    return this.advanceTo(this.current + ms);
+  }
+
+  /** Runs timers until none is left or `limit` is reached; returns the final time. */
+  runAll(limit = Number.POSITIVE_INFINITY): number {
+    for (;;) {
+      const next = this.nextDeadline();
+      if (next === undefined || next > limit) return this.current;
+      this.advanceTo(next);
+    }
+  }
+
+  private dropCancelledHead(): void {
+    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
+  }
+
+  private less(a: TimerEntry, b: TimerEntry): boolean {
+    return a.deadline < b.deadline || (a.deadline === b.deadline && a.order < b.order);
+  }
+
+  private push(entry: TimerEntry): void {
+    const heap = this.heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(heap[i], heap[parent])) break;
+      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      i = parent;
+    }
+  }
+
+  private pop(): TimerEntry | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && this.less(heap[l], heap[m])) m = l;
+        if (r < heap.length && this.less(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
