@@ -1,0 +1,125 @@
+/**
+ * Timer and behaviour profiles as plain data. Every time is in virtual ms.
+ * `linux` follows shared/LINUX-TCP-FACTS.md (a current kernel's defaults);
+ * `rfc9293` follows the RFC text (and RFC 6298 for the RTO).
+ */
+export interface Profile {
+  readonly name: string;
+  /** RFC 6298 (2.1): RTO before any RTT sample. */
+  readonly rtoInitial: number;
+  readonly rtoMin: number;
+  readonly rtoMax: number;
+  /**
+   * 'rfc6298': RTO = max(rtoMin, SRTT + max(G, 4·RTTVAR)).
+   * 'linux': RTO = SRTT + max(rtoMin, 4·RTTVAR) (Linux floors RTTVAR at rto_min).
+   */
+  readonly rtoFormula: 'rfc6298' | 'linux';
+  /** Retransmissions of a SYN before connect() fails (tcp_syn_retries). */
+  readonly synRetries: number;
+  /**
+   * Linux ≥ 6.5 tcp_syn_linear_timeouts: this many extra SYN retransmissions
+   * are added, and the first this-many retransmissions keep the initial RTO
+   * (no backoff). 0 gives the classic 1, 2, 4, 8 … schedule.
+   */
+  readonly synLinearTimeouts: number;
+  /** Retransmissions of a SYN-ACK before the half-open entry is dropped (tcp_synack_retries). */
+  readonly synackRetries: number;
+  /** Retransmissions of data/FIN before the connection is aborted (tcp_retries2). */
+  readonly dataRetries: number;
+  /** Maximum segment lifetime; TIME_WAIT lasts `timeWait`. */
+  readonly msl: number;
+  /** TIME_WAIT duration (2·MSL in the RFC; Linux's fixed TCP_TIMEWAIT_LEN = 60 s). */
+  readonly timeWait: number;
+  /** Delayed-ACK timeout; 0 acknowledges every segment at once. */
+  readonly ackDelay: number;
+  /** MSS we announce on our SYN (RFC 9293 §3.7.1). */
+  readonly mss: number;
+  /** Receive buffer, the window we advertise when empty. */
+  readonly receiveBuffer: number;
+}
+
+export const linuxProfile: Profile = Object.freeze({
+  name: 'linux',
+  rtoInitial: 1000,
+  rtoMin: 200,
+  rtoMax: 120_000,
+  rtoFormula: 'linux',
+  synRetries: 6,
+  synLinearTimeouts: 4,
+  synackRetries: 5,
+  dataRetries: 15,
+  msl: 30_000,
+  timeWait: 60_000,
+  ackDelay: 40,
+  mss: 1460,
+  receiveBuffer: 65_535,
+});
+
+export const rfc9293Profile: Profile = Object.freeze({
+  name: 'rfc9293',
+  rtoInitial: 1000,
+  // RFC 6298 (2.4): "Whenever RTO is computed, if it is less than 1 second, then the RTO SHOULD be rounded up to 1 second."
+  rtoMin: 1000,
+  rtoMax: 60_000,
+  rtoFormula: 'rfc6298',
+  // RFC 9293 §3.8.3 (R2 for a SYN "at least 3 minutes"): 1+2+4+8+16+32+60+60 = 183 s.
+  synRetries: 7,
+  synLinearTimeouts: 0,
+  synackRetries: 7,
+  // R2 "at least 100 seconds": 15 backed-off retransmissions comfortably exceed it.
+  dataRetries: 15,
+  // RFC 9293 §3.4.2: MSL = 2 minutes; TIME-WAIT = 2·MSL.
+  msl: 120_000,
+  timeWait: 240_000,
+  ackDelay: 0,
+  mss: 1460,
+  receiveBuffer: 65_535,
+});
+
+export const profiles: Readonly<Record<string, Profile>> = Object.freeze({
+  linux: linuxProfile,
+  rfc9293: rfc9293Profile,
+});
+
+export type ProfileName = 'linux' | 'rfc9293';
+
+export function getProfile(name: string, overrides: Partial<Profile> = {}): Profile {
+  const base = profiles[name];
+  if (!base) throw new Error(`unknown profile "${name}" (expected one of: ${Object.keys(profiles).join(', ')})`);
+  return Object.freeze({ ...base, ...overrides });
+}
+
+/**
+ * RTO before the (n+1)-th transmission of a SYN, n = 0 for the first wait.
+ * Linux ≥ 6.5 keeps the initial RTO for the first `synLinearTimeouts`
+ * retransmissions, then backs off exponentially from there.
+ */
+export function synTimeout(profile: Profile, n: number): number {
+  const linear = profile.synLinearTimeouts;
+  const exponent = Math.max(0, n - linear);
+  return Math.min(profile.rtoMax, profile.rtoInitial * 2 ** exponent);
+}
+
+/** Total SYN retransmissions before connect() fails. */
+export function synRetransmissions(profile: Profile): number {
+  return profile.synRetries + profile.synLinearTimeouts;
+}
+
+/** Time from the first SYN until connect() fails with a timeout. */
+export function connectTimeout(profile: Profile): number {
+  let total = 0;
+  for (let n = 0; n <= synRetransmissions(profile); n++) total += synTimeout(profile, n);
+  return total;
+}
+
+/** RTO before the (n+1)-th transmission of a SYN-ACK (plain exponential backoff). */
+export function synackTimeout(profile: Profile, n: number): number {
+  return Math.min(profile.rtoMax, profile.rtoInitial * 2 ** n);
+}
+
+/** How long a half-open (SYN_RECEIVED) entry lives when no ACK ever comes. */
+export function halfOpenLifetime(profile: Profile): number {
+  let total = 0;
+  for (let n = 0; n <= profile.synackRetries; n++) total += synackTimeout(profile, n);
+  return total;
+}

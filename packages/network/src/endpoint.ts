@@ -1,0 +1,404 @@
+/**
+ * One endpoint's runtime: a core Host driven by a VirtualClock, plus the
+ * interpreter of its application program (timeline actions and reactions).
+ * It is plain synchronous code so it can run inside a worker thread
+ * (worker.ts) or in the main thread (tests, fuzzing) with identical results.
+ */
+import {
+  Flag,
+  flagsFromNames,
+  getProfile,
+  Host,
+  keyFromSeed,
+  type Segment,
+  type SocketAddress,
+  splitmix32,
+  type TcpState,
+  VirtualClock,
+} from '@synack/core';
+import type { InspectionEvent } from 'xstate';
+import type { AppAction, EndpointConfig, RawSegment, Reaction } from './scenario.js';
+
+/** Everything an endpoint reports during a step, in the order it happened. */
+export type EndpointRecord =
+  | { k: 'seg'; seg: Segment; conn?: string; state?: string; retransmit?: string }
+  | { k: 'state'; conn: string; from: string; to: string }
+  | { k: 'app'; conn?: string; event: string; detail?: Record<string, unknown> }
+  | { k: 'timer'; conn: string; timer: string; detail: Record<string, unknown> }
+  | { k: 'drop'; seg: Segment; reason: string }
+  | { k: 'inspect'; ev: SerializedInspection };
+
+/** XState inspection events reduced to JSON (actor refs and functions stripped). */
+export interface SerializedInspection {
+  type: string;
+  /** The connection id the actor belongs to. */
+  actor: string;
+  /** Event type processed (for @xstate.event / @xstate.snapshot). */
+  event?: string;
+  /** State value after the event (for @xstate.snapshot). */
+  value?: string;
+  /** Context fields an inspector shows (for @xstate.snapshot). */
+  context?: Record<string, number | string | boolean>;
+}
+
+export interface EndpointInit {
+  endpoint: EndpointConfig;
+  /** Endpoint id → IPv4 address for every endpoint of the run. */
+  addresses: Record<string, string>;
+  /** Default profile name of the run. */
+  profile: string;
+  seed: number;
+  /** Index of this endpoint (keys derive from seed and index). */
+  index: number;
+  inspect?: boolean;
+}
+
+export interface StepOutput {
+  records: EndpointRecord[];
+  /** Earliest pending timer, or null. */
+  next: number | null;
+}
+
+export interface ConnectionReport {
+  conn: string;
+  label?: string;
+  state: string;
+  reason?: string;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Bytes that did not match the sender's stream at their offset (must stay 0). */
+  integrityErrors: number;
+  peerClosed: boolean;
+}
+
+export interface EndpointReport {
+  id: string;
+  address: string;
+  connections: ConnectionReport[];
+  listeners: ReturnType<Host['listenerStats']>;
+  pendingTimers: number;
+}
+
+/** Byte at offset k of every application stream (so receivers can verify order and content). */
+export function streamByte(offset: number): number {
+  return offset % 251;
+}
+
+export function streamBytes(start: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (start + i) % 251;
+  return out;
+}
+
+interface ConnInfo {
+  conn: string;
+  label?: string;
+  state: string;
+  reason?: string;
+  txOffset: number;
+  rxOffset: number;
+  integrityErrors: number;
+  peerClosed: boolean;
+}
+
+export class EndpointRuntime {
+  readonly id: string;
+  readonly address: string;
+  readonly clock = new VirtualClock();
+  private readonly host: Host;
+  private records: EndpointRecord[] = [];
+  private readonly conns = new Map<string, ConnInfo>();
+  private readonly order: string[] = [];
+  private readonly labels = new Map<string, string>();
+  private lastConn: string | undefined;
+  private acceptedCount = 0;
+  private connectCount = 0;
+  private readonly reactions: Reaction[];
+
+  constructor(private readonly init: EndpointInit) {
+    const endpoint = init.endpoint;
+    this.id = endpoint.id;
+    this.address = init.addresses[endpoint.id];
+    this.reactions = endpoint.reactions ?? [];
+    const profile = getProfile(endpoint.profile ?? init.profile, endpoint.profileOverrides ?? {});
+    this.host = new Host({
+      id: endpoint.id,
+      address: this.address,
+      profile,
+      clock: this.clock,
+      isnKey: keyFromSeed(init.seed, init.index + 1),
+      fixedIsn: endpoint.fixedIsn,
+      inspect: init.inspect ? (ev) => this.onInspect(ev) : undefined,
+      events: {
+        segment: (seg, info) =>
+          this.records.push({ k: 'seg', seg, conn: info.conn, state: info.state, retransmit: info.retransmit }),
+        state: (conn, from, to) => this.onState(conn, from, to),
+        app: (conn, event, detail) => this.onApp(conn, event, detail),
+        timer: (conn, timer, detail) => this.records.push({ k: 'timer', conn, timer, detail }),
+        drop: (seg, reason) => this.records.push({ k: 'drop', seg, reason }),
+        data: (conn, bytes) => this.onData(conn, bytes),
+      },
+    });
+    for (const action of endpoint.actions ?? []) {
+      this.clock.setTimeout(() => this.perform(action), action.at);
+    }
+  }
+
+  /** Advances to `t`, fires due timers, delivers the segments, and returns what happened. */
+  step(t: number, deliveries: readonly Segment[]): StepOutput {
+    this.clock.advanceTo(t);
+    for (const segment of deliveries) this.host.deliver(segment);
+    // Reactions scheduled "now" by those deliveries run in the same instant.
+    this.clock.advanceTo(t);
+    const records = this.records;
+    this.records = [];
+    return { records, next: this.clock.nextDeadline() ?? null };
+  }
+
+  nextDeadline(): number | null {
+    return this.clock.nextDeadline() ?? null;
+  }
+
+  report(): EndpointReport {
+    return {
+      id: this.id,
+      address: this.address,
+      connections: this.order.map((conn) => {
+        const info = this.conns.get(conn)!;
+        const live = this.host.snapshotOf(conn);
+        const ctx = live?.context;
+        return {
+          conn,
+          label: info.label,
+          state: info.state,
+          reason: info.reason,
+          bytesSent: info.txOffset,
+          bytesReceived: info.rxOffset,
+          integrityErrors: info.integrityErrors,
+          peerClosed: info.peerClosed || (ctx?.peerFinReceived ?? false),
+        };
+      }),
+      listeners: this.host.listenerStats(),
+      pendingTimers: this.clock.pending,
+    };
+  }
+
+  dispose(): void {
+    this.host.dispose();
+  }
+
+  // -------------------------------------------------------------------------
+
+  private resolveAddress(target: string): string {
+    return this.init.addresses[target] ?? target;
+  }
+
+  private connFor(label: string | undefined): string | undefined {
+    if (label === undefined) return this.lastConn;
+    return this.labels.get(label) ?? (this.conns.has(label) ? label : undefined);
+  }
+
+  private perform(action: AppAction): void {
+    switch (action.do) {
+      case 'listen':
+        this.host.listen(action.port, {
+          backlog: action.backlog,
+          acceptQueue: action.acceptQueue,
+          autoAccept: action.autoAccept,
+          abortOnOverflow: action.abortOnOverflow,
+        });
+        return;
+      case 'connect': {
+        const label = action.as ?? `c${++this.connectCount}`;
+        const remote: SocketAddress = { addr: this.resolveAddress(action.to), port: action.port };
+        this.pendingLabel = label;
+        const conn = this.host.connect(remote, { localPort: action.localPort });
+        this.pendingLabel = undefined;
+        this.labels.set(label, conn);
+        this.conns.get(conn)!.label = label;
+        this.records.push({ k: 'app', conn, event: 'connect', detail: { label, to: action.to, port: action.port } });
+        this.lastConn = conn;
+        return;
+      }
+      case 'accept':
+        this.host.accept(action.port);
+        return;
+      case 'send':
+        this.withConn(action.conn, 'send', (conn) => this.sendBytes(conn, action.bytes));
+        return;
+      case 'close':
+        this.withConn(action.conn, 'close', (conn) => this.host.close(conn));
+        return;
+      case 'abort':
+        this.withConn(action.conn, 'abort', (conn) => this.host.abort(conn));
+        return;
+      case 'receive':
+        this.withConn(action.conn, 'receive', (conn) => this.host.receive(conn));
+        return;
+      case 'restart':
+        this.host.restart();
+        this.lastConn = undefined;
+        return;
+      case 'raw':
+        this.emitRaw(action.segment, action.to);
+        return;
+      case 'syn-flood':
+        this.synFlood(action);
+        return;
+    }
+  }
+
+  private pendingLabel: string | undefined;
+
+  private withConn(label: string | undefined, what: string, fn: (conn: string) => void): void {
+    const conn = this.connFor(label);
+    const live = conn !== undefined && this.host.snapshotOf(conn) !== undefined;
+    if (!conn || !live) {
+      this.records.push({
+        k: 'app',
+        conn,
+        event: 'error',
+        detail: { error: `${what}: no open connection${label ? ` "${label}"` : ''}` },
+      });
+      return;
+    }
+    fn(conn);
+  }
+
+  private sendBytes(conn: string, bytes: number): void {
+    const info = this.conns.get(conn)!;
+    const data = streamBytes(info.txOffset, bytes);
+    info.txOffset += bytes;
+    this.records.push({ k: 'app', conn, event: 'send', detail: { bytes } });
+    this.host.send(conn, data);
+  }
+
+  private emitRaw(raw: RawSegment, to?: string): void {
+    const dstAddr = raw.dstAddr ?? (to ? this.resolveAddress(to) : undefined);
+    if (!dstAddr) throw new Error(`${this.id}: raw segment needs dstAddr or "to"`);
+    const flags = flagsFromNames(raw.flags);
+    const segment: Segment = {
+      srcAddr: raw.srcAddr ?? this.address,
+      srcPort: raw.srcPort,
+      dstAddr,
+      dstPort: raw.dstPort,
+      seq: raw.seq >>> 0,
+      ack: (raw.ack ?? 0) >>> 0,
+      flags,
+      win: raw.win ?? 65535,
+      ...(raw.mss !== undefined ? { mss: raw.mss } : flags & Flag.SYN ? { mss: 1460 } : {}),
+      ...(raw.len ? { data: streamBytes(0, raw.len) } : {}),
+    };
+    this.records.push({ k: 'seg', seg: segment });
+  }
+
+  private synFlood(action: Extract<AppAction, { do: 'syn-flood' }>): void {
+    const interval = action.interval ?? 1;
+    const net = action.srcNet ?? '10.99';
+    const dstAddr = this.resolveAddress(action.to);
+    for (let i = 0; i < action.count; i++) {
+      this.clock.setTimeout(() => {
+        const n = i + 1;
+        this.records.push({
+          k: 'seg',
+          seg: {
+            srcAddr: `${net}.${(n >> 8) & 255}.${n & 255}`,
+            srcPort: 1024 + (n % 60000),
+            dstAddr,
+            dstPort: action.port,
+            seq: splitmix32((this.init.seed ^ Math.imul(n, 0x9e3779b1)) >>> 0),
+            ack: 0,
+            flags: Flag.SYN,
+            win: 65535,
+            mss: 1460,
+          },
+        });
+      }, i * interval);
+    }
+    this.records.push({ k: 'app', event: 'syn-flood', detail: { count: action.count, interval } });
+  }
+
+  private onState(conn: string, from: TcpState, to: TcpState): void {
+    let info = this.conns.get(conn);
+    if (!info) {
+      info = {
+        conn,
+        label: this.pendingLabel,
+        state: from,
+        txOffset: 0,
+        rxOffset: 0,
+        integrityErrors: 0,
+        peerClosed: false,
+      };
+      this.conns.set(conn, info);
+      this.order.push(conn);
+    }
+    info.state = to;
+    this.records.push({ k: 'state', conn, from, to });
+  }
+
+  private onApp(conn: string | undefined, event: string, detail?: Record<string, unknown>): void {
+    this.records.push(detail ? { k: 'app', conn, event, detail } : { k: 'app', conn, event });
+    if (conn === undefined) return;
+    const info = this.conns.get(conn);
+    if (event === 'accept' && info) {
+      const label = `accepted${++this.acceptedCount}`;
+      info.label = label;
+      this.labels.set(label, conn);
+      this.lastConn = conn;
+    }
+    if (event === 'peer-closed' && info) info.peerClosed = true;
+    if (event === 'closed' && info) info.reason = String(detail?.reason ?? 'normal');
+    const on = event === 'accept' ? 'accept' : event;
+    for (const reaction of this.reactions) {
+      if (reaction.on !== on) continue;
+      // Reactions run after the current event is fully processed, at the same virtual instant or later.
+      this.clock.setTimeout(() => this.react(conn, reaction), reaction.after ?? 0);
+    }
+  }
+
+  private react(conn: string, reaction: Reaction): void {
+    if (!this.host.snapshotOf(conn)) return;
+    if (reaction.do === 'send') this.sendBytes(conn, reaction.bytes ?? 0);
+    else if (reaction.do === 'close') this.host.close(conn);
+    else this.host.abort(conn);
+  }
+
+  private onData(conn: string, bytes: Uint8Array): void {
+    const info = this.conns.get(conn);
+    if (!info) return;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] !== streamByte(info.rxOffset + i)) info.integrityErrors++;
+    }
+    info.rxOffset += bytes.length;
+  }
+
+  private onInspect(ev: InspectionEvent): void {
+    const actor = (ev.actorRef as { getSnapshot(): { context?: { id?: string } } })?.getSnapshot?.()?.context?.id ?? '?';
+    const out: SerializedInspection = { type: ev.type, actor };
+    if (ev.type === '@xstate.event') out.event = ev.event.type;
+    if (ev.type === '@xstate.snapshot') {
+      const snap = ev.snapshot as { value?: unknown; context?: Record<string, unknown> };
+      out.event = ev.event.type;
+      out.value = String(snap.value);
+      const c = snap.context as Record<string, any> | undefined;
+      if (c) {
+        out.context = {
+          iss: c.iss,
+          irs: c.irs,
+          sndUna: c.sndUna,
+          sndNxt: c.sndNxt,
+          sndWnd: c.sndWnd,
+          rcvNxt: c.rcvNxt,
+          rcvWnd: Math.max(0, c.profile.receiveBuffer - c.readable.length),
+          rto: c.rto,
+          retries: c.retries,
+          rtoDeadline: c.rtoDeadline,
+          unacked: Math.max(0, (c.sndMax - c.sndUna) | 0),
+          queued: c.sendBuffer.length,
+        };
+      }
+    }
+    this.records.push({ k: 'inspect', ev: out });
+  }
+}

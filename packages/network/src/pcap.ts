@@ -1,0 +1,207 @@
+/**
+ * Classic libpcap file writer for simulated TCP segments.
+ *
+ * File format choices (see https://www.tcpdump.org/manpages/pcap-savefile.5.txt and
+ * https://www.tcpdump.org/linktypes.html):
+ * - magic 0xa1b2c3d4 written little-endian (bytes d4 c3 b2 a1): the microsecond-resolution
+ *   variant exactly as a little-endian host's libpcap writes it, so every reader
+ *   (tcpdump, Wireshark, scapy) accepts it without guessing.
+ * - version 2.4, thiszone 0, sigfigs 0, snaplen 65535 (no IPv4 datagram can be longer,
+ *   so records are never truncated and incl_len always equals orig_len).
+ * - linktype 101 LINKTYPE_RAW: each record is a bare IPv4 datagram. The simulator has no
+ *   link layer, so inventing Ethernet MACs would only add fake data. (101 is the
+ *   file-format value; the platform-dependent DLT_RAW 12/14 must not be written to files.)
+ */
+import { writeFileSync } from 'node:fs';
+import type { Segment } from '@synack/core';
+
+export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;
+export const PCAP_VERSION_MAJOR = 2;
+export const PCAP_VERSION_MINOR = 4;
+export const PCAP_SNAPLEN = 65535;
+export const LINKTYPE_RAW = 101;
+
+const PCAP_GLOBAL_HEADER_LEN = 24;
+const PCAP_RECORD_HEADER_LEN = 16;
+const IPV4_HEADER_LEN = 20;
+const TCP_HEADER_LEN = 20;
+const IPPROTO_TCP = 6;
+const DEFAULT_TTL = 64;
+/** RFC 791 §3.1: flags are the top 3 bits of the fragment word; 0b010 = Don't Fragment. */
+const IPV4_FLAG_DF = 0x4000;
+/** RFC 9293 §3.2: MSS option kind 2, length 4. */
+const TCP_OPT_MSS_KIND = 2;
+const TCP_OPT_MSS_LEN = 4;
+const MAX_IPV4_TOTAL_LEN = 0xffff;
+
+/**
+ * The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement
+ * sum of all 16-bit big-endian words. An odd trailing byte is padded with a zero byte on
+ * the right (RFC 1071 §4.1, "Mop up left-over byte"). `initial` lets callers fold in a
+ * pseudo-header sum computed separately; one's complement addition is associative and
+ * commutative (RFC 1071 §2(A)), so the parts may be summed in any order.
+ */
+export function internetChecksum(bytes: Uint8Array, initial = 0): number {
+  let sum = initial;
+  const evenEnd = bytes.length & ~1;
+  for (let i = 0; i < evenEnd; i += 2) {
+    sum += (bytes[i] << 8) | bytes[i + 1];
+  }
+  if (bytes.length & 1) sum += bytes[bytes.length - 1] << 8;
+  // Deferred carries (RFC 1071 §2(C)): fold the high bits back in until none remain.
+  // Inputs are at most 64 KiB, so `sum` stays far below 2^53 and is exact.
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return ~sum & 0xffff;
+}
+
+/** Parses a dotted-quad IPv4 address into 4 bytes; throws on anything else. */
+export function parseIpv4(addr: string): Uint8Array {
+  if (typeof addr !== 'string')
+    throw new Error(`invalid IPv4 address ${String(addr)}: expected a dotted quad`);
+  const parts = addr.split('.');
+  // Leading zeros are rejected because some parsers read them as octal ("010" = 8).
+  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)) {
+    throw new Error(`invalid IPv4 address "${addr}": expected a dotted quad such as 10.0.0.1`);
+  }
+  return Uint8Array.from(parts.map(Number));
+}
+
+function checkUint(name: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new Error(`invalid ${name} ${value}: expected an integer in [0, ${max}]`);
+  }
+}
+
+/**
+ * Encodes `segment` as a complete IPv4 datagram carrying TCP: a 20-byte IPv4 header
+ * (RFC 791, no options), the TCP header (RFC 793 / RFC 9293 §3.1) with the MSS option
+ * when `segment.mss` is set, then the payload. Both checksums are filled in.
+ */
+export function encodeIpv4Tcp(segment: Segment, ipId = 0, ttl = DEFAULT_TTL): Buffer {
+  const src = parseIpv4(segment.srcAddr);
+  const dst = parseIpv4(segment.dstAddr);
+  checkUint('source port', segment.srcPort, 0xffff);
+  checkUint('destination port', segment.dstPort, 0xffff);
+  checkUint('sequence number', segment.seq, 0xffffffff);
+  checkUint('acknowledgment number', segment.ack, 0xffffffff);
+  // The header carries 8 control bits (CWR..FIN) in octet 13.
+  checkUint('TCP flags', segment.flags, 0xff);
+  checkUint('IP identification', ipId, 0xffff);
+  checkUint('TTL', ttl, 0xff);
+  if (!Number.isFinite(segment.win) || segment.win < 0) {
+    throw new Error(`invalid window ${segment.win}: expected a non-negative number`);
+  }
+  if (segment.mss !== undefined) checkUint('MSS', segment.mss, 0xffff);
+
+  const optionsLen = segment.mss !== undefined ? TCP_OPT_MSS_LEN : 0;
+  // Data offset counts 32-bit words, so options are padded to a 4-byte boundary.
+  const tcpHeaderLen = TCP_HEADER_LEN + ((optionsLen + 3) & ~3);
+  const data = segment.data ?? new Uint8Array(0);
+  const tcpLen = tcpHeaderLen + data.length;
+  const totalLen = IPV4_HEADER_LEN + tcpLen;
+  if (totalLen > MAX_IPV4_TOTAL_LEN) {
+    throw new Error(`segment too large for one IPv4 datagram: ${totalLen} > ${MAX_IPV4_TOTAL_LEN} bytes`);
+  }
+
+  // Buffer.alloc zero-fills, which covers the checksum fields (zero while summing),
+  // urgent pointer 0, reserved bits and option padding (EOL = 0).
+  const buf = Buffer.alloc(totalLen);
+
+  // --- IPv4 header (RFC 791 §3.1) ---
+  buf[0] = (4 << 4) | (IPV4_HEADER_LEN / 4); // version 4, IHL in 32-bit words
+  buf[1] = 0; // DSCP/ECN
+  buf.writeUInt16BE(totalLen, 2);
+  buf.writeUInt16BE(ipId, 4);
+  // DF is set because TCP already sizes segments (MSS) and we never emit fragments.
+  buf.writeUInt16BE(IPV4_FLAG_DF, 6);
+  buf[8] = ttl;
+  buf[9] = IPPROTO_TCP;
+  buf.set(src, 12);
+  buf.set(dst, 16);
+  // RFC 791: "the 16 bit one's complement of the one's complement sum of all 16 bit
+  // words in the header", computed with the checksum field itself set to zero.
+  buf.writeUInt16BE(internetChecksum(buf.subarray(0, IPV4_HEADER_LEN)), 10);
+
+  // --- TCP header (RFC 793 §3.1, RFC 9293 §3.1) ---
+  const t = IPV4_HEADER_LEN;
+  buf.writeUInt16BE(segment.srcPort, t);
+  buf.writeUInt16BE(segment.dstPort, t + 2);
+  buf.writeUInt32BE(segment.seq, t + 4);
+  buf.writeUInt32BE(segment.ack, t + 8);
+  buf[t + 12] = (tcpHeaderLen / 4) << 4; // data offset; reserved bits 0
+  buf[t + 13] = segment.flags;
+  // No window scaling is negotiated, so the 16-bit field is all the peer can see.
+  buf.writeUInt16BE(Math.min(Math.floor(segment.win), 0xffff), t + 14);
+  if (segment.mss !== undefined) {
+    buf[t + 20] = TCP_OPT_MSS_KIND;
+    buf[t + 21] = TCP_OPT_MSS_LEN;
+    buf.writeUInt16BE(segment.mss, t + 22);
+  }
+  buf.set(data, t + tcpHeaderLen);
+
+  // RFC 793 §3.1: the TCP checksum also covers a 96-bit pseudo-header of source address,
+  // destination address, zero, protocol and TCP length, protecting against misrouting.
+  const pseudo = Buffer.alloc(12);
+  pseudo.set(src, 0);
+  pseudo.set(dst, 4);
+  pseudo[9] = IPPROTO_TCP;
+  pseudo.writeUInt16BE(tcpLen, 10);
+  const pseudoSum = ~internetChecksum(pseudo) & 0xffff; // un-complement to get the raw sum
+  buf.writeUInt16BE(internetChecksum(buf.subarray(t), pseudoSum), t + 16);
+  return buf;
+}
+
+/** Accumulates records in memory and serialises them as one pcap file. */
+export class PcapWriter {
+  private readonly records: Buffer[] = [];
+  private bytes = 0;
+
+  /** Number of packets added so far. */
+  get count(): number {
+    return this.records.length;
+  }
+
+  /**
+   * Appends `segment` captured at virtual time `timeMs` (milliseconds, may be fractional;
+   * stored with microsecond precision). By default the IP identification is the packet's
+   * index in this file (mod 2^16) so that frames are easy to tell apart, and TTL is 64.
+   */
+  add(timeMs: number, segment: Segment, opts: { ipId?: number; ttl?: number } = {}): void {
+    if (!Number.isFinite(timeMs) || timeMs < 0) {
+      throw new Error(`invalid capture time ${timeMs} ms: expected a finite, non-negative number`);
+    }
+    const packet = encodeIpv4Tcp(segment, opts.ipId ?? this.records.length & 0xffff, opts.ttl ?? DEFAULT_TTL);
+    // Round once to whole microseconds, then split, so usec can never reach 1_000_000.
+    const totalMicros = Math.round(timeMs * 1000);
+    const seconds = Math.floor(totalMicros / 1_000_000);
+    if (seconds > 0xffffffff)
+      throw new Error(`capture time ${timeMs} ms does not fit a 32-bit seconds field`);
+    const header = Buffer.alloc(PCAP_RECORD_HEADER_LEN);
+    header.writeUInt32LE(seconds, 0); // ts_sec
+    header.writeUInt32LE(totalMicros - seconds * 1_000_000, 4); // ts_usec
+    header.writeUInt32LE(packet.length, 8); // incl_len
+    header.writeUInt32LE(packet.length, 12); // orig_len
+    this.records.push(Buffer.concat([header, packet]));
+    this.bytes += header.length + packet.length;
+  }
+
+  /** The complete file: global header followed by every record in insertion order. */
+  toBuffer(): Buffer {
+    const header = Buffer.alloc(PCAP_GLOBAL_HEADER_LEN);
+    header.writeUInt32LE(PCAP_MAGIC_MICROS, 0);
+    header.writeUInt16LE(PCAP_VERSION_MAJOR, 4);
+    header.writeUInt16LE(PCAP_VERSION_MINOR, 6);
+    header.writeInt32LE(0, 8); // thiszone: timestamps are already "UTC" (virtual time)
+    header.writeUInt32LE(0, 12); // sigfigs: always 0 in practice
+    header.writeUInt32LE(PCAP_SNAPLEN, 16);
+    header.writeUInt32LE(LINKTYPE_RAW, 20);
+    return Buffer.concat([header, ...this.records], PCAP_GLOBAL_HEADER_LEN + this.bytes);
+  }
+}
+
+/** Writes `records` (virtual time in ms and segment) to a pcap file at `path`. */
+export function writePcapFile(path: string, records: Array<{ t: number; segment: Segment }>): void {
+  const writer = new PcapWriter();
+  for (const { t, segment } of records) writer.add(t, segment);
+  writeFileSync(path, writer.toBuffer());
+}

@@ -1,0 +1,599 @@
+/**
+ * The coordinator: owns virtual time, runs one worker thread per endpoint,
+ * and carries segments between them through the RxJS fault pipeline.
+ *
+ * Conservative discrete-event synchronisation: the next instant is the
+ * earliest pending delivery or worker timer; every worker with something to
+ * do at that instant gets ONE message (all its deliveries batched) and the
+ * coordinator waits for all replies before it looks at them, in endpoint
+ * order. Packets get ids and go through the fault pipeline (one seeded PRNG)
+ * in that fixed order, so the trace does not depend on thread scheduling.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type Segment, toTraceSegment } from '@synack/core';
+import { EndpointRuntime, type EndpointInit, type EndpointReport, type StepOutput } from './endpoint.js';
+import { createFaultPipeline, type FaultEvent, validateNetworkConfig } from './faults.js';
+import { createRng } from './prng.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { endpointAddresses, type SimulationConfig } from './scenario.js';
+import type { Packet, TraceEvent } from './types.js';
+
+export type SummaryEvent = Extract<TraceEvent, { kind: 'summary' }>;
+
+export interface RunStats {
+  segmentsSent: number;
+  segmentsDelivered: number;
+  segmentsDropped: number;
+  segmentsDuplicated: number;
+  /** Retransmitted segments by kind (SYN, SYN-ACK, data, FIN, probe). */
+  retransmits: Record<string, number>;
+  /** Virtual ms of the last event. */
+  endTime: number;
+  /** Number of coordinator steps (virtual instants with work). */
+  steps: number;
+  /** Wall-clock ms the run took. */
+  wallMs: number;
+}
+
+export interface RunResult {
+  ok: boolean;
+  error?: string;
+  summary: SummaryEvent;
+  /** The whole trace (empty when `collectTrace: false`). */
+  trace: TraceEvent[];
+  reports: EndpointReport[];
+  stats: RunStats;
+}
+
+export interface RunOptions {
+  /** 'worker' (default): one worker thread per endpoint. 'inline': same code on the main thread. */
+  threads?: 'worker' | 'inline';
+  /** Called for every trace event as it happens (streaming). */
+  onTrace?: (event: TraceEvent) => void;
+  /** Keep the trace in the result (default true). */
+  collectTrace?: boolean;
+  /** Awaited before each virtual instant is processed (pause/step control for inspectors). */
+  beforeStep?: (t: number) => Promise<void> | void;
+  /** Forwarded XState inspection events (config.inspect must be true). */
+  onInspect?: (endpoint: string, event: import('./endpoint.js').SerializedInspection, t: number) => void;
+  /** Test hook: crash this endpoint's worker at the first step at or after this virtual time. */
+  crash?: { endpoint: string; at: number };
+  signal?: AbortSignal;
+}
+
+interface Driver {
+  readonly id: string;
+  start(): Promise<number | null>;
+  step(t: number, deliveries: Segment[]): Promise<StepOutput>;
+  report(): Promise<EndpointReport>;
+  crash(): void;
+  terminate(): Promise<void>;
+}
+
+let liveWorkers = 0;
+
+/** Worker threads currently alive (started by this module and not yet exited). */
+export function liveWorkerCount(): number {
+  return liveWorkers;
+}
+
+function workerScript(): URL {
+  const here = fileURLToPath(import.meta.url);
+  // Under vitest the sources run from src/*.ts, but Node loads worker files itself: use the build.
+  return here.endsWith('.ts') ? new URL('../dist/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
+}
+
+class WorkerDriver implements Driver {
+  private readonly worker: Worker;
+  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(
+    readonly id: string,
+    private readonly init: EndpointInit,
+    private readonly perturbMs: number,
+  ) {
+    this.worker = new Worker(workerScript(), { name: `synack:${id}` });
+    liveWorkers++;
+    this.exitPromise = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        liveWorkers--;
+        this.exited = true;
+        if (!this.failure && code !== 0 && this.pending) {
+          this.fail(new Error(`endpoint "${id}": worker exited with code ${code}`));
+        }
+        if (this.pending) this.fail(new Error(`endpoint "${id}": worker exited`));
+        resolve();
+      });
+    });
+    this.worker.on('error', (err) => this.fail(new Error(`endpoint "${id}": ${err.message}`)));
+    this.worker.on('message', (message: FromWorker) => {
+      const pending = this.pending;
+      this.pending = undefined;
+      if (message.type === 'error') pending?.reject(new Error(`endpoint "${id}": ${message.message}`));
+      else pending?.resolve(message);
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(error);
+  }
+
+  private request(message: ToWorker): Promise<FromWorker> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.exited) return Promise.reject(new Error(`endpoint "${this.id}": worker is gone`));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(message);
+    });
+  }
+
+  async start(): Promise<number | null> {
+    const reply = await this.request({ type: 'init', init: this.init, perturbMs: this.perturbMs });
+    if (reply.type !== 'ready') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
+    return reply.next;
+  }
+
+  async step(t: number, deliveries: Segment[]): Promise<StepOutput> {
+    const reply = await this.request({ type: 'step', t, deliveries });
+    if (reply.type !== 'stepped') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
+    return reply;
+  }
+
+  async report(): Promise<EndpointReport> {
+    const reply = await this.request({ type: 'report' });
+    if (reply.type !== 'report') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
+    return reply.report;
+  }
+
+  crash(): void {
+    this.worker.postMessage({ type: 'crash' } satisfies ToWorker);
+  }
+
+  async terminate(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+    await this.exitPromise;
+  }
+}
+
+class InlineDriver implements Driver {
+  private runtime: EndpointRuntime | undefined;
+  private crashNext = false;
+
+  constructor(
+    readonly id: string,
+    private readonly init: EndpointInit,
+  ) {}
+
+  async start(): Promise<number | null> {
+    this.runtime = new EndpointRuntime(this.init);
+    return this.runtime.nextDeadline();
+  }
+
+  async step(t: number, deliveries: Segment[]): Promise<StepOutput> {
+    if (this.crashNext) throw new Error(`endpoint "${this.id}": crashed (test hook)`);
+    // Deliveries are structured-cloned by a MessagePort in worker mode; inline runs share
+    // objects, which is safe because nothing mutates a segment after it is built.
+    return this.runtime!.step(t, deliveries);
+  }
+
+  async report(): Promise<EndpointReport> {
+    return this.runtime!.report();
+  }
+
+  crash(): void {
+    this.crashNext = true;
+  }
+
+  async terminate(): Promise<void> {
+    this.runtime?.dispose();
+  }
+}
+
+/** Min-heap of in-flight packets ordered by (deliverAt, id). */
+class DeliveryQueue {
+  private heap: Packet[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  peekTime(): number | undefined {
+    return this.heap[0]?.deliverAt;
+  }
+
+  push(packet: Packet): void {
+    const h = this.heap;
+    h.push(packet);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  pop(): Packet | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Packet, b: Packet): boolean {
+  return a.deliverAt < b.deliverAt || (a.deliverAt === b.deliverAt && a.id < b.id);
+}
+
+export const DEFAULT_MAX_TIME = 30 * 60 * 1000;
+export const DEFAULT_WALL_TIMEOUT = 5 * 60 * 1000;
+
+/** Checks a simulation config; throws an Error naming the offending field. */
+export function validateSimulationConfig(config: SimulationConfig): void {
+  if (!config || typeof config !== 'object') throw new Error('config must be an object');
+  if (!Number.isSafeInteger(config.seed)) throw new Error(`seed must be an integer, got ${String(config.seed)}`);
+  if (!Array.isArray(config.endpoints) || config.endpoints.length === 0) {
+    throw new Error('endpoints must be a non-empty array');
+  }
+  const seen = new Set<string>();
+  config.endpoints.forEach((endpoint, i) => {
+    if (typeof endpoint.id !== 'string' || endpoint.id === '') throw new Error(`endpoints[${i}].id must be a string`);
+    if (seen.has(endpoint.id)) throw new Error(`endpoints[${i}].id "${endpoint.id}" is used twice`);
+    seen.add(endpoint.id);
+  });
+  const addresses = endpointAddresses(config.endpoints);
+  const used = new Map<string, string>();
+  for (const [id, addr] of addresses) {
+    if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(addr) || addr.split('.').some((p) => Number(p) > 255)) {
+      throw new Error(`endpoints.${id}.address must be an IPv4 address, got "${addr}"`);
+    }
+    if (used.has(addr)) throw new Error(`endpoints.${id}.address ${addr} is also used by ${used.get(addr)}`);
+    used.set(addr, id);
+  }
+  for (const [field, value] of [
+    ['maxTime', config.maxTime],
+    ['wallTimeout', config.wallTimeout],
+    ['realtime', config.realtime],
+  ] as const) {
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new Error(`${field} must be a positive number, got ${String(value)}`);
+    }
+  }
+  if (config.network !== undefined) validateNetworkConfig(config.network);
+}
+
+/** Runs a simulation to quiescence (or a limit) and returns its trace, summary and reports. */
+export async function runSimulation(config: SimulationConfig, options: RunOptions = {}): Promise<RunResult> {
+  validateSimulationConfig(config);
+  // wall-clock: only to report how long a run took and to enforce the wall-clock limit.
+  const wallStart = performance.now();
+  const addresses = endpointAddresses(config.endpoints);
+  const addressToId = new Map([...addresses].map(([id, addr]) => [addr, id]));
+  const addressRecord = Object.fromEntries(addresses);
+  const profile = config.profile ?? 'linux';
+  const threads = options.threads ?? 'worker';
+  const collect = options.collectTrace ?? true;
+  const maxTime = config.maxTime ?? DEFAULT_MAX_TIME;
+  const wallTimeout = config.wallTimeout ?? DEFAULT_WALL_TIMEOUT;
+  const trace: TraceEvent[] = [];
+  const emit = (event: TraceEvent) => {
+    if (collect) trace.push(event);
+    options.onTrace?.(event);
+  };
+  const stats: RunStats = {
+    segmentsSent: 0,
+    segmentsDelivered: 0,
+    segmentsDropped: 0,
+    segmentsDuplicated: 0,
+    retransmits: { SYN: 0, 'SYN-ACK': 0, data: 0, FIN: 0, probe: 0 },
+    endTime: 0,
+    steps: 0,
+    wallMs: 0,
+  };
+
+  const drivers: Driver[] = config.endpoints.map((endpoint, index) => {
+    const init: EndpointInit = {
+      endpoint,
+      addresses: addressRecord,
+      profile,
+      seed: config.seed,
+      index,
+      inspect: config.inspect,
+    };
+    return threads === 'worker'
+      ? new WorkerDriver(endpoint.id, init, config.perturb?.[endpoint.id] ?? 0)
+      : new InlineDriver(endpoint.id, init);
+  });
+  const rng = createRng(config.seed);
+  const pipeline = createFaultPipeline(config.network ?? {}, rng);
+  const queue = new DeliveryQueue();
+  const nextTimer: Array<number | null> = drivers.map(() => null);
+  let nextPacketId = 1;
+  const allocateId = () => nextPacketId++;
+  let error: string | undefined;
+  let now = 0;
+  let crashed = false;
+
+  try {
+    const starts = await Promise.all(drivers.map((d) => d.start()));
+    starts.forEach((next, i) => {
+      nextTimer[i] = next;
+    });
+
+    for (;;) {
+      if (options.signal?.aborted) {
+        error = 'run aborted';
+        break;
+      }
+      let t = queue.peekTime() ?? Number.POSITIVE_INFINITY;
+      for (const next of nextTimer) if (next !== null && next < t) t = next;
+      if (t === Number.POSITIVE_INFINITY) break; // quiescent: nothing in flight, no timer anywhere
+      if (t > maxTime) {
+        error = `virtual-time limit of ${maxTime} ms reached (next event at ${t} ms); raise --max-time or check for a connection that never closes`;
+        break;
+      }
+      // wall-clock: enforce the wall-clock limit.
+      if (performance.now() - wallStart > wallTimeout) {
+        error = `wall-clock limit of ${wallTimeout} ms reached at virtual time ${now} ms`;
+        break;
+      }
+      if (config.realtime) await paceTo(wallStart, t, config.realtime);
+      await options.beforeStep?.(t);
+      now = t;
+      stats.steps++;
+
+      // Deliveries due now, grouped by destination, in (deliverAt, id) order.
+      const deliveries: Segment[][] = drivers.map(() => []);
+      while (queue.peekTime() === t) {
+        const packet = queue.pop()!;
+        const index = config.endpoints.findIndex((e) => e.id === packet.to);
+        deliveries[index].push(packet.segment);
+        stats.segmentsDelivered++;
+        emit({
+          t,
+          kind: 'deliver',
+          endpoint: packet.to,
+          from: packet.from,
+          to: packet.to,
+          id: packet.id,
+          seg: toTraceSegment(packet.segment),
+          ...(packet.duplicateOf !== undefined ? { duplicateOf: packet.duplicateOf } : {}),
+          ...(packet.reordered ? { reordered: true } : {}),
+        });
+      }
+      if (options.crash && !crashed && t >= options.crash.at) {
+        const target = drivers.find((d) => d.id === options.crash!.endpoint);
+        target?.crash();
+        crashed = true;
+      }
+      const active = drivers.map((_, i) => deliveries[i].length > 0 || nextTimer[i] === t);
+      const outputs = await Promise.all(
+        drivers.map((driver, i) => (active[i] ? driver.step(t, deliveries[i]) : Promise.resolve(undefined))),
+      );
+
+      // Collect every endpoint's records in endpoint order; build packets in that order.
+      const packets: Packet[] = [];
+      const packetMeta = new Map<number, { conn?: string; retransmit?: string }>();
+      const ordered: Array<{ endpoint: string; record: StepOutput['records'][number]; packet?: Packet }> = [];
+      outputs.forEach((output, i) => {
+        if (!output) return;
+        nextTimer[i] = output.next;
+        const endpoint = drivers[i].id;
+        for (const record of output.records) {
+          if (record.k === 'seg') {
+            const to = addressToId.get(record.seg.dstAddr) ?? record.seg.dstAddr;
+            const packet: Packet = {
+              id: allocateId(),
+              from: endpoint,
+              to,
+              segment: record.seg,
+              sentAt: t,
+              senderState: record.state,
+              deliverAt: t,
+            };
+            packetMeta.set(packet.id, { conn: record.conn, retransmit: record.retransmit });
+            ordered.push({ endpoint, record, packet });
+            if (addressToId.has(record.seg.dstAddr)) packets.push(packet);
+          } else {
+            ordered.push({ endpoint, record });
+          }
+        }
+      });
+      const { scheduled, events } = packets.length
+        ? pipeline.transmit(packets, t, allocateId)
+        : { scheduled: [] as Packet[], events: [] as FaultEvent[] };
+      const faultsByPacket = new Map<number, FaultEvent[]>();
+      for (const event of events) {
+        const key = event.kind === 'duplicate' ? event.original.id : event.packet.id;
+        const list = faultsByPacket.get(key) ?? [];
+        list.push(event);
+        faultsByPacket.set(key, list);
+      }
+      const scheduledById = new Map(scheduled.map((p) => [p.id, p]));
+
+      for (const { endpoint, record, packet } of ordered) {
+        switch (record.k) {
+          case 'seg': {
+            const p = packet!;
+            const meta = packetMeta.get(p.id)!;
+            const seg = toTraceSegment(p.segment);
+            const delivered = scheduledById.get(p.id);
+            stats.segmentsSent++;
+            if (meta.retransmit && meta.retransmit in stats.retransmits) stats.retransmits[meta.retransmit]++;
+            emit({
+              t,
+              kind: 'send',
+              endpoint,
+              from: p.from,
+              to: p.to,
+              id: p.id,
+              seg,
+              ...(meta.conn ? { conn: meta.conn } : {}),
+              ...(meta.retransmit ? { retransmit: true } : {}),
+              ...(delivered ? { delay: delivered.deliverAt - t } : {}),
+              ...(delivered?.reordered ? { reordered: true } : {}),
+            });
+            if (!addressToId.has(p.segment.dstAddr)) {
+              stats.segmentsDropped++;
+              emit({ t, kind: 'drop', endpoint, from: p.from, to: p.to, id: p.id, seg, reason: 'no-route' });
+            }
+            for (const fault of faultsByPacket.get(p.id) ?? []) {
+              if (fault.kind === 'drop') {
+                stats.segmentsDropped++;
+                emit({
+                  t,
+                  kind: 'drop',
+                  endpoint,
+                  from: p.from,
+                  to: p.to,
+                  id: p.id,
+                  seg,
+                  reason: fault.reason,
+                });
+              } else {
+                stats.segmentsDuplicated++;
+                const copy = scheduledById.get(fault.packet.id);
+                emit({
+                  t,
+                  kind: 'duplicate',
+                  endpoint,
+                  from: p.from,
+                  to: p.to,
+                  id: fault.packet.id,
+                  duplicateOf: p.id,
+                  seg,
+                  ...(copy ? { delay: copy.deliverAt - t } : {}),
+                });
+              }
+            }
+            break;
+          }
+          case 'state':
+            emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
+            break;
+          case 'app':
+            emit({
+              t,
+              kind: 'app',
+              endpoint,
+              ...(record.conn !== undefined ? { conn: record.conn } : {}),
+              event: record.event,
+              ...(record.detail ?? {}),
+            });
+            break;
+          case 'timer': {
+            emit({
+              t,
+              kind: 'timer',
+              endpoint,
+              conn: record.conn,
+              timer: record.timer,
+              action: 'retransmit',
+              ...record.detail,
+            } as TraceEvent);
+            break;
+          }
+          case 'drop': {
+            const from = addressToId.get(record.seg.srcAddr) ?? record.seg.srcAddr;
+            stats.segmentsDropped++;
+            emit({
+              t,
+              kind: 'drop',
+              endpoint,
+              from,
+              to: endpoint,
+              id: 0,
+              seg: toTraceSegment(record.seg),
+              reason: record.reason,
+            });
+            break;
+          }
+          case 'inspect':
+            options.onInspect?.(endpoint, record.ev, t);
+            break;
+        }
+      }
+      for (const p of scheduled) queue.push(p);
+      if (packets.length || ordered.length) stats.endTime = t;
+    }
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+
+  let reports: EndpointReport[] = [];
+  if (!error) {
+    try {
+      reports = await Promise.all(drivers.map((d) => d.report()));
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+  }
+  await Promise.all(drivers.map((d) => d.terminate().catch(() => undefined)));
+  stats.wallMs = performance.now() - wallStart;
+
+  const final: Record<string, string[]> = {};
+  for (const endpoint of config.endpoints) final[endpoint.id] = [];
+  for (const report of reports) final[report.id] = report.connections.map((c) => c.state);
+  const summary: SummaryEvent = {
+    t: now,
+    kind: 'summary',
+    endpoint: '*',
+    ok: error === undefined,
+    final,
+    ...(error !== undefined ? { error } : {}),
+    seed: config.seed,
+    stats: {
+      segmentsSent: stats.segmentsSent,
+      segmentsDelivered: stats.segmentsDelivered,
+      segmentsDropped: stats.segmentsDropped,
+      segmentsDuplicated: stats.segmentsDuplicated,
+      retransmits: stats.retransmits,
+      endTime: stats.endTime,
+    },
+    listeners: Object.fromEntries(reports.map((r) => [r.id, r.listeners]).filter(([, l]) => Object.keys(l).length)),
+    connections: Object.fromEntries(
+      reports.map((r) => [
+        r.id,
+        r.connections.map((c) => ({
+          conn: c.conn,
+          ...(c.label ? { label: c.label } : {}),
+          state: c.state,
+          ...(c.reason ? { reason: c.reason } : {}),
+          bytesSent: c.bytesSent,
+          bytesReceived: c.bytesReceived,
+          integrityErrors: c.integrityErrors,
+        })),
+      ]),
+    ),
+  };
+  emit(summary);
+  return { ok: error === undefined, error, summary, trace, reports, stats };
+}
+
+async function paceTo(wallStart: number, t: number, speed: number): Promise<void> {
+  // wall-clock: realtime mode deliberately paces virtual time against the wall clock.
+  const due = wallStart + t / speed;
+  const wait = due - performance.now();
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2_147_483_647))); // wall-clock: realtime pacing
+}
