@@ -88,6 +88,7 @@ export class Host {
   private readonly listeners = new Map<number, Listener>();
   private readonly finished: FinalConnection[] = [];
   private nextEphemeral: number;
+  private readonly incarnations = new Map<string, number>();
   private dispatching = 0;
 
   constructor(private readonly options: HostOptions) {
@@ -270,7 +271,11 @@ export class Host {
   }
 
   private spawn(local: SocketAddress, remote: SocketAddress, listener?: Listener): ConnRecord {
-    const id = `${local.port}-${remote.addr}:${remote.port}`;
+    // A later incarnation of the same 4-tuple gets "#2", "#3", … so every connection keeps its own id.
+    const base = `${local.port}-${remote.addr}:${remote.port}`;
+    const incarnation = (this.incarnations.get(base) ?? 0) + 1;
+    this.incarnations.set(base, incarnation);
+    const id = incarnation === 1 ? base : `${base}#${incarnation}`;
     const actor = createActor(connectionMachine, {
       clock: this.options.clock,
       inspect: this.options.inspect,

@@ -6,6 +6,7 @@
 import { createActor } from 'xstate';
 import { VirtualClock } from '../src/clock.js';
 import { type ConnectionActor, connectionMachine } from '../src/machine.js';
+import type { HashKey } from '../src/hash.js';
 import { getProfile, type Profile } from '../src/profiles.js';
 import { flagLabel, type Segment } from '../src/segment.js';
 import type { ConnectionOutput, TcpState } from '../src/tcb.js';
@@ -28,8 +29,13 @@ export interface PairOptions {
   /** Return true to drop the segment (n = index among segments this side sent so far). */
   drop?: (segment: Segment, from: Side, n: number) => boolean;
   serverAutoRead?: boolean;
+  clientAutoRead?: boolean;
   /** Don't open the server passively at t=0. */
   noListen?: boolean;
+  /** RFC single-TCB model for the server (default true); false models a listener's child socket. */
+  returnToListen?: boolean;
+  /** RFC 6528 secret key for both sides (when no fixed ISN is given). */
+  isnKey?: HashKey;
 }
 
 export class Pair {
@@ -40,6 +46,7 @@ export class Pair {
   readonly states: Record<Side, TcpState[]> = { client: ['CLOSED'], server: ['CLOSED'] };
   readonly outputs: Record<Side, ConnectionOutput[]> = { client: [], server: [] };
   readonly received: Record<Side, number[]> = { client: [], server: [] };
+  readonly profile: Profile;
   delay: number;
   drop: NonNullable<PairOptions['drop']>;
   private sentCount: Record<Side, number> = { client: 0, server: 0 };
@@ -47,13 +54,22 @@ export class Pair {
   constructor(options: PairOptions = {}) {
     const profile =
       typeof options.profile === 'string' ? getProfile(options.profile) : (options.profile ?? getProfile('rfc9293'));
+    this.profile = profile;
     this.delay = options.delay ?? 10;
     this.drop = options.drop ?? (() => false);
     const clientAddr = { addr: '10.0.0.1', port: 40000 };
     const serverAddr = { addr: '10.0.0.2', port: 80 };
     this.client = createActor(connectionMachine, {
       clock: this.clock,
-      input: { id: 'client', local: clientAddr, remote: serverAddr, profile, fixedIsn: options.clientIsn },
+      input: {
+        id: 'client',
+        local: clientAddr,
+        remote: serverAddr,
+        profile,
+        fixedIsn: options.clientIsn,
+        isnKey: options.isnKey,
+        autoRead: options.clientAutoRead ?? true,
+      },
     });
     this.server = createActor(connectionMachine, {
       clock: this.clock,
@@ -63,6 +79,8 @@ export class Pair {
         remote: clientAddr,
         profile,
         fixedIsn: options.serverIsn,
+        isnKey: options.isnKey,
+        returnToListen: options.returnToListen,
         autoRead: options.serverAutoRead ?? true,
       },
     });
@@ -109,6 +127,19 @@ export class Pair {
     this.client.send({ type: 'OPEN_ACTIVE', now: this.clock.now() });
   }
 
+  openActive(side: Side): void {
+    this.actor(side).send({ type: 'OPEN_ACTIVE', now: this.clock.now() });
+  }
+
+  openPassive(side: Side): void {
+    this.actor(side).send({ type: 'OPEN_PASSIVE', now: this.clock.now() });
+  }
+
+  /** The application reads what is buffered (only meaningful with autoRead off). */
+  receive(side: Side): void {
+    this.actor(side).send({ type: 'RECEIVE', now: this.clock.now() });
+  }
+
   send(side: Side, bytes: number | Uint8Array, start = 0): void {
     const data = typeof bytes === 'number' ? pattern(bytes, start) : bytes;
     this.actor(side).send({ type: 'SEND', now: this.clock.now(), data });
@@ -146,6 +177,28 @@ export class Pair {
 
   sentBy(side: Side): WireRecord[] {
     return this.wire.filter((w) => w.from === side);
+  }
+
+  /** Ladder lines from wire index `from` on (see {@link mark}). */
+  ladderSince(from: number): string[] {
+    return this.ladder().slice(from);
+  }
+
+  /** Index of the next wire record: pass to {@link ladderSince}. */
+  mark(): number {
+    return this.wire.length;
+  }
+
+  /** Outputs of one kind a side emitted. */
+  outputsOf<T extends ConnectionOutput['type']>(side: Side, type: T): Extract<ConnectionOutput, { type: T }>[] {
+    return this.outputs[side].filter((o): o is Extract<ConnectionOutput, { type: T }> => o.type === type);
+  }
+
+  /** Times at which a side put segments matching `pred` on the wire. */
+  timesOf(side: Side, pred: (s: Segment) => boolean): number[] {
+    return this.sentBy(side)
+      .filter((w) => pred(w.segment))
+      .map((w) => w.t);
   }
 
   stop(): void {

@@ -212,11 +212,18 @@ export class EndpointRuntime {
         const label = action.as ?? `c${++this.connectCount}`;
         const remote: SocketAddress = { addr: this.resolveAddress(action.to), port: action.port };
         this.pendingLabel = label;
+        const record: EndpointRecord = {
+          k: 'app',
+          event: 'connect',
+          detail: { label, to: action.to, port: action.port },
+        };
+        // The application's call comes before what the connection does about it.
+        this.records.push(record);
         const conn = this.host.connect(remote, { localPort: action.localPort });
+        record.conn = conn;
         this.pendingLabel = undefined;
         this.labels.set(label, conn);
         this.conns.get(conn)!.label = label;
-        this.records.push({ k: 'app', conn, event: 'connect', detail: { label, to: action.to, port: action.port } });
         this.lastConn = conn;
         return;
       }

@@ -17,6 +17,8 @@ export type AppAction =
       acceptQueue?: number;
       autoAccept?: boolean;
       abortOnOverflow?: boolean;
+      /** Like Linux tcp_syncookies: 0 off, 1 when the SYN queue overflows, 2 always. */
+      syncookies?: 0 | 1 | 2;
     }
   | { at: number; do: 'connect'; to: string; port: number; localPort?: number; as?: string }
   | { at: number; do: 'send'; bytes: number; conn?: string }

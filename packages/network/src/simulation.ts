@@ -57,6 +57,8 @@ export interface RunOptions {
   beforeStep?: (t: number) => Promise<void> | void;
   /** Forwarded XState inspection events (config.inspect must be true). */
   onInspect?: (endpoint: string, event: import('./endpoint.js').SerializedInspection, t: number) => void;
+  /** Every segment as it leaves its sender, with addresses and payload (for pcap writers). */
+  onPacket?: (t: number, packet: Packet) => void;
   /** Test hook: crash this endpoint's worker at the first step at or after this virtual time. */
   crash?: { endpoint: string; at: number };
   signal?: AbortSignal;
@@ -440,6 +442,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
             const seg = toTraceSegment(p.segment);
             const delivered = scheduledById.get(p.id);
             stats.segmentsSent++;
+            options.onPacket?.(t, p);
             if (meta.retransmit && meta.retransmit in stats.retransmits) stats.retransmits[meta.retransmit]++;
             emit({
               t,
@@ -450,7 +453,8 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
               id: p.id,
               seg,
               ...(meta.conn ? { conn: meta.conn } : {}),
-              ...(meta.retransmit ? { retransmit: true } : {}),
+              ...(p.senderState ? { state: p.senderState } : {}),
+              ...(meta.retransmit ? { retransmit: true, retransmitKind: meta.retransmit } : {}),
               ...(delivered ? { delay: delivered.deliverAt - t } : {}),
               ...(delivered?.reordered ? { reordered: true } : {}),
             });

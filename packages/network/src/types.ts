@@ -110,6 +110,10 @@ export type TraceEvent =
       reordered?: boolean;
       duplicateOf?: number;
       retransmit?: boolean;
+      /** send: what was retransmitted (SYN, SYN-ACK, data, FIN, probe). */
+      retransmitKind?: string;
+      /** send: the sending connection's state once it had processed the event that sent this. */
+      state?: string;
     }
   | {
       t: number;

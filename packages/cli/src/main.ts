@@ -1,0 +1,145 @@
+/**
+ * Command-line entry: argument parsing (commander) and exit codes —
+ * 0 success, 1 a run that failed its expectations, 2 usage or input errors.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Output, resolveScenario, runScenario } from './run.js';
+import { SCENARIOS } from './scenarios.js';
+import { InputError } from './schema.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Parsers that name the flag in their error (commander prefixes "option '--x <v>' argument"). */
+export function probabilityArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`must be a probability in [0, 1], got "${value}"`);
+  }
+  return n;
+}
+
+export function msArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`must be a non-negative number of milliseconds, got "${value}"`);
+  }
+  return n;
+}
+
+export function positiveArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`must be a positive number, got "${value}"`);
+  }
+  return n;
+}
+
+export function seedArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffff_ffff) {
+    throw new InvalidArgumentError(`must be an integer in [0, 4294967295], got "${value}"`);
+  }
+  return n;
+}
+
+export function defaultOutput(): Output {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+}
+
+export function buildProgram(io: Output, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('synack')
+    .description('TCP connection simulator: every endpoint an XState statechart in its own worker thread')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command('list')
+    .description('list the built-in scenarios')
+    .action(() => {
+      const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+      for (const s of SCENARIOS) io.out(`${s.name.padEnd(width)}  ${s.description}\n`);
+      setExit(EXIT_OK);
+    });
+
+  program
+    .command('run')
+    .description('run a scenario (built-in name or a .json/.yaml file; default: lifecycle)')
+    .argument('[scenario]', 'built-in scenario name or scenario file', 'lifecycle')
+    .option('--seed <n>', 'PRNG seed (same seed + config = identical trace)', seedArg)
+    .option('--loss <p>', 'Bernoulli loss probability on every link', probabilityArg)
+    .option('--reorder <p>', 'reordering probability', probabilityArg)
+    .option('--duplicate <p>', 'duplication probability', probabilityArg)
+    .option('--delay <ms>', 'one-way delay in ms', msArg)
+    .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
+    .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'mermaid']).default('text'))
+    .option('--pcap <file>', 'write every segment as it left its sender to a pcap file')
+    .option('--realtime [speed]', 'pace virtual time against the wall clock (speed factor, default 1)', positiveArg)
+    .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
+    .option('--no-color', 'never colour the output')
+    .action(async (target: string, opts: Record<string, unknown>) => {
+      const scenario = resolveScenario(target);
+      const outcome = await runScenario(
+        scenario,
+        {
+          seed: opts.seed as number | undefined,
+          loss: opts.loss as number | undefined,
+          reorder: opts.reorder as number | undefined,
+          duplicate: opts.duplicate as number | undefined,
+          delay: opts.delay as number | undefined,
+          jitter: opts.jitter as number | undefined,
+          profile: opts.profile as string | undefined,
+          format: opts.format as 'text' | 'jsonl' | 'mermaid',
+          pcap: opts.pcap as string | undefined,
+          realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
+          maxTime: opts.maxTime as number | undefined,
+          color: opts.color === false ? false : undefined,
+        },
+        io,
+      );
+      setExit(outcome.exitCode);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: Output = defaultOutput()): Promise<number> {
+  let code: number = EXIT_OK;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
+        return EXIT_OK;
+      }
+      return EXIT_USAGE;
+    }
+    if (err instanceof InputError || (err instanceof Error && /must be|unknown|invalid/i.test(err.message))) {
+      io.err(`synack: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * A Mermaid `sequenceDiagram` of a run, to paste into docs. Lost segments use
+ * the `-x` arrow, state changes are notes over the endpoint.
+ */
+import type { TraceEvent } from '@synack/network';
+import { RelativeSeq, traceEndpoints } from './ladder.js';
+
+export interface MermaidOptions {
+  /** Extra notes under an event (narration). */
+  annotate?: (event: TraceEvent, index: number) => string[] | undefined;
+}
+
+function escape(text: string): string {
+  // Mermaid treats ";" and "#" specially in messages.
+  return text.replace(/[;#]/g, ' ');
+}
+
+export function renderMermaid(trace: readonly TraceEvent[], options: MermaidOptions = {}): string {
+  const endpoints = traceEndpoints(trace);
+  const rel = new RelativeSeq();
+  const lines = ['sequenceDiagram'];
+  for (const id of endpoints) lines.push(`  participant ${id}`);
+  const span = endpoints.length > 1 ? `${endpoints[0]},${endpoints[endpoints.length - 1]}` : endpoints[0];
+  const lost = new Map<number, string>();
+  for (const e of trace) if (e.kind === 'drop' && e.id !== 0) lost.set(e.id, String(e.reason));
+  trace.forEach((e, index) => {
+    if (e.kind === 'state') {
+      lines.push(`  Note over ${e.endpoint}: ${e.to}`);
+    } else if (e.kind === 'send' || e.kind === 'drop' || e.kind === 'duplicate') {
+      if (e.kind === 'drop' && e.id === 0) {
+        lines.push(`  Note over ${e.endpoint}: ${e.seg.flags.join(',')} discarded (${escape(String(e.reason))})`);
+      } else if (endpoints.includes(e.to)) {
+        if (e.kind === 'send') rel.observe(e);
+        const s = rel.seq(e) ?? e.seg.seq;
+        const a = rel.ack(e) ?? e.seg.ack;
+        const text = `${e.seg.flags.join(',')} seq=${s}${e.seg.flags.includes('ACK') ? ` ack=${a}` : ''}${e.seg.len ? ` len=${e.seg.len}` : ''}`;
+        const retransmit = e.kind === 'send' && e.retransmit ? ' (retransmission)' : '';
+        if (e.kind === 'send' && lost.has(e.id)) {
+          lines.push(`  ${e.from}-x${e.to}: ${escape(text)}${retransmit} LOST (${escape(lost.get(e.id)!)})`);
+        } else if (e.kind === 'send') {
+          lines.push(`  ${e.from}->>${e.to}: ${escape(text)}${retransmit}`);
+        } else if (e.kind === 'duplicate') {
+          lines.push(`  ${e.from}-)${e.to}: ${escape(text)} (duplicate)`);
+        }
+      }
+    }
+    for (const note of options.annotate?.(e, index) ?? []) {
+      lines.push(`  Note over ${span}: ${escape(note)}`);
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,165 @@
+/**
+ * `synack run`: builds a simulation from a built-in scenario or a file plus
+ * command-line overrides, runs it across worker threads, prints the ladder
+ * (or JSONL / Mermaid), optionally writes a pcap, and checks expectations.
+ */
+import { existsSync } from 'node:fs';
+import {
+  type FaultModel,
+  type Packet,
+  PcapWriter,
+  type RunOptions,
+  type RunResult,
+  runSimulation,
+  type SimulationConfig,
+  type TraceEvent,
+  toJsonLine,
+} from '@synack/network';
+import { createColors } from 'picocolors';
+import { checkExpectations, type ExpectationResult } from './expect.js';
+import { formatTime, renderLadder } from './ladder.js';
+import { renderMermaid } from './mermaid.js';
+import { findScenario, type Scenario, SCENARIOS } from './scenarios.js';
+import { InputError, loadScenarioFile } from './schema.js';
+
+export interface RunFlags {
+  seed?: number;
+  loss?: number;
+  reorder?: number;
+  duplicate?: number;
+  delay?: number;
+  jitter?: number;
+  profile?: string;
+  format?: 'text' | 'jsonl' | 'mermaid';
+  pcap?: string;
+  realtime?: number;
+  maxTime?: number;
+  color?: boolean;
+  /** Optional narration hook (see explain.ts). */
+  annotate?: (trace: readonly TraceEvent[]) => ((event: TraceEvent, index: number) => string[] | undefined) | undefined;
+  /** Streams trace events as they happen (inspector). */
+  onTrace?: (event: TraceEvent) => void;
+  beforeStep?: (t: number) => Promise<void> | void;
+  inspect?: boolean;
+  onInspect?: RunOptions['onInspect'];
+}
+
+export interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+}
+
+/** Resolves a scenario name or a path to a scenario file. */
+export function resolveScenario(target: string | undefined): Scenario {
+  const name = target ?? 'lifecycle';
+  const builtIn = findScenario(name);
+  if (builtIn) return builtIn;
+  if (/\.(json|ya?ml)$/i.test(name) || existsSync(name)) return loadScenarioFile(name);
+  throw new InputError(
+    `unknown scenario "${name}" (try \`synack list\`, or give a .json/.yaml scenario file); known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+  );
+}
+
+/** The simulation config a scenario and the command-line flags describe. */
+export function buildConfig(scenario: Scenario, flags: RunFlags): SimulationConfig {
+  const overrides: FaultModel = {};
+  if (flags.loss !== undefined) overrides.loss = flags.loss;
+  if (flags.reorder !== undefined) overrides.reorder = flags.reorder;
+  if (flags.duplicate !== undefined) overrides.duplicate = flags.duplicate;
+  if (flags.delay !== undefined) overrides.delay = flags.delay;
+  if (flags.jitter !== undefined) overrides.jitter = flags.jitter;
+  const network = scenario.network ?? {};
+  const links = network.links
+    ? Object.fromEntries(Object.entries(network.links).map(([k, v]) => [k, { ...v, ...overrides }]))
+    : undefined;
+  return {
+    seed: flags.seed ?? scenario.seed ?? 1,
+    profile: flags.profile ?? scenario.profile ?? 'linux',
+    endpoints: scenario.endpoints,
+    network: {
+      ...network,
+      default: { ...(network.default ?? {}), ...overrides },
+      ...(links ? { links } : {}),
+    },
+    maxTime: flags.maxTime ?? scenario.maxTime,
+    ...(flags.realtime ? { realtime: flags.realtime } : {}),
+    ...(flags.inspect ? { inspect: true } : {}),
+  };
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  expectations: ExpectationResult[];
+  exitCode: 0 | 1;
+}
+
+export async function runScenario(scenario: Scenario, flags: RunFlags, io: Output): Promise<RunOutcome> {
+  const config = buildConfig(scenario, flags);
+  const format = flags.format ?? 'text';
+  const pcap = flags.pcap ? new PcapWriter() : undefined;
+  const result = await runSimulation(config, {
+    onTrace: (event) => {
+      if (format === 'jsonl') io.out(toJsonLine(event));
+      flags.onTrace?.(event);
+    },
+    onPacket: pcap ? (t: number, packet: Packet) => pcap.add(t, packet.segment) : undefined,
+    beforeStep: flags.beforeStep,
+    onInspect: flags.onInspect,
+  });
+  if (pcap && flags.pcap) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(flags.pcap, pcap.toBuffer());
+  }
+  const expectations = checkExpectations(scenario.expect ?? {}, result.trace);
+  const passed = expectations.every((e) => e.pass);
+  const annotate = flags.annotate?.(result.trace);
+  if (format === 'text') {
+    const color = flags.color ?? io.isTTY;
+    const c = createColors(color);
+    io.out(
+      `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}\n`,
+    );
+    if (scenario.description) io.out(`${c.dim(scenario.description)}\n\n`);
+    io.out(renderLadder(result.trace, { color, annotate }));
+    io.out('\n');
+    io.out(summaryText(result, expectations, color));
+  } else if (format === 'mermaid') {
+    io.out(renderMermaid(result.trace, { annotate }));
+  }
+  if (format !== 'text') {
+    // Keep stdout clean for machine formats: the verdict goes to stderr.
+    const failed = expectations.filter((e) => !e.pass);
+    if (!result.ok) io.err(`synack: run failed: ${result.error}\n`);
+    for (const f of failed) io.err(`synack: expectation failed: ${f.name} (${f.detail})\n`);
+  }
+  return { result, expectations, exitCode: result.ok && passed ? 0 : 1 };
+}
+
+function describeNetwork(config: SimulationConfig): string {
+  const d = config.network?.default ?? {};
+  const parts = [`delay ${d.delay ?? 10} ms`];
+  if (d.jitter) parts.push(`jitter ${d.jitter} ms`);
+  if (d.loss) parts.push(`loss ${d.loss}`);
+  if (d.reorder) parts.push(`reorder ${d.reorder}`);
+  if (d.duplicate) parts.push(`duplicate ${d.duplicate}`);
+  return parts.join(', ');
+}
+
+function summaryText(result: RunResult, expectations: ExpectationResult[], color: boolean): string {
+  const c = createColors(color);
+  const lines: string[] = [];
+  const finals = Object.entries(result.summary.final)
+    .map(([id, states]) => `${id}: ${states.length ? states.join(', ') : '(no connection)'}`)
+    .join('; ');
+  lines.push(
+    `${result.ok ? c.green('run completed') : c.red(`run failed: ${result.error}`)} at ${formatTime(result.stats.endTime)} virtual ` +
+      `(${(result.stats.wallMs / 1000).toFixed(2)} s wall); ${result.stats.segmentsSent} segments, ` +
+      `${result.stats.segmentsDropped} dropped, ${result.stats.segmentsDuplicated} duplicated`,
+  );
+  lines.push(`final states: ${finals}`);
+  for (const e of expectations) {
+    lines.push(`  ${e.pass ? c.green('✓') : c.red('✗')} ${e.name}${e.pass ? '' : c.red(` — ${e.detail}`)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
