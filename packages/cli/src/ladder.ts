@@ -37,12 +37,12 @@ export class RelativeSeq {
 
   seq(e: SegmentEvent): number | undefined {
     const base = this.isn.get(this.key(e.from, e.seg.srcPort, e.to, e.seg.dstPort));
-    return base === undefined ? undefined : (e.seg.seq - base) >>> 0;
+    return base === undefined ? undefined : (e.seg.seq - base) | 0;
   }
 
   ack(e: SegmentEvent): number | undefined {
     const base = this.isn.get(this.key(e.to, e.seg.dstPort, e.from, e.seg.srcPort));
-    return base === undefined ? undefined : (e.seg.ack - base) >>> 0;
+    return base === undefined ? undefined : (e.seg.ack - base) | 0;
   }
 }
 

@@ -323,7 +323,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     network: { default: LAN },
     expect: {
-      final: { client: ['ESTABLISHED'], server: ['CLOSED', 'ESTABLISHED'] },
+      final: { client: ['CLOSED', 'ESTABLISHED'], server: ['CLOSED', 'ESTABLISHED'] },
       segments: [
         { from: 'server', flags: ['ACK'], state: 'ESTABLISHED', min: 1 },
         { from: 'client', flags: ['RST'], min: 1, max: 1 },

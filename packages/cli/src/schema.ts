@@ -126,7 +126,7 @@ const actionSchema = z.discriminatedUnion('do', [
 ]);
 
 const reactionSchema = z.strictObject({
-  on: z.enum(['connected', 'accept', 'peer-closed', 'closed']),
+  on: z.enum(['connected', 'accept', 'peer-closed']),
   do: z.enum(['send', 'close', 'abort']),
   bytes: z.number().int().min(1).optional(),
   after: ms.optional(),

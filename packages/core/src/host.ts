@@ -4,13 +4,13 @@
  * Pure and synchronous (no threads, no I/O): the network package runs one
  * Host per worker thread; tests and fuzzers can run Hosts in memory.
  */
-import { createActor, type InspectionEvent } from 'xstate';
+import type { InspectionEvent } from 'xstate';
 import type { VirtualClock } from './clock.js';
+import { type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
 import type { HashKey } from './hash.js';
-import { type ConnectionActor, connectionMachine } from './machine.js';
 import type { Profile } from './profiles.js';
 import { Flag, type Segment, type SocketAddress } from './segment.js';
-import { type CloseReason, type ConnectionOutput, resetForClosed, type TcpState } from './tcb.js';
+import { type CloseReason, type ConnectionOutput, resetForClosed, type TcpEvent, type TcpState } from './tcb.js';
 
 export interface ListenOptions {
   /** Bound of the SYN queue (half-open entries). Linux holds backlog + 1 (see LINUX-TCP-FACTS.md). */
@@ -55,15 +55,16 @@ export interface HostOptions {
   inspect?: (event: InspectionEvent) => void;
   /** First ephemeral port for active opens (default 40000). */
   ephemeralPortStart?: number;
+  /** 'actor' (default): every connection an XState actor. 'table': the lean interpreter (engine.ts). */
+  engine?: EngineKind;
 }
 
 interface ConnRecord {
   id: string;
-  actor: ConnectionActor;
+  conn: ConnectionHandle;
   state: TcpState;
   listener?: Listener;
   accepted: boolean;
-  pendingOutputs: ConnectionOutput[];
 }
 
 interface Listener {
@@ -89,7 +90,6 @@ export class Host {
   private readonly finished: FinalConnection[] = [];
   private nextEphemeral: number;
   private readonly incarnations = new Map<string, number>();
-  private dispatching = 0;
 
   constructor(private readonly options: HostOptions) {
     this.id = options.id;
@@ -166,7 +166,7 @@ export class Host {
   /** The host crashes and reboots: every connection vanishes without a segment (RFC 9293 figure 10). */
   restart(): void {
     for (const record of [...this.byId.values()]) {
-      record.actor.stop();
+      record.conn.stop();
       this.options.events.state(record.id, record.state, 'CLOSED');
       this.finished.push({ conn: record.id, state: 'CLOSED', reason: 'aborted' });
     }
@@ -241,13 +241,20 @@ export class Host {
     return out;
   }
 
-  snapshotOf(conn: string) {
-    return this.byId.get(conn)?.actor.getSnapshot();
+  /** State and TCB of a live connection (undefined once it has ended). */
+  snapshotOf(conn: string): { value: TcpState; context: ConnectionHandle['context'] } | undefined {
+    const record = this.byId.get(conn);
+    return record ? { value: record.conn.state, context: record.conn.context } : undefined;
   }
 
-  /** Stops every actor (end of run). */
+  /** The XState actor of a live connection (actor engine only). */
+  actorOf(conn: string) {
+    return this.byId.get(conn)?.conn.actor;
+  }
+
+  /** Stops every connection (end of run). */
   dispose(): void {
-    for (const record of this.byId.values()) record.actor.stop();
+    for (const record of this.byId.values()) record.conn.stop();
     this.conns.clear();
     this.byId.clear();
   }
@@ -276,44 +283,32 @@ export class Host {
     const incarnation = (this.incarnations.get(base) ?? 0) + 1;
     this.incarnations.set(base, incarnation);
     const id = incarnation === 1 ? base : `${base}#${incarnation}`;
-    const actor = createActor(connectionMachine, {
-      clock: this.options.clock,
-      inspect: this.options.inspect,
-      input: {
-        id,
-        local,
-        remote,
-        profile: this.options.profile,
-        isnKey: this.options.isnKey,
-        fixedIsn: this.options.fixedIsn,
-        returnToListen: false,
-      },
-    });
-    const record: ConnRecord = { id, actor, state: 'CLOSED', listener, accepted: false, pendingOutputs: [] };
+    const input = {
+      id,
+      local,
+      remote,
+      profile: this.options.profile,
+      isnKey: this.options.isnKey,
+      fixedIsn: this.options.fixedIsn,
+      returnToListen: false,
+    };
+    const record = { id, state: 'CLOSED', listener, accepted: false } as ConnRecord;
     this.conns.set(tupleKey(local.port, remote.addr, remote.port), record);
     this.byId.set(id, record);
-    actor.on('*', (output: ConnectionOutput) => {
-      record.pendingOutputs.push(output);
-    });
-    actor.subscribe({
-      next: (snapshot) => this.afterEvent(record, snapshot.value as unknown as TcpState),
-      error: (err) => {
-        throw err;
+    record.conn = createConnection(
+      this.options.engine ?? 'actor',
+      input,
+      {
+        processed: (state) => this.afterEvent(record, state),
+        output: (output) => this.emitOutput(record, output),
       },
-    });
-    actor.start();
+      { clock: this.options.clock, inspect: this.options.inspect },
+    );
     return record;
   }
 
-  private dispatch(record: ConnRecord, event: Parameters<ConnectionActor['send']>[0]): void {
-    this.dispatching++;
-    try {
-      record.actor.send(event);
-    } finally {
-      this.dispatching--;
-    }
-    // Timer-driven events reach afterEvent through the subscription; flush in case nothing changed.
-    this.flush(record);
+  private dispatch(record: ConnRecord, event: TcpEvent): void {
+    record.conn.send(event);
   }
 
   /** Called after every processed event of a connection (user call, segment or timer). */
@@ -324,15 +319,11 @@ export class Host {
       this.options.events.state(record.id, previous, state);
       this.onStateChange(record, previous, state);
     }
-    this.flush(record);
   }
 
-  private flush(record: ConnRecord): void {
-    if (record.pendingOutputs.length === 0) return;
-    const outputs = record.pendingOutputs;
-    record.pendingOutputs = [];
+  private emitOutput(record: ConnRecord, output: ConnectionOutput): void {
     const events = this.options.events;
-    for (const output of outputs) {
+    {
       switch (output.type) {
         case 'segment':
           if (record.listener && output.segment.flags & Flag.SYN && output.segment.flags & Flag.ACK) {
@@ -364,7 +355,7 @@ export class Host {
     const listener = record.listener;
     if (listener && from === 'SYN_RECEIVED' && to !== 'LISTEN') {
       listener.halfOpen.delete(record.id);
-      if (to === 'CLOSED' && record.actor.getSnapshot().context.closeReason === 'timeout') {
+      if (to === 'CLOSED' && record.conn.context.closeReason === 'timeout') {
         listener.stats.halfOpenExpired++;
       }
       if (to === 'ESTABLISHED' || to === 'CLOSE_WAIT' || to === 'FIN_WAIT_1') {
@@ -373,16 +364,17 @@ export class Host {
       }
     }
     if (to === 'CLOSED' && from !== 'CLOSED') {
-      const reason = record.actor.getSnapshot().context.closeReason ?? undefined;
+      const reason = record.conn.context.closeReason ?? undefined;
       this.finished.push({ conn: record.id, state: 'CLOSED', reason });
       if (listener) {
         listener.halfOpen.delete(record.id);
         listener.acceptQueue = listener.acceptQueue.filter((id) => id !== record.id);
       }
-      this.conns.delete(tupleKey(record.actor.getSnapshot().context.local.port, ...remoteOf(record)));
+      const { local, remote } = record.conn.context;
+      this.conns.delete(tupleKey(local.port, remote.addr, remote.port));
       this.byId.delete(record.id);
-      // Stop after the current event finishes (stopping inside our own subscription is not allowed).
-      queueMicrotaskSafe(() => record.actor.stop());
+      // A CLOSED connection has no timers left; it is simply forgotten (stopping an actor
+      // from inside its own subscriber is not allowed, and nothing is pending anyway).
     }
   }
 
@@ -411,14 +403,4 @@ export class Host {
 
 function tupleKey(localPort: number, remoteAddr: string, remotePort: number): string {
   return `${localPort}|${remoteAddr}:${remotePort}`;
-}
-
-function remoteOf(record: ConnRecord): [string, number] {
-  const remote = record.actor.getSnapshot().context.remote;
-  return [remote.addr, remote.port];
-}
-
-/** Stopping an actor from inside its own subscriber is deferred; the actor has no pending timers by then. */
-function queueMicrotaskSafe(fn: () => void): void {
-  queueMicrotask(fn);
 }

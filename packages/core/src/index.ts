@@ -6,4 +6,5 @@ export * from './isn.js';
 export * from './profiles.js';
 export * from './tcb.js';
 export * from './machine.js';
+export * from './engine.js';
 export * from './host.js';

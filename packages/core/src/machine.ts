@@ -53,7 +53,7 @@ function resultFor(from: TcpState, context: Tcb, event: TcpEvent): StepResult {
   return result;
 }
 
-interface Edge {
+export interface Edge {
   to: TcpState;
   description: string;
 }
@@ -63,7 +63,7 @@ interface Edge {
  * (§3.10.7: RST handling, simultaneous open/close, FIN+ACK, timeouts).
  * Self-loops are implicit: every event is accepted in every state.
  */
-const EDGES: Partial<Record<TcpState, Partial<Record<EventType, Edge[]>>>> = {
+export const EDGES: Partial<Record<TcpState, Partial<Record<EventType, Edge[]>>>> = {
   CLOSED: {
     OPEN_ACTIVE: [{ to: 'SYN_SENT', description: 'active OPEN / snd SYN' }],
     OPEN_PASSIVE: [{ to: 'LISTEN', description: 'passive OPEN / create TCB' }],

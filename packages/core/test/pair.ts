@@ -13,6 +13,9 @@ import type { ConnectionOutput, TcpState } from '../src/tcb.js';
 
 export type Side = 'client' | 'server';
 
+export const CLIENT = { addr: '10.0.0.1', port: 40000 } as const;
+export const SERVER = { addr: '10.0.0.2', port: 80 } as const;
+
 export interface WireRecord {
   t: number;
   from: Side;
@@ -57,8 +60,8 @@ export class Pair {
     this.profile = profile;
     this.delay = options.delay ?? 10;
     this.drop = options.drop ?? (() => false);
-    const clientAddr = { addr: '10.0.0.1', port: 40000 };
-    const serverAddr = { addr: '10.0.0.2', port: 80 };
+    const clientAddr = CLIENT;
+    const serverAddr = SERVER;
     this.client = createActor(connectionMachine, {
       clock: this.clock,
       input: {
@@ -94,7 +97,7 @@ export class Pair {
   private wireUp(side: Side, actor: ConnectionActor, peer: () => ConnectionActor): void {
     actor.subscribe((snapshot) => {
       const list = this.states[side];
-      const value = snapshot.value as TcpState;
+      const value = snapshot.value as unknown as TcpState;
       if (list[list.length - 1] !== value) list.push(value);
     });
     actor.on('*', (output: ConnectionOutput) => {
@@ -116,7 +119,7 @@ export class Pair {
   }
 
   state(side: Side): TcpState {
-    return this.actor(side).getSnapshot().value as TcpState;
+    return this.actor(side).getSnapshot().value as unknown as TcpState;
   }
 
   tcb(side: Side) {
@@ -151,6 +154,26 @@ export class Pair {
 
   abort(side: Side): void {
     this.actor(side).send({ type: 'ABORT', now: this.clock.now() });
+  }
+
+  /** Builds a segment as `from` would send it (for injection into the other side). */
+  segmentFrom(
+    from: Side,
+    fields: { seq: number; ack?: number; flags: number; win?: number; data?: Uint8Array; mss?: number },
+  ): Segment {
+    const [src, dst] = from === 'client' ? [CLIENT, SERVER] : [SERVER, CLIENT];
+    return {
+      srcAddr: src.addr,
+      srcPort: src.port,
+      dstAddr: dst.addr,
+      dstPort: dst.port,
+      seq: fields.seq >>> 0,
+      ack: (fields.ack ?? 0) >>> 0,
+      flags: fields.flags,
+      win: fields.win ?? 65_535,
+      ...(fields.mss !== undefined ? { mss: fields.mss } : {}),
+      ...(fields.data ? { data: fields.data } : {}),
+    };
   }
 
   /** Injects a segment as if it arrived from the network. */

@@ -51,6 +51,7 @@ export interface EndpointInit {
   /** Index of this endpoint (keys derive from seed and index). */
   index: number;
   inspect?: boolean;
+  engine?: 'actor' | 'table';
 }
 
 export interface StepOutput {
@@ -128,6 +129,7 @@ export class EndpointRuntime {
       clock: this.clock,
       isnKey: keyFromSeed(init.seed, init.index + 1),
       fixedIsn: endpoint.fixedIsn,
+      engine: init.engine,
       inspect: init.inspect ? (ev) => this.onInspect(ev) : undefined,
       events: {
         segment: (seg, info) =>
@@ -381,7 +383,9 @@ export class EndpointRuntime {
   }
 
   private onInspect(ev: InspectionEvent): void {
-    const actor = (ev.actorRef as { getSnapshot(): { context?: { id?: string } } })?.getSnapshot?.()?.context?.id ?? '?';
+    // The actor's id is the connection id (set in core's engine.ts); reading its snapshot here
+    // would fail for '@xstate.actor', which XState sends while the actor is being constructed.
+    const actor = (ev.actorRef as { id?: string }).id ?? '?';
     const out: SerializedInspection = { type: ev.type, actor };
     if (ev.type === '@xstate.event') out.event = ev.event.type;
     if (ev.type === '@xstate.snapshot') {

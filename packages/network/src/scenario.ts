@@ -59,7 +59,7 @@ export interface RawSegment {
 
 /** Something the application does when a connection event happens. */
 export interface Reaction {
-  on: 'connected' | 'accept' | 'peer-closed' | 'closed';
+  on: 'connected' | 'accept' | 'peer-closed';
   do: 'send' | 'close' | 'abort';
   bytes?: number;
   /** Virtual ms after the event (default 0). */
@@ -93,6 +93,12 @@ export interface SimulationConfig {
   realtime?: number;
   /** Forward XState inspection events of every actor. */
   inspect?: boolean;
+  /**
+   * How connections run inside each endpoint: 'actor' (default) makes every connection an
+   * XState actor (inspection available); 'table' runs the same statechart on core's lean
+   * interpreter — several times faster, identical traces (see @synack/core engine.ts).
+   */
+  engine?: 'actor' | 'table';
   /** Test hook: an artificial wall-clock delay (ms) in one endpoint's worker before each reply. */
   perturb?: Record<string, number>;
 }

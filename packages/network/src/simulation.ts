@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type Segment, toTraceSegment } from '@synack/core';
+import { profiles, type Segment, toTraceSegment } from '@synack/core';
 import { EndpointRuntime, type EndpointInit, type EndpointReport, type StepOutput } from './endpoint.js';
 import { createFaultPipeline, type FaultEvent, validateNetworkConfig } from './faults.js';
 import { createRng } from './prng.js';
@@ -98,7 +98,11 @@ class WorkerDriver implements Driver {
     private readonly init: EndpointInit,
     private readonly perturbMs: number,
   ) {
-    this.worker = new Worker(workerScript(), { name: `synack:${id}` });
+    this.worker = new Worker(workerScript(), {
+      name: `synack:${id}`,
+      // Flags such as --input-type only make sense for the main script; workers must not inherit them.
+      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval'),
+    });
     liveWorkers++;
     this.exitPromise = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
@@ -248,6 +252,17 @@ function before(a: Packet, b: Packet): boolean {
   return a.deliverAt < b.deliverAt || (a.deliverAt === b.deliverAt && a.id < b.id);
 }
 
+const EMPTY_SEG = toTraceSegment({
+  srcAddr: '0.0.0.0',
+  srcPort: 0,
+  dstAddr: '0.0.0.0',
+  dstPort: 0,
+  seq: 0,
+  ack: 0,
+  flags: 0,
+  win: 0,
+});
+
 export const DEFAULT_MAX_TIME = 30 * 60 * 1000;
 export const DEFAULT_WALL_TIMEOUT = 5 * 60 * 1000;
 
@@ -283,7 +298,34 @@ export function validateSimulationConfig(config: SimulationConfig): void {
     }
   }
   if (config.network !== undefined) validateNetworkConfig(config.network);
+  const profileNames = Object.keys(profiles);
+  if (config.profile !== undefined && !profileNames.includes(config.profile)) {
+    throw new Error(`profile must be one of ${profileNames.join(', ')}, got "${config.profile}"`);
+  }
+  if (config.engine !== undefined && config.engine !== 'actor' && config.engine !== 'table') {
+    throw new Error(`engine must be "actor" or "table", got "${String(config.engine)}"`);
+  }
+  config.endpoints.forEach((endpoint, i) => {
+    if (endpoint.profile !== undefined && !profileNames.includes(endpoint.profile)) {
+      throw new Error(`endpoints[${i}].profile must be one of ${profileNames.join(', ')}, got "${endpoint.profile}"`);
+    }
+    (endpoint.actions ?? []).forEach((action, j) => {
+      const where = `endpoints[${i}].actions[${j}]`;
+      if (!ACTIONS.has(action?.do)) throw new Error(`${where}.do must be one of ${[...ACTIONS].join(', ')}`);
+      if (!(typeof action.at === 'number' && action.at >= 0 && Number.isFinite(action.at))) {
+        throw new Error(`${where}.at must be a non-negative number of ms`);
+      }
+    });
+    (endpoint.reactions ?? []).forEach((reaction, j) => {
+      if (!REACTION_EVENTS.has(reaction?.on)) {
+        throw new Error(`endpoints[${i}].reactions[${j}].on must be one of ${[...REACTION_EVENTS].join(', ')}`);
+      }
+    });
+  });
 }
+
+const ACTIONS = new Set(['listen', 'connect', 'send', 'close', 'abort', 'accept', 'receive', 'restart', 'raw', 'syn-flood']);
+const REACTION_EVENTS = new Set(['connected', 'accept', 'peer-closed']);
 
 /** Runs a simulation to quiescence (or a limit) and returns its trace, summary and reports. */
 export async function runSimulation(config: SimulationConfig, options: RunOptions = {}): Promise<RunResult> {
@@ -299,6 +341,8 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
   const maxTime = config.maxTime ?? DEFAULT_MAX_TIME;
   const wallTimeout = config.wallTimeout ?? DEFAULT_WALL_TIMEOUT;
   const trace: TraceEvent[] = [];
+  // Trace events are only built when someone reads them (benchmarks and sweeps may not).
+  const tracing = collect || options.onTrace !== undefined;
   const emit = (event: TraceEvent) => {
     if (collect) trace.push(event);
     options.onTrace?.(event);
@@ -322,6 +366,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
       seed: config.seed,
       index,
       inspect: config.inspect,
+      engine: config.engine ?? (config.inspect ? 'actor' : undefined),
     };
     return threads === 'worker'
       ? new WorkerDriver(endpoint.id, init, config.perturb?.[endpoint.id] ?? 0)
@@ -352,7 +397,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
       for (const next of nextTimer) if (next !== null && next < t) t = next;
       if (t === Number.POSITIVE_INFINITY) break; // quiescent: nothing in flight, no timer anywhere
       if (t > maxTime) {
-        error = `virtual-time limit of ${maxTime} ms reached (next event at ${t} ms); raise --max-time or check for a connection that never closes`;
+        error = `virtual-time limit of ${maxTime} ms reached (next event at ${t} ms): raise maxTime (synack --max-time) or look for a connection that never closes`;
         break;
       }
       // wall-clock: enforce the wall-clock limit.
@@ -372,7 +417,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
         const index = config.endpoints.findIndex((e) => e.id === packet.to);
         deliveries[index].push(packet.segment);
         stats.segmentsDelivered++;
-        emit({
+        if (tracing) emit({
           t,
           kind: 'deliver',
           endpoint: packet.to,
@@ -439,12 +484,12 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
           case 'seg': {
             const p = packet!;
             const meta = packetMeta.get(p.id)!;
-            const seg = toTraceSegment(p.segment);
+            const seg = tracing ? toTraceSegment(p.segment) : EMPTY_SEG;
             const delivered = scheduledById.get(p.id);
             stats.segmentsSent++;
             options.onPacket?.(t, p);
             if (meta.retransmit && meta.retransmit in stats.retransmits) stats.retransmits[meta.retransmit]++;
-            emit({
+            if (tracing) emit({
               t,
               kind: 'send',
               endpoint,
@@ -460,12 +505,12 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
             });
             if (!addressToId.has(p.segment.dstAddr)) {
               stats.segmentsDropped++;
-              emit({ t, kind: 'drop', endpoint, from: p.from, to: p.to, id: p.id, seg, reason: 'no-route' });
+              if (tracing) emit({ t, kind: 'drop', endpoint, from: p.from, to: p.to, id: p.id, seg, reason: 'no-route' });
             }
             for (const fault of faultsByPacket.get(p.id) ?? []) {
               if (fault.kind === 'drop') {
                 stats.segmentsDropped++;
-                emit({
+                if (tracing) emit({
                   t,
                   kind: 'drop',
                   endpoint,
@@ -478,7 +523,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
               } else {
                 stats.segmentsDuplicated++;
                 const copy = scheduledById.get(fault.packet.id);
-                emit({
+                if (tracing) emit({
                   t,
                   kind: 'duplicate',
                   endpoint,
@@ -494,10 +539,10 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
             break;
           }
           case 'state':
-            emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
+            if (tracing) emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
             break;
           case 'app':
-            emit({
+            if (tracing) emit({
               t,
               kind: 'app',
               endpoint,
@@ -507,21 +552,25 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
             });
             break;
           case 'timer': {
-            emit({
-              t,
-              kind: 'timer',
-              endpoint,
-              conn: record.conn,
-              timer: record.timer,
-              action: 'retransmit',
-              ...record.detail,
-            } as TraceEvent);
+            // The host reports what was retransmitted as `kind`; the trace's `kind` is "timer".
+            const { kind: retransmitKind, ...detail } = record.detail;
+            if (tracing)
+              emit({
+                t,
+                kind: 'timer',
+                endpoint,
+                conn: record.conn,
+                timer: record.timer,
+                action: 'retransmit',
+                retransmitKind: String(retransmitKind),
+                ...detail,
+              });
             break;
           }
           case 'drop': {
             const from = addressToId.get(record.seg.srcAddr) ?? record.seg.srcAddr;
             stats.segmentsDropped++;
-            emit({
+            if (tracing) emit({
               t,
               kind: 'drop',
               endpoint,
@@ -545,13 +594,14 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
     error = err instanceof Error ? err.message : String(err);
   }
 
+  // Reports also after a limit was hit (the workers are healthy; the stuck states are the point),
+  // but not from a crashed worker.
   let reports: EndpointReport[] = [];
-  if (!error) {
-    try {
-      reports = await Promise.all(drivers.map((d) => d.report()));
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
+  try {
+    reports = await Promise.all(drivers.map((d) => d.report()));
+  } catch (err) {
+    error ??= err instanceof Error ? err.message : String(err);
+    reports = [];
   }
   await Promise.all(drivers.map((d) => d.terminate().catch(() => undefined)));
   stats.wallMs = performance.now() - wallStart;

@@ -122,6 +122,8 @@ export type TraceEvent =
       conn: string;
       timer: string;
       action?: string;
+      /** What the timer retransmitted: SYN, SYN-ACK, data, FIN or probe. */
+      retransmitKind?: string;
       rto?: number;
       count?: number;
     }

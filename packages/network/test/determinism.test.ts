@@ -71,6 +71,11 @@ describe('same seed and config give a byte-identical JSONL trace (lossy 100 KB t
     expectSameTrace(referenceText, toJsonLines(inline.trace));
   });
 
+  it("engine: 'table' gives the same trace as the default actor engine", async () => {
+    const table = await runSimulation({ ...lossyBulk(SEED), engine: 'table' });
+    expectSameTrace(referenceText, toJsonLines(table.trace));
+  });
+
   it('streaming through onTrace with collectTrace: false gives the same lines', async () => {
     let streamed = '';
     const result = await runSimulation(lossyBulk(SEED), {
@@ -106,7 +111,8 @@ describe('determinism of small runs', () => {
   });
 
   it('the seed alone changes ISNs even on a perfect network', async () => {
-    const isn = (r: RunResult) => (r.trace.find((e) => e.kind === 'send') as { seg: { seq: number } }).seg.seq;
+    const isn = (r: RunResult) =>
+      (r.trace.find((e) => e.kind === 'send') as { seg: { seq: number } }).seg.seq;
     const a = await runSimulation(lifecycle('linux', { seed: 1 }), { threads: 'inline' });
     const b = await runSimulation(lifecycle('linux', { seed: 2 }), { threads: 'inline' });
     expect(isn(a)).not.toBe(isn(b));

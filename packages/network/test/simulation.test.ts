@@ -190,7 +190,9 @@ describe('lifecycle under loss 0.1 + reorder 0.2 + duplicate 0.05 + jitter 5', (
   });
 
   it('schedules each segment at sentAt + delay (+ jitter, + reorder hold), or drops it with a reason', async () => {
-    const result = await runSimulation(lifecycle('linux', { seed: 3, clientBytes: 20_000, network: { default: LOSSY } }));
+    const result = await runSimulation(
+      lifecycle('linux', { seed: 3, clientBytes: 20_000, network: { default: LOSSY } }),
+    );
     expect(result.ok).toBe(true);
     const { trace } = result;
     const delivers = new Map<number, SegmentEvent>();
@@ -295,7 +297,9 @@ describe('trace schema and JSON Lines', () => {
     const clean = await runSimulation(lifecycle('linux'));
     expectSchema(clean.trace);
     expect(clean.trace.at(-1)).toMatchObject({ kind: 'summary', ok: true, final: { client: ['CLOSED'] } });
-    const lossy = await runSimulation(lifecycle('linux', { seed: 3, clientBytes: 20_000, network: { default: LOSSY } }));
+    const lossy = await runSimulation(
+      lifecycle('linux', { seed: 3, clientBytes: 20_000, network: { default: LOSSY } }),
+    );
     expectSchema(lossy.trace);
     const kinds = new Set(lossy.trace.map((e) => e.kind));
     for (const kind of ['state', 'send', 'deliver', 'drop', 'duplicate', 'app', 'summary']) {
@@ -307,7 +311,7 @@ describe('trace schema and JSON Lines', () => {
   // { kind: 'SYN' | 'SYN-ACK' | 'data' | 'FIN' | 'probe', count, rto } and the coordinator spreads
   // them after `kind: 'timer'`, so retransmission-timer lines come out with kind "SYN", "data", ...
   // Flip to `it` once fixed.
-  it.fails('retransmission timer lines keep kind "timer"', async () => {
+  it('retransmission timer lines keep kind "timer"', async () => {
     const { trace } = await runSimulation(
       lifecycle('linux', {
         network: {
@@ -337,7 +341,9 @@ describe('trace schema and JSON Lines', () => {
       expect(readFileSync(file, 'utf8')).toBe(text);
       // Blank lines are ignored; a broken line is reported with its number.
       expect(parseJsonLines(`\n${text}\n\n`)).toStrictEqual(result.trace);
-      expect(() => parseJsonLines(`${text}{oops\n`)).toThrow(`trace line ${result.trace.length + 1} is not valid JSON`);
+      expect(() => parseJsonLines(`${text}{oops\n`)).toThrow(
+        `trace line ${result.trace.length + 1} is not valid JSON`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -370,6 +376,7 @@ describe('targeted faults', () => {
       [1000, true], // the client's SYN RTO (initial RTO 1 s)
     ]);
     expect(syns[1].seg.seq).toBe(syns[0].seg.seq);
+    expect(syns[1]).toMatchObject({ retransmitKind: 'SYN', state: 'SYN_SENT' });
     // At 1010 ms the server's own SYN-ACK RTO fires and the retransmitted SYN arrives: both produce
     // a retransmitted SYN-ACK with the original sequence number.
     expect(synAcks.map((e) => [e.t, e.retransmit ?? false])).toEqual([
@@ -377,10 +384,14 @@ describe('targeted faults', () => {
       [1010, true],
       [1010, true],
     ]);
-    for (const e of synAcks) expect(e.seg).toMatchObject({ seq: synAcks[0].seg.seq, ack: syns[0].seg.seq + 1 });
+    for (const e of synAcks)
+      expect(e.seg).toMatchObject({ seq: synAcks[0].seg.seq, ack: syns[0].seg.seq + 1 });
+    expect(synAcks[1]).toMatchObject({ retransmitKind: 'SYN-ACK', state: 'SYN_RECEIVED' });
     expect(timeOfState(trace, 'client', 'ESTABLISHED')).toBe(1020);
     expect(result.stats.retransmits).toMatchObject({ SYN: 1, 'SYN-ACK': 2 });
-    expect(result.summary.listeners).toMatchObject({ server: { 80: { synAckSent: 3, synAckRetransmitted: 2 } } });
+    expect(result.summary.listeners).toMatchObject({
+      server: { 80: { synAckSent: 3, synAckRetransmitted: 2 } },
+    });
   });
 
   it.for(PROFILES)(
@@ -406,7 +417,10 @@ describe('targeted faults', () => {
       expect(clientAcks).toHaveLength(2);
       const [dropped, reAck] = clientAcks;
       expect(dropped.t).toBe(enteredTimeWait);
-      expect(segmentEvents(trace, 'drop')).toEqual([expect.objectContaining({ id: dropped.id, reason: 'targeted' })]);
+      expect(dropped.state).toBe('TIME_WAIT');
+      expect(segmentEvents(trace, 'drop')).toEqual([
+        expect.objectContaining({ id: dropped.id, reason: 'targeted' }),
+      ]);
 
       const fins = sendsWithFlags(trace, 'server', ['ACK', 'FIN']);
       expect(fins).toHaveLength(2);

@@ -1,0 +1,327 @@
+/**
+ * `synack list` and `synack run <name>` for every built-in scenario, through the
+ * real binary: exit 0, a clean ladder on stdout, nothing on stderr, and the
+ * ladder shows what the scenario's name promises.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  arrows,
+  type CliResult,
+  describeResult,
+  inLane,
+  ladderLines,
+  laneColumns,
+  laneTimes,
+  pool,
+  SCENARIO_NAMES,
+  synack,
+  synackSync,
+} from './helpers.js';
+
+// `synack list`, run at collection time so that every listed scenario gets its own test.
+const listed = synackSync(['list']);
+const LISTED: Array<{ name: string; description: string }> = listed.stdout
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => {
+    const m = /^(\S+)\s{2,}(.+)$/.exec(line);
+    return { name: m?.[1] ?? line, description: m?.[2] ?? '' };
+  });
+
+const ANSI = /\x1b\[/;
+
+/** Ladder checks per scenario: what its name promises. `out` is stdout of `synack run <name>` (no TTY). */
+const PROMISES: Record<string, (out: string) => void> = {
+  handshake(out) {
+    expect(laneTimes(out, 'client', 'CLOSED → SYN_SENT')).toEqual([0]);
+    expect(laneTimes(out, 'server', 'LISTEN → SYN_RECEIVED')).toEqual([0.01]);
+    expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')).toEqual([0.02]);
+    expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED')).toEqual([0.03]);
+    // SYN seq=x, SYN-ACK seq=y ack=x+1, ACK ack=y+1 (relative numbers: x = y = 0).
+    expect(arrows(out, 'client', 'server', / SYN seq=0 /).map((l) => l.t)).toEqual([0]);
+    expect(arrows(out, 'server', 'client', / SYN,ACK seq=0 ack=1 /).map((l) => l.t)).toEqual([0.01]);
+    expect(arrows(out, 'client', 'server', / ACK seq=1 ack=1 /).map((l) => l.t)).toEqual([0.02]);
+    // …and the absolute numbers agree: ack = peer's ISN + 1.
+    const syn = /abs seq=(\d+)/.exec(arrows(out, 'client', 'server', / SYN seq=0 /)[0].text)!;
+    const synAck = /abs seq=(\d+) ack=(\d+)/.exec(arrows(out, 'server', 'client', / SYN,ACK /)[0].text)!;
+    const ack = /abs seq=(\d+) ack=(\d+)/.exec(arrows(out, 'client', 'server', / ACK seq=1 /)[0].text)!;
+    expect(Number(synAck[2])).toBe((Number(syn[1]) + 1) % 2 ** 32);
+    expect(Number(ack[2])).toBe((Number(synAck[1]) + 1) % 2 ** 32);
+    expect(out).toContain('final states: client: ESTABLISHED; server: ESTABLISHED');
+  },
+  lifecycle(out) {
+    expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')).toHaveLength(1);
+    expect(laneTimes(out, 'client', 'ESTABLISHED → FIN_WAIT_1')).toEqual([0.4]);
+    expect(laneTimes(out, 'client', 'FIN_WAIT_1 → FIN_WAIT_2')).toHaveLength(1);
+    expect(laneTimes(out, 'server', 'ESTABLISHED → CLOSE_WAIT')).toHaveLength(1);
+    expect(laneTimes(out, 'server', 'CLOSE_WAIT → LAST_ACK')).toHaveLength(1);
+    expect(laneTimes(out, 'server', 'LAST_ACK → CLOSED')).toHaveLength(1);
+    const [enter] = laneTimes(out, 'client', 'FIN_WAIT_2 → TIME_WAIT');
+    const [exit] = laneTimes(out, 'client', 'TIME_WAIT → CLOSED');
+    // Linux profile: TIME_WAIT lasts 60 s.
+    expect(exit - enter).toBeCloseTo(60, 3);
+    // Four-way close: FIN, ACK, FIN, ACK — in that order.
+    const finC = arrows(out, 'client', 'server', / ACK,FIN /)[0].t;
+    const finS = arrows(out, 'server', 'client', / ACK,FIN /)[0].t;
+    expect(finC).toBeLessThan(finS);
+    // 1 KiB each way.
+    expect(arrows(out, 'client', 'server', /len=1024/)).toHaveLength(1);
+    expect(arrows(out, 'server', 'client', /len=1024/)).toHaveLength(1);
+    expect(out).toContain('final states: client: CLOSED; server: CLOSED');
+  },
+  'simultaneous-open'(out) {
+    for (const side of ['client', 'server']) {
+      expect(laneTimes(out, side, 'CLOSED → SYN_SENT'), side).toEqual([0]);
+      expect(laneTimes(out, side, 'SYN_SENT → SYN_RECEIVED'), side).toEqual([0.01]);
+      expect(laneTimes(out, side, 'SYN_RECEIVED → ESTABLISHED'), side).toEqual([0.02]);
+    }
+    // Both SYNs cross on the wire at t=0, then both SYN-ACKs.
+    expect(arrows(out, 'client', 'server', / SYN seq=0 /).map((l) => l.t)).toEqual([0]);
+    expect(arrows(out, 'server', 'client', / SYN seq=0 /).map((l) => l.t)).toEqual([0]);
+    expect(arrows(out, 'client', 'server', / SYN,ACK /).length).toBeGreaterThanOrEqual(1);
+    expect(arrows(out, 'server', 'client', / SYN,ACK /).length).toBeGreaterThanOrEqual(1);
+  },
+  'simultaneous-close'(out) {
+    for (const side of ['client', 'server']) {
+      expect(laneTimes(out, side, 'ESTABLISHED → FIN_WAIT_1'), side).toEqual([0.5]);
+      const [closing] = laneTimes(out, side, 'FIN_WAIT_1 → CLOSING');
+      const [timeWait] = laneTimes(out, side, 'CLOSING → TIME_WAIT');
+      const [closed] = laneTimes(out, side, 'TIME_WAIT → CLOSED');
+      expect(closing, side).toBeGreaterThan(0.5);
+      expect(timeWait, side).toBeGreaterThan(closing);
+      expect(closed - timeWait, side).toBeCloseTo(60, 3);
+    }
+    // Both FINs leave at the same instant.
+    expect(arrows(out, 'client', 'server', / ACK,FIN /).map((l) => l.t)).toEqual([0.5]);
+    expect(arrows(out, 'server', 'client', / ACK,FIN /).map((l) => l.t)).toEqual([0.5]);
+  },
+  'half-close'(out) {
+    const [finWait2] = laneTimes(out, 'client', 'FIN_WAIT_1 → FIN_WAIT_2');
+    const [timeWait] = laneTimes(out, 'client', 'FIN_WAIT_2 → TIME_WAIT');
+    const [closeWait] = laneTimes(out, 'server', 'ESTABLISHED → CLOSE_WAIT');
+    const [lastAck] = laneTimes(out, 'server', 'CLOSE_WAIT → LAST_ACK');
+    expect(finWait2).toBeLessThan(timeWait);
+    expect(closeWait).toBeLessThan(lastAck);
+    expect(laneTimes(out, 'server', 'app: send 4096 B')).toHaveLength(3);
+    // The server keeps sending data after the client's FIN; the client receives it in FIN_WAIT_2.
+    const data = arrows(out, 'server', 'client', / len=\d+/);
+    expect(data.length).toBeGreaterThanOrEqual(3);
+    for (const seg of data) {
+      expect(seg.t).toBeGreaterThanOrEqual(closeWait);
+      expect(seg.t).toBeLessThan(lastAck);
+      expect(seg.t).toBeGreaterThanOrEqual(finWait2);
+      expect(seg.t).toBeLessThan(timeWait);
+    }
+    // …and the client still ACKs it.
+    expect(arrows(out, 'client', 'server', / ACK seq=\d+ ack=\d+ ─/).some((l) => l.t > finWait2)).toBe(true);
+    expect(out).toMatch(/✓ client receives 12288 bytes/);
+  },
+  'lost-syn'(out) {
+    const syns = arrows(out, 'client', 'server', / SYN seq=0 /);
+    expect(syns.map((l) => l.t)).toEqual([0, 1]);
+    expect(syns[0].text).toMatch(/✕/);
+    expect(syns[0].text).toMatch(/LOST \(targeted: drop the first SYN\)/);
+    expect(syns[1].text).toMatch(/RETRANSMIT/);
+    expect(syns[1].text).toMatch(/^\s+1\.000 s/);
+    expect(syns[1].text).not.toMatch(/LOST|✕/);
+    expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')).toEqual([1.02]);
+    expect(out).toMatch(/4 segments, 1 dropped/);
+  },
+  'lost-synack'(out) {
+    const synAcks = arrows(out, 'server', 'client', / SYN,ACK seq=0 ack=1 /);
+    expect(synAcks[0].t).toBe(0.01);
+    expect(synAcks[0].text).toMatch(/✕.*LOST \(targeted: drop the first SYN-ACK\)/);
+    const resent = synAcks.slice(1);
+    expect(resent.length).toBeGreaterThanOrEqual(1);
+    for (const s of resent) {
+      expect(s.text).toMatch(/RETRANSMIT/);
+      expect(s.text).not.toMatch(/LOST/);
+    }
+    const [established] = laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED');
+    expect(established).toBeGreaterThan(resent[0].t);
+    expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED')).toHaveLength(1);
+  },
+  'lost-final-ack'(out) {
+    const [timeWait] = laneTimes(out, 'client', 'FIN_WAIT_2 → TIME_WAIT');
+    const acks = arrows(out, 'client', 'server', / ACK seq=\d+ ack=\d+ /).filter((l) => l.t >= timeWait);
+    expect(acks).toHaveLength(2);
+    const [lostAck, secondAck] = acks;
+    expect(lostAck.text).toMatch(/✕.*LOST \(targeted: drop the last ACK\)/);
+    // The server's FIN, retransmitted from LAST_ACK…
+    const fins = arrows(out, 'server', 'client', / ACK,FIN /);
+    expect(fins).toHaveLength(2);
+    expect(fins[1].text).toMatch(/RETRANSMIT/);
+    expect(fins[1].t).toBeGreaterThan(lostAck.t);
+    // …is ACKed a second time by the client, still in TIME_WAIT (no state change between).
+    expect(secondAck.t).toBeGreaterThan(fins[1].t);
+    expect(secondAck.text).not.toMatch(/LOST|✕/);
+    const [closed] = laneTimes(out, 'client', 'TIME_WAIT → CLOSED');
+    expect(closed).toBeGreaterThan(secondAck.t);
+    // The 2MSL timer restarts with the second ACK: TIME_WAIT ends 60 s after it, not after the first.
+    expect(closed - secondAck.t).toBeCloseTo(60, 3);
+    expect(laneTimes(out, 'server', 'LAST_ACK → CLOSED')[0]).toBeGreaterThan(secondAck.t);
+  },
+  'old-duplicate-syn'(out) {
+    // The old SYN (abs seq 90) gets a SYN-ACK acking 91; the client resets it with seq 91.
+    const oldSyn = arrows(out, 'client', 'server', / SYN seq=0 /).filter((l) => /abs seq=90 /.test(l.text));
+    expect(oldSyn).toHaveLength(1);
+    const staleSynAck = arrows(out, 'server', 'client', / SYN,ACK /).filter((l) => / ack=91 /.test(l.text));
+    expect(staleSynAck).toHaveLength(1);
+    const rst = arrows(out, 'client', 'server', / RST /);
+    expect(rst).toHaveLength(1);
+    expect(rst[0].text).toMatch(/abs seq=91 /);
+    expect(rst[0].t).toBeGreaterThan(staleSynAck[0].t);
+    const [reset] = laneTimes(out, 'server', 'SYN_RECEIVED → CLOSED');
+    expect(reset).toBeGreaterThan(rst[0].t);
+    expect(laneTimes(out, 'server', 'app: closed (reset)')).toEqual([reset]);
+    // Then the real handshake completes.
+    expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')[0]).toBeGreaterThan(reset);
+    expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED')[0]).toBeGreaterThan(reset);
+  },
+  'half-open'(out) {
+    const [crash] = laneTimes(out, 'client', 'app: host crashed and restarted');
+    expect(crash).toBe(0.5);
+    // The server, still ESTABLISHED, answers the new SYN with a bare ACK…
+    const newSyn = arrows(out, 'client', 'server', / SYN seq=0 /).filter((l) => l.t > crash);
+    expect(newSyn.length).toBeGreaterThanOrEqual(1);
+    const bareAck = arrows(out, 'server', 'client', / ACK seq=\d+ ack=-?\d+ /).filter((l) => l.t > newSyn[0].t);
+    expect(bareAck.length).toBeGreaterThanOrEqual(1);
+    // …the client resets it…
+    const rst = arrows(out, 'client', 'server', / RST /);
+    expect(rst).toHaveLength(1);
+    expect(rst[0].t).toBeGreaterThan(bareAck[0].t);
+    expect(inLane(out, 'server', 'app: error "connection reset"')).toHaveLength(1);
+    expect(laneTimes(out, 'server', 'ESTABLISHED → CLOSED')[0]).toBeGreaterThan(rst[0].t);
+    // …and a fresh connection follows.
+    const established = laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED');
+    expect(established.at(-1)).toBeGreaterThan(rst[0].t);
+    expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED').at(-1)).toBeGreaterThan(rst[0].t);
+  },
+  'rst-abort'(out) {
+    const rst = arrows(out, 'client', 'server', / RST /);
+    expect(rst.map((l) => l.t)).toEqual([0.3]);
+    expect(laneTimes(out, 'client', 'app: closed (aborted)')).toEqual([0.3]);
+    expect(laneTimes(out, 'server', 'app: error "connection reset"')).toEqual([0.31]);
+    expect(laneTimes(out, 'server', 'ESTABLISHED → CLOSED')).toEqual([0.31]);
+    // No FIN handshake: an abort is not a close.
+    expect(out).not.toMatch(/FIN/);
+  },
+  'syn-flood'(out) {
+    expect(laneColumns(out).has('attacker')).toBe(true);
+    expect(inLane(out, 'attacker', 'app: SYN flood of 400 spoofed SYNs')).toHaveLength(1);
+    const discarded = inLane(out, 'server', '✕ SYN discarded (syn-queue-full)');
+    expect(discarded.length).toBeGreaterThan(10);
+    // The client's SYNs go unanswered and are retransmitted until connect() gives up.
+    const syns = arrows(out, 'client', 'server', / SYN seq=0 /);
+    expect(syns.length).toBeGreaterThanOrEqual(3);
+    expect(syns.slice(1).every((l) => /RETRANSMIT/.test(l.text))).toBe(true);
+    expect(arrows(out, 'server', 'client', / SYN,ACK /)).toHaveLength(0);
+    const [timeout] = laneTimes(out, 'client', 'app: closed (timeout)');
+    expect(timeout).toBeGreaterThan(syns.at(-1)!.t);
+    expect(laneTimes(out, 'client', 'SYN_SENT → CLOSED')).toEqual([timeout]);
+    expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')).toEqual([]);
+    expect(out).toMatch(/final states: client: CLOSED;/);
+  },
+  'syn-cookies'(out) {
+    // Same flood, but the client gets through.
+    expect(inLane(out, 'attacker', 'app: SYN flood of 400 spoofed SYNs')).toHaveLength(1);
+    expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')).toHaveLength(1);
+    expect(arrows(out, 'server', 'client', / SYN,ACK /).length).toBeGreaterThanOrEqual(1);
+    expect(laneTimes(out, 'client', 'app: closed (timeout)')).toEqual([]);
+    expect(out).toMatch(/final states: client: ESTABLISHED;/);
+  },
+  'lossy-transfer'(out) {
+    const lost = ladderLines(out).filter((l) => /✕.*LOST \(loss\)/.test(l.text));
+    const retransmitted = ladderLines(out).filter((l) => /RETRANSMIT/.test(l.text));
+    expect(lost.length).toBeGreaterThanOrEqual(1);
+    expect(retransmitted.length).toBeGreaterThanOrEqual(1);
+    expect(out).toMatch(/loss 0\.05, reorder 0\.1/);
+    expect(out).toContain('✓ every byte arrives in order, exactly once');
+    expect(out).toContain('✓ client receives 100000 bytes');
+    expect(out).toContain('✓ server receives 200000 bytes');
+    expect(out).toContain('final states: client: CLOSED; server: CLOSED');
+  },
+};
+
+// Every scenario is run once, two at a time (two cores), while the tests read the results.
+const runs = new Map<string, Promise<CliResult>>();
+beforeAll(() => {
+  const names = [...new Set([...LISTED.map((s) => s.name), ...SCENARIO_NAMES])];
+  const settled = new Map<string, (r: CliResult) => void>();
+  for (const name of names) runs.set(name, new Promise((resolve) => settled.set(name, resolve)));
+  // Not awaited: each test awaits its own scenario.
+  void pool(
+    names.map((name) => async () => {
+      const r = await synack(['run', name]);
+      settled.get(name)!(r);
+      return r;
+    }),
+    2,
+  ).catch((err: unknown) => {
+    for (const resolve of settled.values()) {
+      resolve({ code: null, signal: null, stdout: '', stderr: String(err), wallMs: 0, args: [] });
+    }
+  });
+});
+
+describe('synack list', () => {
+  it('exits 0 and lists exactly the 14 built-in scenarios, each with a description', () => {
+    expect(listed.code, describeResult(listed)).toBe(0);
+    expect(listed.stderr).toBe('');
+    expect(LISTED.map((s) => s.name)).toEqual([...SCENARIO_NAMES]);
+    for (const s of LISTED) expect(s.description.length, s.name).toBeGreaterThan(20);
+    expect(listed.stdout).not.toMatch(ANSI);
+  });
+
+  it('has a ladder check in this file for every listed scenario', () => {
+    for (const s of LISTED) expect(Object.keys(PROMISES), s.name).toContain(s.name);
+  });
+});
+
+describe.each(LISTED)('synack run $name', ({ name, description }) => {
+  it('exits 0 with the ladder on stdout, every expectation ✓, nothing on stderr', async () => {
+    const r = await runs.get(name)!;
+    expect(r.code, describeResult(r)).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^synack run ${name} {2}profile linux {2}seed 1 {2}delay 10 ms`));
+    expect(lines[1]).toBe(description);
+    expect(laneColumns(r.stdout).has('client')).toBe(true);
+    expect(laneColumns(r.stdout).has('server')).toBe(true);
+    expect(ladderLines(r.stdout).length).toBeGreaterThan(5);
+    // Times never go backwards.
+    const times = ladderLines(r.stdout).map((l) => l.t);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(r.stdout).toMatch(/^run completed at \d+\.\d{3} s virtual \(\d+\.\d\d s wall\); \d+ segments, /m);
+    expect(r.stdout).toMatch(/^final states: client: /m);
+    expect(r.stdout).toMatch(/^ {2}✓ run completes$/m);
+    expect(r.stdout.match(/^ {2}✓ /gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(r.stdout, 'a failed expectation').not.toMatch(/✗/);
+    // Not a TTY and no --no-color: no escape sequences.
+    expect(r.stdout).not.toMatch(ANSI);
+  });
+
+  it('shows what its name promises', async () => {
+    const r = await runs.get(name)!;
+    const check = PROMISES[name];
+    expect(check, `no ladder check for ${name}`).toBeDefined();
+    check(r.stdout);
+  });
+});
+
+describe('synack run (no scenario)', () => {
+  it('runs lifecycle, byte for byte the same as `synack run lifecycle` apart from wall time', async () => {
+    const [bare, named] = await Promise.all([synack(['run']), runs.get('lifecycle')!]);
+    expect(bare.code, describeResult(bare)).toBe(0);
+    const noWall = (s: string) => s.replace(/\(\d+\.\d\d s wall\)/, '(wall)');
+    expect(noWall(bare.stdout)).toBe(noWall(named.stdout));
+  });
+});
+
+describe('lost-syn ladder narrates the retransmission timer', () => {
+  it('shows the RTO expiry (⏱ RTO line) at 1.000 s in the client lane', async () => {
+    const r = await runs.get('lost-syn')!;
+    // ladder.ts draws a "⏱ RTO: retransmit …" line for every `timer` trace event.
+    expect(laneTimes(r.stdout, 'client', '⏱ RTO: retransmit')).toEqual([1]);
+  });
+});

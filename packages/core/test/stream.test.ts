@@ -1,0 +1,544 @@
+/**
+ * The reliable byte stream: bulk transfer under loss, reassembly of
+ * out-of-order data, duplicates, the RFC 6298 retransmission timer (SRTT,
+ * RTTVAR, floors, Karn's rule, exponential back-off), bounded retries, and
+ * flow control down to a zero window with persist probes. Some tests use
+ * ISNs just below 2^32 so the stream crosses the sequence-number wrap.
+ */
+import { describe, expect, it } from 'vitest';
+import { getProfile } from '../src/profiles.js';
+import { Flag, payloadLength, type Segment } from '../src/segment.js';
+import { seqAdd, seqDiff } from '../src/seq.js';
+import { Pair, type PairOptions, pattern } from './pair.js';
+
+const ISN = { clientIsn: 1000, serverIsn: 5000 };
+const WRAP = { clientIsn: 0xffff_fff0, serverIsn: 0xffff_ff00 };
+
+function established(options: PairOptions = {}): Pair {
+  const p = new Pair({ ...ISN, ...options });
+  p.connect();
+  p.advance(3 * p.delay); // SYN, SYN-ACK, ACK
+  expect(p.state('client')).toBe('ESTABLISHED');
+  expect(p.state('server')).toBe('ESTABLISHED');
+  return p;
+}
+
+const dataOf = (p: Pair, side: 'client' | 'server') =>
+  p.sentBy(side).filter((w) => payloadLength(w.segment) > 0);
+
+/** Every byte the application saw, as delivered (order and multiplicity preserved). */
+function deliveredBytes(p: Pair, side: 'client' | 'server'): number {
+  return p.outputsOf(side, 'data').reduce((n, o) => n + o.bytes.length, 0);
+}
+
+describe('bulk transfer under loss', () => {
+  for (const [name, options] of [
+    ['rfc9293', { profile: 'rfc9293', ...ISN }],
+    ['linux', { profile: 'linux', ...ISN }],
+    ['rfc9293, ISNs at the wrap', { profile: 'rfc9293', ...WRAP }],
+    ['linux, ISNs at the wrap', { profile: 'linux', ...WRAP }],
+  ] as [string, PairOptions][]) {
+    it(`${name}: 200 KB each way with every 7th segment dropped arrives intact, in order, exactly once`, () => {
+      const size = 200_000;
+      const p = new Pair({ ...options, drop: (_s, _from, n) => n % 7 === 6 });
+      p.connect();
+      p.send('client', size, 0);
+      p.send('server', size, 17);
+      p.advance(600_000);
+      expect(p.wire.filter((w) => w.dropped).length).toBeGreaterThan(40);
+      expect(p.received.server.length).toBe(size);
+      expect(p.received.client.length).toBe(size);
+      expect(p.received.server).toEqual([...pattern(size, 0)]);
+      expect(p.received.client).toEqual([...pattern(size, 17)]);
+      expect(deliveredBytes(p, 'server')).toBe(size);
+      expect(deliveredBytes(p, 'client')).toBe(size);
+      // And the connection still closes cleanly through the same lossy path.
+      p.close('client');
+      p.close('server');
+      p.advance(900_000);
+      expect(p.state('client')).toBe('CLOSED');
+      expect(p.state('server')).toBe('CLOSED');
+      expect(p.tcb('client').closeReason).toBe('normal');
+      expect(p.tcb('server').closeReason).toBe('normal');
+    });
+  }
+
+  it('ISNs at the wrap: sequence numbers of the data cross 2^32 and the stream is intact', () => {
+    const p = established(WRAP);
+    p.send('client', 50_000);
+    p.advance(1000);
+    const seqs = dataOf(p, 'client').map((w) => w.segment.seq);
+    expect(seqs[0]).toBe(0xffff_fff1);
+    expect(seqs.some((s) => s < 0x1000_0000)).toBe(true);
+    expect(p.tcb('client').sndUna).toBe(seqAdd(0xffff_fff1, 50_000));
+    expect(p.received.server).toEqual([...pattern(50_000)]);
+  });
+});
+
+describe('reassembly', () => {
+  it('a dropped segment: later ones are buffered, duplicate-ACKed, and delivered with the retransmission', () => {
+    const p = established();
+    p.drop = (s, from) => from === 'client' && s.seq === 2461 && !p.wire.some((w) => w.segment.seq === 2461);
+    p.send('client', 4 * 1460);
+    p.advance(20); // t = 50
+    expect(p.ladderSince(3)).toEqual([
+      '30 client [ACK] seq=1001 ack=5001 len=1460',
+      '30 client [ACK] seq=2461 ack=5001 len=1460 DROPPED',
+      '30 client [ACK] seq=3921 ack=5001 len=1460',
+      '30 client [ACK,PSH] seq=5381 ack=5001 len=1460',
+      '40 server [ACK] seq=5001 ack=2461 len=0',
+      '40 server [ACK] seq=5001 ack=2461 len=0',
+      '40 server [ACK] seq=5001 ack=2461 len=0',
+    ]);
+    // Only the first segment has reached the application; two are held out of order.
+    expect(p.received.server).toEqual([...pattern(1460)]);
+    expect(p.tcb('server').outOfOrder.map((o) => [o.seq, o.data.length])).toEqual([
+      [3921, 1460],
+      [5381, 1460],
+    ]);
+    p.advance(1030); // RTO (1 s, restarted by the ACK at 50) → retransmission at 1050
+    expect(p.ladderSince(10)).toEqual([
+      '1050 client [ACK] seq=2461 ack=5001 len=1460',
+      '1060 server [ACK] seq=5001 ack=6841 len=0',
+    ]);
+    expect(p.received.server).toEqual([...pattern(4 * 1460)]);
+    expect(p.tcb('server').outOfOrder).toEqual([]);
+    expect(p.tcb('client').sndUna).toBe(6841);
+    // Nothing else is retransmitted: the cumulative ACK covered the buffered segments.
+    p.advance(10_000);
+    expect(p.wire).toHaveLength(12);
+  });
+
+  it('segments arriving in reverse order are reassembled', () => {
+    const p = established();
+    p.drop = () => true;
+    const data = pattern(500);
+    const chunks = [400, 300, 200, 100, 0].map((o) =>
+      p.segmentFrom('client', { seq: 1001 + o, ack: 5001, flags: Flag.ACK, data: data.subarray(o, o + 100) }),
+    );
+    for (const c of chunks.slice(0, 4)) p.inject('server', c);
+    expect(p.received.server).toEqual([]);
+    p.inject('server', chunks[4]);
+    expect(p.received.server).toEqual([...data]);
+    expect(p.tcb('server').rcvNxt).toBe(1501);
+  });
+
+  it('overlapping out-of-order segments deliver each byte once', () => {
+    const p = established();
+    p.drop = () => true;
+    const data = pattern(300);
+    const seg = (from: number, to: number) =>
+      p.segmentFrom('client', { seq: 1001 + from, ack: 5001, flags: Flag.ACK, data: data.subarray(from, to) });
+    p.inject('server', seg(100, 200));
+    p.inject('server', seg(150, 300));
+    p.inject('server', seg(100, 200));
+    p.inject('server', seg(0, 120));
+    expect(p.received.server).toEqual([...data]);
+    expect(deliveredBytes(p, 'server')).toBe(300);
+  });
+
+  it('an out-of-order FIN is held until the gap is filled', () => {
+    const p = established();
+    p.drop = () => true;
+    p.inject('server', p.segmentFrom('client', { seq: 1101, ack: 5001, flags: Flag.ACK | Flag.FIN }));
+    expect(p.state('server')).toBe('ESTABLISHED');
+    p.inject('server', p.segmentFrom('client', { seq: 1001, ack: 5001, flags: Flag.ACK, data: pattern(100) }));
+    expect(p.state('server')).toBe('CLOSE_WAIT');
+    expect(p.tcb('server').rcvNxt).toBe(1102);
+    expect(p.received.server).toEqual([...pattern(100)]);
+  });
+
+  it('linux: out-of-order segments are ACKed at once, and so is the one that fills the gap (RFC 5681 §4.2)', () => {
+    const p = established({ profile: 'linux' });
+    p.drop = (s, from) => from === 'client' && s.seq === 1001 && !p.wire.some((w) => w.segment.seq === 1001);
+    p.send('client', 2 * 1460);
+    p.advance(300);
+    expect(p.ladderSince(3)).toEqual([
+      '30 client [ACK] seq=1001 ack=5001 len=1460 DROPPED',
+      '30 client [ACK,PSH] seq=2461 ack=5001 len=1460',
+      '40 server [ACK] seq=5001 ack=1001 len=0',
+      // RTO = 20 + max(200, 4·10) ms after the send.
+      '250 client [ACK] seq=1001 ack=5001 len=1460',
+      '260 server [ACK] seq=5001 ack=3921 len=0',
+    ]);
+  });
+});
+
+describe('duplicates', () => {
+  it('a duplicate segment is not delivered twice; it is answered with an immediate ACK', () => {
+    const p = established();
+    p.send('client', 100);
+    p.advance(20);
+    const original = dataOf(p, 'client')[0].segment;
+    const mark = p.mark();
+    p.inject('server', original);
+    p.inject('server', original);
+    expect(p.received.server).toEqual([...pattern(100)]);
+    expect(p.ladderSince(mark)).toEqual([
+      '50 server [ACK] seq=5001 ack=1101 len=0',
+      '50 server [ACK] seq=5001 ack=1101 len=0',
+    ]);
+  });
+
+  it('a retransmission overlapping new data delivers only the new bytes', () => {
+    const p = established();
+    p.drop = () => true;
+    const data = pattern(200);
+    p.inject('server', p.segmentFrom('client', { seq: 1001, ack: 5001, flags: Flag.ACK, data: data.subarray(0, 100) }));
+    p.inject('server', p.segmentFrom('client', { seq: 1001, ack: 5001, flags: Flag.ACK, data }));
+    expect(p.received.server).toEqual([...data]);
+    expect(deliveredBytes(p, 'server')).toBe(200);
+  });
+
+  it('spurious retransmissions (ACKs lost) do not duplicate data at the receiver', () => {
+    const p = established();
+    p.drop = (_s, from) => from === 'server' && p.clock.now() < 5000;
+    p.send('client', 3000);
+    p.advance(20_000);
+    expect(p.sentBy('client').filter((w) => w.retransmit === 'data').length).toBeGreaterThan(1);
+    expect(p.received.server).toEqual([...pattern(3000)]);
+    expect(p.tcb('client').sndUna).toBe(4001);
+  });
+});
+
+describe('RFC 6298 retransmission timer', () => {
+  it('first sample: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4·RTTVAR (above the 1 s floor)', () => {
+    const p = established({ delay: 300 }); // handshake RTT R = 600 ms
+    const t = p.tcb('client');
+    expect([t.srtt, t.rttvar, t.rto]).toEqual([600, 300, 1800]);
+    const s = p.tcb('server');
+    expect([s.srtt, s.rttvar, s.rto]).toEqual([600, 300, 1800]);
+  });
+
+  it('second sample: RTTVAR = ¾·RTTVAR + ¼·|SRTT − R′|, SRTT = ⅞·SRTT + ⅛·R′', () => {
+    const p = established({ delay: 300 });
+    p.delay = 500; // the data's RTT R′ = 1000 ms
+    p.send('client', 10);
+    p.advance(1000);
+    const t = p.tcb('client');
+    expect(t.rttvar).toBe(0.75 * 300 + 0.25 * 400);
+    expect(t.srtt).toBe(0.875 * 600 + 0.125 * 1000);
+    expect(t.rto).toBe(Math.ceil(650 + 4 * 325));
+  });
+
+  it('the computed RTO is the actual retransmission delay', () => {
+    const p = established({ delay: 300 });
+    const sentAt = p.clock.now();
+    p.drop = (s, from) => from === 'client' && payloadLength(s) > 0 && p.clock.now() === sentAt;
+    p.send('client', 10);
+    p.advance(5000);
+    expect(dataOf(p, 'client').map((w) => w.t - sentAt)).toEqual([0, 1800]);
+  });
+
+  it('rfc9293: RTO is floored at 1 s on a small RTT (RFC 6298 (2.4))', () => {
+    const p = established({ profile: 'rfc9293' });
+    expect([p.tcb('client').srtt, p.tcb('client').rttvar, p.tcb('client').rto]).toEqual([20, 10, 1000]);
+    p.drop = (_s, from) => from === 'server';
+    p.send('client', 10);
+    p.advance(1100);
+    expect(dataOf(p, 'client').map((w) => w.t)).toEqual([30, 1030]);
+  });
+
+  it('linux: RTO = SRTT + max(200 ms, 4·RTTVAR) — about 200 ms plus SRTT on a small RTT', () => {
+    const p = established({ profile: 'linux', delay: 1 }); // R = 2 ms
+    expect(p.tcb('client').rto).toBe(202);
+    p.drop = (_s, from) => from === 'server';
+    const sentAt = p.clock.now();
+    p.send('client', 10);
+    p.advance(300);
+    expect(dataOf(p, 'client').map((w) => w.t - sentAt)).toEqual([0, 202]);
+  });
+
+  it('linux: a large RTTVAR dominates the 200 ms floor', () => {
+    const p = established({ profile: 'linux', delay: 100 }); // R = 200: 200 + max(200, 400)
+    expect(p.tcb('client').rto).toBe(600);
+  });
+
+  it("Karn's rule: the ACK of a retransmitted segment yields no RTT sample", () => {
+    const p = established();
+    p.drop = (s, from) => from === 'client' && payloadLength(s) > 0 && p.clock.now() === 30;
+    p.send('client', 10);
+    p.advance(1100); // retransmitted at 1030, ACKed at 1050
+    expect(p.tcb('client').sndUna).toBe(1011);
+    // A sample would have been ~1020 ms; SRTT/RTTVAR still hold the handshake's 20/10.
+    expect([p.tcb('client').srtt, p.tcb('client').rttvar]).toEqual([20, 10]);
+  });
+
+  it("Karn's rule: the backed-off RTO is kept until new data yields a valid sample, then it collapses", () => {
+    const p = established();
+    p.drop = (s, from) => from === 'client' && payloadLength(s) > 0 && p.clock.now() === 30;
+    p.send('client', 10);
+    p.advance(1100); // t = 1130; the retransmission was ACKed at 1050
+    expect(p.tcb('client').rto).toBe(2000);
+    // The next segment is lost once: its retransmission waits the backed-off 2 s.
+    p.drop = (s, from) => from === 'client' && payloadLength(s) > 0 && p.clock.now() === 1130;
+    p.send('client', 10, 10);
+    p.advance(2100);
+    expect(dataOf(p, 'client').map((w) => w.t)).toEqual([30, 1030, 1130, 3130]);
+    // A segment sent once and ACKed gives a fresh sample: RTO back to max(1 s, 20 + 4·RTTVAR).
+    p.send('client', 10, 20);
+    p.advance(100);
+    expect(p.tcb('client').rto).toBe(1000);
+    expect(p.received.server).toEqual([...pattern(30)]);
+  });
+
+  it('exponential back-off: rfc9293 retransmits after 1, 2, 4, 8, 16, 32 s, then every 60 s (RTO max)', () => {
+    const p = established();
+    p.drop = (_s, from) => from === 'server';
+    p.send('client', 10);
+    p.advance(300_000);
+    const times = dataOf(p, 'client').map((w) => w.t - 30);
+    expect(times.slice(0, 10)).toEqual([0, 1, 3, 7, 15, 31, 63, 123, 183, 243].map((s) => s * 1000));
+    expect(p.outputsOf('client', 'retransmit').map((o) => o.rto).slice(0, 8)).toEqual([
+      2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000,
+    ]);
+  });
+
+  it('exponential back-off: linux doubles from 220 ms and caps at 120 s', () => {
+    const p = established({ profile: 'linux' });
+    p.drop = (_s, from) => from === 'server';
+    p.send('client', 10);
+    p.advance(600_000);
+    const times = dataOf(p, 'client').map((w) => w.t - 30);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(gaps.slice(0, 11)).toEqual([
+      220, 440, 880, 1760, 3520, 7040, 14_080, 28_160, 56_320, 112_640, 120_000,
+    ]);
+  });
+
+  it('after a timeout only the earliest unacknowledged segment is retransmitted (RFC 6298 (5.4))', () => {
+    const p = established();
+    p.drop = (_s, from) => from === 'server' && p.clock.now() < 1000;
+    p.send('client', 3 * 1460);
+    p.advance(1010);
+    expect(dataOf(p, 'client').map((w) => [w.t, w.segment.seq])).toEqual([
+      [30, 1001],
+      [30, 2461],
+      [30, 3921],
+      [1030, 1001],
+    ]);
+  });
+});
+
+describe('bounded retries', () => {
+  it('rfc9293: 15 retransmissions, then CLOSED with closeReason "timeout" and a "closed" output', () => {
+    const p = established();
+    p.drop = (_s, from) => from === 'server';
+    p.send('client', 100);
+    let closedAt = -1;
+    p.client.on('closed', () => (closedAt = p.clock.now()));
+    p.advance(2_000_000);
+    expect(p.sentBy('client').filter((w) => w.retransmit === 'data')).toHaveLength(15);
+    // 1+2+4+8+16+32 s, then ten waits of 60 s.
+    expect(closedAt).toBe(30 + 63_000 + 10 * 60_000);
+    expect(p.tcb('client').closeReason).toBe('timeout');
+    expect(p.outputsOf('client', 'closed')).toEqual([{ type: 'closed', reason: 'timeout' }]);
+    expect(p.outputsOf('client', 'retransmit').map((o) => o.count)).toEqual(
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
+  });
+
+  it('linux: tcp_retries2 = 15 retransmissions, then CLOSED by timeout', () => {
+    const p = established({ profile: 'linux' });
+    p.drop = (_s, from) => from === 'server';
+    p.send('client', 100);
+    let closedAt = -1;
+    p.client.on('closed', () => (closedAt = p.clock.now()));
+    p.advance(2_000_000);
+    expect(p.sentBy('client').filter((w) => w.retransmit === 'data')).toHaveLength(15);
+    // 220 ms · (2^10 − 1), then six waits at the 120 s cap.
+    expect(closedAt).toBe(30 + 220 * 1023 + 6 * 120_000);
+    expect(p.tcb('client').closeReason).toBe('timeout');
+  });
+
+  it('the retry count restarts whenever new data is acknowledged', () => {
+    const p = established();
+    // Every data segment is lost 3 times before getting through.
+    const attempts = new Map<number, number>();
+    p.drop = (s, from) => {
+      if (from !== 'client' || payloadLength(s) === 0) return false;
+      const n = (attempts.get(s.seq) ?? 0) + 1;
+      attempts.set(s.seq, n);
+      return n <= 3;
+    };
+    for (let i = 0; i < 8; i++) p.send('client', 1460, i * 1460);
+    p.advance(3_000_000);
+    expect(p.state('client')).toBe('ESTABLISHED');
+    expect(p.received.server).toEqual([...pattern(8 * 1460)]);
+  });
+});
+
+describe('flow control and the zero window', () => {
+  /** Server that does not read (autoRead false): its window closes after 65 535 bytes. */
+  function stalled(options: PairOptions = {}): Pair {
+    const p = established({ serverAutoRead: false, ...options });
+    p.send('client', 100_000);
+    p.advance(500);
+    return p;
+  }
+
+  function windowOf(s: Segment): number {
+    return s.win;
+  }
+
+  it('the sender stops at the advertised window', () => {
+    const p = stalled();
+    const sent = dataOf(p, 'client').reduce((n, w) => n + payloadLength(w.segment), 0);
+    expect(sent).toBe(65_535);
+    expect(p.tcb('server').readable.length).toBe(65_535);
+    expect(p.received.server).toEqual([]);
+    const lastAck = p.sentBy('server').at(-1)!.segment;
+    expect([lastAck.ack, windowOf(lastAck)]).toEqual([1001 + 65_535, 0]);
+    expect(p.tcb('client').sndWnd).toBe(0);
+  });
+
+  it('the windows advertised by the receiver shrink as its buffer fills', () => {
+    const p = stalled();
+    const wins = p.sentBy('server').slice(1).map((w) => windowOf(w.segment));
+    for (let i = 1; i < wins.length; i++) expect(wins[i]).toBeLessThanOrEqual(wins[i - 1]);
+    expect(wins.at(-1)).toBe(0);
+  });
+
+  it('a zero window is probed with one byte after the RTO, backed off, each probe answered with an ACK', () => {
+    const p = stalled();
+    const closedAt = p.sentBy('server').at(-1)!.t + 10; // when the client learnt of the zero window
+    p.advance(20_000);
+    const probes = p.sentBy('client').filter((w) => w.retransmit === 'probe');
+    expect(probes.length).toBeGreaterThanOrEqual(3);
+    for (const w of probes) {
+      expect(payloadLength(w.segment)).toBe(1);
+      expect(w.segment.seq).toBe(1001 + 65_535);
+    }
+    const times = probes.map((w) => w.t - closedAt);
+    expect(times[0]).toBe(1000);
+    // Exponential back-off between probes.
+    expect(times.slice(1, 3).map((t, i) => t - times[i])).toEqual([2000, 4000]);
+    // The receiver answers each probe with ACK (RCV.NXT unchanged) and window 0; nothing is accepted.
+    expect(p.tcb('server').readable.length).toBe(65_535);
+    expect(p.state('client')).toBe('ESTABLISHED');
+  });
+
+  it('RECEIVE opens the window: the receiver sends a window update and the sender resumes', () => {
+    const p = stalled();
+    p.advance(3000);
+    p.receive('server');
+    expect(p.received.server).toEqual([...pattern(65_535)]);
+    const update = p.sentBy('server').at(-1)!.segment;
+    expect(update.flags).toBe(Flag.ACK);
+    expect(update.win).toBe(65_535);
+    for (let i = 0; i < 50 && p.received.server.length < 100_000; i++) {
+      p.advance(200);
+      p.receive('server');
+    }
+    expect(p.received.server).toEqual([...pattern(100_000)]);
+    expect(p.tcb('client').sndUna).toBe(1001 + 100_000);
+  });
+
+  it('a lost window update is recovered by the next probe', () => {
+    const p = stalled();
+    p.advance(1500); // one probe so far
+    p.drop = (_s, from) => from === 'server' && p.clock.now() === 2000;
+    p.advance(500);
+    p.receive('server'); // t = 2000: the window update is lost
+    expect(p.sentBy('server').at(-1)!.dropped).toBe(true);
+    p.drop = () => false;
+    p.advance(10_000);
+    // The next probe found the open window: the rest of the data (34 465 bytes) went out.
+    expect(p.tcb('client').sndUna).toBe(1001 + 100_000);
+    expect(p.tcb('server').readable.length).toBe(100_000 - 65_535);
+    for (let i = 0; i < 50 && p.received.server.length < 100_000; i++) {
+      p.advance(200);
+      p.receive('server');
+    }
+    expect(p.received.server).toEqual([...pattern(100_000)]);
+  });
+
+  it('a connection is not aborted while the peer keeps answering probes (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17)', () => {
+    const p = stalled();
+    p.advance(3_600_000); // an hour with the window closed: far more than 15 back-offs
+    expect(p.state('client')).toBe('ESTABLISHED');
+    const probes = p.sentBy('client').filter((w) => w.retransmit === 'probe');
+    expect(probes.length).toBeGreaterThan(15);
+    // Probing continues at the maximum back-off (60 s), not faster.
+    const gaps = probes.slice(1).map((w, i) => w.t - probes[i].t);
+    expect(Math.max(...gaps)).toBe(60_000);
+    p.receive('server');
+    for (let i = 0; i < 50 && p.received.server.length < 100_000; i++) {
+      p.advance(200);
+      p.receive('server');
+    }
+    expect(p.received.server).toEqual([...pattern(100_000)]);
+  });
+
+  it('a peer that stops answering probes times the connection out', () => {
+    const p = stalled();
+    p.drop = (_s, from) => from === 'server';
+    p.advance(3_600_000);
+    expect(p.state('client')).toBe('CLOSED');
+    expect(p.tcb('client').closeReason).toBe('timeout');
+  });
+
+  it('linux: the same stall and recovery with delayed ACKs', () => {
+    const p = stalled({ profile: 'linux' });
+    expect(p.tcb('client').sndWnd).toBe(0);
+    p.advance(5000);
+    expect(p.sentBy('client').filter((w) => w.retransmit === 'probe').length).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < 50 && p.received.server.length < 100_000; i++) {
+      p.receive('server');
+      p.advance(200);
+    }
+    expect(p.received.server).toEqual([...pattern(100_000)]);
+  });
+});
+
+describe('delayed ACKs (linux profile)', () => {
+  it('a single segment is ACKed after 40 ms', () => {
+    const p = established({ profile: 'linux' });
+    p.send('client', 100);
+    p.advance(100);
+    expect(p.ladderSince(3)).toEqual([
+      '30 client [ACK,PSH] seq=1001 ack=5001 len=100',
+      '80 server [ACK] seq=5001 ack=1101 len=0',
+    ]);
+  });
+
+  it('every second full-sized segment is ACKed at once', () => {
+    const p = established({ profile: 'linux' });
+    p.send('client', 4 * 1460);
+    p.advance(100);
+    expect(p.ladderSince(7)).toEqual([
+      '40 server [ACK] seq=5001 ack=3921 len=0',
+      '40 server [ACK] seq=5001 ack=6841 len=0',
+    ]);
+  });
+
+  it('a delayed ACK rides on data sent in the meantime', () => {
+    const p = established({ profile: 'linux' });
+    p.send('client', 100);
+    p.advance(20); // t = 50: the server has the data, its ACK is pending
+    p.send('server', 10);
+    p.advance(100);
+    expect(p.ladderSince(3)).toEqual([
+      '30 client [ACK,PSH] seq=1001 ack=5001 len=100',
+      '50 server [ACK,PSH] seq=5001 ack=1101 len=10',
+      '100 client [ACK] seq=1101 ack=5011 len=0',
+    ]);
+  });
+});
+
+describe('sequence space', () => {
+  it('SND.UNA, SND.NXT and RCV.NXT agree on both sides after a two-way exchange', () => {
+    const p = established(WRAP);
+    p.send('client', 12_345);
+    p.send('server', 54_321);
+    p.advance(2000);
+    const c = p.tcb('client');
+    const s = p.tcb('server');
+    expect(seqDiff(c.sndNxt, 0xffff_fff1)).toBe(12_345);
+    expect(c.sndUna).toBe(c.sndNxt);
+    expect(s.rcvNxt).toBe(c.sndNxt);
+    expect(seqDiff(s.sndNxt, 0xffff_ff01)).toBe(54_321);
+    expect(c.rcvNxt).toBe(s.sndNxt);
+    expect(getProfile('rfc9293').receiveBuffer).toBe(65_535);
+  });
+});
