@@ -114,7 +114,7 @@ export function renderLadder(trace: readonly TraceEvent[], options: LadderOption
           stateLine(
             e.t,
             e.endpoint,
-            `⏱ RTO: retransmit ${String((e as Record<string, unknown>).kind ?? '')} (#${e.count ?? '?'}, next RTO ${formatMs(Number(e.rto))})`,
+            `⏱ RTO expired: retransmit ${e.retransmitKind ?? ''} (#${e.count ?? '?'}, next RTO ${formatMs(Number(e.rto))})`,
             c.yellow,
           ),
         );

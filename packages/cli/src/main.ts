@@ -136,7 +136,7 @@ export async function main(argv: string[], io: Output = defaultOutput()): Promis
       }
       return EXIT_USAGE;
     }
-    if (err instanceof InputError || (err instanceof Error && /must be|unknown|invalid/i.test(err.message))) {
+    if (err instanceof InputError) {
       io.err(`synack: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -3,7 +3,7 @@
  * command-line overrides, runs it across worker threads, prints the ladder
  * (or JSONL / Mermaid), optionally writes a pcap, and checks expectations.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import {
   type FaultModel,
   type Packet,
@@ -14,6 +14,7 @@ import {
   type SimulationConfig,
   type TraceEvent,
   toJsonLine,
+  validateSimulationConfig,
 } from '@synack/network';
 import { createColors } from 'picocolors';
 import { checkExpectations, type ExpectationResult } from './expect.js';
@@ -96,8 +97,21 @@ export interface RunOutcome {
 
 export async function runScenario(scenario: Scenario, flags: RunFlags, io: Output): Promise<RunOutcome> {
   const config = buildConfig(scenario, flags);
+  try {
+    validateSimulationConfig(config);
+  } catch (err) {
+    throw new InputError(`${scenario.name}: ${(err as Error).message}`);
+  }
   const format = flags.format ?? 'text';
   const pcap = flags.pcap ? new PcapWriter() : undefined;
+  if (flags.pcap) {
+    // Fail before the run, not after it, when the pcap file cannot be written.
+    try {
+      closeSync(openSync(flags.pcap, 'w'));
+    } catch (err) {
+      throw new InputError(`--pcap: cannot write ${flags.pcap} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
   const result = await runSimulation(config, {
     onTrace: (event) => {
       if (format === 'jsonl') io.out(toJsonLine(event));
@@ -107,10 +121,7 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     beforeStep: flags.beforeStep,
     onInspect: flags.onInspect,
   });
-  if (pcap && flags.pcap) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(flags.pcap, pcap.toBuffer());
-  }
+  if (pcap && flags.pcap) writeFileSync(flags.pcap, pcap.toBuffer());
   const expectations = checkExpectations(scenario.expect ?? {}, result.trace);
   const passed = expectations.every((e) => e.pass);
   const annotate = flags.annotate?.(result.trace);

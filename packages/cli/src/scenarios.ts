@@ -362,7 +362,7 @@ export const SCENARIOS: Scenario[] = [
     endpoints: [
       {
         id: 'client',
-        // connect() gives up after 15 s (2 retries + 4 linear ones).
+        // connect() gives up 11 s after its first SYN: SYNs at +0,1,2,3,4,5,7 s (2 retries + 4 linear), then a 4 s wait.
         profileOverrides: { synRetries: 2 },
         actions: [{ at: 1000, do: 'connect', to: 'server', port: PORT }],
       },

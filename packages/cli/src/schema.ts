@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { endpointAddresses } from '@synack/network';
 import type { Scenario } from './scenarios.js';
 
 const probability = z.number().min(0).max(1);
@@ -219,6 +220,39 @@ export const scenarioSchema = z
         ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'id'], message: `"${endpoint.id}" is used twice` });
       }
       ids.add(endpoint.id);
+    });
+    const addresses = endpointAddresses(scenario.endpoints);
+    const owner = new Map<string, string>();
+    scenario.endpoints.forEach((endpoint, i) => {
+      const address = addresses.get(endpoint.id)!;
+      const other = owner.get(address);
+      if (other !== undefined && other !== endpoint.id) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endpoints', i, 'address'],
+          message: `${address} is also the address of "${other}"`,
+        });
+      }
+      owner.set(address, endpoint.id);
+    });
+    for (const key of Object.keys(scenario.network?.links ?? {})) {
+      for (const id of key.split('->')) {
+        if (!ids.has(id)) {
+          ctx.addIssue({ code: 'custom', path: ['network', 'links', key], message: `"${id}" is not an endpoint id` });
+        }
+      }
+    }
+    (scenario.network?.faults ?? []).forEach((fault, i) => {
+      for (const side of ['from', 'to'] as const) {
+        const id = fault.match[side];
+        if (id !== undefined && !ids.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['network', 'faults', i, 'match', side],
+            message: `"${id}" is not an endpoint id`,
+          });
+        }
+      }
     });
     scenario.endpoints.forEach((endpoint, i) => {
       (endpoint.actions ?? []).forEach((action, j) => {

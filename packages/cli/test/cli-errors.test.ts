@@ -28,33 +28,94 @@ function expectUsageError(r: CliResult, names: Array<string | RegExp>): string {
   return lines[0];
 }
 
-describe('bad command-line input → exit 2 naming the flag', () => {
+// Each case is its own process: run them concurrently (vitest's maxConcurrency bounds how many at once).
+describe.concurrent('bad command-line input → exit 2 naming the flag', () => {
   it.each<[string[], Array<string | RegExp>]>([
-    [['run', '--loss', '1.5'], ["'--loss <p>'", '1.5', 'probability in [0, 1]']],
-    [['run', '--loss', 'abc'], ["'--loss <p>'", 'abc']],
+    [
+      ['run', '--loss', '1.5'],
+      ["'--loss <p>'", '1.5', 'probability in [0, 1]'],
+    ],
+    [
+      ['run', '--loss', 'abc'],
+      ["'--loss <p>'", 'abc'],
+    ],
     [['run', '--loss', ''], ["'--loss <p>'"]],
-    [['run', '--reorder', '2'], ["'--reorder <p>'", '2']],
-    [['run', '--duplicate', '-0.1'], ["'--duplicate <p>'", '-0.1']],
-    [['run', '--delay', '-5'], ["'--delay <ms>'", '-5', 'non-negative']],
-    [['run', '--delay=-5'], ["'--delay <ms>'", '-5']],
-    [['run', '--delay', 'Infinity'], ["'--delay <ms>'", 'Infinity']],
-    [['run', '--jitter', 'x'], ["'--jitter <ms>'", '"x"']],
-    [['run', '--seed', '-1'], ["'--seed <n>'", '-1', 'integer']],
-    [['run', '--seed', '1.5'], ["'--seed <n>'", '1.5']],
-    [['run', '--seed', '4294967296'], ["'--seed <n>'", '4294967296']],
-    [['run', '--seed', '0x10'], ["'--seed <n>'", '0x10']],
-    [['run', '--profile', 'bsd'], ["'--profile <name>'", 'bsd', 'linux, rfc9293']],
-    [['run', '--format', 'xml'], ["'--format <format>'", 'xml', 'text, jsonl, mermaid']],
-    [['run', '--max-time', '0'], ["'--max-time <ms>'", '0', 'positive']],
-    [['run', '--max-time', 'soon'], ["'--max-time <ms>'", 'soon']],
-    [['run', '--realtime', '0'], ["'--realtime [speed]'", '0', 'positive']],
-    [['run', '--realtime', '-2'], ["'--realtime [speed]'", '-2']],
-    [['run', '--seed'], ["'--seed <n>'", 'argument missing']],
+    [
+      ['run', '--reorder', '2'],
+      ["'--reorder <p>'", '2'],
+    ],
+    [
+      ['run', '--duplicate', '-0.1'],
+      ["'--duplicate <p>'", '-0.1'],
+    ],
+    [
+      ['run', '--delay', '-5'],
+      ["'--delay <ms>'", '-5', 'non-negative'],
+    ],
+    [
+      ['run', '--delay=-5'],
+      ["'--delay <ms>'", '-5'],
+    ],
+    [
+      ['run', '--delay', 'Infinity'],
+      ["'--delay <ms>'", 'Infinity'],
+    ],
+    [
+      ['run', '--jitter', 'x'],
+      ["'--jitter <ms>'", '"x"'],
+    ],
+    [
+      ['run', '--seed', '-1'],
+      ["'--seed <n>'", '-1', 'integer'],
+    ],
+    [
+      ['run', '--seed', '1.5'],
+      ["'--seed <n>'", '1.5'],
+    ],
+    [
+      ['run', '--seed', '4294967296'],
+      ["'--seed <n>'", '4294967296'],
+    ],
+    [
+      ['run', '--seed', '0x10'],
+      ["'--seed <n>'", '0x10'],
+    ],
+    [
+      ['run', '--profile', 'bsd'],
+      ["'--profile <name>'", 'bsd', 'linux, rfc9293'],
+    ],
+    [
+      ['run', '--format', 'xml'],
+      ["'--format <format>'", 'xml', 'text, jsonl, mermaid'],
+    ],
+    [
+      ['run', '--max-time', '0'],
+      ["'--max-time <ms>'", '0', 'positive'],
+    ],
+    [
+      ['run', '--max-time', 'soon'],
+      ["'--max-time <ms>'", 'soon'],
+    ],
+    [
+      ['run', '--realtime', '0'],
+      ["'--realtime [speed]'", '0', 'positive'],
+    ],
+    [
+      ['run', '--realtime', '-2'],
+      ["'--realtime [speed]'", '-2'],
+    ],
+    [
+      ['run', '--seed'],
+      ["'--seed <n>'", 'argument missing'],
+    ],
     [['run', '--lose', '0.1'], ["unknown option '--lose'"]],
     [['run', '--colour'], ["unknown option '--colour'"]],
     [['frobnicate'], ["unknown command 'frobnicate'"]],
     [['run', 'handshake', 'lifecycle'], ['too many arguments']],
-    [['run', 'no-such-scenario'], ['unknown scenario "no-such-scenario"', 'synack list', 'handshake', 'lossy-transfer']],
+    [
+      ['run', 'no-such-scenario'],
+      ['unknown scenario "no-such-scenario"', 'synack list', 'handshake', 'lossy-transfer'],
+    ],
   ])('synack %j', async (args, names) => {
     const r = await synack(args);
     expectUsageError(r, names);
@@ -234,6 +295,12 @@ const FILE_CASES: FileCase[] = [
     names: [/endpoints(\[1\]|\.server)\.address/, '10.0.0.5'],
   },
   {
+    title: 'a link naming an endpoint that does not exist',
+    file: 'unknown-link.yaml',
+    text: 'name: x\nendpoints: [{ id: client }, { id: server }]\nnetwork:\n  links:\n    client->sever: { loss: 1 }\n',
+    names: ['network.links', 'client->sever'],
+  },
+  {
     title: 'connect to an unknown endpoint',
     file: 'unknown-peer.json',
     text: variant((s) => {
@@ -255,7 +322,7 @@ const FILE_CASES: FileCase[] = [
   },
 ];
 
-describe('bad scenario files → exit 2 naming the file and the field', () => {
+describe.concurrent('bad scenario files → exit 2 naming the file and the field', () => {
   it.each(FILE_CASES)('$title', async ({ file, text, names }) => {
     const path = tmp.write(file, text);
     const r = await synack(['run', path]);
@@ -270,9 +337,12 @@ describe('bad scenario files → exit 2 naming the file and the field', () => {
   });
 
   it('a relative path is resolved against the working directory', async () => {
-    tmp.write('bad-relative.json', variant((s) => {
-      s.endpoints[1].actions[0].port = 0;
-    }));
+    tmp.write(
+      'bad-relative.json',
+      variant((s) => {
+        s.endpoints[1].actions[0].port = 0;
+      }),
+    );
     const r = await synack(['run', 'bad-relative.json'], { cwd: tmp.dir });
     expectUsageError(r, ['synack: bad-relative.json: endpoints[1].actions[0].port:']);
   });
@@ -317,17 +387,21 @@ const FAILING_YAML = GOOD_YAML.replace('name: upload', 'name: upload-wrong')
   .replace('received: { server: 3000, client: 0 }', 'received: { server: 4000, client: 0 }')
   .replace('- { from: client, flags: [SYN], min: 1, max: 1 }', '- { from: client, flags: [SYN], min: 2 }');
 
-describe('valid scenario files', () => {
+describe.concurrent('valid scenario files', () => {
   it('YAML whose expectations hold → exit 0, every expectation ✓', async () => {
     const path = tmp.write('upload.yaml', GOOD_YAML);
     const r = await synack(['run', path]);
     expect(r.code, describeResult(r)).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toBe('synack run upload  profile linux  seed 7  delay 20 ms');
-    expect(r.stdout.split('\n')[1]).toBe('The client uploads 3000 bytes and closes; the server closes 50 ms after EOF.');
+    expect(r.stdout.split('\n')[1]).toBe(
+      'The client uploads 3000 bytes and closes; the server closes 50 ms after EOF.',
+    );
     expect(r.stdout).toContain('✓ server receives 3000 bytes');
-    expect(r.stdout).toContain('✓ client visits SYN_SENT → ESTABLISHED → FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT → CLOSED');
-    expect(r.stdout.match(/^ {2}✓ /gm)).toHaveLength(10);
+    expect(r.stdout).toContain(
+      '✓ client visits SYN_SENT → ESTABLISHED → FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT → CLOSED',
+    );
+    expect(r.stdout.match(/^ {2}✓ /gm)).toHaveLength(11);
     expect(r.stdout).not.toContain('✗');
     expect(r.stdout).toMatch(/app: listen\(:8080, backlog 128\)/);
   });
@@ -365,7 +439,7 @@ describe('valid scenario files', () => {
       '  ✗ at least 2 from client [SYN] — saw 1',
       '  ✗ server receives 4000 bytes — got 3000',
     ]);
-    expect(r.stdout.match(/^ {2}✓ /gm)).toHaveLength(8);
+    expect(r.stdout.match(/^ {2}✓ /gm)).toHaveLength(9);
   });
 
   it('with --format jsonl the failures go to stderr and stdout stays pure JSON', async () => {

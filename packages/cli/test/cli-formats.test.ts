@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_DIR, type CliResult, describeResult, synack, tempDir } from './helpers.js';
+import { BIN, CLI_DIR, type CliResult, describeResult, REPO, synack, tempDir, userEnv } from './helpers.js';
 
 interface TraceLine {
   t: number;
@@ -95,7 +95,15 @@ describe('--format jsonl', () => {
     for (const e of events) expect(KINDS, JSON.stringify(e)).toContain(e.kind);
     // The SYN retransmission at 1 s is announced by a timer event of the client.
     expect(events.filter((e) => e.kind === 'timer')).toMatchObject([
-      { t: 1000, endpoint: 'client', timer: 'rto', action: 'retransmit', count: 1 },
+      {
+        t: 1000,
+        endpoint: 'client',
+        timer: 'rto',
+        action: 'retransmit',
+        retransmitKind: 'SYN',
+        count: 1,
+        rto: 1000,
+      },
     ]);
   });
 
@@ -110,7 +118,12 @@ describe('--format jsonl', () => {
       expect([0, 1], describeResult(r)).toContain(r.code);
       const events = parseJsonl(r.stdout);
       expect(events.at(-1)!.kind).toBe('summary');
-      expect(r.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('synack: '))).toBe(true);
+      expect(
+        r.stderr
+          .split('\n')
+          .filter(Boolean)
+          .every((l) => l.startsWith('synack: ')),
+      ).toBe(true);
     }
     expect(a.stdout).toBe(b.stdout);
     expect(a.stderr).toBe(b.stderr);
@@ -120,7 +133,9 @@ describe('--format jsonl', () => {
     expect(seedOf(a)).toBe(7);
     expect(seedOf(c)).toBe(8);
     // The loss really applies: some segment is dropped for "loss" in at least one of the runs.
-    const lossDrops = [a, c].flatMap((r) => parseJsonl(r.stdout).filter((e) => e.kind === 'drop' && e.reason === 'loss'));
+    const lossDrops = [a, c].flatMap((r) =>
+      parseJsonl(r.stdout).filter((e) => e.kind === 'drop' && e.reason === 'loss'),
+    );
     expect(lossDrops.length).toBeGreaterThan(0);
   });
 
@@ -152,7 +167,9 @@ describe('--format mermaid', () => {
     expect(lines).toContain('  client->>server: SYN seq=0 (retransmission)');
     expect(lines).toContain('  server->>client: SYN,ACK seq=0 ack=1');
     expect(lines).toContain('  client->>server: ACK seq=1 ack=1');
-    expect(lines.indexOf(lost[0])).toBeLessThan(lines.indexOf('  client->>server: SYN seq=0 (retransmission)'));
+    expect(lines.indexOf(lost[0])).toBeLessThan(
+      lines.indexOf('  client->>server: SYN seq=0 (retransmission)'),
+    );
     expect(lines).toContain('  Note over client: ESTABLISHED');
     expect(lines).toContain('  Note over server: ESTABLISHED');
     expect(r.stdout).not.toMatch(/\x1b\[|✓|run completed/);
@@ -170,7 +187,10 @@ describe('--format mermaid', () => {
     const sends = events.filter((e): e is SendLine => e.kind === 'send');
     expect(arrowLines).toHaveLength(sends.length);
     arrowLines.forEach((line, i) => {
-      expect(line.startsWith(`  ${sends[i].from}->>${sends[i].to}: ${sends[i].seg.flags.join(',')} `), line).toBe(true);
+      expect(
+        line.startsWith(`  ${sends[i].from}->>${sends[i].to}: ${sends[i].seg.flags.join(',')} `),
+        line,
+      ).toBe(true);
     });
     const notes = lines.filter((l) => l.startsWith('  Note over '));
     const states = events.filter((e) => e.kind === 'state');
@@ -203,7 +223,9 @@ let names: Set<string> | undefined;
 function tsharkNames(): Set<string> {
   names ??= new Set(
     // Fields: "F<TAB>name<TAB>abbrev…"; protocols: "name<TAB>short name<TAB>abbrev".
-    [...tshark(['-G', 'fields']).split('\n'), ...tshark(['-G', 'protocols']).split('\n')].map((l) => l.split('\t')[2]),
+    [...tshark(['-G', 'fields']).split('\n'), ...tshark(['-G', 'protocols']).split('\n')].map(
+      (l) => l.split('\t')[2],
+    ),
   );
   return names;
 }
@@ -285,9 +307,14 @@ describe.each(['lost-syn', 'lifecycle'])('--pcap on %s', (scenario) => {
       expect(row['ip.dst'], where).toBe(ADDRESS[s.to]);
       expect(Number(row['tcp.srcport']), where).toBe(s.seg.srcPort);
       expect(Number(row['tcp.dstport']), where).toBe(s.seg.dstPort);
-      expect(row['tcp.flags.str'].replace(/[^A-Z]/g, '').split('').sort().join(''), where).toBe(
-        flagLetters(s.seg.flags),
-      );
+      expect(
+        row['tcp.flags.str']
+          .replace(/[^A-Z]/g, '')
+          .split('')
+          .sort()
+          .join(''),
+        where,
+      ).toBe(flagLetters(s.seg.flags));
       expect(Number(row['tcp.seq_raw']), where).toBe(s.seg.seq);
       expect(Number(row['tcp.ack_raw']), where).toBe(s.seg.flags.includes('ACK') ? s.seg.ack : 0);
       expect(Number(row['tcp.len']), where).toBe(s.seg.len);
@@ -302,7 +329,9 @@ describe.each(['lost-syn', 'lifecycle'])('--pcap on %s', (scenario) => {
     });
 
     // No frame Wireshark considers malformed.
-    expect(tshark(['-r', file, '-n', '-Y', '_ws.malformed', '-T', 'fields', '-e', 'frame.number']).trim()).toBe('');
+    expect(
+      tshark(['-r', file, '-n', '-Y', '_ws.malformed', '-T', 'fields', '-e', 'frame.number']).trim(),
+    ).toBe('');
 
     // Exactly one TCP conversation, client:port <-> server:80, holding every frame.
     const conv = tshark(['-r', file, '-n', '-q', '-z', 'conv,tcp']);
@@ -310,9 +339,10 @@ describe.each(['lost-syn', 'lifecycle'])('--pcap on %s', (scenario) => {
     expect(convLines, conv).toHaveLength(1);
     const port = sends[0].seg.srcPort;
     expect(convLines[0]).toMatch(new RegExp(`^10\\.0\\.0\\.1:${port}\\s+<->\\s+10\\.0\\.0\\.2:80\\s`));
-    const counts = /<->\s+\S+\s+(\d+)\s+[\d,.]+\s*(?:bytes|kB|B)\s+(\d+)\s+[\d,.]+\s*(?:bytes|kB|B)\s+(\d+)\s/.exec(
-      convLines[0],
-    );
+    const counts =
+      /<->\s+\S+\s+(\d+)\s+[\d,.]+\s*(?:bytes|kB|B)\s+(\d+)\s+[\d,.]+\s*(?:bytes|kB|B)\s+(\d+)\s/.exec(
+        convLines[0],
+      );
     expect(counts, convLines[0]).not.toBeNull();
     expect(Number(counts![3])).toBe(sends.length);
     expect(Number(counts![1]) + Number(counts![2])).toBe(sends.length);
@@ -363,7 +393,10 @@ describe('--profile', () => {
   };
 
   it('rfc9293 makes TIME_WAIT last 2 × MSL = 240 s (linux: 60 s)', async () => {
-    const [rfc, linux] = await Promise.all([timeWait(['--profile', 'rfc9293']), timeWait(['--profile', 'linux'])]);
+    const [rfc, linux] = await Promise.all([
+      timeWait(['--profile', 'rfc9293']),
+      timeWait(['--profile', 'linux']),
+    ]);
     expect(rfc.enter).toBe(520);
     expect(rfc.exit - rfc.enter).toBe(240_000);
     expect(rfc.summary.t).toBe(240_520);
@@ -395,7 +428,7 @@ describe('network flags', () => {
       '--seed',
       '42',
     ]);
-    // Duplicating every segment breaks handshake's "exactly one" expectations? It must not break the run.
+    // Duplicating every segment may break handshake's "exactly one" expectations (exit 1), not the run.
     expect([0, 1], describeResult(r)).toContain(r.code);
     expect(r.stdout.split('\n')[0]).toBe(
       'synack run handshake  profile linux  seed 42  delay 25 ms, jitter 5 ms, reorder 0.5, duplicate 1',
@@ -473,5 +506,26 @@ describe('--help and --version', () => {
     expect(r.stdout).toBe('0.1.0\n');
     expect(pkg.version).toBe('0.1.0');
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('a reader that stops early (synack … | head -n 1)', () => {
+  it.each([
+    ['jsonl', ['--format', 'jsonl']],
+    ['text', ['--no-color']],
+  ])('%s: the first line arrives and synack ends quietly (no EPIPE stack trace)', (_format, flags) => {
+    // bash with pipefail reports synack's own exit status, not head's.
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; "${process.execPath}" "${BIN}" run lossy-transfer ${flags.join(' ')} | head -n 1`,
+      ],
+      { cwd: REPO, env: userEnv(), encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr, 'stderr').not.toMatch(/EPIPE|Unhandled 'error' event| {4}at /);
+    // 0, or 141 (128 + SIGPIPE) as a shell reports a process killed by SIGPIPE.
+    expect([0, 141], `exit ${r.status}\n${r.stderr}`).toContain(r.status);
   });
 });

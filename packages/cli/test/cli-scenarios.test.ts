@@ -184,7 +184,9 @@ const PROMISES: Record<string, (out: string) => void> = {
     // The server, still ESTABLISHED, answers the new SYN with a bare ACK…
     const newSyn = arrows(out, 'client', 'server', / SYN seq=0 /).filter((l) => l.t > crash);
     expect(newSyn.length).toBeGreaterThanOrEqual(1);
-    const bareAck = arrows(out, 'server', 'client', / ACK seq=\d+ ack=-?\d+ /).filter((l) => l.t > newSyn[0].t);
+    const bareAck = arrows(out, 'server', 'client', / ACK seq=\d+ ack=-?\d+ /).filter(
+      (l) => l.t > newSyn[0].t,
+    );
     expect(bareAck.length).toBeGreaterThanOrEqual(1);
     // …the client resets it…
     const rst = arrows(out, 'client', 'server', / RST /);
@@ -319,9 +321,11 @@ describe('synack run (no scenario)', () => {
 });
 
 describe('lost-syn ladder narrates the retransmission timer', () => {
-  it('shows the RTO expiry (⏱ RTO line) at 1.000 s in the client lane', async () => {
+  it('shows the RTO expiry at 1.000 s in the client lane, naming what it retransmits (the SYN)', async () => {
     const r = await runs.get('lost-syn')!;
-    // ladder.ts draws a "⏱ RTO: retransmit …" line for every `timer` trace event.
-    expect(laneTimes(r.stdout, 'client', '⏱ RTO: retransmit')).toEqual([1]);
+    // ladder.ts draws "⏱ RTO: retransmit <what> (#n, next RTO …)" for every `timer` trace event.
+    const [line] = inLane(r.stdout, 'client', '⏱ RTO: retransmit');
+    expect(line?.t).toBe(1);
+    expect(line.text).toContain('⏱ RTO: retransmit SYN (#1, next RTO 1 s)');
   });
 });

@@ -52,7 +52,14 @@ export interface RunOptions {
 /** The environment of a user's shell: no NO_COLOR / FORCE_COLOR from the test runner. */
 export function userEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['NO_COLOR', 'FORCE_COLOR', 'NODE_OPTIONS', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) {
+  for (const key of [
+    'NO_COLOR',
+    'FORCE_COLOR',
+    'NODE_OPTIONS',
+    'VITEST',
+    'VITEST_WORKER_ID',
+    'VITEST_POOL_ID',
+  ]) {
     delete env[key];
   }
   for (const [key, value] of Object.entries(extra)) {
@@ -69,7 +76,7 @@ export function assertBuilt(): void {
   if (!existsSync(BIN)) {
     throw new Error(
       `${BIN} does not exist — build first: cd packages/core && npx tsc -p tsconfig.json; ` +
-        'cd ../network && npx tsc -p tsconfig.json; cd ../cli && npx tsc -p tsconfig.json && chmod +x dist/bin.js',
+        'cd ../network && npx tsc -p tsconfig.json; cd ../cli && npx tsc -p tsconfig.json (or `npx -y pnpm@12.4.2 build` in the repository root)',
     );
   }
   const newestSrc = Math.max(
@@ -77,7 +84,10 @@ export function assertBuilt(): void {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => statSync(join(CLI_DIR, 'src', f)).mtimeMs),
   );
-  if (newestSrc > statSync(BIN).mtimeMs + 1000 && newestSrc > statSync(join(CLI_DIR, 'dist/main.js')).mtimeMs + 1000) {
+  if (
+    newestSrc > statSync(BIN).mtimeMs + 1000 &&
+    newestSrc > statSync(join(CLI_DIR, 'dist/main.js')).mtimeMs + 1000
+  ) {
     console.warn('[cli tests] packages/cli/src is newer than dist/ — rebuild if results look stale');
   }
   checked = true;

@@ -70,6 +70,8 @@ export const EDGES: Partial<Record<TcpState, Partial<Record<EventType, Edge[]>>>
   },
   LISTEN: {
     SEGMENT_ARRIVES: [{ to: 'SYN_RECEIVED', description: 'rcv SYN / snd SYN,ACK' }],
+    // §3.10.1: an active OPEN with the foreign socket specified turns the passive open active.
+    OPEN_ACTIVE: [{ to: 'SYN_SENT', description: 'active OPEN / snd SYN' }],
     SEND: [{ to: 'SYN_SENT', description: 'SEND / snd SYN' }],
     CLOSE: [{ to: 'CLOSED', description: 'CLOSE / delete TCB' }],
     ABORT: [{ to: 'CLOSED', description: 'ABORT / delete TCB' }],

@@ -183,6 +183,9 @@ export function createTcb(init: TcbInit): Tcb {
 
 const EMPTY = new Uint8Array(0);
 
+/** RFC 6298 (5.7): RTO for the data phase when the handshake gave no RTT sample. */
+const RTO_FALLBACK = 3000;
+
 /** RFC 9293 §3.7.1: without an MSS option the sender must assume 536. */
 export const DEFAULT_MSS = 536;
 
@@ -378,6 +381,10 @@ function transmit(step: Step, limit = Number.POSITIVE_INFINITY, retransmit?: Ret
     }
     break;
   }
+  // RFC 9293 §3.8.6.1: data waiting on a zero window with nothing in flight would wait forever
+  // (a lost window update is never retransmitted); keep the retransmission timer running as the
+  // persist timer, so rtoTimeout probes the window (RFC 1122 4.2.2.17: after one RTO).
+  if (sent === 0 && !t.rtoArmed && t.sndWnd === 0 && seqLt(t.sndNxt, end)) step.startRto();
   return sent;
 }
 
@@ -404,13 +411,50 @@ function acknowledge(step: Step, immediately: boolean): void {
 // User calls: RFC 9293 §3.10.1 – §3.10.6
 // ---------------------------------------------------------------------------
 
-function openActive(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 'OPEN_ACTIVE' }>): StepResult {
+/**
+ * RFC 9293 §3.10.1: OPEN in CLOSED "create[s] a new transmission control block". The actor's
+ * context outlives a connection, so every per-connection variable of an earlier incarnation
+ * (pending FIN, buffers, RTT estimate, …) is reset; identity, profile and stats are kept.
+ */
+function newConnection(t: Tcb): void {
+  const fresh = createTcb({
+    id: t.id,
+    local: t.local,
+    remote: t.remote,
+    profile: t.profile,
+    isnKey: t.isnKey,
+    fixedIsn: t.fixedIsn,
+    returnToListen: t.returnToListen,
+    autoRead: t.autoRead,
+  });
+  Object.assign(t, { ...fresh, stats: t.stats, lastEventAt: t.lastEventAt });
+}
+
+function openActive(
+  state: TcpState,
+  tcb: Tcb,
+  event: Extract<TcpEvent, { type: 'OPEN_ACTIVE' }>,
+): StepResult {
   const step = new Step(tcb, event.now);
   const t = step.tcb;
+  if (state === 'LISTEN') {
+    // RFC 9293 §3.10.1 LISTEN: "If the OPEN call is active and the foreign socket is specified,
+    // then change the connection from passive to active, select an ISS. Send a SYN segment".
+    const remote = event.remote ?? t.remote;
+    if (remote.port === 0) {
+      step.emit({ type: 'error', error: 'foreign socket unspecified' });
+      return step.result(state);
+    }
+    (t as { remote: SocketAddress }).remote = remote;
+    t.passive = false;
+    startActiveOpen(step);
+    return step.result('SYN_SENT');
+  }
   if (state !== 'CLOSED') {
     step.emit({ type: 'error', error: 'connection already exists' });
     return step.result(state);
   }
+  newConnection(t);
   if (event.remote) (t as { remote: SocketAddress }).remote = event.remote;
   t.opened = true;
   t.passive = false;
@@ -433,12 +477,17 @@ function startActiveOpen(step: Step): void {
   sendSyn(step, false);
 }
 
-function openPassive(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 'OPEN_PASSIVE' }>): StepResult {
+function openPassive(
+  state: TcpState,
+  tcb: Tcb,
+  event: Extract<TcpEvent, { type: 'OPEN_PASSIVE' }>,
+): StepResult {
   const step = new Step(tcb, event.now);
   if (state !== 'CLOSED') {
     step.emit({ type: 'error', error: 'connection already exists' });
     return step.result(state);
   }
+  newConnection(step.tcb);
   step.tcb.opened = true;
   step.tcb.passive = true;
   step.tcb.closeReason = null;
@@ -551,7 +600,11 @@ function userAbort(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: '
 // Timeouts: RFC 9293 §3.10.8, RFC 6298 §5
 // ---------------------------------------------------------------------------
 
-function rtoTimeout(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 'RTO_TIMEOUT' }>): StepResult {
+function rtoTimeout(
+  state: TcpState,
+  tcb: Tcb,
+  event: Extract<TcpEvent, { type: 'RTO_TIMEOUT' }>,
+): StepResult {
   const step = new Step(tcb, event.now);
   const t = step.tcb;
   t.rtoArmed = false;
@@ -560,10 +613,14 @@ function rtoTimeout(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 
     return step.result(state);
   }
   t.retries++;
+  // Our SYN,ACK is unacknowledged in SYN-RECEIVED, and still in FIN-WAIT-1 after a CLOSE there
+  // (§3.10.4 sends the FIN at once): the earliest unacknowledged segment is then the SYN,ACK,
+  // which is what gets retransmitted (RFC 6298 (5.4)) — never the FIN queued behind it.
+  const synAckUnacked = state !== 'SYN_SENT' && seqLe(t.sndUna, t.iss);
   const limit =
     state === 'SYN_SENT'
       ? synRetransmissions(t.profile)
-      : state === 'SYN_RECEIVED' && seqLe(t.sndUna, t.iss)
+      : synAckUnacked
         ? t.profile.synackRetries
         : t.profile.dataRetries;
   if (t.retries > limit) {
@@ -573,7 +630,7 @@ function rtoTimeout(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 
   }
   // RFC 6298 (5.5) back off the timer; (5.6) restart it; Karn: no RTT sample from a retransmission.
   if (state === 'SYN_SENT') t.rto = synTimeout(t.profile, t.retries);
-  else if (state === 'SYN_RECEIVED' && seqLe(t.sndUna, t.iss)) t.rto = synackTimeout(t.profile, t.retries);
+  else if (synAckUnacked) t.rto = synackTimeout(t.profile, t.retries);
   else t.rto = Math.min(t.profile.rtoMax, t.rto * 2);
   t.rttSeq = -1;
 
@@ -582,19 +639,23 @@ function rtoTimeout(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 
     kind = 'SYN';
     t.stats.retransmits.SYN++;
     sendSyn(step, false, 'SYN');
-  } else if (state === 'SYN_RECEIVED' && seqLe(t.sndUna, t.iss)) {
+  } else if (synAckUnacked) {
     kind = 'SYN-ACK';
     t.stats.retransmits['SYN-ACK']++;
     sendSyn(step, true, 'SYN-ACK');
-  } else if (t.sndWnd === 0 && seqGe(t.sndUna, t.sndMax)) {
-    // Zero-window probe (RFC 9293 §3.8.6.1): one byte beyond the window, backed off like an RTO.
+  } else if (t.sndWnd === 0 && seqLt(t.sndUna, dataEnd(t))) {
+    // Zero-window probe (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17): the octet at SND.UNA, beyond the
+    // window, backed off like an RTO — again and again while the window stays shut (a refused
+    // probe is not acknowledged, so it stays the earliest unacknowledged octet). Only SND.MAX
+    // covers it (so its ACK is acceptable); SND.NXT stays at SND.UNA, and sending resumes from
+    // there, probe octet included, once the window opens.
     kind = 'probe';
     t.stats.retransmits.probe++;
-    const offset = seqDiff(t.sndNxt, t.dataStart);
+    t.sndNxt = t.sndUna;
+    const offset = seqDiff(t.sndUna, t.dataStart);
     const data = t.sendBuffer.subarray(offset, offset + 1).slice();
-    step.send(Flag.ACK, t.sndNxt, t.rcvNxt, data, 'probe');
-    t.sndNxt = seqAdd(t.sndNxt, 1);
-    t.sndMax = seqMax(t.sndMax, t.sndNxt);
+    step.send(Flag.ACK, t.sndUna, t.rcvNxt, data, 'probe');
+    t.sndMax = seqMax(t.sndMax, seqAdd(t.sndUna, 1));
   } else {
     // Go back to the earliest unacknowledged segment (RFC 6298 (5.4)); later ones follow as ACKs arrive.
     t.sndNxt = t.sndUna;
@@ -682,7 +743,8 @@ function inListen(step: Step, seg: Segment): StepResult {
   }
   // Third, check for a SYN.
   if (seg.flags & Flag.SYN) {
-    if (t.remote.port === 0) (t as { remote: SocketAddress }).remote = { addr: seg.srcAddr, port: seg.srcPort };
+    if (t.remote.port === 0)
+      (t as { remote: SocketAddress }).remote = { addr: seg.srcAddr, port: seg.srcPort };
     t.rcvNxt = seqAdd(seg.seq, 1);
     t.irs = seg.seq;
     t.iss = chooseIss(t, step.now);
@@ -784,6 +846,10 @@ function acceptAck(step: Step, seg: Segment): void {
     sampleRtt(t, step.now - t.rttStart);
     t.rttSeq = -1;
   }
+  // RFC 6298 (5.7): when the timer expired awaiting the ACK of our SYN (or SYN,ACK), the handshake
+  // yields no sample (Karn) and "the RTO MUST be re-initialized to 3 seconds when data transmission
+  // begins" (Linux: TCP_TIMEOUT_FALLBACK) — not left at the backed-off SYN timeout.
+  if (t.srtt < 0 && seqLe(t.sndUna, t.iss) && seqGt(ack, t.iss)) t.rto = RTO_FALLBACK;
   // Drop acknowledged bytes from the send buffer (the SYN and FIN occupy no buffer space).
   const ackedData = Math.min(t.sendBuffer.length, Math.max(0, seqDiff(ack, t.dataStart)));
   if (ackedData > 0) {
@@ -923,13 +989,22 @@ function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
     return step.result(current);
   }
   if (seqGt(seg.ack, t.sndUna)) acceptAck(step, seg);
-  // Window update only from a segment newer than the last one used (SND.WL1/SND.WL2).
-  if (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 === seg.seq && seqLe(t.sndWl2, seg.ack))) {
+  // Window update only from a segment newer than the last one used (SND.WL1/SND.WL2), and only
+  // "If SND.UNA =< SEG.ACK" (RFC 9293 §3.10.7.4): an old ACK that RFC 5961 lets through (below
+  // SND.UNA) must not move the window — e.g. shut it with a stale or blind zero window.
+  if (
+    seqGe(seg.ack, t.sndUna) &&
+    (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 === seg.seq && seqLe(t.sndWl2, seg.ack)))
+  ) {
     t.sndWnd = seg.win;
     t.sndWl1 = seg.seq;
     t.sndWl2 = seg.ack;
     t.maxSndWnd = Math.max(t.maxSndWnd, seg.win);
   }
+  // RFC 1122 4.2.2.17 (RFC 9293 §3.8.6.1): a zero window may stay closed indefinitely; as long as
+  // the peer acknowledges our probes the connection MUST stay open, so answered probes do not
+  // count toward the retry limit (Linux likewise clears icsk_probes_out on every ACK).
+  if (t.sndWnd === 0) t.retries = 0;
 
   switch (current) {
     case 'FIN_WAIT_1':
@@ -952,7 +1027,10 @@ function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
 
   // Seventh, process the segment text; eighth, the FIN — both only in order.
   const len = payloadLength(seg);
-  if ((len > 0 || isFin) && (current === 'ESTABLISHED' || current === 'FIN_WAIT_1' || current === 'FIN_WAIT_2')) {
+  if (
+    (len > 0 || isFin) &&
+    (current === 'ESTABLISHED' || current === 'FIN_WAIT_1' || current === 'FIN_WAIT_2')
+  ) {
     const finNow = receiveText(step, seg);
     if (finNow) {
       step.emit({ type: 'peer-closed' });
@@ -1017,6 +1095,7 @@ function receiveText(step: Step, seg: Segment): boolean {
   let seq = seg.seq;
   let data = seg.data ?? EMPTY;
   const fin = (seg.flags & Flag.FIN) !== 0;
+  const hadGap = t.outOfOrder.length > 0;
   // Trim what we already have (segment starting before RCV.NXT).
   const already = seqDiff(t.rcvNxt, seq);
   if (already > 0) {
@@ -1032,7 +1111,8 @@ function receiveText(step: Step, seg: Segment): boolean {
   }
   if (seq !== t.rcvNxt) {
     // Out of order: keep it for later, and send a duplicate ACK at once (RFC 9293 §3.10.7.4, RFC 5681 §4.2).
-    if (data.length > 0 || finInWindow) t.outOfOrder = insertOutOfOrder(t.outOfOrder, { seq, data, fin: finInWindow });
+    if (data.length > 0 || finInWindow)
+      t.outOfOrder = insertOutOfOrder(t.outOfOrder, { seq, data, fin: finInWindow });
     step.sendAck();
     return false;
   }
@@ -1059,7 +1139,10 @@ function receiveText(step: Step, seg: Segment): boolean {
     t.outOfOrder = [];
     return true;
   }
-  if (data.length > 0) acknowledge(step, t.outOfOrder.length > 0);
+  // RFC 5681 §4.2: "a TCP receiver SHOULD send an immediate ACK when the incoming segment fills in
+  // all or part of a gap" — also when it fills the whole gap (Linux: ICSK_ACK_NOW once the
+  // out-of-order queue empties), so the sender learns at once that the hole is repaired.
+  if (data.length > 0) acknowledge(step, hadGap);
   return false;
 }
 

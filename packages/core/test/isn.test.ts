@@ -15,14 +15,70 @@ import { Pair } from './pair.js';
  * Each entry is the tag's 4 output bytes in order (little-endian uint32).
  */
 const VECTORS_HSIP32 = [
-  'a9359f5b', '27475ab8', 'fa62a603', '8afee704', '2a6e4689', 'c5fab669', '5863fc23', '8bcf63c5',
-  'd0b8848f', 'f806e779', '94b07934', '08083050', '57f0872f', '77e663ff', 'd6fff87c', '74fe2b97',
-  'd9b5ac84', 'c474645b', '465b8d9b', '7befe387', 'e34d1045', '613f62b3', '70f367fe', 'e6adb8bd',
-  '27400c63', '26787875', '4f567b5f', '3ab0e669', 'b0644000', 'ff670fb4', '509e338b', '5d589f1a',
-  'fee72112', '33753259', '6a434f8c', 'fe28b729', 'e75cc6ec', '697e8d54', '63688b0f', '650b62b4',
-  'b6bc1840', '5d074505', '2442fd2e', '7bb7863a', '7705d548', 'd75208b1', 'b6d499c8', '0892202e',
-  '69e12ce3', '8db580e5', '369764c6', '016e0204', '3b85f3d4', 'fedb66be', '1e692a3a', 'c68984c0',
-  'a5c5b940', '9be9e88c', '7dbc8140', '7c078ec5', 'd4e76c73', '428fcbb9', 'bd83997a', '59ea4a74',
+  'a9359f5b',
+  '27475ab8',
+  'fa62a603',
+  '8afee704',
+  '2a6e4689',
+  'c5fab669',
+  '5863fc23',
+  '8bcf63c5',
+  'd0b8848f',
+  'f806e779',
+  '94b07934',
+  '08083050',
+  '57f0872f',
+  '77e663ff',
+  'd6fff87c',
+  '74fe2b97',
+  'd9b5ac84',
+  'c474645b',
+  '465b8d9b',
+  '7befe387',
+  'e34d1045',
+  '613f62b3',
+  '70f367fe',
+  'e6adb8bd',
+  '27400c63',
+  '26787875',
+  '4f567b5f',
+  '3ab0e669',
+  'b0644000',
+  'ff670fb4',
+  '509e338b',
+  '5d589f1a',
+  'fee72112',
+  '33753259',
+  '6a434f8c',
+  'fe28b729',
+  'e75cc6ec',
+  '697e8d54',
+  '63688b0f',
+  '650b62b4',
+  'b6bc1840',
+  '5d074505',
+  '2442fd2e',
+  '7bb7863a',
+  '7705d548',
+  'd75208b1',
+  'b6d499c8',
+  '0892202e',
+  '69e12ce3',
+  '8db580e5',
+  '369764c6',
+  '016e0204',
+  '3b85f3d4',
+  'fedb66be',
+  '1e692a3a',
+  'c68984c0',
+  'a5c5b940',
+  '9be9e88c',
+  '7dbc8140',
+  '7c078ec5',
+  'd4e76c73',
+  '428fcbb9',
+  'bd83997a',
+  '59ea4a74',
 ];
 
 /** Key bytes 00 01 … 07 read as two little-endian words (U8TO32_LE in the reference code). */
@@ -88,7 +144,9 @@ describe('hash helpers', () => {
     expect([...tupleBytes('10.0.0.1', 40000, '10.0.0.2', 80)]).toEqual([
       10, 0, 0, 1, 10, 0, 0, 2, 0x9c, 0x40, 0x00, 0x50,
     ]);
-    expect([...tupleBytes('1.2.3.4', 1, '5.6.7.8', 2, 0x0a0b0c0d)].slice(12)).toEqual([0x0d, 0x0c, 0x0b, 0x0a]);
+    expect([...tupleBytes('1.2.3.4', 1, '5.6.7.8', 2, 0x0a0b0c0d)].slice(12)).toEqual([
+      0x0d, 0x0c, 0x0b, 0x0a,
+    ]);
   });
 
   it('keyFromSeed is deterministic and label-separated', () => {
@@ -130,7 +188,9 @@ describe('RFC 6528 ISN = M + F(4-tuple, key)', () => {
     const t0 = rfc6528Isn(0, client, server, KEY);
     expect(seqDiff(rfc6528Isn(1, client, server, KEY), t0)).toBe(250);
     expect(seqDiff(rfc6528Isn(1000, client, server, KEY), t0)).toBe(250_000);
-    expect(seqDiff(rfc6528Isn(60_000, client, server, KEY), rfc6528Isn(59_999, client, server, KEY))).toBe(250);
+    expect(seqDiff(rfc6528Isn(60_000, client, server, KEY), rfc6528Isn(59_999, client, server, KEY))).toBe(
+      250,
+    );
     // Sub-millisecond times count whole 4 µs ticks.
     expect(seqDiff(rfc6528Isn(0.004, client, server, KEY), t0)).toBe(1);
     expect(seqDiff(rfc6528Isn(0.003, client, server, KEY), t0)).toBe(0);

@@ -5,8 +5,8 @@
  */
 import { createActor } from 'xstate';
 import { VirtualClock } from '../src/clock.js';
-import { type ConnectionActor, connectionMachine } from '../src/machine.js';
 import type { HashKey } from '../src/hash.js';
+import { type ConnectionActor, connectionMachine } from '../src/machine.js';
 import { getProfile, type Profile } from '../src/profiles.js';
 import { flagLabel, type Segment } from '../src/segment.js';
 import type { ConnectionOutput, TcpState } from '../src/tcb.js';
@@ -56,7 +56,9 @@ export class Pair {
 
   constructor(options: PairOptions = {}) {
     const profile =
-      typeof options.profile === 'string' ? getProfile(options.profile) : (options.profile ?? getProfile('rfc9293'));
+      typeof options.profile === 'string'
+        ? getProfile(options.profile)
+        : (options.profile ?? getProfile('rfc9293'));
     this.profile = profile;
     this.delay = options.delay ?? 10;
     this.drop = options.drop ?? (() => false);
@@ -106,7 +108,13 @@ export class Pair {
       if (output.type !== 'segment') return;
       const n = this.sentCount[side]++;
       const dropped = this.drop(output.segment, side, n);
-      this.wire.push({ t: this.clock.now(), from: side, segment: output.segment, dropped, retransmit: output.retransmit });
+      this.wire.push({
+        t: this.clock.now(),
+        from: side,
+        segment: output.segment,
+        dropped,
+        retransmit: output.retransmit,
+      });
       if (dropped) return;
       this.clock.setTimeout(() => {
         peer().send({ type: 'SEGMENT_ARRIVES', segment: output.segment, now: this.clock.now() });
@@ -213,7 +221,10 @@ export class Pair {
   }
 
   /** Outputs of one kind a side emitted. */
-  outputsOf<T extends ConnectionOutput['type']>(side: Side, type: T): Extract<ConnectionOutput, { type: T }>[] {
+  outputsOf<T extends ConnectionOutput['type']>(
+    side: Side,
+    type: T,
+  ): Extract<ConnectionOutput, { type: T }>[] {
     return this.outputs[side].filter((o): o is Extract<ConnectionOutput, { type: T }> => o.type === type);
   }
 

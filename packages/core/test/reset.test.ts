@@ -193,17 +193,20 @@ describe('RFC 5961 §3: blind RST mitigation', () => {
     'CLOSING',
     'LAST_ACK',
     'TIME_WAIT',
-  ] as TcpState[])('%s: an in-window RST with the wrong sequence number gets a challenge ACK, no reset', (state) => {
-    const p = clientIn(state);
-    const t = p.tcb('client');
-    const mark = p.mark();
-    p.inject('client', rstTo(p, t.rcvNxt + 1));
-    p.inject('client', rstTo(p, t.rcvNxt + 60_000));
-    expect(p.state('client')).toBe(state);
-    const challenge = `${p.clock.now()} client [ACK] seq=${t.sndNxt} ack=${t.rcvNxt} len=0 DROPPED`;
-    expect(p.ladderSince(mark)).toEqual([challenge, challenge]);
-    expect(p.outputsOf('client', 'error')).toEqual([]);
-  });
+  ] as TcpState[])(
+    '%s: an in-window RST with the wrong sequence number gets a challenge ACK, no reset',
+    (state) => {
+      const p = clientIn(state);
+      const t = p.tcb('client');
+      const mark = p.mark();
+      p.inject('client', rstTo(p, t.rcvNxt + 1));
+      p.inject('client', rstTo(p, t.rcvNxt + 60_000));
+      expect(p.state('client')).toBe(state);
+      const challenge = `${p.clock.now()} client [ACK] seq=${t.sndNxt} ack=${t.rcvNxt} len=0 DROPPED`;
+      expect(p.ladderSince(mark)).toEqual([challenge, challenge]);
+      expect(p.outputsOf('client', 'error')).toEqual([]);
+    },
+  );
 
   it('SYN_RECEIVED: an in-window RST with the wrong sequence number gets a challenge ACK', () => {
     const p = pair();
@@ -302,7 +305,10 @@ describe('RFC 5961 §5: ACK range check', () => {
   it('an ACK too far below SND.UNA (< SND.UNA − MAX.SND.WND) is answered with an ACK and dropped', () => {
     const p = clientIn('ESTABLISHED');
     const mark = p.mark();
-    p.inject('client', p.segmentFrom('server', { seq: 5001, ack: 1001 - 70_000, flags: Flag.ACK, data: pattern(10) }));
+    p.inject(
+      'client',
+      p.segmentFrom('server', { seq: 5001, ack: 1001 - 70_000, flags: Flag.ACK, data: pattern(10) }),
+    );
     expect(p.received.client).toEqual([]);
     expect(p.ladderSince(mark)).toEqual(['30 client [ACK] seq=1001 ack=5001 len=0 DROPPED']);
   });
@@ -357,7 +363,14 @@ describe('old duplicate SYN (RFC 9293 figure 8)', () => {
       '1010 server [SYN,ACK] seq=5000 ack=1001 len=0',
       '1020 client [ACK] seq=1001 ack=5001 len=0',
     ]);
-    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'LISTEN', 'SYN_RECEIVED', 'ESTABLISHED']);
+    expect(p.states.server).toEqual([
+      'CLOSED',
+      'LISTEN',
+      'SYN_RECEIVED',
+      'LISTEN',
+      'SYN_RECEIVED',
+      'ESTABLISHED',
+    ]);
     expect(p.states.client).toEqual(['CLOSED', 'SYN_SENT', 'ESTABLISHED']);
   });
 });
@@ -450,7 +463,13 @@ describe('a segment for a connection that does not exist (§3.10.7.1 resetForClo
   });
 
   it('SEG.LEN counts data, SYN and FIN, modulo 2^32', () => {
-    const r = resetForClosed({ ...base, seq: 0xffff_fffe, ack: 0, flags: Flag.SYN | Flag.FIN, data: pattern(3) });
+    const r = resetForClosed({
+      ...base,
+      seq: 0xffff_fffe,
+      ack: 0,
+      flags: Flag.SYN | Flag.FIN,
+      data: pattern(3),
+    });
     expect(r?.ack).toBe(3);
     expect(resetForClosed({ ...base, seq: 10, ack: 0, flags: Flag.FIN })?.ack).toBe(11);
     expect(resetForClosed({ ...base, seq: 10, ack: 0, flags: 0, data: pattern(5) })?.ack).toBe(15);

@@ -99,7 +99,8 @@ describe('three-way handshake', () => {
 describe('lost SYN', () => {
   function synTimes(profile: Profile, lost: number): { p: Pair; syns: number[] } {
     const p = pair({ profile });
-    p.drop = (s, from) => from === 'client' && isSyn(s) && p.sentBy('client').filter((w) => isSyn(w.segment)).length < lost;
+    p.drop = (s, from) =>
+      from === 'client' && isSyn(s) && p.sentBy('client').filter((w) => isSyn(w.segment)).length < lost;
     p.connect();
     p.advance(100_000);
     return { p, syns: p.timesOf('client', isSyn) };
@@ -327,7 +328,15 @@ describe('closing', () => {
       'FIN_WAIT_2',
       'TIME_WAIT',
     ]);
-    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
+    expect(p.states.server).toEqual([
+      'CLOSED',
+      'LISTEN',
+      'SYN_RECEIVED',
+      'ESTABLISHED',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'CLOSED',
+    ]);
   });
 
   it('linux: three segments when the server app closes as soon as it sees the FIN (ACK rides on the FIN)', () => {
@@ -422,7 +431,14 @@ describe('closing', () => {
     p.advance(100);
     expect(p.received.client).toEqual([...pattern(25_000)]);
     // The client's ACKs keep acknowledging its FIN (1002) while they acknowledge the data.
-    expect(new Set(p.sentBy('client').slice(3).map((w) => w.segment.seq))).toEqual(new Set([1002]));
+    expect(
+      new Set(
+        p
+          .sentBy('client')
+          .slice(3)
+          .map((w) => w.segment.seq),
+      ),
+    ).toEqual(new Set([1002]));
     p.close('server');
     p.advance(100);
     expect(p.state('client')).toBe('TIME_WAIT');

@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { VirtualClock } from '../src/clock.js';
 import { connectionMachine } from '../src/machine.js';
-import { connectTimeout, getProfile, halfOpenLifetime } from '../src/profiles.js';
+import { connectTimeout, halfOpenLifetime } from '../src/profiles.js';
 import { Flag, type Segment } from '../src/segment.js';
 import type { TcpState } from '../src/tcb.js';
-import { Pair, type PairOptions, pattern } from './pair.js';
+import { CLIENT, Pair, type PairOptions, pattern, SERVER } from './pair.js';
 
 const ISN = { clientIsn: 1000, serverIsn: 5000 };
 const HANDSHAKE = [
@@ -63,17 +63,84 @@ describe('from CLOSED', () => {
   });
 });
 
-describe('from LISTEN', () => {
-  edge('LISTEN', 'SEGMENT_ARRIVES', 'SYN_RECEIVED', 'rcv SYN / snd <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>', () => {
-    const p = pair();
+describe('reopening a CLOSED connection', () => {
+  it('OPEN after a full close starts from a fresh TCB (RFC 9293 §3.10.1: OPEN creates a new TCB)', () => {
+    const p = established();
+    p.send('client', 100);
+    p.send('server', 100);
+    p.advance(20);
+    p.close('client');
+    p.advance(20);
+    p.close('server');
+    p.advance(240_100);
+    expect(p.state('client')).toBe('CLOSED');
+    expect(p.state('server')).toBe('CLOSED');
+    // A second incarnation of the same 4-tuple (same fixed ISNs).
+    p.openPassive('server');
+    const t0 = p.clock.now();
+    const mark = p.mark();
     p.connect();
-    p.advance(10);
-    expect(p.state('server')).toBe('SYN_RECEIVED');
-    expect(p.ladder()).toEqual(HANDSHAKE.slice(0, 2));
-    expect(p.wire[1].segment.mss).toBe(1460);
-    expect(p.tcb('server').irs).toBe(1000);
-    expect(p.tcb('server').rcvNxt).toBe(1001);
+    p.advance(30);
+    expect(p.ladderSince(mark)).toEqual([
+      `${t0} client [SYN] seq=1000 ack=0 len=0`,
+      `${t0 + 10} server [SYN,ACK] seq=5000 ack=1001 len=0`,
+      `${t0 + 20} client [ACK] seq=1001 ack=5001 len=0`,
+    ]);
+    expect(p.state('client')).toBe('ESTABLISHED');
+    expect(p.state('server')).toBe('ESTABLISHED');
+    // Nothing of the old connection's FIN survives: 100 bytes go out without a FIN.
+    p.send('client', 100, 1000);
+    p.send('server', 100, 2000);
+    p.advance(30);
+    expect(p.ladderSince(mark + 3)).toEqual([
+      `${t0 + 30} client [ACK,PSH] seq=1001 ack=5001 len=100`,
+      `${t0 + 30} server [ACK,PSH] seq=5001 ack=1001 len=100`,
+      `${t0 + 40} server [ACK] seq=5101 ack=1101 len=0`,
+      `${t0 + 40} client [ACK] seq=1101 ack=5101 len=0`,
+    ]);
+    expect(p.state('client')).toBe('ESTABLISHED');
+    expect(p.state('server')).toBe('ESTABLISHED');
+    expect(p.received.server.slice(100)).toEqual([...pattern(100, 1000)]);
+    expect(p.received.client.slice(100)).toEqual([...pattern(100, 2000)]);
+    for (const side of ['client', 'server'] as const) {
+      expect(p.tcb(side).peerFinReceived).toBe(false);
+      expect(p.tcb(side).closeReason).toBeNull();
+    }
   });
+
+  it('a reopened connection takes a fresh first RTT sample (SRTT = R, not smoothed with the old one)', () => {
+    const p = pair({ delay: 300 });
+    p.connect();
+    p.advance(900);
+    expect(p.tcb('client').srtt).toBe(600);
+    p.abort('client');
+    p.advance(1000);
+    p.delay = 10;
+    p.openPassive('server');
+    p.connect();
+    p.advance(30);
+    expect(p.state('client')).toBe('ESTABLISHED');
+    expect([p.tcb('client').srtt, p.tcb('client').rttvar]).toEqual([20, 10]);
+  });
+});
+
+describe('from LISTEN', () => {
+  edge(
+    'LISTEN',
+    'SEGMENT_ARRIVES',
+    'SYN_RECEIVED',
+    'rcv SYN / snd <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>',
+    () => {
+      const p = pair();
+      p.connect();
+      p.advance(10);
+      expect(p.state('server')).toBe('SYN_RECEIVED');
+      expect(p.ladder()).toEqual(HANDSHAKE.slice(0, 2));
+      expect(p.wire[1].segment.mss).toBe(1460);
+      expect(p.tcb('server').irs).toBe(1000);
+      expect(p.tcb('server').rcvNxt).toBe(1001);
+    },
+  );
 
   edge('LISTEN', 'SEND', 'SYN_SENT', 'SEND with a known foreign socket turns the passive open active', () => {
     const p = pair();
@@ -91,6 +158,32 @@ describe('from LISTEN', () => {
     expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_SENT', 'ESTABLISHED']);
     expect(p.states.client).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'ESTABLISHED']);
     expect(p.received.client).toEqual([...pattern(100)]);
+  });
+
+  edge('LISTEN', 'OPEN_ACTIVE', 'SYN_SENT', 'active OPEN with the foreign socket specified (§3.10.1)', () => {
+    const p = pair();
+    p.openPassive('client');
+    p.openActive('server');
+    expect(p.outputsOf('server', 'error')).toEqual([]);
+    p.advance(30);
+    expect(p.ladder()).toEqual([
+      '0 server [SYN] seq=5000 ack=0 len=0',
+      '10 client [SYN,ACK] seq=1000 ack=5001 len=0',
+      '20 server [ACK] seq=5001 ack=1001 len=0',
+    ]);
+    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_SENT', 'ESTABLISHED']);
+  });
+
+  it('LISTEN: active OPEN without a foreign socket reports "foreign socket unspecified"', () => {
+    const p = pair();
+    p.drop = (_s, from, n) => from === 'client' && n > 0;
+    p.connect();
+    p.advance(10);
+    p.inject('server', p.segmentFrom('client', { seq: 1001, flags: Flag.RST })); // back to LISTEN, remote forgotten
+    expect(p.state('server')).toBe('LISTEN');
+    p.openActive('server');
+    expect(p.state('server')).toBe('LISTEN');
+    expect(p.outputsOf('server', 'error')).toEqual([{ type: 'error', error: 'foreign socket unspecified' }]);
   });
 
   edge('LISTEN', 'CLOSE', 'CLOSED', 'CLOSE deletes the TCB', () => {
@@ -122,29 +215,35 @@ describe('from SYN_SENT', () => {
     expect(p.tcb('client').rcvNxt).toBe(5001);
   });
 
-  edge('SYN_SENT', 'SEGMENT_ARRIVES', 'SYN_RECEIVED', 'simultaneous open: both sides end ESTABLISHED (figure 7)', () => {
-    const p = pair({ noListen: true });
-    p.openActive('client');
-    p.openActive('server');
-    p.advance(30);
-    expect(p.ladder()).toEqual([
-      '0 client [SYN] seq=1000 ack=0 len=0',
-      '0 server [SYN] seq=5000 ack=0 len=0',
-      '10 server [SYN,ACK] seq=5000 ack=1001 len=0',
-      '10 client [SYN,ACK] seq=1000 ack=5001 len=0',
-    ]);
-    for (const side of ['client', 'server'] as const) {
-      expect(p.states[side]).toEqual(['CLOSED', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED']);
-      expect(p.outputsOf(side, 'connected')).toHaveLength(1);
-    }
-    // The connection works both ways and no timer keeps retransmitting the SYN.
-    p.send('client', 10);
-    p.send('server', 20);
-    p.advance(5000);
-    expect(p.received.server).toEqual([...pattern(10)]);
-    expect(p.received.client).toEqual([...pattern(20)]);
-    expect(p.wire.filter((w) => w.retransmit)).toEqual([]);
-  });
+  edge(
+    'SYN_SENT',
+    'SEGMENT_ARRIVES',
+    'SYN_RECEIVED',
+    'simultaneous open: both sides end ESTABLISHED (figure 7)',
+    () => {
+      const p = pair({ noListen: true });
+      p.openActive('client');
+      p.openActive('server');
+      p.advance(30);
+      expect(p.ladder()).toEqual([
+        '0 client [SYN] seq=1000 ack=0 len=0',
+        '0 server [SYN] seq=5000 ack=0 len=0',
+        '10 server [SYN,ACK] seq=5000 ack=1001 len=0',
+        '10 client [SYN,ACK] seq=1000 ack=5001 len=0',
+      ]);
+      for (const side of ['client', 'server'] as const) {
+        expect(p.states[side]).toEqual(['CLOSED', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED']);
+        expect(p.outputsOf(side, 'connected')).toHaveLength(1);
+      }
+      // The connection works both ways and no timer keeps retransmitting the SYN.
+      p.send('client', 10);
+      p.send('server', 20);
+      p.advance(5000);
+      expect(p.received.server).toEqual([...pattern(10)]);
+      expect(p.received.client).toEqual([...pattern(20)]);
+      expect(p.wire.filter((w) => w.retransmit)).toEqual([]);
+    },
+  );
 
   edge('SYN_SENT', 'SEGMENT_ARRIVES', 'CLOSED', 'rcv RST acking our SYN: connection refused', () => {
     const p = pair({ noListen: true });
@@ -172,16 +271,22 @@ describe('from SYN_SENT', () => {
     expect(p.outputsOf('client', 'closed')).toEqual([{ type: 'closed', reason: 'timeout' }]);
   });
 
-  edge('SYN_SENT', 'CLOSE', 'CLOSED', 'CLOSE deletes the TCB; the late SYN,ACK is answered with a RST', () => {
-    const p = pair();
-    p.connect();
-    p.close('client');
-    expect(p.states.client).toEqual(['CLOSED', 'SYN_SENT', 'CLOSED']);
-    p.advance(30);
-    expect(p.ladder()).toEqual([HANDSHAKE[0], HANDSHAKE[1], '20 client [RST] seq=1001 ack=0 len=0']);
-    // The RST returns the server's half-open connection to LISTEN.
-    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'LISTEN']);
-  });
+  edge(
+    'SYN_SENT',
+    'CLOSE',
+    'CLOSED',
+    'CLOSE deletes the TCB; the late SYN,ACK is answered with a RST',
+    () => {
+      const p = pair();
+      p.connect();
+      p.close('client');
+      expect(p.states.client).toEqual(['CLOSED', 'SYN_SENT', 'CLOSED']);
+      p.advance(30);
+      expect(p.ladder()).toEqual([HANDSHAKE[0], HANDSHAKE[1], '20 client [RST] seq=1001 ack=0 len=0']);
+      // The RST returns the server's half-open connection to LISTEN.
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'LISTEN']);
+    },
+  );
 
   edge('SYN_SENT', 'ABORT', 'CLOSED', 'ABORT sends no RST (nothing synchronized yet)', () => {
     const p = pair({ noListen: true });
@@ -194,29 +299,36 @@ describe('from SYN_SENT', () => {
     expect(p.ladder()).toEqual([HANDSHAKE[0], '10 server [ACK,RST] seq=0 ack=1001 len=0']);
   });
 
-  edge('SYN_SENT', 'SEGMENT_ARRIVES', 'FIN_WAIT_1', 'SYN,ACK with a FIN pending / snd ACK,FIN (TCB crafted)', () => {
-    // No user call leaves a FIN pending in SYN-SENT (RFC 9293 §3.10.4: CLOSE there deletes
-    // the TCB), so the rule is exercised on a crafted TCB: SYN_SENT with finSeq = SND.NXT.
-    const p = pair();
-    p.connect();
-    const context = { ...p.tcb('client'), finSeq: 1001 };
-    const clock = new VirtualClock();
-    const actor = createActor(connectionMachine, {
-      clock,
-      snapshot: connectionMachine.resolveState({ value: 'SYN_SENT', context }),
-    });
-    const sent: Segment[] = [];
-    actor.on('segment', (o) => sent.push(o.segment));
-    actor.start();
-    actor.send({
-      type: 'SEGMENT_ARRIVES',
-      now: 10,
-      segment: p.segmentFrom('server', { seq: 5000, ack: 1001, flags: Flag.SYN | Flag.ACK, mss: 1460 }),
-    });
-    expect(actor.getSnapshot().value).toBe('FIN_WAIT_1');
-    expect(sent.map((s) => [s.flags, s.seq, s.ack])).toEqual([[Flag.ACK | Flag.FIN, 1001, 5001]]);
-    actor.stop();
-  });
+  edge(
+    'SYN_SENT',
+    'SEGMENT_ARRIVES',
+    'FIN_WAIT_1',
+    'SYN,ACK with a FIN pending / snd ACK,FIN (TCB crafted)',
+    () => {
+      // No user call leaves a FIN pending in SYN-SENT (RFC 9293 §3.10.4: CLOSE there deletes
+      // the TCB), so the rule is exercised on a crafted TCB: SYN_SENT with finSeq = SND.NXT.
+      const p = pair();
+      p.connect();
+      const context = { ...p.tcb('client'), finSeq: 1001 };
+      const clock = new VirtualClock();
+      const actor = createActor(connectionMachine, {
+        clock,
+        input: { local: CLIENT, remote: SERVER, profile: p.profile, fixedIsn: 1000 },
+        snapshot: connectionMachine.resolveState({ value: 'SYN_SENT', context }),
+      });
+      const sent: Segment[] = [];
+      actor.on('segment', (o) => sent.push(o.segment));
+      actor.start();
+      actor.send({
+        type: 'SEGMENT_ARRIVES',
+        now: 10,
+        segment: p.segmentFrom('server', { seq: 5000, ack: 1001, flags: Flag.SYN | Flag.ACK, mss: 1460 }),
+      });
+      expect(actor.getSnapshot().value).toBe('FIN_WAIT_1');
+      expect(sent.map((s) => [s.flags, s.seq, s.ack])).toEqual([[Flag.ACK | Flag.FIN, 1001, 5001]]);
+      actor.stop();
+    },
+  );
 });
 
 describe('from SYN_RECEIVED', () => {
@@ -229,80 +341,127 @@ describe('from SYN_RECEIVED', () => {
     expect(p.tcb('server').sndUna).toBe(5001);
   });
 
-  edge('SYN_RECEIVED', 'SEGMENT_ARRIVES', 'FIN_WAIT_1', 'rcv ACK of SYN with CLOSE pending / snd data,FIN', () => {
-    const p = pair();
-    p.drop = (_s, from, n) => from === 'client' && n === 1; // the handshake's ACK is lost
-    p.connect();
-    p.advance(10);
-    // SEND and CLOSE in SYN-RECEIVED: the data waits for ESTABLISHED, so the FIN waits too.
-    p.send('server', 100);
-    p.close('server');
-    expect(p.state('server')).toBe('SYN_RECEIVED');
-    p.advance(1050);
-    expect(p.ladder()).toEqual([
-      ...HANDSHAKE.slice(0, 2),
-      '20 client [ACK] seq=1001 ack=5001 len=0 DROPPED',
-      '1010 server [SYN,ACK] seq=5000 ack=1001 len=0',
-      '1020 client [ACK] seq=1001 ack=5001 len=0',
-      '1030 server [ACK,FIN,PSH] seq=5001 ack=1001 len=100',
-      '1040 client [ACK] seq=1001 ack=5102 len=0',
-    ]);
-    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'FIN_WAIT_1', 'FIN_WAIT_2']);
-    expect(p.received.client).toEqual([...pattern(100)]);
-    expect(p.state('client')).toBe('CLOSE_WAIT');
-  });
+  edge(
+    'SYN_RECEIVED',
+    'SEGMENT_ARRIVES',
+    'FIN_WAIT_1',
+    'rcv ACK of SYN with CLOSE pending / snd data,FIN',
+    () => {
+      const p = pair();
+      p.drop = (_s, from, n) => from === 'client' && n === 1; // the handshake's ACK is lost
+      p.connect();
+      p.advance(10);
+      // SEND and CLOSE in SYN-RECEIVED: the data waits for ESTABLISHED, so the FIN waits too.
+      p.send('server', 100);
+      p.close('server');
+      expect(p.state('server')).toBe('SYN_RECEIVED');
+      p.advance(1050);
+      expect(p.ladder()).toEqual([
+        ...HANDSHAKE.slice(0, 2),
+        '20 client [ACK] seq=1001 ack=5001 len=0 DROPPED',
+        '1010 server [SYN,ACK] seq=5000 ack=1001 len=0',
+        '1020 client [ACK] seq=1001 ack=5001 len=0',
+        '1030 server [ACK,FIN,PSH] seq=5001 ack=1001 len=100',
+        '1040 client [ACK] seq=1001 ack=5102 len=0',
+      ]);
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'FIN_WAIT_1', 'FIN_WAIT_2']);
+      expect(p.received.client).toEqual([...pattern(100)]);
+      expect(p.state('client')).toBe('CLOSE_WAIT');
+    },
+  );
 
-  edge('SYN_RECEIVED', 'SEGMENT_ARRIVES', 'CLOSE_WAIT', 'rcv ACK of SYN together with a FIN / snd ACK', () => {
-    const p = pair();
-    p.drop = (_s, from, n) => from === 'client' && n === 1;
-    p.connect();
-    p.advance(20);
-    p.close('client');
-    p.advance(30);
-    expect(p.ladder()).toEqual([
-      ...HANDSHAKE.slice(0, 2),
-      '20 client [ACK] seq=1001 ack=5001 len=0 DROPPED',
-      '20 client [ACK,FIN] seq=1001 ack=5001 len=0',
-      '30 server [ACK] seq=5001 ack=1002 len=0',
-    ]);
-    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'CLOSE_WAIT']);
-    expect(p.outputsOf('server', 'peer-closed')).toHaveLength(1);
-    expect(p.state('client')).toBe('FIN_WAIT_2');
-  });
+  edge(
+    'SYN_RECEIVED',
+    'SEGMENT_ARRIVES',
+    'CLOSE_WAIT',
+    'rcv ACK of SYN together with a FIN / snd ACK',
+    () => {
+      const p = pair();
+      p.drop = (_s, from, n) => from === 'client' && n === 1;
+      p.connect();
+      p.advance(20);
+      p.close('client');
+      p.advance(30);
+      expect(p.ladder()).toEqual([
+        ...HANDSHAKE.slice(0, 2),
+        '20 client [ACK] seq=1001 ack=5001 len=0 DROPPED',
+        '20 client [ACK,FIN] seq=1001 ack=5001 len=0',
+        '30 server [ACK] seq=5001 ack=1002 len=0',
+      ]);
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'CLOSE_WAIT']);
+      expect(p.outputsOf('server', 'peer-closed')).toHaveLength(1);
+      expect(p.state('client')).toBe('FIN_WAIT_2');
+    },
+  );
 
-  edge('SYN_RECEIVED', 'SEGMENT_ARRIVES', 'LISTEN', 'rcv RST (passive OPEN): back to LISTEN, SYN,ACK timer stopped', () => {
-    const p = pair();
-    p.drop = (_s, from, n) => from === 'client' && n > 0;
-    p.connect();
-    p.advance(10);
-    p.inject('server', p.segmentFrom('client', { seq: 1001, flags: Flag.RST }));
-    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'LISTEN']);
-    expect(p.outputsOf('server', 'closed')).toEqual([]);
-    const mark = p.mark();
-    p.advance(100_000);
-    expect(p.sentBy('server').filter((w) => p.wire.indexOf(w) >= mark)).toEqual([]);
-  });
+  edge(
+    'SYN_RECEIVED',
+    'SEGMENT_ARRIVES',
+    'LISTEN',
+    'rcv RST (passive OPEN): back to LISTEN, SYN,ACK timer stopped',
+    () => {
+      const p = pair();
+      p.drop = (_s, from, n) => from === 'client' && n > 0;
+      p.connect();
+      p.advance(10);
+      p.inject('server', p.segmentFrom('client', { seq: 1001, flags: Flag.RST }));
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'LISTEN']);
+      expect(p.outputsOf('server', 'closed')).toEqual([]);
+      const mark = p.mark();
+      p.advance(100_000);
+      expect(p.sentBy('server').filter((w) => p.wire.indexOf(w) >= mark)).toEqual([]);
+    },
+  );
 
-  edge('SYN_RECEIVED', 'SEGMENT_ARRIVES', 'CLOSED', 'rcv RST on a listener child (no return to LISTEN)', () => {
-    const p = pair({ returnToListen: false });
-    p.connect();
-    p.advance(10);
-    p.inject('server', p.segmentFrom('client', { seq: 1001, flags: Flag.RST }));
-    expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'CLOSED']);
-    expect(p.tcb('server').closeReason).toBe('reset');
-  });
+  edge(
+    'SYN_RECEIVED',
+    'SEGMENT_ARRIVES',
+    'LISTEN',
+    'rcv an in-window SYN (passive OPEN): back to LISTEN (§3.10.7.4 fourth)',
+    () => {
+      const p = pair();
+      p.drop = (_s, from, n) => from === 'client' && n > 0;
+      p.connect();
+      p.advance(10);
+      const mark = p.mark();
+      p.inject('server', p.segmentFrom('client', { seq: 1500, flags: Flag.SYN }));
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'LISTEN']);
+      expect(p.ladderSince(mark)).toEqual([]);
+    },
+  );
 
-  edge('SYN_RECEIVED', 'SEGMENT_ARRIVES', 'CLOSED', 'rcv RST after a simultaneous open: connection refused', () => {
-    const p = pair({ noListen: true });
-    p.drop = (_s, from) => from === 'server';
-    p.openActive('client');
-    p.inject('client', p.segmentFrom('server', { seq: 5000, flags: Flag.SYN, mss: 1460 }));
-    expect(p.state('client')).toBe('SYN_RECEIVED');
-    p.inject('client', p.segmentFrom('server', { seq: 5001, flags: Flag.RST }));
-    expect(p.states.client).toEqual(['CLOSED', 'SYN_SENT', 'SYN_RECEIVED', 'CLOSED']);
-    expect(p.tcb('client').closeReason).toBe('refused');
-    expect(p.outputsOf('client', 'error')).toEqual([{ type: 'error', error: 'connection refused' }]);
-  });
+  edge(
+    'SYN_RECEIVED',
+    'SEGMENT_ARRIVES',
+    'CLOSED',
+    'rcv RST on a listener child (no return to LISTEN)',
+    () => {
+      const p = pair({ returnToListen: false });
+      p.connect();
+      p.advance(10);
+      p.inject('server', p.segmentFrom('client', { seq: 1001, flags: Flag.RST }));
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'CLOSED']);
+      expect(p.tcb('server').closeReason).toBe('reset');
+    },
+  );
+
+  edge(
+    'SYN_RECEIVED',
+    'SEGMENT_ARRIVES',
+    'CLOSED',
+    'rcv RST after a simultaneous open: connection refused',
+    () => {
+      const p = pair({ noListen: true });
+      p.drop = (_s, from) => from === 'server';
+      p.openActive('client');
+      p.inject('client', p.segmentFrom('server', { seq: 5000, flags: Flag.SYN, mss: 1460 }));
+      expect(p.state('client')).toBe('SYN_RECEIVED');
+      p.inject('client', p.segmentFrom('server', { seq: 5001, flags: Flag.RST }));
+      expect(p.states.client).toEqual(['CLOSED', 'SYN_SENT', 'SYN_RECEIVED', 'CLOSED']);
+      expect(p.tcb('client').closeReason).toBe('refused');
+      expect(p.outputsOf('client', 'error')).toEqual([{ type: 'error', error: 'connection refused' }]);
+    },
+  );
 
   edge('SYN_RECEIVED', 'CLOSE', 'FIN_WAIT_1', 'CLOSE with nothing queued sends the FIN at once', () => {
     const p = pair();
@@ -319,6 +478,33 @@ describe('from SYN_RECEIVED', () => {
     ]);
     expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'FIN_WAIT_1', 'FIN_WAIT_2']);
     expect(p.states.client).toEqual(['CLOSED', 'SYN_SENT', 'ESTABLISHED', 'CLOSE_WAIT']);
+  });
+
+  it('after CLOSE in SYN_RECEIVED, a lost SYN,ACK is what the RTO retransmits (the earliest unacknowledged segment)', () => {
+    const p = pair();
+    p.drop = (_s, from, n) => from === 'server' && n === 0; // the SYN,ACK is lost
+    p.connect();
+    p.advance(10);
+    p.close('server'); // FIN_WAIT_1 with our SYN still unacknowledged
+    p.advance(1005); // t = 1015
+    expect(p.ladder()).toEqual([
+      '0 client [SYN] seq=1000 ack=0 len=0',
+      '10 server [SYN,ACK] seq=5000 ack=1001 len=0 DROPPED',
+      '10 server [ACK,FIN] seq=5001 ack=1001 len=0',
+      // (the FIN reaches the client in SYN_SENT: no SYN bit, dropped)
+      '1000 client [SYN] seq=1000 ack=0 len=0',
+      '1010 server [SYN,ACK] seq=5000 ack=1001 len=0',
+      '1010 server [ACK] seq=5002 ack=1001 len=0',
+    ]);
+    expect(p.wire[4].retransmit).toBe('SYN-ACK');
+    p.advance(10_000);
+    // The connection completes and closes the way the server asked.
+    expect(p.state('client')).toBe('CLOSE_WAIT');
+    expect(p.states.server.slice(-2)).toEqual(['FIN_WAIT_1', 'FIN_WAIT_2']);
+    // Never a FIN on the SYN's sequence number.
+    expect(p.sentBy('server').filter((w) => w.segment.seq === 5000 && w.segment.flags & Flag.FIN)).toEqual(
+      [],
+    );
   });
 
   edge('SYN_RECEIVED', 'RTO_TIMEOUT', 'CLOSED', 'SYN,ACK retries exhausted (half-open lifetime)', () => {
@@ -847,21 +1033,88 @@ describe('self-loops', () => {
     expect(p.ladder().filter((l) => l.includes('len=1'))).toEqual([]);
   });
 
+  /** Each scenario parks the client in one state (all eleven). */
+  const SCENARIOS: [TcpState, (p: Pair) => void][] = [
+    ['CLOSED', () => {}],
+    ['LISTEN', (p) => p.openPassive('client')],
+    ['SYN_SENT', (p) => p.connect()],
+    [
+      'SYN_RECEIVED',
+      (p) => {
+        p.openPassive('client');
+        p.send('server', 5);
+        p.advance(10);
+      },
+    ],
+    [
+      'ESTABLISHED',
+      (p) => {
+        p.connect();
+        p.advance(30);
+      },
+    ],
+    [
+      'FIN_WAIT_1',
+      (p) => {
+        p.connect();
+        p.advance(30);
+        p.close('client');
+      },
+    ],
+    [
+      'FIN_WAIT_2',
+      (p) => {
+        p.connect();
+        p.advance(30);
+        p.close('client');
+        p.advance(20);
+      },
+    ],
+    [
+      'CLOSE_WAIT',
+      (p) => {
+        p.connect();
+        p.advance(30);
+        p.close('server');
+        p.advance(10);
+      },
+    ],
+    [
+      'CLOSING',
+      (p) => {
+        p.connect();
+        p.advance(30);
+        p.drop = (s) => s.flags === Flag.ACK;
+        p.close('client');
+        p.close('server');
+        p.advance(10);
+        p.drop = () => false;
+      },
+    ],
+    [
+      'LAST_ACK',
+      (p) => {
+        p.connect();
+        p.advance(30);
+        p.close('server');
+        p.advance(10);
+        p.close('client');
+      },
+    ],
+    [
+      'TIME_WAIT',
+      (p) => {
+        p.connect();
+        p.advance(30);
+        p.close('client');
+        p.advance(20);
+        p.close('server');
+        p.advance(10);
+      },
+    ],
+  ];
+
   it('every user call in every state is handled (never an undeclared transition)', () => {
-    // Each scenario parks the client in a state; every user call is then tried on a copy.
-    const scenarios: [TcpState, (p: Pair) => void][] = [
-      ['CLOSED', () => {}],
-      ['SYN_SENT', (p) => p.connect()],
-      ['ESTABLISHED', (p) => (p.connect(), p.advance(30))],
-      ['FIN_WAIT_1', (p) => (p.connect(), p.advance(30), p.close('client'))],
-      ['FIN_WAIT_2', (p) => (p.connect(), p.advance(30), p.close('client'), p.advance(20))],
-      ['CLOSE_WAIT', (p) => (p.connect(), p.advance(30), p.close('server'), p.advance(10))],
-      ['LAST_ACK', (p) => (p.connect(), p.advance(30), p.close('server'), p.advance(10), p.close('client'))],
-      [
-        'TIME_WAIT',
-        (p) => (p.connect(), p.advance(30), p.close('client'), p.advance(20), p.close('server'), p.advance(10)),
-      ],
-    ];
     const calls: ((p: Pair) => void)[] = [
       (p) => p.openActive('client'),
       (p) => p.openPassive('client'),
@@ -870,7 +1123,7 @@ describe('self-loops', () => {
       (p) => p.close('client'),
       (p) => p.abort('client'),
     ];
-    for (const [state, setup] of scenarios) {
+    for (const [state, setup] of SCENARIOS) {
       for (const call of calls) {
         const p = pair();
         setup(p);
@@ -882,6 +1135,48 @@ describe('self-loops', () => {
         expect(p.client.getSnapshot().status).toBe('active');
       }
     }
+  });
+
+  it('every kind of arriving segment in every state is handled (never an undeclared transition)', () => {
+    const flagSets = [
+      Flag.SYN,
+      Flag.SYN | Flag.ACK,
+      Flag.ACK,
+      Flag.RST,
+      Flag.RST | Flag.ACK,
+      Flag.FIN | Flag.ACK,
+      Flag.FIN,
+      Flag.SYN | Flag.FIN,
+    ];
+    let cases = 0;
+    for (const [state, setup] of SCENARIOS) {
+      for (const flags of flagSets) {
+        for (const dSeq of [0, -1, 100, 100_000]) {
+          for (const dAck of [0, 1, -1, 2, -100_000]) {
+            for (const withData of [false, true]) {
+              const p = pair();
+              setup(p);
+              expect(p.state('client')).toBe(state);
+              const t = p.tcb('client');
+              const segment = p.segmentFrom('server', {
+                seq: t.rcvNxt + dSeq,
+                ack: t.sndUna + dAck,
+                flags,
+                ...(withData ? { data: pattern(20) } : {}),
+              });
+              expect(() => {
+                p.inject('client', segment);
+                p.advance(10_000);
+              }).not.toThrow();
+              expect(p.client.getSnapshot().status).toBe('active');
+              expect(p.server.getSnapshot().status).toBe('active');
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    expect(cases).toBe(11 * 8 * 4 * 5 * 2);
   });
 });
 
