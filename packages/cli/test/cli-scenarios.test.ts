@@ -323,9 +323,9 @@ describe('synack run (no scenario)', () => {
 describe('lost-syn ladder narrates the retransmission timer', () => {
   it('shows the RTO expiry at 1.000 s in the client lane, naming what it retransmits (the SYN)', async () => {
     const r = await runs.get('lost-syn')!;
-    // ladder.ts draws "⏱ RTO: retransmit <what> (#n, next RTO …)" for every `timer` trace event.
-    const [line] = inLane(r.stdout, 'client', '⏱ RTO: retransmit');
+    // ladder.ts draws "⏱ RTO expired: retransmit <what> (#n, next RTO …)" for every `timer` trace event.
+    const [line] = inLane(r.stdout, 'client', '⏱ RTO expired: retransmit');
     expect(line?.t).toBe(1);
-    expect(line.text).toContain('⏱ RTO: retransmit SYN (#1, next RTO 1 s)');
+    expect(line.text).toContain('⏱ RTO expired: retransmit SYN (#1, next RTO 1 s)');
   });
 });

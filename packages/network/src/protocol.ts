@@ -1,10 +1,11 @@
-import type { Segment } from '@synack/core';
-import type { EndpointInit, EndpointRecord, EndpointReport } from './endpoint.js';
+import type { EndpointInit, EndpointReport } from './endpoint.js';
 
 /** Main thread → worker. One message per worker per virtual instant: deliveries are batched. */
 export type ToWorker =
-  | { type: 'init'; init: EndpointInit; perturbMs?: number }
-  | { type: 'step'; t: number; deliveries: Segment[] }
+  /** `quiet`: nobody reads the trace, so only segments (and host drops) come back. */
+  | { type: 'init'; init: EndpointInit; perturbMs?: number; quiet?: boolean }
+  /** `deliveries`: segments encoded by codec.ts, transferred. */
+  | { type: 'step'; t: number; deliveries: ArrayBuffer }
   | { type: 'report' }
   /** Test hook: make the worker throw (crash) on its next step. */
   | { type: 'crash' };
@@ -12,6 +13,11 @@ export type ToWorker =
 /** Worker → main thread. */
 export type FromWorker =
   | { type: 'ready'; next: number | null }
-  | { type: 'stepped'; t: number; records: EndpointRecord[]; next: number | null }
+  /**
+   * `segments`: every segment sent, encoded (codec.ts) and transferred. `records`: JSON of all
+   * records in order, where a segment appears as { k: 'seg', i, conn } (its index in `segments`);
+   * in quiet mode only host drops.
+   */
+  | { type: 'stepped'; t: number; segments: ArrayBuffer; records: string; next: number | null }
   | { type: 'report'; report: EndpointReport }
   | { type: 'error'; message: string };

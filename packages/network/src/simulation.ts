@@ -12,7 +12,14 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { profiles, type Segment, toTraceSegment } from '@synack/core';
-import { EndpointRuntime, type EndpointInit, type EndpointReport, type StepOutput } from './endpoint.js';
+import { decodeSegments, encodeSegments } from './codec.js';
+import {
+  type EndpointInit,
+  type EndpointRecord,
+  type EndpointReport,
+  EndpointRuntime,
+  type StepOutput,
+} from './endpoint.js';
 import { createFaultPipeline, type FaultEvent, validateNetworkConfig } from './faults.js';
 import { createRng } from './prng.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -97,6 +104,7 @@ class WorkerDriver implements Driver {
     readonly id: string,
     private readonly init: EndpointInit,
     private readonly perturbMs: number,
+    private readonly quiet: boolean,
   ) {
     this.worker = new Worker(workerScript(), {
       name: `synack:${id}`,
@@ -131,25 +139,40 @@ class WorkerDriver implements Driver {
     pending?.reject(error);
   }
 
-  private request(message: ToWorker): Promise<FromWorker> {
+  private request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.exited) return Promise.reject(new Error(`endpoint "${this.id}": worker is gone`));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage(message);
+      this.worker.postMessage(message, transfer);
     });
   }
 
   async start(): Promise<number | null> {
-    const reply = await this.request({ type: 'init', init: this.init, perturbMs: this.perturbMs });
+    const reply = await this.request({ type: 'init', init: this.init, perturbMs: this.perturbMs, quiet: this.quiet });
     if (reply.type !== 'ready') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
     return reply.next;
   }
 
   async step(t: number, deliveries: Segment[]): Promise<StepOutput> {
-    const reply = await this.request({ type: 'step', t, deliveries });
+    const buffer = encodeSegments(deliveries.map((seg) => ({ seg })));
+    const reply = await this.request({ type: 'step', t, deliveries: buffer }, [buffer]);
     if (reply.type !== 'stepped') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
-    return reply;
+    const segments = decodeSegments(reply.segments);
+    const packed = JSON.parse(reply.records) as Array<EndpointRecord | { k: 'seg'; i: number; conn?: string }>;
+    if (this.quiet) {
+      // Only segments and host drops came back; their relative order does not matter to the
+      // coordinator when nobody reads the trace.
+      const records: EndpointRecord[] = segments.map((e) => ({ k: 'seg', seg: e.seg, state: e.state, retransmit: e.retransmit }));
+      for (const r of packed) records.push(r as EndpointRecord);
+      return { records, next: reply.next };
+    }
+    const records = packed.map((r): EndpointRecord => {
+      if (r.k !== 'seg') return r as EndpointRecord;
+      const e = segments[(r as { i: number }).i];
+      return { k: 'seg', seg: e.seg, conn: r.conn, state: e.state, retransmit: e.retransmit };
+    });
+    return { records, next: reply.next };
   }
 
   async report(): Promise<EndpointReport> {
@@ -369,7 +392,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
       engine: config.engine ?? (config.inspect ? 'actor' : undefined),
     };
     return threads === 'worker'
-      ? new WorkerDriver(endpoint.id, init, config.perturb?.[endpoint.id] ?? 0)
+      ? new WorkerDriver(endpoint.id, init, config.perturb?.[endpoint.id] ?? 0, !tracing && !options.onInspect)
       : new InlineDriver(endpoint.id, init);
   });
   const rng = createRng(config.seed);

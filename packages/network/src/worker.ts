@@ -4,7 +4,8 @@
  * the worker only advances its virtual clock to the instants it is told.
  */
 import { parentPort } from 'node:worker_threads';
-import { EndpointRuntime } from './endpoint.js';
+import { decodeSegments, type EncodedSegment, encodeSegments } from './codec.js';
+import { type EndpointRecord, EndpointRuntime } from './endpoint.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('@synack/network worker must run in a worker thread');
@@ -12,8 +13,24 @@ const port = parentPort;
 let runtime: EndpointRuntime | undefined;
 let perturbMs = 0;
 let crashNext = false;
+let quiet = false;
 
-function reply(message: FromWorker): void {
+/** Splits a step's records into the transferred segment buffer and the JSON of everything else. */
+function pack(records: EndpointRecord[]): { segments: ArrayBuffer; records: string } {
+  const segments: EncodedSegment[] = [];
+  const rest: unknown[] = [];
+  for (const record of records) {
+    if (record.k === 'seg') {
+      if (!quiet) rest.push({ k: 'seg', i: segments.length, conn: record.conn });
+      segments.push({ seg: record.seg, state: record.state, retransmit: record.retransmit });
+    } else if (!quiet || record.k === 'drop') {
+      rest.push(record);
+    }
+  }
+  return { segments: encodeSegments(segments), records: JSON.stringify(rest) };
+}
+
+function reply(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   if (perturbMs > 0) {
     // wall-clock: test hook that perturbs thread timing to prove the trace does not depend on it.
     const until = performance.now() + perturbMs;
@@ -21,7 +38,7 @@ function reply(message: FromWorker): void {
       /* busy wait */
     }
   }
-  port.postMessage(message);
+  port.postMessage(message, transfer);
 }
 
 port.on('message', (message: ToWorker) => {
@@ -29,13 +46,16 @@ port.on('message', (message: ToWorker) => {
     case 'init':
       runtime = new EndpointRuntime(message.init);
       perturbMs = message.perturbMs ?? 0;
+      quiet = message.quiet ?? false;
       reply({ type: 'ready', next: runtime.nextDeadline() });
       return;
     case 'step': {
       if (!runtime) throw new Error('step before init');
       if (crashNext) throw new Error(`endpoint ${runtime.id} crashed (test hook)`);
-      const out = runtime.step(message.t, message.deliveries);
-      reply({ type: 'stepped', t: message.t, records: out.records, next: out.next });
+      const deliveries = decodeSegments(message.deliveries).map((e) => e.seg);
+      const out = runtime.step(message.t, deliveries);
+      const packed = pack(out.records);
+      reply({ type: 'stepped', t: message.t, ...packed, next: out.next }, [packed.segments]);
       return;
     }
     case 'report':
