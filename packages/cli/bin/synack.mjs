@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/bin.js', import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write('synack: not built yet — run `npx -y pnpm@12.4.2 build` in the repository root first\n');
+  process.stderr.write(
+    'synack: not built yet — run `npx -y pnpm@12.4.2 build` in the repository root first\n',
+  );
   process.exit(2);
 }
 await import(entry.href);

@@ -8,7 +8,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -55,7 +55,9 @@ function rangeText(range: CountRange): string {
 /** Checks every expectation; returns one result per expectation. */
 export function checkExpectations(expect: Expectations, trace: readonly TraceEvent[]): ExpectationResult[] {
   const results: ExpectationResult[] = [];
-  const summary = trace.find((e) => e.kind === 'summary') as Extract<TraceEvent, { kind: 'summary' }> | undefined;
+  const summary = trace.find((e) => e.kind === 'summary') as
+    | Extract<TraceEvent, { kind: 'summary' }>
+    | undefined;
   const wantOk = expect.ok ?? true;
   results.push({
     name: wantOk ? 'run completes' : 'run fails',
@@ -78,7 +80,8 @@ export function checkExpectations(expect: Expectations, trace: readonly TraceEve
     results.push({
       name: `${visit.endpoint} visits ${visit.states.join(' → ')}`,
       pass,
-      detail: [...paths.entries()].map(([conn, path]) => `${conn}: ${path.join(' → ')}`).join('; ') || 'no states',
+      detail:
+        [...paths.entries()].map(([conn, path]) => `${conn}: ${path.join(' → ')}`).join('; ') || 'no states',
     });
   }
 
@@ -143,7 +146,9 @@ export function checkExpectations(expect: Expectations, trace: readonly TraceEve
   }
 
   for (const [endpoint, bytes] of Object.entries(expect.received ?? {})) {
-    const connections = ((summary?.connections ?? {}) as Record<string, Array<{ bytesReceived: number }>>)[endpoint];
+    const connections = ((summary?.connections ?? {}) as Record<string, Array<{ bytesReceived: number }>>)[
+      endpoint
+    ];
     const got = (connections ?? []).reduce((sum, c) => sum + c.bytesReceived, 0);
     results.push({ name: `${endpoint} receives ${bytes} bytes`, pass: got === bytes, detail: `got ${got}` });
   }

@@ -7,7 +7,6 @@
 import type { TraceEvent } from '@synack/network';
 import { createColors } from 'picocolors';
 
-type Colors = ReturnType<typeof createColors>;
 type SegmentEvent = Extract<TraceEvent, { kind: 'send' | 'drop' | 'duplicate' | 'deliver' }>;
 
 export interface LadderOptions {
@@ -98,9 +97,7 @@ export function renderLadder(trace: readonly TraceEvent[], options: LadderOption
       case 'duplicate': {
         if (e.kind === 'drop' && e.id === 0) {
           // Dropped on arrival by the host itself (SYN queue full, accept queue full).
-          lines.push(
-            stateLine(e.t, e.endpoint, `✕ ${e.seg.flags.join(',')} discarded (${e.reason})`, c.red),
-          );
+          lines.push(stateLine(e.t, e.endpoint, `✕ ${e.seg.flags.join(',')} discarded (${e.reason})`, c.red));
           break;
         }
         // A lost segment is drawn once, at its send time, as an arrow cut short where it died.
@@ -170,7 +167,10 @@ export function renderLadder(trace: readonly TraceEvent[], options: LadderOption
     if (mode === 'drop') {
       // Cut the arrow at three quarters of the way and mark where the segment died.
       const cut = Math.floor(span * 0.75);
-      arrow = a < b ? `${arrow.slice(0, cut)}✕${' '.repeat(span - cut)}` : `${' '.repeat(span - cut)}✕${arrow.slice(span - cut + 1)}`;
+      arrow =
+        a < b
+          ? `${arrow.slice(0, cut)}✕${' '.repeat(span - cut)}`
+          : `${' '.repeat(span - cut)}✕${arrow.slice(span - cut + 1)}`;
     }
     if (mode === 'duplicate') arrow = arrow.replace('▶', '⇒').replace('◀', '⇐');
     return `${paintArrow(withTime(e.t, placeAt(row, left, arrow)), left, arrow.length, mode)}  ${c.dim(extra)}`;

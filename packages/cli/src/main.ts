@@ -13,7 +13,9 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -88,9 +90,15 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .option('--delay <ms>', 'one-way delay in ms', msArg)
     .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
     .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']))
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'mermaid']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'mermaid']).default('text'),
+    )
     .option('--pcap <file>', 'write every segment as it left its sender to a pcap file')
-    .option('--realtime [speed]', 'pace virtual time against the wall clock (speed factor, default 1)', positiveArg)
+    .option(
+      '--realtime [speed]',
+      'pace virtual time against the wall clock (speed factor, default 1)',
+      positiveArg,
+    )
     .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
     .option('--no-color', 'never colour the output')
     .action(async (target: string, opts: Record<string, unknown>) => {

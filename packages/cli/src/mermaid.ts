@@ -10,7 +10,7 @@ export interface MermaidOptions {
   annotate?: (event: TraceEvent, index: number) => string[] | undefined;
 }
 
-function escape(text: string): string {
+function escapeMermaid(text: string): string {
   // Mermaid treats ";" and "#" specially in messages.
   return text.replace(/[;#]/g, ' ');
 }
@@ -28,7 +28,9 @@ export function renderMermaid(trace: readonly TraceEvent[], options: MermaidOpti
       lines.push(`  Note over ${e.endpoint}: ${e.to}`);
     } else if (e.kind === 'send' || e.kind === 'drop' || e.kind === 'duplicate') {
       if (e.kind === 'drop' && e.id === 0) {
-        lines.push(`  Note over ${e.endpoint}: ${e.seg.flags.join(',')} discarded (${escape(String(e.reason))})`);
+        lines.push(
+          `  Note over ${e.endpoint}: ${e.seg.flags.join(',')} discarded (${escapeMermaid(String(e.reason))})`,
+        );
       } else if (endpoints.includes(e.to)) {
         if (e.kind === 'send') rel.observe(e);
         const s = rel.seq(e) ?? e.seg.seq;
@@ -36,16 +38,18 @@ export function renderMermaid(trace: readonly TraceEvent[], options: MermaidOpti
         const text = `${e.seg.flags.join(',')} seq=${s}${e.seg.flags.includes('ACK') ? ` ack=${a}` : ''}${e.seg.len ? ` len=${e.seg.len}` : ''}`;
         const retransmit = e.kind === 'send' && e.retransmit ? ' (retransmission)' : '';
         if (e.kind === 'send' && lost.has(e.id)) {
-          lines.push(`  ${e.from}-x${e.to}: ${escape(text)}${retransmit} LOST (${escape(lost.get(e.id)!)})`);
+          lines.push(
+            `  ${e.from}-x${e.to}: ${escapeMermaid(text)}${retransmit} LOST (${escapeMermaid(lost.get(e.id)!)})`,
+          );
         } else if (e.kind === 'send') {
-          lines.push(`  ${e.from}->>${e.to}: ${escape(text)}${retransmit}`);
+          lines.push(`  ${e.from}->>${e.to}: ${escapeMermaid(text)}${retransmit}`);
         } else if (e.kind === 'duplicate') {
-          lines.push(`  ${e.from}-)${e.to}: ${escape(text)} (duplicate)`);
+          lines.push(`  ${e.from}-)${e.to}: ${escapeMermaid(text)} (duplicate)`);
         }
       }
     }
     for (const note of options.annotate?.(e, index) ?? []) {
-      lines.push(`  Note over ${span}: ${escape(note)}`);
+      lines.push(`  Note over ${span}: ${escapeMermaid(note)}`);
     }
   });
   return `${lines.join('\n')}\n`;

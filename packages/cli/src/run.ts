@@ -20,7 +20,7 @@ import { createColors } from 'picocolors';
 import { checkExpectations, type ExpectationResult } from './expect.js';
 import { formatTime, renderLadder } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
-import { findScenario, type Scenario, SCENARIOS } from './scenarios.js';
+import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { InputError, loadScenarioFile } from './schema.js';
 
 export interface RunFlags {
@@ -37,7 +37,9 @@ export interface RunFlags {
   maxTime?: number;
   color?: boolean;
   /** Optional narration hook (see explain.ts). */
-  annotate?: (trace: readonly TraceEvent[]) => ((event: TraceEvent, index: number) => string[] | undefined) | undefined;
+  annotate?: (
+    trace: readonly TraceEvent[],
+  ) => ((event: TraceEvent, index: number) => string[] | undefined) | undefined;
   /** Streams trace events as they happen (inspector). */
   onTrace?: (event: TraceEvent) => void;
   beforeStep?: (t: number) => Promise<void> | void;
@@ -109,7 +111,9 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     try {
       closeSync(openSync(flags.pcap, 'w'));
     } catch (err) {
-      throw new InputError(`--pcap: cannot write ${flags.pcap} (${(err as NodeJS.ErrnoException).code ?? err})`);
+      throw new InputError(
+        `--pcap: cannot write ${flags.pcap} (${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
     }
   }
   const result = await runSimulation(config, {

@@ -34,7 +34,8 @@ const SERVER_CLOSE_PATH = ['LISTEN', 'SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT'
 export const SCENARIOS: Scenario[] = [
   {
     name: 'handshake',
-    description: 'Three-way handshake: SYN seq=x, SYN-ACK seq=y ack=x+1, ACK ack=y+1; both sides ESTABLISHED.',
+    description:
+      'Three-way handshake: SYN seq=x, SYN-ACK seq=y ack=x+1, ACK ack=y+1; both sides ESTABLISHED.',
     endpoints: [
       { id: 'client', actions: [{ at: 0, do: 'connect', to: 'server', port: PORT }] },
       { id: 'server', actions: [listen()] },
@@ -95,7 +96,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'simultaneous-open',
-    description: 'Both sides send a SYN at once (RFC 9293 figure 7): SYN_SENT → SYN_RECEIVED → ESTABLISHED on both.',
+    description:
+      'Both sides send a SYN at once (RFC 9293 figure 7): SYN_SENT → SYN_RECEIVED → ESTABLISHED on both.',
     endpoints: [
       {
         id: 'client',
@@ -185,7 +187,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'lost-syn',
-    description: "The client's first SYN is lost; it is retransmitted after the initial RTO (1 s) and the handshake completes.",
+    description:
+      "The client's first SYN is lost; it is retransmitted after the initial RTO (1 s) and the handshake completes.",
     endpoints: [
       { id: 'client', actions: [{ at: 0, do: 'connect', to: 'server', port: PORT }] },
       { id: 'server', actions: [listen()] },
@@ -193,7 +196,11 @@ export const SCENARIOS: Scenario[] = [
     network: {
       default: LAN,
       faults: [
-        { match: { from: 'client', exactFlags: ['SYN'] }, action: { drop: true }, label: 'drop the first SYN' },
+        {
+          match: { from: 'client', exactFlags: ['SYN'] },
+          action: { drop: true },
+          label: 'drop the first SYN',
+        },
       ],
     },
     expect: {
@@ -333,7 +340,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'rst-abort',
-    description: 'The client ABORTs an established connection: it sends RST, and the server reports "connection reset".',
+    description:
+      'The client ABORTs an established connection: it sends RST, and the server reports "connection reset".',
     endpoints: [
       {
         id: 'client',
@@ -367,7 +375,10 @@ export const SCENARIOS: Scenario[] = [
         actions: [{ at: 1000, do: 'connect', to: 'server', port: PORT }],
       },
       { id: 'server', actions: [listen({ backlog: 8, syncookies: 0 })] },
-      { id: 'attacker', actions: [{ at: 0, do: 'syn-flood', to: 'server', port: PORT, count: 400, interval: 50 }] },
+      {
+        id: 'attacker',
+        actions: [{ at: 0, do: 'syn-flood', to: 'server', port: PORT, count: 400, interval: 50 }],
+      },
     ],
     network: { default: LAN },
     maxTime: 120_000,
@@ -388,7 +399,10 @@ export const SCENARIOS: Scenario[] = [
         actions: [{ at: 1000, do: 'connect', to: 'server', port: PORT }],
       },
       { id: 'server', actions: [listen({ backlog: 8, syncookies: 1 })] },
-      { id: 'attacker', actions: [{ at: 0, do: 'syn-flood', to: 'server', port: PORT, count: 400, interval: 50 }] },
+      {
+        id: 'attacker',
+        actions: [{ at: 0, do: 'syn-flood', to: 'server', port: PORT, count: 400, interval: 50 }],
+      },
     ],
     network: { default: LAN },
     maxTime: 120_000,

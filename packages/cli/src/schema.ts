@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { endpointAddresses } from '@synack/network';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { endpointAddresses } from '@synack/network';
 import type { Scenario } from './scenarios.js';
 
 const probability = z.number().min(0).max(1);
@@ -29,7 +29,10 @@ const stateName = z.enum([
 ]);
 const ipv4 = z
   .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'must be an IPv4 address');
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
+    'must be an IPv4 address',
+  );
 const uint32 = z.number().int().min(0).max(0xffff_ffff);
 
 export const faultModelSchema = z.strictObject({
@@ -176,7 +179,9 @@ const expectSchema = z.strictObject({
       }),
     )
     .optional(),
-  drops: z.array(z.strictObject({ ...range, reason: z.string().optional(), from: z.string().optional() })).optional(),
+  drops: z
+    .array(z.strictObject({ ...range, reason: z.string().optional(), from: z.string().optional() }))
+    .optional(),
   app: z
     .array(
       z.strictObject({
@@ -203,10 +208,15 @@ export const scenarioSchema = z
       .strictObject({
         default: faultModelSchema.optional(),
         links: z
-          .record(z.string().regex(/^[\w-]+->[\w-]+$/, 'link keys look like "client->server"'), faultModelSchema)
+          .record(
+            z.string().regex(/^[\w-]+->[\w-]+$/, 'link keys look like "client->server"'),
+            faultModelSchema,
+          )
           .optional(),
         faults: z
-          .array(z.strictObject({ match: matcherSchema, action: faultActionSchema, label: z.string().optional() }))
+          .array(
+            z.strictObject({ match: matcherSchema, action: faultActionSchema, label: z.string().optional() }),
+          )
           .optional(),
       })
       .optional(),
@@ -217,7 +227,11 @@ export const scenarioSchema = z
     const ids = new Set<string>();
     scenario.endpoints.forEach((endpoint, i) => {
       if (ids.has(endpoint.id)) {
-        ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'id'], message: `"${endpoint.id}" is used twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endpoints', i, 'id'],
+          message: `"${endpoint.id}" is used twice`,
+        });
       }
       ids.add(endpoint.id);
     });
@@ -238,7 +252,11 @@ export const scenarioSchema = z
     for (const key of Object.keys(scenario.network?.links ?? {})) {
       for (const id of key.split('->')) {
         if (!ids.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['network', 'links', key], message: `"${id}" is not an endpoint id` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['network', 'links', key],
+            message: `"${id}" is not an endpoint id`,
+          });
         }
       }
     }
@@ -256,7 +274,11 @@ export const scenarioSchema = z
     });
     scenario.endpoints.forEach((endpoint, i) => {
       (endpoint.actions ?? []).forEach((action, j) => {
-        if ((action.do === 'connect' || action.do === 'syn-flood') && !ids.has(action.to) && !ipv4.safeParse(action.to).success) {
+        if (
+          (action.do === 'connect' || action.do === 'syn-flood') &&
+          !ids.has(action.to) &&
+          !ipv4.safeParse(action.to).success
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: ['endpoints', i, 'actions', j, 'to'],

@@ -12,7 +12,15 @@
 import { createActor, type InspectionEvent } from 'xstate';
 import type { VirtualClock } from './clock.js';
 import { type ConnectionActor, type ConnectionInput, connectionMachine, EDGES } from './machine.js';
-import { type ConnectionOutput, createTcb, type StepResult, step, type Tcb, type TcpEvent, type TcpState } from './tcb.js';
+import {
+  type ConnectionOutput,
+  createTcb,
+  type StepResult,
+  step,
+  type Tcb,
+  type TcpEvent,
+  type TcpState,
+} from './tcb.js';
 
 export type EngineKind = 'actor' | 'table';
 
@@ -44,22 +52,30 @@ export function createConnection(
   hooks: ConnectionHooks,
   options: EngineOptions,
 ): ConnectionHandle {
-  return kind === 'actor'
-    ? new ActorConnection(input, hooks, options)
-    : new TableConnection(input, hooks, options.clock);
+  if (kind === 'table') return new TableConnection(input, hooks, options.clock);
+  const actor = createActor(connectionMachine, {
+    id: input.id,
+    clock: options.clock,
+    inspect: options.inspect,
+    input,
+  });
+  const handle = new ActorConnection(actor, hooks);
+  actor.start();
+  return handle;
+}
+
+/** Wraps an already running connection actor (e.g. a listener's child) as a handle. */
+export function attachConnection(actor: ConnectionActor, hooks: ConnectionHooks): ConnectionHandle {
+  return new ActorConnection(actor, hooks);
 }
 
 class ActorConnection implements ConnectionHandle {
-  readonly actor: ConnectionActor;
   private pending: ConnectionOutput[] = [];
 
-  constructor(input: ConnectionInput, hooks: ConnectionHooks, options: EngineOptions) {
-    this.actor = createActor(connectionMachine, {
-      id: input.id,
-      clock: options.clock,
-      inspect: options.inspect,
-      input,
-    });
+  constructor(
+    readonly actor: ConnectionActor,
+    hooks: ConnectionHooks,
+  ) {
     this.actor.on('*', (output: ConnectionOutput) => {
       this.pending.push(output);
     });
@@ -74,7 +90,6 @@ class ActorConnection implements ConnectionHandle {
         throw err;
       },
     });
-    this.actor.start();
   }
 
   get state(): TcpState {
@@ -178,7 +193,10 @@ class TableConnection implements ConnectionHandle {
       if (from === 'TIME_WAIT') this.clear('timeWait');
       this.state = next;
       if (next === 'TIME_WAIT') {
-        this.timeWaitTimer = this.clock.setTimeout(() => this.timeWaitExpired(), this.context.profile.timeWait);
+        this.timeWaitTimer = this.clock.setTimeout(
+          () => this.timeWaitExpired(),
+          this.context.profile.timeWait,
+        );
       }
       if (next === 'CLOSED') this.enterClosed(result.out);
       else this.finish(result.out);

@@ -4,13 +4,23 @@
  * Pure and synchronous (no threads, no I/O): the network package runs one
  * Host per worker thread; tests and fuzzers can run Hosts in memory.
  */
-import type { InspectionEvent } from 'xstate';
+import { createActor, type InspectionEvent } from 'xstate';
 import type { VirtualClock } from './clock.js';
-import { type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
+import { attachConnection, type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
 import type { HashKey } from './hash.js';
+import { type ListenerActor, listenerMachine } from './listener.js';
+import type { ConnectionActor } from './machine.js';
 import type { Profile } from './profiles.js';
 import { Flag, type Segment, type SocketAddress } from './segment.js';
-import { type CloseReason, type ConnectionOutput, resetForClosed, type TcpEvent, type TcpState } from './tcb.js';
+import { seqAdd } from './seq.js';
+import { checkCookie, makeCookie } from './syncookies.js';
+import {
+  type CloseReason,
+  type ConnectionOutput,
+  resetForClosed,
+  type TcpEvent,
+  type TcpState,
+} from './tcb.js';
 
 export interface ListenOptions {
   /** Bound of the SYN queue (half-open entries). Linux holds backlog + 1 (see LINUX-TCP-FACTS.md). */
@@ -21,17 +31,29 @@ export interface ListenOptions {
   autoAccept?: boolean;
   /** Answer an ACK that finds the accept queue full with RST instead of dropping it (Linux tcp_abort_on_overflow). */
   abortOnOverflow?: boolean;
+  /** Like Linux tcp_syncookies: 0 off, 1 only when the SYN queue overflows (default), 2 always. */
+  syncookies?: 0 | 1 | 2;
 }
 
 export interface ListenerStats {
   synReceived: number;
   synAckSent: number;
   synAckRetransmitted: number;
+  /** SYNs dropped because the SYN queue was full and cookies were off. */
   synQueueDrops: number;
+  cookiesSent: number;
+  cookiesValidated: number;
+  cookiesRejected: number;
   acceptQueueOverflows: number;
+  /** Half-open entries removed after their last SYN-ACK went unanswered. */
   halfOpenExpired: number;
   accepted: number;
+  /** Largest SYN queue occupancy seen. */
+  synQueuePeak: number;
 }
+
+/** [virtual ms, SYN queue length, accept queue length] whenever either changed (decimated to ≤ 2000 points). */
+export type OccupancySample = [number, number, number];
 
 export interface HostEvents {
   /** A segment leaves this host. `state` is the sending connection's state once the event was processed. */
@@ -73,7 +95,12 @@ interface Listener {
   halfOpen: Set<string>;
   acceptQueue: string[];
   stats: ListenerStats;
+  occupancy: OccupancySample[];
+  /** The listening socket as an XState actor whose children are its connections (actor engine). */
+  actor?: ListenerActor;
 }
+
+const MAX_OCCUPANCY_SAMPLES = 2000;
 
 export interface FinalConnection {
   conn: string;
@@ -90,6 +117,7 @@ export class Host {
   private readonly finished: FinalConnection[] = [];
   private nextEphemeral: number;
   private readonly incarnations = new Map<string, number>();
+  private released: Array<{ listener: Listener; id: string }> = [];
 
   constructor(private readonly options: HostOptions) {
     this.id = options.id;
@@ -115,13 +143,17 @@ export class Host {
   listen(port: number, opts: ListenOptions = {}): void {
     if (this.listeners.has(port)) throw new Error(`${this.id}: port ${port} is already listening`);
     const backlog = opts.backlog ?? 128;
-    this.listeners.set(port, {
+    if (!(Number.isInteger(backlog) && backlog >= 1))
+      throw new Error(`${this.id}: backlog must be ≥ 1, got ${backlog}`);
+    const syncookies = opts.syncookies ?? 1;
+    const listener: Listener = {
       port,
       options: {
         backlog,
         acceptQueue: opts.acceptQueue ?? Math.min(backlog, 4096),
         autoAccept: opts.autoAccept ?? true,
         abortOnOverflow: opts.abortOnOverflow ?? false,
+        syncookies,
       },
       halfOpen: new Set(),
       acceptQueue: [],
@@ -130,12 +162,28 @@ export class Host {
         synAckSent: 0,
         synAckRetransmitted: 0,
         synQueueDrops: 0,
+        cookiesSent: 0,
+        cookiesValidated: 0,
+        cookiesRejected: 0,
         acceptQueueOverflows: 0,
         halfOpenExpired: 0,
         accepted: 0,
+        synQueuePeak: 0,
       },
-    });
-    this.options.events.app(undefined, 'listen', { port, backlog });
+      occupancy: [],
+    };
+    if ((this.options.engine ?? 'actor') === 'actor') {
+      listener.actor = createActor(listenerMachine, {
+        id: `listener:${port}`,
+        clock: this.options.clock,
+        inspect: this.options.inspect,
+        input: { port, backlog },
+      });
+      listener.actor.start();
+    }
+    this.listeners.set(port, listener);
+    this.options.events.app(undefined, 'listen', { port, backlog, syncookies });
+    this.sampleOccupancy(listener);
   }
 
   /** Takes the oldest completed connection from the accept queue (undefined when empty). */
@@ -166,7 +214,8 @@ export class Host {
   /** The host crashes and reboots: every connection vanishes without a segment (RFC 9293 figure 10). */
   restart(): void {
     for (const record of [...this.byId.values()]) {
-      record.conn.stop();
+      if (record.listener?.actor) record.listener.actor.send({ type: 'RELEASE', id: record.id });
+      else record.conn.stop();
       this.options.events.state(record.id, record.state, 'CLOSED');
       this.finished.push({ conn: record.id, state: 'CLOSED', reason: 'aborted' });
     }
@@ -206,7 +255,12 @@ export class Host {
         }
         return;
       }
-      if (listener && record.state === 'SYN_RECEIVED' && segment.flags & Flag.SYN && !(segment.flags & Flag.ACK)) {
+      if (
+        listener &&
+        record.state === 'SYN_RECEIVED' &&
+        segment.flags & Flag.SYN &&
+        !(segment.flags & Flag.ACK)
+      ) {
         listener.stats.synReceived++;
       }
       this.dispatch(record, { type: 'SEGMENT_ARRIVES', now: this.now, segment });
@@ -218,6 +272,14 @@ export class Host {
       return;
     }
     if (listener && segment.flags & Flag.RST) return; // LISTEN ignores an incoming RST.
+    if (
+      listener &&
+      listener.options.syncookies > 0 &&
+      segment.flags & Flag.ACK &&
+      !(segment.flags & Flag.SYN)
+    ) {
+      if (this.acceptCookie(listener, segment)) return;
+    }
     // RFC 9293 §3.10.7.1 (no TCB) and §3.10.7.2 (an ACK to a LISTEN socket): answer with a reset.
     const rst = resetForClosed(segment);
     if (rst) this.options.events.segment(rst, {});
@@ -233,12 +295,33 @@ export class Host {
     return this.finished;
   }
 
-  listenerStats(): Record<string, ListenerStats & { synQueue: number; acceptQueue: number }> {
-    const out: Record<string, ListenerStats & { synQueue: number; acceptQueue: number }> = {};
+  listenerStats(): Record<
+    string,
+    ListenerStats & { synQueue: number; acceptQueue: number; occupancy: OccupancySample[] }
+  > {
+    const out: Record<
+      string,
+      ListenerStats & { synQueue: number; acceptQueue: number; occupancy: OccupancySample[] }
+    > = {};
     for (const l of this.listeners.values()) {
-      out[String(l.port)] = { ...l.stats, synQueue: l.halfOpen.size, acceptQueue: l.acceptQueue.length };
+      out[String(l.port)] = {
+        ...l.stats,
+        synQueue: l.halfOpen.size,
+        acceptQueue: l.acceptQueue.length,
+        occupancy: l.occupancy,
+      };
     }
     return out;
+  }
+
+  /**
+   * Stops the actors of connections that reached CLOSED. Deferred to here (the end of each step)
+   * because an actor cannot be stopped from inside its own notification.
+   */
+  releaseClosed(): void {
+    const released = this.released;
+    this.released = [];
+    for (const { listener, id } of released) listener.actor?.send({ type: 'RELEASE', id });
   }
 
   /** State and TCB of a live connection (undefined once it has ended). */
@@ -254,7 +337,8 @@ export class Host {
 
   /** Stops every connection (end of run). */
   dispose(): void {
-    for (const record of this.byId.values()) record.conn.stop();
+    for (const record of this.byId.values()) if (!record.listener?.actor) record.conn.stop();
+    for (const listener of this.listeners.values()) listener.actor?.stop();
     this.conns.clear();
     this.byId.clear();
   }
@@ -264,17 +348,102 @@ export class Host {
   private acceptSyn(listener: Listener, segment: Segment): void {
     listener.stats.synReceived++;
     // Linux admits a SYN while the queue holds at most `backlog` entries (so backlog + 1 are held).
-    if (listener.halfOpen.size > listener.options.backlog) {
+    const full = listener.halfOpen.size > listener.options.backlog;
+    const cookies = listener.options.syncookies;
+    if (cookies === 2 || (cookies === 1 && full)) {
+      this.sendCookie(listener, segment);
+      return;
+    }
+    if (full) {
       listener.stats.synQueueDrops++;
       this.options.events.drop(segment, 'syn-queue-full');
       return;
     }
-    const local = { addr: this.address, port: segment.dstPort };
-    const remote = { addr: segment.srcAddr, port: segment.srcPort };
-    const record = this.spawn(local, remote, listener);
+    const record = this.spawn(
+      { addr: this.address, port: segment.dstPort },
+      { addr: segment.srcAddr, port: segment.srcPort },
+      listener,
+    );
     listener.halfOpen.add(record.id);
+    listener.stats.synQueuePeak = Math.max(listener.stats.synQueuePeak, listener.halfOpen.size);
+    this.sampleOccupancy(listener);
     this.dispatch(record, { type: 'OPEN_PASSIVE', now: this.now });
     this.dispatch(record, { type: 'SEGMENT_ARRIVES', now: this.now, segment });
+  }
+
+  /** Stateless SYN-ACK whose ISN is a SYN cookie (RFC 4987 §3.6): nothing is queued. */
+  private sendCookie(listener: Listener, syn: Segment): void {
+    const tuple = this.cookieTuple(syn);
+    const cookie = makeCookie(this.options.isnKey, tuple, syn.seq, syn.mss, this.now);
+    listener.stats.cookiesSent++;
+    listener.stats.synAckSent++;
+    this.options.events.segment(
+      {
+        srcAddr: this.address,
+        srcPort: syn.dstPort,
+        dstAddr: syn.srcAddr,
+        dstPort: syn.srcPort,
+        seq: cookie,
+        ack: seqAdd(syn.seq, 1),
+        flags: Flag.SYN | Flag.ACK,
+        win: this.options.profile.receiveBuffer,
+        mss: this.options.profile.mss,
+      },
+      {},
+    );
+  }
+
+  /** An ACK with no connection: a returning SYN cookie? Returns true when it was handled. */
+  private acceptCookie(listener: Listener, ack: Segment): boolean {
+    const check = checkCookie(
+      this.options.isnKey,
+      this.cookieTuple(ack),
+      seqAdd(ack.ack, -1),
+      seqAdd(ack.seq, -1),
+      this.now,
+    );
+    if (!check.valid) {
+      // A forged or stale cookie: the ACK is answered like any ACK to a LISTEN socket (RST).
+      listener.stats.cookiesRejected++;
+      this.options.events.drop(ack, `syncookie-${check.reason}`);
+      return false;
+    }
+    if (listener.acceptQueue.length >= listener.options.acceptQueue) {
+      listener.stats.acceptQueueOverflows++;
+      this.options.events.drop(ack, 'accept-queue-full');
+      return true;
+    }
+    listener.stats.cookiesValidated++;
+    const record = this.spawn(
+      { addr: this.address, port: ack.dstPort },
+      { addr: ack.srcAddr, port: ack.srcPort },
+      listener,
+    );
+    this.dispatch(record, { type: 'OPEN_PASSIVE', now: this.now });
+    this.dispatch(record, { type: 'COOKIE_ACK', now: this.now, segment: ack, mss: check.mss });
+    return true;
+  }
+
+  private cookieTuple(segment: Segment) {
+    return {
+      localAddr: segment.dstAddr,
+      localPort: segment.dstPort,
+      remoteAddr: segment.srcAddr,
+      remotePort: segment.srcPort,
+    };
+  }
+
+  private sampleOccupancy(listener: Listener): void {
+    const samples = listener.occupancy;
+    const point: OccupancySample = [this.now, listener.halfOpen.size, listener.acceptQueue.length];
+    const last = samples[samples.length - 1];
+    if (last && last[1] === point[1] && last[2] === point[2]) return;
+    if (last && last[0] === point[0]) samples[samples.length - 1] = point;
+    else samples.push(point);
+    if (samples.length > MAX_OCCUPANCY_SAMPLES) {
+      // Keep the series bounded for long floods: drop every other point, keep the last.
+      listener.occupancy = samples.filter((_, i) => i % 2 === 0 || i === samples.length - 1);
+    }
   }
 
   private spawn(local: SocketAddress, remote: SocketAddress, listener?: Listener): ConnRecord {
@@ -295,15 +464,21 @@ export class Host {
     const record = { id, state: 'CLOSED', listener, accepted: false } as ConnRecord;
     this.conns.set(tupleKey(local.port, remote.addr, remote.port), record);
     this.byId.set(id, record);
-    record.conn = createConnection(
-      this.options.engine ?? 'actor',
-      input,
-      {
-        processed: (state) => this.afterEvent(record, state),
-        output: (output) => this.emitOutput(record, output),
-      },
-      { clock: this.options.clock, inspect: this.options.inspect },
-    );
+    const hooks = {
+      processed: (state: TcpState) => this.afterEvent(record, state),
+      output: (output: ConnectionOutput) => this.emitOutput(record, output),
+    };
+    if (listener?.actor) {
+      // A connection accepted by a listener is the listener actor's XState child.
+      listener.actor.send({ type: 'SPAWN', id, input });
+      const child = listener.actor.getSnapshot().children[id] as ConnectionActor;
+      record.conn = attachConnection(child, hooks);
+    } else {
+      record.conn = createConnection(this.options.engine ?? 'actor', input, hooks, {
+        clock: this.options.clock,
+        inspect: this.options.inspect,
+      });
+    }
     return record;
   }
 
@@ -323,63 +498,71 @@ export class Host {
 
   private emitOutput(record: ConnRecord, output: ConnectionOutput): void {
     const events = this.options.events;
-    {
-      switch (output.type) {
-        case 'segment':
-          if (record.listener && output.segment.flags & Flag.SYN && output.segment.flags & Flag.ACK) {
-            record.listener.stats.synAckSent++;
-            if (output.retransmit) record.listener.stats.synAckRetransmitted++;
-          }
-          events.segment(output.segment, { conn: record.id, state: record.state, retransmit: output.retransmit });
-          break;
-        case 'data':
-          events.app(record.id, 'data', { bytes: output.bytes.length });
-          events.data?.(record.id, output.bytes);
-          break;
-        case 'retransmit':
-          events.timer(record.id, 'rto', { kind: output.kind, count: output.count, rto: output.rto });
-          break;
-        case 'closed':
-          events.app(record.id, 'closed', { reason: output.reason });
-          break;
-        case 'error':
-          events.app(record.id, 'error', { error: output.error });
-          break;
-        default:
-          events.app(record.id, output.type);
-      }
+    switch (output.type) {
+      case 'segment':
+        if (record.listener && output.segment.flags & Flag.SYN && output.segment.flags & Flag.ACK) {
+          record.listener.stats.synAckSent++;
+          if (output.retransmit) record.listener.stats.synAckRetransmitted++;
+        }
+        events.segment(output.segment, {
+          conn: record.id,
+          state: record.state,
+          retransmit: output.retransmit,
+        });
+        break;
+      case 'data':
+        events.app(record.id, 'data', { bytes: output.bytes.length });
+        events.data?.(record.id, output.bytes);
+        break;
+      case 'retransmit':
+        events.timer(record.id, 'rto', { kind: output.kind, count: output.count, rto: output.rto });
+        break;
+      case 'closed':
+        events.app(record.id, 'closed', { reason: output.reason });
+        break;
+      case 'error':
+        events.app(record.id, 'error', { error: output.error });
+        break;
+      default:
+        events.app(record.id, output.type);
     }
   }
 
   private onStateChange(record: ConnRecord, from: TcpState, to: TcpState): void {
     const listener = record.listener;
-    if (listener && from === 'SYN_RECEIVED' && to !== 'LISTEN') {
+    const completed = to === 'ESTABLISHED' || to === 'CLOSE_WAIT' || to === 'FIN_WAIT_1';
+    if (listener && (from === 'SYN_RECEIVED' || (from === 'LISTEN' && completed)) && to !== 'LISTEN') {
       listener.halfOpen.delete(record.id);
       if (to === 'CLOSED' && record.conn.context.closeReason === 'timeout') {
         listener.stats.halfOpenExpired++;
       }
-      if (to === 'ESTABLISHED' || to === 'CLOSE_WAIT' || to === 'FIN_WAIT_1') {
+      if (completed) {
         listener.acceptQueue.push(record.id);
         if (listener.options.autoAccept) this.accept(listener.port);
       }
+      this.sampleOccupancy(listener);
     }
     if (to === 'CLOSED' && from !== 'CLOSED') {
       const reason = record.conn.context.closeReason ?? undefined;
       this.finished.push({ conn: record.id, state: 'CLOSED', reason });
       if (listener) {
+        const before = listener.halfOpen.size + listener.acceptQueue.length;
         listener.halfOpen.delete(record.id);
         listener.acceptQueue = listener.acceptQueue.filter((id) => id !== record.id);
+        if (listener.halfOpen.size + listener.acceptQueue.length !== before) this.sampleOccupancy(listener);
+        if (listener.actor) this.released.push({ listener, id: record.id });
       }
       const { local, remote } = record.conn.context;
       this.conns.delete(tupleKey(local.port, remote.addr, remote.port));
       this.byId.delete(record.id);
-      // A CLOSED connection has no timers left; it is simply forgotten (stopping an actor
-      // from inside its own subscriber is not allowed, and nothing is pending anyway).
+      // A CLOSED connection has no timers left; a root actor is simply forgotten, a listener's
+      // child is stopped by releaseClosed() once the current event is over.
     }
   }
 
   private markAccepted(listener: Listener, id: string): void {
     listener.stats.accepted++;
+    this.sampleOccupancy(listener);
     const record = this.byId.get(id);
     if (record) record.accepted = true;
     this.options.events.app(id, 'accept', { port: listener.port });

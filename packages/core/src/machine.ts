@@ -70,6 +70,11 @@ export const EDGES: Partial<Record<TcpState, Partial<Record<EventType, Edge[]>>>
   },
   LISTEN: {
     SEGMENT_ARRIVES: [{ to: 'SYN_RECEIVED', description: 'rcv SYN / snd SYN,ACK' }],
+    // RFC 4987 §3.6: an ACK whose SYN cookie validates opens the connection with no half-open state.
+    COOKIE_ACK: [
+      { to: 'ESTABLISHED', description: 'rcv ACK with valid SYN cookie / rebuild TCB' },
+      { to: 'CLOSE_WAIT', description: 'rcv ACK+FIN with valid SYN cookie / snd ACK' },
+    ],
     // §3.10.1: an active OPEN with the foreign socket specified turns the passive open active.
     OPEN_ACTIVE: [{ to: 'SYN_SENT', description: 'active OPEN / snd SYN' }],
     SEND: [{ to: 'SYN_SENT', description: 'SEND / snd SYN' }],
@@ -164,6 +169,7 @@ const EVENT_TYPES: EventType[] = [
   'SEGMENT_ARRIVES',
   'RTO_TIMEOUT',
   'DELAYED_ACK_TIMEOUT',
+  'COOKIE_ACK',
 ];
 
 function transitionsFor(from: TcpState) {

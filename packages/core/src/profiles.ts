@@ -85,7 +85,8 @@ export type ProfileName = 'linux' | 'rfc9293';
 
 export function getProfile(name: string, overrides: Partial<Profile> = {}): Profile {
   const base = profiles[name];
-  if (!base) throw new Error(`unknown profile "${name}" (expected one of: ${Object.keys(profiles).join(', ')})`);
+  if (!base)
+    throw new Error(`unknown profile "${name}" (expected one of: ${Object.keys(profiles).join(', ')})`);
   return Object.freeze({ ...base, ...overrides });
 }
 

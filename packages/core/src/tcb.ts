@@ -215,7 +215,12 @@ export type TcpEvent =
   | { type: 'ABORT'; now: number }
   | { type: 'SEGMENT_ARRIVES'; now: number; segment: Segment }
   | { type: 'RTO_TIMEOUT'; now: number }
-  | { type: 'DELAYED_ACK_TIMEOUT'; now: number };
+  | { type: 'DELAYED_ACK_TIMEOUT'; now: number }
+  /**
+   * The listener validated a SYN cookie in this ACK (syncookies.ts): build the connection from
+   * the ACK alone, with ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1 and the MSS the cookie encoded.
+   */
+  | { type: 'COOKIE_ACK'; now: number; segment: Segment; mss: number };
 
 /** A mutable working copy for one step: the TCB (shallow-copied once) plus collected outputs. */
 /**
@@ -234,7 +239,6 @@ const cloneTcb: (tcb: Tcb) => Tcb = (() => {
         : `${f}: t.${f}`,
     )
     .join(', ');
-  // biome-ignore lint/security/noGlobalEval: a fixed, code-generated copier over our own field names.
   return new Function('t', `return { ${body} };`) as (tcb: Tcb) => Tcb;
 })();
 
@@ -755,6 +759,38 @@ function segmentArrives(
   }
 }
 
+/**
+ * LISTEN + an ACK carrying a valid SYN cookie (RFC 4987 §3.6): the handshake's state was never
+ * kept, so rebuild it from the ACK and go straight to ESTABLISHED; then the ACK is processed like
+ * any segment in ESTABLISHED (it may carry data or a FIN).
+ */
+function cookieAck(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 'COOKIE_ACK' }>): StepResult {
+  const step = new Step(tcb, event.now);
+  const t = step.tcb;
+  const seg = event.segment;
+  if (state !== 'LISTEN') {
+    step.emit({ type: 'error', error: 'connection already exists' });
+    return step.result(state);
+  }
+  if (t.remote.port === 0) (t as { remote: SocketAddress }).remote = { addr: seg.srcAddr, port: seg.srcPort };
+  t.stats.segmentsReceived++;
+  t.irs = seqAdd(seg.seq, -1);
+  t.rcvNxt = seg.seq;
+  t.iss = seqAdd(seg.ack, -1);
+  t.sndUna = seg.ack;
+  t.sndNxt = seg.ack;
+  t.sndMax = seg.ack;
+  t.dataStart = seg.ack;
+  t.sndWnd = seg.win;
+  t.maxSndWnd = seg.win;
+  t.sndWl1 = seg.seq;
+  t.sndWl2 = seg.ack;
+  t.sendMss = Math.min(event.mss, t.profile.mss);
+  step.emit({ type: 'connected' });
+  if (payloadLength(seg) === 0 && !(seg.flags & Flag.FIN)) return step.result('ESTABLISHED');
+  return inSynchronized(step, 'ESTABLISHED', seg);
+}
+
 /** §3.10.7.2 LISTEN. */
 function inListen(step: Step, seg: Segment): StepResult {
   const t = step.tcb;
@@ -1213,5 +1249,7 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent): StepResult {
       return rtoTimeout(state, tcb, event);
     case 'DELAYED_ACK_TIMEOUT':
       return delayedAckTimeout(state, tcb, event);
+    case 'COOKIE_ACK':
+      return cookieAck(state, tcb, event);
   }
 }

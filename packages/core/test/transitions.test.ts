@@ -125,6 +125,56 @@ describe('reopening a CLOSED connection', () => {
 });
 
 describe('from LISTEN', () => {
+  /** The ACK a client sends after a cookie SYN-ACK: its ISN 1000, the cookie 5000. */
+  const cookieAck = (flags: number, data?: Uint8Array): Segment => ({
+    srcAddr: CLIENT.addr,
+    srcPort: CLIENT.port,
+    dstAddr: SERVER.addr,
+    dstPort: SERVER.port,
+    seq: 1001,
+    ack: 5001,
+    flags,
+    win: 65_535,
+    ...(data ? { data } : {}),
+  });
+
+  edge(
+    'LISTEN',
+    'COOKIE_ACK',
+    'ESTABLISHED',
+    'an ACK whose SYN cookie validated rebuilds the TCB from the ACK',
+    () => {
+      const p = pair();
+      p.server.send({ type: 'COOKIE_ACK', now: 0, segment: cookieAck(Flag.ACK), mss: 1300 });
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'ESTABLISHED']);
+      const t = p.tcb('server');
+      expect([t.irs, t.rcvNxt, t.iss, t.sndUna, t.sndNxt]).toEqual([1000, 1001, 5000, 5001, 5001]);
+      // The MSS comes from the cookie's table index, not from a SYN we no longer have.
+      expect(t.sendMss).toBe(1300);
+      expect(p.outputs.server.map((o) => o.type)).toEqual(['connected']);
+      expect(p.wire).toEqual([]);
+    },
+  );
+
+  edge(
+    'LISTEN',
+    'COOKIE_ACK',
+    'CLOSE_WAIT',
+    'a cookie ACK carrying data and FIN is processed like any segment',
+    () => {
+      const p = pair();
+      p.server.send({
+        type: 'COOKIE_ACK',
+        now: 0,
+        segment: cookieAck(Flag.ACK | Flag.FIN, pattern(3)),
+        mss: 1460,
+      });
+      expect(p.states.server).toEqual(['CLOSED', 'LISTEN', 'CLOSE_WAIT']);
+      expect(p.received.server).toEqual([...pattern(3)]);
+      expect(p.ladder()).toEqual(['0 server [ACK] seq=5001 ack=1005 len=0']);
+    },
+  );
+
   edge(
     'LISTEN',
     'SEGMENT_ARRIVES',

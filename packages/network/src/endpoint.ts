@@ -133,7 +133,13 @@ export class EndpointRuntime {
       inspect: init.inspect ? (ev) => this.onInspect(ev) : undefined,
       events: {
         segment: (seg, info) =>
-          this.records.push({ k: 'seg', seg, conn: info.conn, state: info.state, retransmit: info.retransmit }),
+          this.records.push({
+            k: 'seg',
+            seg,
+            conn: info.conn,
+            state: info.state,
+            retransmit: info.retransmit,
+          }),
         state: (conn, from, to) => this.onState(conn, from, to),
         app: (conn, event, detail) => this.onApp(conn, event, detail),
         timer: (conn, timer, detail) => this.records.push({ k: 'timer', conn, timer, detail }),
@@ -152,6 +158,7 @@ export class EndpointRuntime {
     for (const segment of deliveries) this.host.deliver(segment);
     // Reactions scheduled "now" by those deliveries run in the same instant.
     this.clock.advanceTo(t);
+    this.host.releaseClosed();
     const records = this.records;
     this.records = [];
     return { records, next: this.clock.nextDeadline() ?? null };
@@ -208,6 +215,7 @@ export class EndpointRuntime {
           acceptQueue: action.acceptQueue,
           autoAccept: action.autoAccept,
           abortOnOverflow: action.abortOnOverflow,
+          syncookies: action.syncookies,
         });
         return;
       case 'connect': {
@@ -393,7 +401,10 @@ export class EndpointRuntime {
       out.event = ev.event.type;
       out.value = String(snap.value);
       const c = snap.context as Record<string, any> | undefined;
-      if (c) {
+      if (c && !('sndUna' in c)) {
+        // The listener actor: its context is just port and backlog.
+        out.context = { port: c.port, backlog: c.backlog };
+      } else if (c) {
         out.context = {
           iss: c.iss,
           irs: c.irs,

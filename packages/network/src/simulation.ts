@@ -90,7 +90,9 @@ export function liveWorkerCount(): number {
 function workerScript(): URL {
   const here = fileURLToPath(import.meta.url);
   // Under vitest the sources run from src/*.ts, but Node loads worker files itself: use the build.
-  return here.endsWith('.ts') ? new URL('../dist/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
+  return here.endsWith('.ts')
+    ? new URL('../dist/worker.js', import.meta.url)
+    : new URL('./worker.js', import.meta.url);
 }
 
 class WorkerDriver implements Driver {
@@ -109,7 +111,9 @@ class WorkerDriver implements Driver {
     this.worker = new Worker(workerScript(), {
       name: `synack:${id}`,
       // Flags such as --input-type only make sense for the main script; workers must not inherit them.
-      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval'),
+      execArgv: process.execArgv.filter(
+        (arg) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval',
+      ),
     });
     liveWorkers++;
     this.exitPromise = new Promise((resolve) => {
@@ -149,7 +153,12 @@ class WorkerDriver implements Driver {
   }
 
   async start(): Promise<number | null> {
-    const reply = await this.request({ type: 'init', init: this.init, perturbMs: this.perturbMs, quiet: this.quiet });
+    const reply = await this.request({
+      type: 'init',
+      init: this.init,
+      perturbMs: this.perturbMs,
+      quiet: this.quiet,
+    });
     if (reply.type !== 'ready') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
     return reply.next;
   }
@@ -159,11 +168,18 @@ class WorkerDriver implements Driver {
     const reply = await this.request({ type: 'step', t, deliveries: buffer }, [buffer]);
     if (reply.type !== 'stepped') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
     const segments = decodeSegments(reply.segments);
-    const packed = JSON.parse(reply.records) as Array<EndpointRecord | { k: 'seg'; i: number; conn?: string }>;
+    const packed = JSON.parse(reply.records) as Array<
+      EndpointRecord | { k: 'seg'; i: number; conn?: string }
+    >;
     if (this.quiet) {
       // Only segments and host drops came back; their relative order does not matter to the
       // coordinator when nobody reads the trace.
-      const records: EndpointRecord[] = segments.map((e) => ({ k: 'seg', seg: e.seg, state: e.state, retransmit: e.retransmit }));
+      const records: EndpointRecord[] = segments.map((e) => ({
+        k: 'seg',
+        seg: e.seg,
+        state: e.state,
+        retransmit: e.retransmit,
+      }));
       for (const r of packed) records.push(r as EndpointRecord);
       return { records, next: reply.next };
     }
@@ -292,20 +308,25 @@ export const DEFAULT_WALL_TIMEOUT = 5 * 60 * 1000;
 /** Checks a simulation config; throws an Error naming the offending field. */
 export function validateSimulationConfig(config: SimulationConfig): void {
   if (!config || typeof config !== 'object') throw new Error('config must be an object');
-  if (!Number.isSafeInteger(config.seed)) throw new Error(`seed must be an integer, got ${String(config.seed)}`);
+  if (!Number.isSafeInteger(config.seed))
+    throw new Error(`seed must be an integer, got ${String(config.seed)}`);
   if (!Array.isArray(config.endpoints) || config.endpoints.length === 0) {
     throw new Error('endpoints must be a non-empty array');
   }
   const seen = new Set<string>();
   config.endpoints.forEach((endpoint, i) => {
-    if (typeof endpoint.id !== 'string' || endpoint.id === '') throw new Error(`endpoints[${i}].id must be a string`);
+    if (typeof endpoint.id !== 'string' || endpoint.id === '')
+      throw new Error(`endpoints[${i}].id must be a string`);
     if (seen.has(endpoint.id)) throw new Error(`endpoints[${i}].id "${endpoint.id}" is used twice`);
     seen.add(endpoint.id);
   });
   const addresses = endpointAddresses(config.endpoints);
   const used = new Map<string, string>();
   for (const [id, addr] of addresses) {
-    if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(addr) || addr.split('.').some((p) => Number(p) > 255)) {
+    if (
+      !/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(addr) ||
+      addr.split('.').some((p) => Number(p) > 255)
+    ) {
       throw new Error(`endpoints.${id}.address must be an IPv4 address, got "${addr}"`);
     }
     if (used.has(addr)) throw new Error(`endpoints.${id}.address ${addr} is also used by ${used.get(addr)}`);
@@ -330,7 +351,9 @@ export function validateSimulationConfig(config: SimulationConfig): void {
   }
   config.endpoints.forEach((endpoint, i) => {
     if (endpoint.profile !== undefined && !profileNames.includes(endpoint.profile)) {
-      throw new Error(`endpoints[${i}].profile must be one of ${profileNames.join(', ')}, got "${endpoint.profile}"`);
+      throw new Error(
+        `endpoints[${i}].profile must be one of ${profileNames.join(', ')}, got "${endpoint.profile}"`,
+      );
     }
     (endpoint.actions ?? []).forEach((action, j) => {
       const where = `endpoints[${i}].actions[${j}]`;
@@ -341,13 +364,26 @@ export function validateSimulationConfig(config: SimulationConfig): void {
     });
     (endpoint.reactions ?? []).forEach((reaction, j) => {
       if (!REACTION_EVENTS.has(reaction?.on)) {
-        throw new Error(`endpoints[${i}].reactions[${j}].on must be one of ${[...REACTION_EVENTS].join(', ')}`);
+        throw new Error(
+          `endpoints[${i}].reactions[${j}].on must be one of ${[...REACTION_EVENTS].join(', ')}`,
+        );
       }
     });
   });
 }
 
-const ACTIONS = new Set(['listen', 'connect', 'send', 'close', 'abort', 'accept', 'receive', 'restart', 'raw', 'syn-flood']);
+const ACTIONS = new Set([
+  'listen',
+  'connect',
+  'send',
+  'close',
+  'abort',
+  'accept',
+  'receive',
+  'restart',
+  'raw',
+  'syn-flood',
+]);
 const REACTION_EVENTS = new Set(['connected', 'accept', 'peer-closed']);
 
 /** Runs a simulation to quiescence (or a limit) and returns its trace, summary and reports. */
@@ -392,7 +428,12 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
       engine: config.engine ?? (config.inspect ? 'actor' : undefined),
     };
     return threads === 'worker'
-      ? new WorkerDriver(endpoint.id, init, config.perturb?.[endpoint.id] ?? 0, !tracing && !options.onInspect)
+      ? new WorkerDriver(
+          endpoint.id,
+          init,
+          config.perturb?.[endpoint.id] ?? 0,
+          !tracing && !options.onInspect,
+        )
       : new InlineDriver(endpoint.id, init);
   });
   const rng = createRng(config.seed);
@@ -440,17 +481,18 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
         const index = config.endpoints.findIndex((e) => e.id === packet.to);
         deliveries[index].push(packet.segment);
         stats.segmentsDelivered++;
-        if (tracing) emit({
-          t,
-          kind: 'deliver',
-          endpoint: packet.to,
-          from: packet.from,
-          to: packet.to,
-          id: packet.id,
-          seg: toTraceSegment(packet.segment),
-          ...(packet.duplicateOf !== undefined ? { duplicateOf: packet.duplicateOf } : {}),
-          ...(packet.reordered ? { reordered: true } : {}),
-        });
+        if (tracing)
+          emit({
+            t,
+            kind: 'deliver',
+            endpoint: packet.to,
+            from: packet.from,
+            to: packet.to,
+            id: packet.id,
+            seg: toTraceSegment(packet.segment),
+            ...(packet.duplicateOf !== undefined ? { duplicateOf: packet.duplicateOf } : {}),
+            ...(packet.reordered ? { reordered: true } : {}),
+          });
       }
       if (options.crash && !crashed && t >= options.crash.at) {
         const target = drivers.find((d) => d.id === options.crash!.endpoint);
@@ -512,28 +554,25 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
             stats.segmentsSent++;
             options.onPacket?.(t, p);
             if (meta.retransmit && meta.retransmit in stats.retransmits) stats.retransmits[meta.retransmit]++;
-            if (tracing) emit({
-              t,
-              kind: 'send',
-              endpoint,
-              from: p.from,
-              to: p.to,
-              id: p.id,
-              seg,
-              ...(meta.conn ? { conn: meta.conn } : {}),
-              ...(p.senderState ? { state: p.senderState } : {}),
-              ...(meta.retransmit ? { retransmit: true, retransmitKind: meta.retransmit } : {}),
-              ...(delivered ? { delay: delivered.deliverAt - t } : {}),
-              ...(delivered?.reordered ? { reordered: true } : {}),
-            });
+            if (tracing)
+              emit({
+                t,
+                kind: 'send',
+                endpoint,
+                from: p.from,
+                to: p.to,
+                id: p.id,
+                seg,
+                ...(meta.conn ? { conn: meta.conn } : {}),
+                ...(p.senderState ? { state: p.senderState } : {}),
+                ...(meta.retransmit ? { retransmit: true, retransmitKind: meta.retransmit } : {}),
+                ...(delivered ? { delay: delivered.deliverAt - t } : {}),
+                ...(delivered?.reordered ? { reordered: true } : {}),
+              });
             if (!addressToId.has(p.segment.dstAddr)) {
               stats.segmentsDropped++;
-              if (tracing) emit({ t, kind: 'drop', endpoint, from: p.from, to: p.to, id: p.id, seg, reason: 'no-route' });
-            }
-            for (const fault of faultsByPacket.get(p.id) ?? []) {
-              if (fault.kind === 'drop') {
-                stats.segmentsDropped++;
-                if (tracing) emit({
+              if (tracing)
+                emit({
                   t,
                   kind: 'drop',
                   endpoint,
@@ -541,38 +580,56 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
                   to: p.to,
                   id: p.id,
                   seg,
-                  reason: fault.reason,
+                  reason: 'no-route',
                 });
+            }
+            for (const fault of faultsByPacket.get(p.id) ?? []) {
+              if (fault.kind === 'drop') {
+                stats.segmentsDropped++;
+                if (tracing)
+                  emit({
+                    t,
+                    kind: 'drop',
+                    endpoint,
+                    from: p.from,
+                    to: p.to,
+                    id: p.id,
+                    seg,
+                    reason: fault.reason,
+                  });
               } else {
                 stats.segmentsDuplicated++;
                 const copy = scheduledById.get(fault.packet.id);
-                if (tracing) emit({
-                  t,
-                  kind: 'duplicate',
-                  endpoint,
-                  from: p.from,
-                  to: p.to,
-                  id: fault.packet.id,
-                  duplicateOf: p.id,
-                  seg,
-                  ...(copy ? { delay: copy.deliverAt - t } : {}),
-                });
+                if (tracing)
+                  emit({
+                    t,
+                    kind: 'duplicate',
+                    endpoint,
+                    from: p.from,
+                    to: p.to,
+                    id: fault.packet.id,
+                    duplicateOf: p.id,
+                    seg,
+                    ...(copy ? { delay: copy.deliverAt - t } : {}),
+                  });
               }
             }
             break;
           }
           case 'state':
-            if (tracing) emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
+            if (tracing)
+              emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
             break;
           case 'app':
-            if (tracing) emit({
-              t,
-              kind: 'app',
-              endpoint,
-              ...(record.conn !== undefined ? { conn: record.conn } : {}),
-              event: record.event,
-              ...(record.detail ?? {}),
-            });
+            if (tracing)
+              emit({
+                t,
+                kind: 'app',
+                endpoint,
+                ...(record.conn !== undefined ? { conn: record.conn } : {}),
+                event: record.event,
+                ...(record.detail ?? {}),
+              });
             break;
           case 'timer': {
             // The host reports what was retransmitted as `kind`; the trace's `kind` is "timer".
@@ -593,16 +650,17 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
           case 'drop': {
             const from = addressToId.get(record.seg.srcAddr) ?? record.seg.srcAddr;
             stats.segmentsDropped++;
-            if (tracing) emit({
-              t,
-              kind: 'drop',
-              endpoint,
-              from,
-              to: endpoint,
-              id: 0,
-              seg: toTraceSegment(record.seg),
-              reason: record.reason,
-            });
+            if (tracing)
+              emit({
+                t,
+                kind: 'drop',
+                endpoint,
+                from,
+                to: endpoint,
+                id: 0,
+                seg: toTraceSegment(record.seg),
+                reason: record.reason,
+              });
             break;
           }
           case 'inspect':
@@ -648,7 +706,9 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
       retransmits: stats.retransmits,
       endTime: stats.endTime,
     },
-    listeners: Object.fromEntries(reports.map((r) => [r.id, r.listeners]).filter(([, l]) => Object.keys(l).length)),
+    listeners: Object.fromEntries(
+      reports.map((r) => [r.id, r.listeners]).filter(([, l]) => Object.keys(l).length),
+    ),
     connections: Object.fromEntries(
       reports.map((r) => [
         r.id,

@@ -173,7 +173,9 @@ describe('invalid configs are rejected before any worker starts, naming the fiel
   });
 
   it('an unknown profile is rejected up front, naming the field', async () => {
-    await expect(runSimulation({ ...base(), profile: 'bsd' })).rejects.toThrow(/^profile must be one of linux, rfc9293, got "bsd"/);
+    await expect(runSimulation({ ...base(), profile: 'bsd' })).rejects.toThrow(
+      /^profile must be one of linux, rfc9293, got "bsd"/,
+    );
     const config = base();
     config.endpoints[0].profile = 'bsd';
     await expect(runSimulation(config)).rejects.toThrow(/^endpoints\[0\]\.profile must be one of/);

@@ -97,17 +97,30 @@ describe('XState inspection events (config.inspect + options.onInspect)', () => 
       const actors = new Set(
         seen
           .filter((s) => s.endpoint === endpoint && s.event.type !== '@xstate.actor')
-          .map((s) => s.event.actor),
+          .map((s) => s.event.actor)
+          .filter((actor) => !actor.startsWith('listener:')),
       );
       expect(actors).toEqual(conns);
     }
+    // The server's listening socket is an actor too, the parent of the connections it accepts.
+    expect(seen.some((s) => s.endpoint === 'server' && s.event.actor === 'listener:80')).toBe(true);
+    expect(seen.some((s) => s.endpoint === 'client' && s.event.actor.startsWith('listener:'))).toBe(false);
     expect(new Set(seen.map((s) => s.event.type))).toEqual(
       new Set(['@xstate.actor', '@xstate.event', '@xstate.action', '@xstate.snapshot', '@xstate.microstep']),
     );
   });
 
   it("'@xstate.snapshot' events carry the state value and a context with sndUna / sndNxt / rcvNxt", () => {
-    const snapshots = seen.filter((s) => s.event.type === '@xstate.snapshot');
+    const listenerSnapshots = seen.filter(
+      (s) => s.event.type === '@xstate.snapshot' && s.event.actor.startsWith('listener:'),
+    );
+    for (const { event } of listenerSnapshots) {
+      expect(event.value).toBe('LISTEN');
+      expect(event.context).toEqual({ port: 80, backlog: 128 });
+    }
+    const snapshots = seen.filter(
+      (s) => s.event.type === '@xstate.snapshot' && !s.event.actor.startsWith('listener:'),
+    );
     expect(snapshots.length).toBeGreaterThan(0);
     for (const { event } of snapshots) {
       expect(typeof event.value).toBe('string');
