@@ -7,6 +7,8 @@ export type ToWorker =
   /** `deliveries`: segments encoded by codec.ts, transferred. */
   | { type: 'step'; t: number; deliveries: ArrayBuffer }
   | { type: 'report' }
+  /** The run is over and the thread goes back to a pool: drop the endpoint. */
+  | { type: 'dispose' }
   /** Test hook: make the worker throw (crash) on its next step. */
   | { type: 'crash' };
 

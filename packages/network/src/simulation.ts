@@ -66,6 +66,8 @@ export interface RunOptions {
   onInspect?: (endpoint: string, event: import('./endpoint.js').SerializedInspection, t: number) => void;
   /** Every segment as it leaves its sender, with addresses and payload (for pcap writers). */
   onPacket?: (t: number, packet: Packet) => void;
+  /** Reuse worker threads from this pool instead of starting (and ending) threads for this run. */
+  pool?: WorkerPool;
   /** Test hook: crash this endpoint's worker at the first step at or after this virtual time. */
   crash?: { endpoint: string; at: number };
   signal?: AbortSignal;
@@ -95,21 +97,19 @@ function workerScript(): URL {
     : new URL('./worker.js', import.meta.url);
 }
 
-class WorkerDriver implements Driver {
+/** One worker thread and its request/response channel; reusable across runs through a WorkerPool. */
+export class EndpointThread {
   private readonly worker: Worker;
   private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
   private exited = false;
   private readonly exitPromise: Promise<void>;
+  /** Endpoint id, for error messages. */
+  label = '?';
 
-  constructor(
-    readonly id: string,
-    private readonly init: EndpointInit,
-    private readonly perturbMs: number,
-    private readonly quiet: boolean,
-  ) {
+  constructor() {
     this.worker = new Worker(workerScript(), {
-      name: `synack:${id}`,
+      name: 'synack:endpoint',
       // Flags such as --input-type only make sense for the main script; workers must not inherit them.
       execArgv: process.execArgv.filter(
         (arg) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval',
@@ -120,20 +120,24 @@ class WorkerDriver implements Driver {
       this.worker.once('exit', (code) => {
         liveWorkers--;
         this.exited = true;
-        if (!this.failure && code !== 0 && this.pending) {
-          this.fail(new Error(`endpoint "${id}": worker exited with code ${code}`));
+        if (this.pending) {
+          this.fail(new Error(`endpoint "${this.label}": worker exited${code !== 0 ? ` with code ${code}` : ''}`));
         }
-        if (this.pending) this.fail(new Error(`endpoint "${id}": worker exited`));
         resolve();
       });
     });
-    this.worker.on('error', (err) => this.fail(new Error(`endpoint "${id}": ${err.message}`)));
+    this.worker.on('error', (err) => this.fail(new Error(`endpoint "${this.label}": ${err.message}`)));
     this.worker.on('message', (message: FromWorker) => {
       const pending = this.pending;
       this.pending = undefined;
-      if (message.type === 'error') pending?.reject(new Error(`endpoint "${id}": ${message.message}`));
+      if (message.type === 'error') pending?.reject(new Error(`endpoint "${this.label}": ${message.message}`));
       else pending?.resolve(message);
     });
+  }
+
+  /** True while the thread is alive and has never failed (so it may serve another run). */
+  get healthy(): boolean {
+    return !this.failure && !this.exited;
   }
 
   private fail(error: Error): void {
@@ -143,13 +147,75 @@ class WorkerDriver implements Driver {
     pending?.reject(error);
   }
 
-  private request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+  request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.exited) return Promise.reject(new Error(`endpoint "${this.id}": worker is gone`));
+    if (this.exited) return Promise.reject(new Error(`endpoint "${this.label}": worker is gone`));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.worker.postMessage(message, transfer);
     });
+  }
+
+  post(message: ToWorker): void {
+    if (this.healthy) this.worker.postMessage(message);
+  }
+
+  async terminate(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+    await this.exitPromise;
+  }
+}
+
+/**
+ * Long-lived endpoint threads shared by many runs (sweeps run thousands of short simulations;
+ * starting threads would cost more than simulating). A thread that failed is never reused.
+ */
+export class WorkerPool {
+  private idle: EndpointThread[] = [];
+  private closed = false;
+
+  acquire(): EndpointThread {
+    if (this.closed) throw new Error('worker pool is closed');
+    return this.idle.pop() ?? new EndpointThread();
+  }
+
+  release(thread: EndpointThread): Promise<void> {
+    if (this.closed || !thread.healthy) return thread.terminate();
+    // Drop the finished run's endpoint so the thread holds no state between runs.
+    thread.post({ type: 'dispose' });
+    this.idle.push(thread);
+    return Promise.resolve();
+  }
+
+  /** Threads alive in the pool, idle. */
+  get size(): number {
+    return this.idle.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const idle = this.idle;
+    this.idle = [];
+    await Promise.all(idle.map((t) => t.terminate()));
+  }
+}
+
+class WorkerDriver implements Driver {
+  private readonly thread: EndpointThread;
+
+  constructor(
+    readonly id: string,
+    private readonly init: EndpointInit,
+    private readonly perturbMs: number,
+    private readonly quiet: boolean,
+    private readonly pool?: WorkerPool,
+  ) {
+    this.thread = pool ? pool.acquire() : new EndpointThread();
+    this.thread.label = id;
+  }
+
+  private request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    return this.thread.request(message, transfer);
   }
 
   async start(): Promise<number | null> {
@@ -198,12 +264,12 @@ class WorkerDriver implements Driver {
   }
 
   crash(): void {
-    this.worker.postMessage({ type: 'crash' } satisfies ToWorker);
+    this.thread.post({ type: 'crash' });
   }
 
   async terminate(): Promise<void> {
-    if (!this.exited) await this.worker.terminate();
-    await this.exitPromise;
+    if (this.pool) await this.pool.release(this.thread);
+    else await this.thread.terminate();
   }
 }
 
@@ -433,6 +499,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
           init,
           config.perturb?.[endpoint.id] ?? 0,
           !tracing && !options.onInspect,
+          options.pool,
         )
       : new InlineDriver(endpoint.id, init);
   });

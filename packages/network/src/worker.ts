@@ -44,6 +44,8 @@ function reply(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'init':
+      runtime?.dispose();
+      crashNext = false;
       runtime = new EndpointRuntime(message.init);
       perturbMs = message.perturbMs ?? 0;
       quiet = message.quiet ?? false;
@@ -64,6 +66,10 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'crash':
       crashNext = true;
+      return;
+    case 'dispose':
+      runtime?.dispose();
+      runtime = undefined;
       return;
   }
 });
