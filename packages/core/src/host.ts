@@ -8,8 +8,8 @@ import { createActor, type InspectionEvent } from 'xstate';
 import type { VirtualClock } from './clock.js';
 import { attachConnection, type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
 import type { HashKey } from './hash.js';
-import { type ListenerActor, listenerMachine } from './listener.js';
-import type { ConnectionActor } from './machine.js';
+import { type ConnectionGroupActor, GROUP_SIZE, type ListenerActor, listenerMachine } from './listener.js';
+import type { ConnectionActor, ConnectionInput } from './machine.js';
 import type { Profile } from './profiles.js';
 import { Flag, type Segment, type SocketAddress } from './segment.js';
 import { seqAdd } from './seq.js';
@@ -86,6 +86,8 @@ interface ConnRecord {
   conn: ConnectionHandle;
   state: TcpState;
   listener?: Listener;
+  /** The listener group actor this connection is a child of (actor engine). */
+  group?: string;
   accepted: boolean;
 }
 
@@ -96,8 +98,14 @@ interface Listener {
   acceptQueue: string[];
   stats: ListenerStats;
   occupancy: OccupancySample[];
-  /** The listening socket as an XState actor whose children are its connections (actor engine). */
+  /** The listening socket as an XState actor whose (grand)children are its connections (actor engine). */
   actor?: ListenerActor;
+  /** Connection groups under the listener actor: group id → group actor and live members. */
+  groups: Map<string, { actor: ConnectionGroupActor; members: number }>;
+  /** The group new connections join, and how many it has taken so far. */
+  currentGroup?: string;
+  currentGroupTaken: number;
+  groupCount: number;
 }
 
 const MAX_OCCUPANCY_SAMPLES = 2000;
@@ -117,7 +125,7 @@ export class Host {
   private readonly finished: FinalConnection[] = [];
   private nextEphemeral: number;
   private readonly incarnations = new Map<string, number>();
-  private released: Array<{ listener: Listener; id: string }> = [];
+  private released: Array<{ listener: Listener; id: string; group: string }> = [];
 
   constructor(private readonly options: HostOptions) {
     this.id = options.id;
@@ -171,6 +179,9 @@ export class Host {
         synQueuePeak: 0,
       },
       occupancy: [],
+      groups: new Map(),
+      currentGroupTaken: 0,
+      groupCount: 0,
     };
     if ((this.options.engine ?? 'actor') === 'actor') {
       listener.actor = createActor(listenerMachine, {
@@ -214,7 +225,8 @@ export class Host {
   /** The host crashes and reboots: every connection vanishes without a segment (RFC 9293 figure 10). */
   restart(): void {
     for (const record of [...this.byId.values()]) {
-      if (record.listener?.actor) record.listener.actor.send({ type: 'RELEASE', id: record.id });
+      if (record.listener?.actor && record.group)
+        this.releaseFromGroup(record.listener, record.id, record.group);
       else record.conn.stop();
       this.options.events.state(record.id, record.state, 'CLOSED');
       this.finished.push({ conn: record.id, state: 'CLOSED', reason: 'aborted' });
@@ -321,7 +333,40 @@ export class Host {
   releaseClosed(): void {
     const released = this.released;
     this.released = [];
-    for (const { listener, id } of released) listener.actor?.send({ type: 'RELEASE', id });
+    for (const { listener, id, group } of released) this.releaseFromGroup(listener, id, group);
+  }
+
+  /** Spawns a connection actor in the listener's current group (a new group every GROUP_SIZE). */
+  private spawnInListener(
+    listener: Listener,
+    id: string,
+    input: ConnectionInput,
+  ): { actor: ConnectionActor; group: string } {
+    if (listener.currentGroup === undefined || listener.currentGroupTaken >= GROUP_SIZE) {
+      const groupId = `listener:${listener.port}/group${++listener.groupCount}`;
+      listener.actor!.send({ type: 'ADD_GROUP', id: groupId });
+      const actor = listener.actor!.getSnapshot().children[groupId] as ConnectionGroupActor;
+      listener.groups.set(groupId, { actor, members: 0 });
+      listener.currentGroup = groupId;
+      listener.currentGroupTaken = 0;
+    }
+    const group = listener.groups.get(listener.currentGroup)!;
+    listener.currentGroupTaken++;
+    group.members++;
+    group.actor.send({ type: 'SPAWN', id, input });
+    return { actor: group.actor.getSnapshot().children[id] as ConnectionActor, group: listener.currentGroup };
+  }
+
+  private releaseFromGroup(listener: Listener, id: string, groupId: string): void {
+    const group = listener.groups.get(groupId);
+    if (!group) return;
+    group.actor.send({ type: 'RELEASE', id });
+    group.members--;
+    // A full group whose connections have all ended is removed, so long runs do not accumulate groups.
+    if (group.members === 0 && groupId !== listener.currentGroup) {
+      listener.actor!.send({ type: 'REMOVE_GROUP', id: groupId });
+      listener.groups.delete(groupId);
+    }
   }
 
   /** State and TCB of a live connection (undefined once it has ended). */
@@ -469,10 +514,10 @@ export class Host {
       output: (output: ConnectionOutput) => this.emitOutput(record, output),
     };
     if (listener?.actor) {
-      // A connection accepted by a listener is the listener actor's XState child.
-      listener.actor.send({ type: 'SPAWN', id, input });
-      const child = listener.actor.getSnapshot().children[id] as ConnectionActor;
-      record.conn = attachConnection(child, hooks);
+      // A connection accepted by a listener lives in the listener actor's tree (listener → group → connection).
+      const { actor, group } = this.spawnInListener(listener, id, input);
+      record.group = group;
+      record.conn = attachConnection(actor, hooks);
     } else {
       record.conn = createConnection(this.options.engine ?? 'actor', input, hooks, {
         clock: this.options.clock,
@@ -550,7 +595,8 @@ export class Host {
         listener.halfOpen.delete(record.id);
         listener.acceptQueue = listener.acceptQueue.filter((id) => id !== record.id);
         if (listener.halfOpen.size + listener.acceptQueue.length !== before) this.sampleOccupancy(listener);
-        if (listener.actor) this.released.push({ listener, id: record.id });
+        if (listener.actor && record.group)
+          this.released.push({ listener, id: record.id, group: record.group });
       }
       const { local, remote } = record.conn.context;
       this.conns.delete(tupleKey(local.port, remote.addr, remote.port));

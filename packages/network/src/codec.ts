@@ -7,16 +7,18 @@
  *   srcAddr u32 | dstAddr u32 | srcPort u16 | dstPort u16 | seq u32 | ack u32 |
  *   win u32 | mss u16 | flags u8 | meta u8 (bit 0: has mss) |
  *   senderState u8 (255: none) | retransmit u8 (255: none) | reserved u16 |
- *   dataLength u32 | data bytes
+ *   dataLength u32 | reserved u32 | t f64 (virtual ms) | data bytes
  */
 import { RetransmitKinds, type Segment, TCP_STATES } from '@synack/core';
 
-const HEADER = 40;
+const HEADER = 48;
 
 export interface EncodedSegment {
   seg: Segment;
   state?: string;
   retransmit?: string;
+  /** Virtual time: when it was sent (worker → coordinator) or is delivered (coordinator → worker). */
+  t?: number;
 }
 
 const STATE_INDEX = new Map<string, number>(TCP_STATES.map((s, i) => [s, i]));
@@ -57,7 +59,7 @@ export function encodeSegments(list: readonly EncodedSegment[]): ArrayBuffer {
   const view = new DataView(buffer);
   const bytes = new Uint8Array(buffer);
   let o = 0;
-  for (const { seg, state, retransmit } of list) {
+  for (const { seg, state, retransmit, t } of list) {
     view.setUint32(o, addrToU32(seg.srcAddr), true);
     view.setUint32(o + 4, addrToU32(seg.dstAddr), true);
     view.setUint16(o + 8, seg.srcPort, true);
@@ -72,6 +74,7 @@ export function encodeSegments(list: readonly EncodedSegment[]): ArrayBuffer {
     view.setUint8(o + 29, retransmit !== undefined ? (RETRANSMIT_INDEX.get(retransmit) ?? 255) : 255);
     const length = seg.data ? seg.data.length : 0;
     view.setUint32(o + 32, length, true);
+    view.setFloat64(o + 40, t ?? 0, true);
     if (length > 0) bytes.set(seg.data!, o + HEADER);
     o += HEADER + length;
   }
@@ -100,7 +103,7 @@ export function decodeSegments(buffer: ArrayBuffer): EncodedSegment[] {
     };
     const stateIndex = view.getUint8(o + 28);
     const retransmitIndex = view.getUint8(o + 29);
-    const entry: EncodedSegment = { seg };
+    const entry: EncodedSegment = { seg, t: view.getFloat64(o + 40, true) };
     if (stateIndex !== 255) entry.state = TCP_STATES[stateIndex];
     if (retransmitIndex !== 255) entry.retransmit = RetransmitKinds[retransmitIndex];
     out.push(entry);

@@ -60,6 +60,16 @@ export interface StepOutput {
   next: number | null;
 }
 
+/** A record stamped with the virtual instant it happened at. */
+export type TimedRecord = EndpointRecord & { t: number };
+
+export interface WindowOutput {
+  /** Records of every instant processed, in time order. */
+  records: TimedRecord[];
+  /** Earliest pending timer, or null. */
+  next: number | null;
+}
+
 export interface ConnectionReport {
   conn: string;
   label?: string;
@@ -161,6 +171,32 @@ export class EndpointRuntime {
     this.host.releaseClosed();
     const records = this.records;
     this.records = [];
+    return { records, next: this.clock.nextDeadline() ?? null };
+  }
+
+  /**
+   * Processes every instant t of this endpoint with t === start or t < until, in order:
+   * its own timers and the deliveries due then (`deliveries` sorted by time). The coordinator
+   * guarantees nothing else can reach this endpoint before `until` (the lookahead window).
+   */
+  runWindow(
+    start: number,
+    until: number,
+    deliveries: ReadonlyArray<{ t: number; seg: Segment }>,
+  ): WindowOutput {
+    const records: TimedRecord[] = [];
+    let i = 0;
+    for (;;) {
+      const nextDelivery = i < deliveries.length ? deliveries[i].t : Number.POSITIVE_INFINITY;
+      const t = Math.min(nextDelivery, this.clock.nextDeadline() ?? Number.POSITIVE_INFINITY);
+      if (t === Number.POSITIVE_INFINITY || !(t === start || t < until)) break;
+      const batch: Segment[] = [];
+      while (i < deliveries.length && deliveries[i].t === t) batch.push(deliveries[i++].seg);
+      for (const record of this.step(t, batch).records) {
+        (record as TimedRecord).t = t;
+        records.push(record as TimedRecord);
+      }
+    }
     return { records, next: this.clock.nextDeadline() ?? null };
   }
 

@@ -4,8 +4,11 @@ import type { EndpointInit, EndpointReport } from './endpoint.js';
 export type ToWorker =
   /** `quiet`: nobody reads the trace, so only segments (and host drops) come back. */
   | { type: 'init'; init: EndpointInit; perturbMs?: number; quiet?: boolean }
-  /** `deliveries`: segments encoded by codec.ts, transferred. */
-  | { type: 'step'; t: number; deliveries: ArrayBuffer }
+  /**
+   * Process every instant t with t === start or t < until (the lookahead window); `deliveries`:
+   * segments with their delivery times, encoded by codec.ts, transferred.
+   */
+  | { type: 'window'; start: number; until: number; deliveries: ArrayBuffer }
   | { type: 'report' }
   /** The run is over and the thread goes back to a pool: drop the endpoint. */
   | { type: 'dispose' }
@@ -16,10 +19,10 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; next: number | null }
   /**
-   * `segments`: every segment sent, encoded (codec.ts) and transferred. `records`: JSON of all
-   * records in order, where a segment appears as { k: 'seg', i, conn } (its index in `segments`);
-   * in quiet mode only host drops.
+   * `segments`: every segment sent, with its send time, encoded (codec.ts) and transferred.
+   * `records`: JSON of all records in order, each with its time `t`, where a segment appears as
+   * { k: 'seg', i, conn, t } (its index in `segments`); in quiet mode only host drops.
    */
-  | { type: 'stepped'; t: number; segments: ArrayBuffer; records: string; next: number | null }
+  | { type: 'stepped'; segments: ArrayBuffer; records: string; next: number | null }
   | { type: 'report'; report: EndpointReport }
   | { type: 'error'; message: string };

@@ -15,16 +15,16 @@ import { profiles, type Segment, toTraceSegment } from '@synack/core';
 import { decodeSegments, encodeSegments } from './codec.js';
 import {
   type EndpointInit,
-  type EndpointRecord,
   type EndpointReport,
   EndpointRuntime,
-  type StepOutput,
+  type TimedRecord,
+  type WindowOutput,
 } from './endpoint.js';
-import { createFaultPipeline, type FaultEvent, validateNetworkConfig } from './faults.js';
+import { createFaultPipeline, DEFAULT_DELAY, type FaultEvent, validateNetworkConfig } from './faults.js';
 import { createRng } from './prng.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { endpointAddresses, type SimulationConfig } from './scenario.js';
-import type { Packet, TraceEvent } from './types.js';
+import type { NetworkConfig, Packet, TraceEvent } from './types.js';
 
 export type SummaryEvent = Extract<TraceEvent, { kind: 'summary' }>;
 
@@ -66,6 +66,11 @@ export interface RunOptions {
   onInspect?: (endpoint: string, event: import('./endpoint.js').SerializedInspection, t: number) => void;
   /** Every segment as it leaves its sender, with addresses and payload (for pcap writers). */
   onPacket?: (t: number, packet: Packet) => void;
+  /**
+   * Let endpoints run ahead within the smallest link delay (default true): same trace, more
+   * parallelism. False forces lockstep, one virtual instant at a time.
+   */
+  lookahead?: boolean;
   /** Reuse worker threads from this pool instead of starting (and ending) threads for this run. */
   pool?: WorkerPool;
   /** Test hook: crash this endpoint's worker at the first step at or after this virtual time. */
@@ -76,7 +81,11 @@ export interface RunOptions {
 interface Driver {
   readonly id: string;
   start(): Promise<number | null>;
-  step(t: number, deliveries: Segment[]): Promise<StepOutput>;
+  runWindow(
+    start: number,
+    until: number,
+    deliveries: Array<{ t: number; seg: Segment }>,
+  ): Promise<WindowOutput>;
   report(): Promise<EndpointReport>;
   crash(): void;
   terminate(): Promise<void>;
@@ -121,7 +130,9 @@ export class EndpointThread {
         liveWorkers--;
         this.exited = true;
         if (this.pending) {
-          this.fail(new Error(`endpoint "${this.label}": worker exited${code !== 0 ? ` with code ${code}` : ''}`));
+          this.fail(
+            new Error(`endpoint "${this.label}": worker exited${code !== 0 ? ` with code ${code}` : ''}`),
+          );
         }
         resolve();
       });
@@ -130,7 +141,8 @@ export class EndpointThread {
     this.worker.on('message', (message: FromWorker) => {
       const pending = this.pending;
       this.pending = undefined;
-      if (message.type === 'error') pending?.reject(new Error(`endpoint "${this.label}": ${message.message}`));
+      if (message.type === 'error')
+        pending?.reject(new Error(`endpoint "${this.label}": ${message.message}`));
       else pending?.resolve(message);
     });
   }
@@ -229,30 +241,36 @@ class WorkerDriver implements Driver {
     return reply.next;
   }
 
-  async step(t: number, deliveries: Segment[]): Promise<StepOutput> {
-    const buffer = encodeSegments(deliveries.map((seg) => ({ seg })));
-    const reply = await this.request({ type: 'step', t, deliveries: buffer }, [buffer]);
+  async runWindow(
+    start: number,
+    until: number,
+    deliveries: Array<{ t: number; seg: Segment }>,
+  ): Promise<WindowOutput> {
+    const buffer = encodeSegments(deliveries);
+    const reply = await this.request({ type: 'window', start, until, deliveries: buffer }, [buffer]);
     if (reply.type !== 'stepped') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
     const segments = decodeSegments(reply.segments);
     const packed = JSON.parse(reply.records) as Array<
-      EndpointRecord | { k: 'seg'; i: number; conn?: string }
+      TimedRecord | { k: 'seg'; i: number; conn?: string; t: number }
     >;
     if (this.quiet) {
-      // Only segments and host drops came back; their relative order does not matter to the
-      // coordinator when nobody reads the trace.
-      const records: EndpointRecord[] = segments.map((e) => ({
+      // Only segments and host drops came back; drops only feed counters, so their exact
+      // place among the segments does not matter when nobody reads the trace.
+      const records: TimedRecord[] = segments.map((e) => ({
         k: 'seg',
         seg: e.seg,
         state: e.state,
         retransmit: e.retransmit,
+        t: e.t ?? 0,
       }));
-      for (const r of packed) records.push(r as EndpointRecord);
+      for (const r of packed) records.push(r as TimedRecord);
+      records.sort((a, b) => a.t - b.t);
       return { records, next: reply.next };
     }
-    const records = packed.map((r): EndpointRecord => {
-      if (r.k !== 'seg') return r as EndpointRecord;
+    const records = packed.map((r): TimedRecord => {
+      if (r.k !== 'seg') return r as TimedRecord;
       const e = segments[(r as { i: number }).i];
-      return { k: 'seg', seg: e.seg, conn: r.conn, state: e.state, retransmit: e.retransmit };
+      return { k: 'seg', seg: e.seg, conn: r.conn, state: e.state, retransmit: e.retransmit, t: r.t };
     });
     return { records, next: reply.next };
   }
@@ -287,11 +305,15 @@ class InlineDriver implements Driver {
     return this.runtime.nextDeadline();
   }
 
-  async step(t: number, deliveries: Segment[]): Promise<StepOutput> {
+  async runWindow(
+    start: number,
+    until: number,
+    deliveries: Array<{ t: number; seg: Segment }>,
+  ): Promise<WindowOutput> {
     if (this.crashNext) throw new Error(`endpoint "${this.id}": crashed (test hook)`);
-    // Deliveries are structured-cloned by a MessagePort in worker mode; inline runs share
-    // objects, which is safe because nothing mutates a segment after it is built.
-    return this.runtime!.step(t, deliveries);
+    // Segments cross a MessagePort in worker mode; inline runs share objects, which is safe
+    // because nothing mutates a segment after it is built.
+    return this.runtime!.runWindow(start, until, deliveries);
   }
 
   async report(): Promise<EndpointReport> {
@@ -367,6 +389,13 @@ const EMPTY_SEG = toTraceSegment({
   flags: 0,
   win: 0,
 });
+
+/** Smallest one-way delay any packet can have: base delay of the default and every link. */
+export function minimumDelay(network: NetworkConfig): number {
+  let min = network.default?.delay ?? DEFAULT_DELAY;
+  for (const model of Object.values(network.links ?? {})) min = Math.min(min, model.delay ?? DEFAULT_DELAY);
+  return Math.max(0, min);
+}
 
 export const DEFAULT_MAX_TIME = 30 * 60 * 1000;
 export const DEFAULT_WALL_TIMEOUT = 5 * 60 * 1000;
@@ -512,6 +541,10 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
   let error: string | undefined;
   let now = 0;
   let crashed = false;
+  const indexOf = new Map(config.endpoints.map((e, i) => [e.id, i]));
+  // Realtime pacing and step-by-step control need one instant at a time.
+  const paced = Boolean(config.realtime) || options.beforeStep !== undefined || options.lookahead === false;
+  const lookahead = minimumDelay(config.network ?? {});
 
   try {
     const starts = await Promise.all(drivers.map((d) => d.start()));
@@ -536,107 +569,164 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
         error = `wall-clock limit of ${wallTimeout} ms reached at virtual time ${now} ms`;
         break;
       }
+      // Lookahead (conservative synchronisation): nothing sent at or after t can arrive before
+      // t + L, L the smallest one-way delay of any link, so every endpoint may process all of its
+      // own instants in [t, t + L) without waiting for the others. Pacing and stepping controls
+      // need single instants, so they run in lockstep (L = 0).
+      const window = paced ? 0 : lookahead;
+      const until = window > 0 ? Math.min(t + window, maxTime) : t;
+      const inWindow = (x: number) => x === t || x < until;
       if (config.realtime) await paceTo(wallStart, t, config.realtime);
       await options.beforeStep?.(t);
       now = t;
-      stats.steps++;
 
-      // Deliveries due now, grouped by destination, in (deliverAt, id) order.
-      const deliveries: Segment[][] = drivers.map(() => []);
-      while (queue.peekTime() === t) {
+      // Deliveries due in the window, in (deliverAt, id) order, grouped by destination.
+      const delivered: Packet[] = [];
+      const deliveries: Array<Array<{ t: number; seg: Segment }>> = drivers.map(() => []);
+      while (queue.size > 0 && inWindow(queue.peekTime()!)) {
         const packet = queue.pop()!;
-        const index = config.endpoints.findIndex((e) => e.id === packet.to);
-        deliveries[index].push(packet.segment);
-        stats.segmentsDelivered++;
-        if (tracing)
-          emit({
-            t,
-            kind: 'deliver',
-            endpoint: packet.to,
-            from: packet.from,
-            to: packet.to,
-            id: packet.id,
-            seg: toTraceSegment(packet.segment),
-            ...(packet.duplicateOf !== undefined ? { duplicateOf: packet.duplicateOf } : {}),
-            ...(packet.reordered ? { reordered: true } : {}),
-          });
+        delivered.push(packet);
+        deliveries[indexOf.get(packet.to)!].push({ t: packet.deliverAt, seg: packet.segment });
       }
       if (options.crash && !crashed && t >= options.crash.at) {
         const target = drivers.find((d) => d.id === options.crash!.endpoint);
         target?.crash();
         crashed = true;
       }
-      const active = drivers.map((_, i) => deliveries[i].length > 0 || nextTimer[i] === t);
-      const outputs = await Promise.all(
-        drivers.map((driver, i) => (active[i] ? driver.step(t, deliveries[i]) : Promise.resolve(undefined))),
+      const active = drivers.map(
+        (_, i) => deliveries[i].length > 0 || (nextTimer[i] !== null && inWindow(nextTimer[i]!)),
       );
-
-      // Collect every endpoint's records in endpoint order; build packets in that order.
-      const packets: Packet[] = [];
-      const packetMeta = new Map<number, { conn?: string; retransmit?: string }>();
-      const ordered: Array<{ endpoint: string; record: StepOutput['records'][number]; packet?: Packet }> = [];
+      const outputs = await Promise.all(
+        drivers.map((driver, i) =>
+          active[i] ? driver.runWindow(t, until, deliveries[i]) : Promise.resolve(undefined),
+        ),
+      );
       outputs.forEach((output, i) => {
-        if (!output) return;
-        nextTimer[i] = output.next;
-        const endpoint = drivers[i].id;
-        for (const record of output.records) {
-          if (record.k === 'seg') {
-            const to = addressToId.get(record.seg.dstAddr) ?? record.seg.dstAddr;
-            const packet: Packet = {
-              id: allocateId(),
-              from: endpoint,
-              to,
-              segment: record.seg,
-              sentAt: t,
-              senderState: record.state,
-              deliverAt: t,
-            };
-            packetMeta.set(packet.id, { conn: record.conn, retransmit: record.retransmit });
-            ordered.push({ endpoint, record, packet });
-            if (addressToId.has(record.seg.dstAddr)) packets.push(packet);
-          } else {
-            ordered.push({ endpoint, record });
-          }
-        }
+        if (output) nextTimer[i] = output.next;
       });
-      const { scheduled, events } = packets.length
-        ? pipeline.transmit(packets, t, allocateId)
-        : { scheduled: [] as Packet[], events: [] as FaultEvent[] };
-      const faultsByPacket = new Map<number, FaultEvent[]>();
-      for (const event of events) {
-        const key = event.kind === 'duplicate' ? event.original.id : event.packet.id;
-        const list = faultsByPacket.get(key) ?? [];
-        list.push(event);
-        faultsByPacket.set(key, list);
-      }
-      const scheduledById = new Map(scheduled.map((p) => [p.id, p]));
 
-      for (const { endpoint, record, packet } of ordered) {
-        switch (record.k) {
-          case 'seg': {
-            const p = packet!;
-            const meta = packetMeta.get(p.id)!;
-            const seg = tracing ? toTraceSegment(p.segment) : EMPTY_SEG;
-            const delivered = scheduledById.get(p.id);
-            stats.segmentsSent++;
-            options.onPacket?.(t, p);
-            if (meta.retransmit && meta.retransmit in stats.retransmits) stats.retransmits[meta.retransmit]++;
+      // Replay the window instant by instant, exactly as lockstep would have: deliveries first,
+      // then each endpoint's records in endpoint order; packets get ids and meet the fault
+      // pipeline (and its PRNG) in that order.
+      const instants = new Set<number>();
+      for (const p of delivered) instants.add(p.deliverAt);
+      for (const output of outputs) for (const r of output?.records ?? []) instants.add(r.t);
+      const cursor = drivers.map(() => 0);
+      let di = 0;
+      for (const instant of [...instants].sort((a, b) => a - b)) {
+        stats.steps++;
+        for (; di < delivered.length && delivered[di].deliverAt === instant; di++) {
+          const packet = delivered[di];
+          stats.segmentsDelivered++;
+          if (tracing)
+            emit({
+              t: instant,
+              kind: 'deliver',
+              endpoint: packet.to,
+              from: packet.from,
+              to: packet.to,
+              id: packet.id,
+              seg: toTraceSegment(packet.segment),
+              ...(packet.duplicateOf !== undefined ? { duplicateOf: packet.duplicateOf } : {}),
+              ...(packet.reordered ? { reordered: true } : {}),
+            });
+        }
+        processInstant(
+          instant,
+          outputs.map((output, i) => {
+            const records = output?.records ?? [];
+            const from = cursor[i];
+            while (cursor[i] < records.length && records[cursor[i]].t === instant) cursor[i]++;
+            return records.slice(from, cursor[i]);
+          }),
+        );
+      }
+    }
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+
+  /** Everything that happened at one instant: build packets, run faults, emit the trace. */
+  function processInstant(t: number, recordsByEndpoint: TimedRecord[][]): void {
+    // Collect every endpoint's records in endpoint order; build packets in that order.
+    const packets: Packet[] = [];
+    const packetMeta = new Map<number, { conn?: string; retransmit?: string }>();
+    const ordered: Array<{ endpoint: string; record: TimedRecord; packet?: Packet }> = [];
+    recordsByEndpoint.forEach((records, i) => {
+      const endpoint = drivers[i].id;
+      for (const record of records) {
+        if (record.k === 'seg') {
+          const to = addressToId.get(record.seg.dstAddr) ?? record.seg.dstAddr;
+          const packet: Packet = {
+            id: allocateId(),
+            from: endpoint,
+            to,
+            segment: record.seg,
+            sentAt: t,
+            senderState: record.state,
+            deliverAt: t,
+          };
+          packetMeta.set(packet.id, { conn: record.conn, retransmit: record.retransmit });
+          ordered.push({ endpoint, record, packet });
+          if (addressToId.has(record.seg.dstAddr)) packets.push(packet);
+        } else {
+          ordered.push({ endpoint, record });
+        }
+      }
+    });
+    const { scheduled, events } = packets.length
+      ? pipeline.transmit(packets, t, allocateId)
+      : { scheduled: [] as Packet[], events: [] as FaultEvent[] };
+    const faultsByPacket = new Map<number, FaultEvent[]>();
+    for (const event of events) {
+      const key = event.kind === 'duplicate' ? event.original.id : event.packet.id;
+      const list = faultsByPacket.get(key) ?? [];
+      list.push(event);
+      faultsByPacket.set(key, list);
+    }
+    const scheduledById = new Map(scheduled.map((p) => [p.id, p]));
+
+    for (const { endpoint, record, packet } of ordered) {
+      switch (record.k) {
+        case 'seg': {
+          const p = packet!;
+          const meta = packetMeta.get(p.id)!;
+          const seg = tracing ? toTraceSegment(p.segment) : EMPTY_SEG;
+          const delivered = scheduledById.get(p.id);
+          stats.segmentsSent++;
+          options.onPacket?.(t, p);
+          if (meta.retransmit && meta.retransmit in stats.retransmits) stats.retransmits[meta.retransmit]++;
+          if (tracing)
+            emit({
+              t,
+              kind: 'send',
+              endpoint,
+              from: p.from,
+              to: p.to,
+              id: p.id,
+              seg,
+              ...(meta.conn ? { conn: meta.conn } : {}),
+              ...(p.senderState ? { state: p.senderState } : {}),
+              ...(meta.retransmit ? { retransmit: true, retransmitKind: meta.retransmit } : {}),
+              ...(delivered ? { delay: delivered.deliverAt - t } : {}),
+              ...(delivered?.reordered ? { reordered: true } : {}),
+            });
+          if (!addressToId.has(p.segment.dstAddr)) {
+            stats.segmentsDropped++;
             if (tracing)
               emit({
                 t,
-                kind: 'send',
+                kind: 'drop',
                 endpoint,
                 from: p.from,
                 to: p.to,
                 id: p.id,
                 seg,
-                ...(meta.conn ? { conn: meta.conn } : {}),
-                ...(p.senderState ? { state: p.senderState } : {}),
-                ...(meta.retransmit ? { retransmit: true, retransmitKind: meta.retransmit } : {}),
-                ...(delivered ? { delay: delivered.deliverAt - t } : {}),
-                ...(delivered?.reordered ? { reordered: true } : {}),
+                reason: 'no-route',
               });
-            if (!addressToId.has(p.segment.dstAddr)) {
+          }
+          for (const fault of faultsByPacket.get(p.id) ?? []) {
+            if (fault.kind === 'drop') {
               stats.segmentsDropped++;
               if (tracing)
                 emit({
@@ -647,99 +737,81 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
                   to: p.to,
                   id: p.id,
                   seg,
-                  reason: 'no-route',
+                  reason: fault.reason,
+                });
+            } else {
+              stats.segmentsDuplicated++;
+              const copy = scheduledById.get(fault.packet.id);
+              if (tracing)
+                emit({
+                  t,
+                  kind: 'duplicate',
+                  endpoint,
+                  from: p.from,
+                  to: p.to,
+                  id: fault.packet.id,
+                  duplicateOf: p.id,
+                  seg,
+                  ...(copy ? { delay: copy.deliverAt - t } : {}),
                 });
             }
-            for (const fault of faultsByPacket.get(p.id) ?? []) {
-              if (fault.kind === 'drop') {
-                stats.segmentsDropped++;
-                if (tracing)
-                  emit({
-                    t,
-                    kind: 'drop',
-                    endpoint,
-                    from: p.from,
-                    to: p.to,
-                    id: p.id,
-                    seg,
-                    reason: fault.reason,
-                  });
-              } else {
-                stats.segmentsDuplicated++;
-                const copy = scheduledById.get(fault.packet.id);
-                if (tracing)
-                  emit({
-                    t,
-                    kind: 'duplicate',
-                    endpoint,
-                    from: p.from,
-                    to: p.to,
-                    id: fault.packet.id,
-                    duplicateOf: p.id,
-                    seg,
-                    ...(copy ? { delay: copy.deliverAt - t } : {}),
-                  });
-              }
-            }
-            break;
           }
-          case 'state':
-            if (tracing)
-              emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
-            break;
-          case 'app':
-            if (tracing)
-              emit({
-                t,
-                kind: 'app',
-                endpoint,
-                ...(record.conn !== undefined ? { conn: record.conn } : {}),
-                event: record.event,
-                ...(record.detail ?? {}),
-              });
-            break;
-          case 'timer': {
-            // The host reports what was retransmitted as `kind`; the trace's `kind` is "timer".
-            const { kind: retransmitKind, ...detail } = record.detail;
-            if (tracing)
-              emit({
-                t,
-                kind: 'timer',
-                endpoint,
-                conn: record.conn,
-                timer: record.timer,
-                action: 'retransmit',
-                retransmitKind: String(retransmitKind),
-                ...detail,
-              });
-            break;
-          }
-          case 'drop': {
-            const from = addressToId.get(record.seg.srcAddr) ?? record.seg.srcAddr;
-            stats.segmentsDropped++;
-            if (tracing)
-              emit({
-                t,
-                kind: 'drop',
-                endpoint,
-                from,
-                to: endpoint,
-                id: 0,
-                seg: toTraceSegment(record.seg),
-                reason: record.reason,
-              });
-            break;
-          }
-          case 'inspect':
-            options.onInspect?.(endpoint, record.ev, t);
-            break;
+          break;
         }
+        case 'state':
+          if (tracing)
+            emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
+          break;
+        case 'app':
+          if (tracing)
+            emit({
+              t,
+              kind: 'app',
+              endpoint,
+              ...(record.conn !== undefined ? { conn: record.conn } : {}),
+              event: record.event,
+              ...(record.detail ?? {}),
+            });
+          break;
+        case 'timer': {
+          // The host reports what was retransmitted as `kind`; the trace's `kind` is "timer".
+          const { kind: retransmitKind, ...detail } = record.detail;
+          if (tracing)
+            emit({
+              t,
+              kind: 'timer',
+              endpoint,
+              conn: record.conn,
+              timer: record.timer,
+              action: 'retransmit',
+              retransmitKind: String(retransmitKind),
+              ...detail,
+            });
+          break;
+        }
+        case 'drop': {
+          const from = addressToId.get(record.seg.srcAddr) ?? record.seg.srcAddr;
+          stats.segmentsDropped++;
+          if (tracing)
+            emit({
+              t,
+              kind: 'drop',
+              endpoint,
+              from,
+              to: endpoint,
+              id: 0,
+              seg: toTraceSegment(record.seg),
+              reason: record.reason,
+            });
+          break;
+        }
+        case 'inspect':
+          options.onInspect?.(endpoint, record.ev, t);
+          break;
       }
-      for (const p of scheduled) queue.push(p);
-      if (packets.length || ordered.length) stats.endTime = t;
     }
-  } catch (err) {
-    error = err instanceof Error ? err.message : String(err);
+    for (const p of scheduled) queue.push(p);
+    if (packets.length || ordered.length) stats.endTime = t;
   }
 
   // Reports also after a limit was hit (the workers are healthy; the stuck states are the point),

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeSegments, type EncodedSegment, encodeSegments } from './codec.js';
-import { type EndpointRecord, EndpointRuntime } from './endpoint.js';
+import { EndpointRuntime, type TimedRecord } from './endpoint.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('@synack/network worker must run in a worker thread');
@@ -16,13 +16,13 @@ let crashNext = false;
 let quiet = false;
 
 /** Splits a step's records into the transferred segment buffer and the JSON of everything else. */
-function pack(records: EndpointRecord[]): { segments: ArrayBuffer; records: string } {
+function pack(records: TimedRecord[]): { segments: ArrayBuffer; records: string } {
   const segments: EncodedSegment[] = [];
   const rest: unknown[] = [];
   for (const record of records) {
     if (record.k === 'seg') {
-      if (!quiet) rest.push({ k: 'seg', i: segments.length, conn: record.conn });
-      segments.push({ seg: record.seg, state: record.state, retransmit: record.retransmit });
+      if (!quiet) rest.push({ k: 'seg', i: segments.length, conn: record.conn, t: record.t });
+      segments.push({ seg: record.seg, state: record.state, retransmit: record.retransmit, t: record.t });
     } else if (!quiet || record.k === 'drop') {
       rest.push(record);
     }
@@ -51,13 +51,13 @@ port.on('message', (message: ToWorker) => {
       quiet = message.quiet ?? false;
       reply({ type: 'ready', next: runtime.nextDeadline() });
       return;
-    case 'step': {
-      if (!runtime) throw new Error('step before init');
+    case 'window': {
+      if (!runtime) throw new Error('window before init');
       if (crashNext) throw new Error(`endpoint ${runtime.id} crashed (test hook)`);
-      const deliveries = decodeSegments(message.deliveries).map((e) => e.seg);
-      const out = runtime.step(message.t, deliveries);
+      const deliveries = decodeSegments(message.deliveries).map((e) => ({ t: e.t ?? 0, seg: e.seg }));
+      const out = runtime.runWindow(message.start, message.until, deliveries);
       const packed = pack(out.records);
-      reply({ type: 'stepped', t: message.t, ...packed, next: out.next }, [packed.segments]);
+      reply({ type: 'stepped', ...packed, next: out.next }, [packed.segments]);
       return;
     }
     case 'report':
