@@ -56,7 +56,15 @@ export class VirtualClock {
     if (entry) {
       entry.cancelled = true;
       this.byId.delete(id);
+      // Retransmission timers are restarted on every ACK, leaving cancelled entries behind; when
+      // they outnumber the live ones, rebuild the heap (same (deadline, order) keys, same firing order).
+      if (this.heap.length > 64 && this.byId.size * 2 < this.heap.length) this.compact();
     }
+  }
+
+  private compact(): void {
+    this.heap = this.heap.filter((e) => !e.cancelled);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
   /** Number of timers still pending. */
@@ -128,18 +136,23 @@ export class VirtualClock {
     const last = heap.pop();
     if (heap.length > 0 && last) {
       heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && this.less(heap[l], heap[m])) m = l;
-        if (r < heap.length && this.less(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
-      }
+      this.siftDown(0);
     }
     return top;
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.heap;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && this.less(heap[l], heap[m])) m = l;
+      if (r < heap.length && this.less(heap[r], heap[m])) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
   }
 }

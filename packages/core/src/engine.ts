@@ -16,7 +16,7 @@ import {
   type ConnectionOutput,
   createTcb,
   type StepResult,
-  step,
+  stepInPlace,
   type Tcb,
   type TcpEvent,
   type TcpState,
@@ -158,7 +158,7 @@ class TableConnection implements ConnectionHandle {
 
   private process(event: TcpEvent): void {
     const from = this.state;
-    const result: StepResult = step(from, this.context, event);
+    const result: StepResult = stepInPlace(from, this.context, event);
     const next = result.next;
     const transition = next !== from || result.reenter === true;
     if (transition && !(LEGAL.get(`${from}|${event.type}`)?.has(next) ?? false)) {

@@ -253,7 +253,7 @@ class Step {
     tcb: Tcb,
     readonly now: number,
   ) {
-    this.tcb = cloneTcb(tcb);
+    this.tcb = mutateInPlace ? tcb : cloneTcb(tcb);
     this.tcb.lastEventAt = now;
   }
 
@@ -824,6 +824,11 @@ function inListen(step: Step, seg: Segment): StepResult {
     // Data carried on the SYN is not accepted before the handshake completes;
     // it is simply not acknowledged, so the peer retransmits it (§3.10.7.2 "queued for later" is optional).
     sendSyn(step, true);
+    // NOT TCP (profile.twoWayHandshake, a teaching model): trust the SYN alone, skip the third segment.
+    if (t.profile.twoWayHandshake) {
+      step.emit({ type: 'connected' });
+      return step.result('ESTABLISHED');
+    }
     return step.result('SYN_RECEIVED');
   }
   // Fourth, other text or control: drop.
@@ -1226,6 +1231,23 @@ function insertOutOfOrder(list: OutOfOrder[], entry: OutOfOrder): OutOfOrder[] {
   while (i > 0 && seqGt(out[i - 1].seq, copy.seq)) i--;
   out.splice(i, 0, copy);
   return out;
+}
+
+/** Set only while `stepInPlace` runs: the Step works on the caller's TCB instead of a copy. */
+let mutateInPlace = false;
+
+/**
+ * `step` for a caller that owns its TCB outright and keeps no older snapshot of it (the lean
+ * table interpreter): the TCB is updated in place, saving a copy per event. Same rules, same
+ * result; `result.tcb` is the very object passed in.
+ */
+export function stepInPlace(state: TcpState, tcb: Tcb, event: TcpEvent): StepResult {
+  mutateInPlace = true;
+  try {
+    return step(state, tcb, event);
+  } finally {
+    mutateInPlace = false;
+  }
 }
 
 /** The processing rules, dispatched on the event type. */
