@@ -68,6 +68,8 @@ export interface WindowOutput {
   records: TimedRecord[];
   /** Earliest pending timer, or null. */
   next: number | null;
+  /** Last instant processed in the window (even when nothing was reported), or null. */
+  last: number | null;
 }
 
 export interface ConnectionReport {
@@ -186,18 +188,20 @@ export class EndpointRuntime {
   ): WindowOutput {
     const records: TimedRecord[] = [];
     let i = 0;
+    let last: number | null = null;
     for (;;) {
       const nextDelivery = i < deliveries.length ? deliveries[i].t : Number.POSITIVE_INFINITY;
       const t = Math.min(nextDelivery, this.clock.nextDeadline() ?? Number.POSITIVE_INFINITY);
       if (t === Number.POSITIVE_INFINITY || !(t === start || t < until)) break;
       const batch: Segment[] = [];
       while (i < deliveries.length && deliveries[i].t === t) batch.push(deliveries[i++].seg);
+      last = t;
       for (const record of this.step(t, batch).records) {
         (record as TimedRecord).t = t;
         records.push(record as TimedRecord);
       }
     }
-    return { records, next: this.clock.nextDeadline() ?? null };
+    return { records, next: this.clock.nextDeadline() ?? null, last };
   }
 
   nextDeadline(): number | null {

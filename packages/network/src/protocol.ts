@@ -23,6 +23,6 @@ export type FromWorker =
    * `records`: JSON of all records in order, each with its time `t`, where a segment appears as
    * { k: 'seg', i, conn, t } (its index in `segments`); in quiet mode only host drops.
    */
-  | { type: 'stepped'; segments: ArrayBuffer; records: string; next: number | null }
+  | { type: 'stepped'; segments: ArrayBuffer; records: string; next: number | null; last: number | null }
   | { type: 'report'; report: EndpointReport }
   | { type: 'error'; message: string };

@@ -265,14 +265,14 @@ class WorkerDriver implements Driver {
       }));
       for (const r of packed) records.push(r as TimedRecord);
       records.sort((a, b) => a.t - b.t);
-      return { records, next: reply.next };
+      return { records, next: reply.next, last: reply.last };
     }
     const records = packed.map((r): TimedRecord => {
       if (r.k !== 'seg') return r as TimedRecord;
       const e = segments[(r as { i: number }).i];
       return { k: 'seg', seg: e.seg, conn: r.conn, state: e.state, retransmit: e.retransmit, t: r.t };
     });
-    return { records, next: reply.next };
+    return { records, next: reply.next, last: reply.last };
   }
 
   async report(): Promise<EndpointReport> {
@@ -602,7 +602,10 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
         ),
       );
       outputs.forEach((output, i) => {
-        if (output) nextTimer[i] = output.next;
+        if (!output) return;
+        nextTimer[i] = output.next;
+        // The last instant anything happened, even what quiet workers did not report.
+        if (output.last !== null && output.last > stats.endTime) stats.endTime = output.last;
       });
 
       // Replay the window instant by instant, exactly as lockstep would have: deliveries first,

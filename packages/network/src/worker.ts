@@ -57,7 +57,7 @@ port.on('message', (message: ToWorker) => {
       const deliveries = decodeSegments(message.deliveries).map((e) => ({ t: e.t ?? 0, seg: e.seg }));
       const out = runtime.runWindow(message.start, message.until, deliveries);
       const packed = pack(out.records);
-      reply({ type: 'stepped', ...packed, next: out.next }, [packed.segments]);
+      reply({ type: 'stepped', ...packed, next: out.next, last: out.last }, [packed.segments]);
       return;
     }
     case 'report':
