@@ -4,9 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { explainAnnotator, type Lang } from './explain/index.js';
+import { inspectRunner, registerInspect } from './inspect.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { InputError } from './schema.js';
+import { registerSweep } from './sweep/command.js';
+import { DIRECTIONS, type Direction } from './sweep/direction.js';
+import { registerWhy } from './why.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -90,6 +95,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .option('--delay <ms>', 'one-way delay in ms', msArg)
     .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
     .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']))
+    .addOption(new Option('--direction <dir>', 'apply --loss to one direction only').choices(DIRECTIONS))
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'mermaid']).default('text'),
     )
@@ -101,9 +107,13 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     )
     .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
     .option('--no-color', 'never colour the output')
+    .option('--inspect', 'serve the live inspector page while the run goes (see `synack inspect`)')
+    .option('--explain', 'narrate every step, from the trace (jsonl: adds kind "explain" lines)')
+    .addOption(new Option('--lang <lang>', 'language of --explain').choices(['en', 'zh']).default('en'))
     .action(async (target: string, opts: Record<string, unknown>) => {
       const scenario = resolveScenario(target);
-      const outcome = await runScenario(
+      const explain = opts.explain === true ? (opts.lang as Lang) : undefined;
+      const outcome = await (opts.inspect ? inspectRunner(opts) : runScenario)(
         scenario,
         {
           seed: opts.seed as number | undefined,
@@ -117,12 +127,20 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
           pcap: opts.pcap as string | undefined,
           realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
           maxTime: opts.maxTime as number | undefined,
+          direction: opts.direction as Direction | undefined,
           color: opts.color === false ? false : undefined,
+          ...(explain ? { explain, annotate: explainAnnotator(explain) } : {}),
         },
         io,
       );
       setExit(outcome.exitCode);
     });
+
+  registerWhy(program, io, setExit);
+
+  registerSweep(program, io, setExit);
+
+  registerInspect(program, io, setExit);
 
   return program;
 }

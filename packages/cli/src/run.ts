@@ -18,10 +18,12 @@ import {
 } from '@synack/network';
 import { createColors } from 'picocolors';
 import { checkExpectations, type ExpectationResult } from './expect.js';
+import { explainJsonLines, type Lang } from './explain/index.js';
 import { formatTime, renderLadder } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { InputError, loadScenarioFile } from './schema.js';
+import { applyDirection, type Direction, describeDirection } from './sweep/direction.js';
 
 export interface RunFlags {
   seed?: number;
@@ -35,8 +37,14 @@ export interface RunFlags {
   pcap?: string;
   realtime?: number;
   maxTime?: number;
+  /** Wall-clock limit of the run (ms); the inspector raises it, since pauses count. */
+  wallTimeout?: number;
+  /** Apply the loss to this direction only (`synack run|sweep --direction`). */
+  direction?: Direction;
   color?: boolean;
-  /** Optional narration hook (see explain.ts). */
+  /** --explain: narration language; with `format: 'jsonl'` the trace then carries `kind: "explain"` lines. */
+  explain?: Lang;
+  /** Optional narration hook (see explain/index.ts). */
   annotate?: (
     trace: readonly TraceEvent[],
   ) => ((event: TraceEvent, index: number) => string[] | undefined) | undefined;
@@ -76,7 +84,7 @@ export function buildConfig(scenario: Scenario, flags: RunFlags): SimulationConf
   const links = network.links
     ? Object.fromEntries(Object.entries(network.links).map(([k, v]) => [k, { ...v, ...overrides }]))
     : undefined;
-  return {
+  const config: SimulationConfig = {
     seed: flags.seed ?? scenario.seed ?? 1,
     profile: flags.profile ?? scenario.profile ?? 'linux',
     endpoints: scenario.endpoints,
@@ -86,9 +94,11 @@ export function buildConfig(scenario: Scenario, flags: RunFlags): SimulationConf
       ...(links ? { links } : {}),
     },
     maxTime: flags.maxTime ?? scenario.maxTime,
+    ...(flags.wallTimeout ? { wallTimeout: flags.wallTimeout } : {}),
     ...(flags.realtime ? { realtime: flags.realtime } : {}),
     ...(flags.inspect ? { inspect: true } : {}),
   };
+  return applyDirection(config, flags.direction);
 }
 
 export interface RunOutcome {
@@ -118,7 +128,8 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   }
   const result = await runSimulation(config, {
     onTrace: (event) => {
-      if (format === 'jsonl') io.out(toJsonLine(event));
+      // With --explain the JSONL is written after the run, narration lines interleaved.
+      if (format === 'jsonl' && !flags.explain) io.out(toJsonLine(event));
       flags.onTrace?.(event);
     },
     onPacket: pcap ? (t: number, packet: Packet) => pcap.add(t, packet.segment) : undefined,
@@ -129,11 +140,12 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   const expectations = checkExpectations(scenario.expect ?? {}, result.trace);
   const passed = expectations.every((e) => e.pass);
   const annotate = flags.annotate?.(result.trace);
+  if (format === 'jsonl' && flags.explain) io.out(explainJsonLines(result.trace, annotate, flags.explain));
   if (format === 'text') {
     const color = flags.color ?? io.isTTY;
     const c = createColors(color);
     io.out(
-      `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}\n`,
+      `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
     );
     if (scenario.description) io.out(`${c.dim(scenario.description)}\n\n`);
     io.out(renderLadder(result.trace, { color, annotate }));

@@ -4,12 +4,11 @@
  * Pure and synchronous (no threads, no I/O): the network package runs one
  * Host per worker thread; tests and fuzzers can run Hosts in memory.
  */
-import { createActor, type InspectionEvent } from 'xstate';
+import type { InspectionEvent } from 'xstate';
 import type { VirtualClock } from './clock.js';
 import { attachConnection, type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
 import type { HashKey } from './hash.js';
-import { type ConnectionGroupActor, GROUP_SIZE, type ListenerActor, listenerMachine } from './listener.js';
-import type { ConnectionActor, ConnectionInput } from './machine.js';
+import { createListenerActor, type ListenerActor, releaseConnection, spawnConnection } from './listener.js';
 import type { Profile } from './profiles.js';
 import { Flag, type Segment, type SocketAddress } from './segment.js';
 import { seqAdd } from './seq.js';
@@ -86,8 +85,6 @@ interface ConnRecord {
   conn: ConnectionHandle;
   state: TcpState;
   listener?: Listener;
-  /** The listener group actor this connection is a child of (actor engine). */
-  group?: string;
   accepted: boolean;
 }
 
@@ -98,14 +95,8 @@ interface Listener {
   acceptQueue: string[];
   stats: ListenerStats;
   occupancy: OccupancySample[];
-  /** The listening socket as an XState actor whose (grand)children are its connections (actor engine). */
+  /** The listening socket as an XState actor whose children are its connections (actor engine). */
   actor?: ListenerActor;
-  /** Connection groups under the listener actor: group id → group actor and live members. */
-  groups: Map<string, { actor: ConnectionGroupActor; members: number }>;
-  /** The group new connections join, and how many it has taken so far. */
-  currentGroup?: string;
-  currentGroupTaken: number;
-  groupCount: number;
 }
 
 const MAX_OCCUPANCY_SAMPLES = 2000;
@@ -125,7 +116,7 @@ export class Host {
   private readonly finished: FinalConnection[] = [];
   private nextEphemeral: number;
   private readonly incarnations = new Map<string, number>();
-  private released: Array<{ listener: Listener; id: string; group: string }> = [];
+  private released: Array<{ listener: Listener; id: string }> = [];
 
   constructor(private readonly options: HostOptions) {
     this.id = options.id;
@@ -179,18 +170,14 @@ export class Host {
         synQueuePeak: 0,
       },
       occupancy: [],
-      groups: new Map(),
-      currentGroupTaken: 0,
-      groupCount: 0,
     };
     if ((this.options.engine ?? 'actor') === 'actor') {
-      listener.actor = createActor(listenerMachine, {
-        id: `listener:${port}`,
+      listener.actor = createListenerActor({
+        port,
+        backlog,
         clock: this.options.clock,
         inspect: this.options.inspect,
-        input: { port, backlog },
       });
-      listener.actor.start();
     }
     this.listeners.set(port, listener);
     this.options.events.app(undefined, 'listen', { port, backlog, syncookies });
@@ -225,8 +212,7 @@ export class Host {
   /** The host crashes and reboots: every connection vanishes without a segment (RFC 9293 figure 10). */
   restart(): void {
     for (const record of [...this.byId.values()]) {
-      if (record.listener?.actor && record.group)
-        this.releaseFromGroup(record.listener, record.id, record.group);
+      if (record.listener?.actor) releaseConnection(record.listener.actor, record.id);
       else record.conn.stop();
       this.options.events.state(record.id, record.state, 'CLOSED');
       this.finished.push({ conn: record.id, state: 'CLOSED', reason: 'aborted' });
@@ -251,12 +237,14 @@ export class Host {
     if (record) {
       const listener = record.listener;
       // Accept-queue overflow (Linux): the ACK completing the handshake is dropped silently so the
-      // client retransmits, or answered with RST when abortOnOverflow is set.
+      // client retransmits, or answered with RST when abortOnOverflow is set. Only an ACK that does
+      // complete it (SEG.ACK = ISS + 1) counts: any other gets the usual RST from the connection.
       if (
         listener &&
         record.state === 'SYN_RECEIVED' &&
         segment.flags & Flag.ACK &&
         !(segment.flags & (Flag.SYN | Flag.RST)) &&
+        segment.ack === seqAdd(record.conn.context.iss, 1) &&
         listener.acceptQueue.length >= listener.options.acceptQueue
       ) {
         listener.stats.acceptQueueOverflows++;
@@ -284,9 +272,13 @@ export class Host {
       return;
     }
     if (listener && segment.flags & Flag.RST) return; // LISTEN ignores an incoming RST.
+    // Only a listener that has sent cookies checks an ACK for one (Linux checks only after a recent
+    // overflow): a stray ACK to a listener that never sent a cookie just gets its RST, and is not
+    // counted as a rejected cookie.
     if (
       listener &&
       listener.options.syncookies > 0 &&
+      listener.stats.cookiesSent > 0 &&
       segment.flags & Flag.ACK &&
       !(segment.flags & Flag.SYN)
     ) {
@@ -333,40 +325,7 @@ export class Host {
   releaseClosed(): void {
     const released = this.released;
     this.released = [];
-    for (const { listener, id, group } of released) this.releaseFromGroup(listener, id, group);
-  }
-
-  /** Spawns a connection actor in the listener's current group (a new group every GROUP_SIZE). */
-  private spawnInListener(
-    listener: Listener,
-    id: string,
-    input: ConnectionInput,
-  ): { actor: ConnectionActor; group: string } {
-    if (listener.currentGroup === undefined || listener.currentGroupTaken >= GROUP_SIZE) {
-      const groupId = `listener:${listener.port}/group${++listener.groupCount}`;
-      listener.actor!.send({ type: 'ADD_GROUP', id: groupId });
-      const actor = listener.actor!.getSnapshot().children[groupId] as ConnectionGroupActor;
-      listener.groups.set(groupId, { actor, members: 0 });
-      listener.currentGroup = groupId;
-      listener.currentGroupTaken = 0;
-    }
-    const group = listener.groups.get(listener.currentGroup)!;
-    listener.currentGroupTaken++;
-    group.members++;
-    group.actor.send({ type: 'SPAWN', id, input });
-    return { actor: group.actor.getSnapshot().children[id] as ConnectionActor, group: listener.currentGroup };
-  }
-
-  private releaseFromGroup(listener: Listener, id: string, groupId: string): void {
-    const group = listener.groups.get(groupId);
-    if (!group) return;
-    group.actor.send({ type: 'RELEASE', id });
-    group.members--;
-    // A full group whose connections have all ended is removed, so long runs do not accumulate groups.
-    if (group.members === 0 && groupId !== listener.currentGroup) {
-      listener.actor!.send({ type: 'REMOVE_GROUP', id: groupId });
-      listener.groups.delete(groupId);
-    }
+    for (const { listener, id } of released) if (listener.actor) releaseConnection(listener.actor, id);
   }
 
   /** State and TCB of a live connection (undefined once it has ended). */
@@ -382,7 +341,13 @@ export class Host {
 
   /** Stops every connection (end of run). */
   dispose(): void {
-    for (const record of this.byId.values()) if (!record.listener?.actor) record.conn.stop();
+    // A listener's children are released one by one first (O(1) each): stopping a machine stops
+    // its remaining children with XState's stopChild, which copies the children map per child.
+    for (const record of this.byId.values()) {
+      if (record.listener?.actor) releaseConnection(record.listener.actor, record.id);
+      else record.conn.stop();
+    }
+    this.releaseClosed();
     for (const listener of this.listeners.values()) listener.actor?.stop();
     this.conns.clear();
     this.byId.clear();
@@ -483,12 +448,12 @@ export class Host {
     const point: OccupancySample = [this.now, listener.halfOpen.size, listener.acceptQueue.length];
     const last = samples[samples.length - 1];
     if (last && last[1] === point[1] && last[2] === point[2]) return;
-    if (last && last[0] === point[0]) samples[samples.length - 1] = point;
+    // Several changes in one instant: keep the instant's highest point and, when the queues went
+    // down again, the value they settled at (so a momentary peak is never lost).
+    if (last && last[0] === point[0] && point[1] + point[2] >= last[1] + last[2])
+      samples[samples.length - 1] = point;
     else samples.push(point);
-    if (samples.length > MAX_OCCUPANCY_SAMPLES) {
-      // Keep the series bounded for long floods: drop every other point, keep the last.
-      listener.occupancy = samples.filter((_, i) => i % 2 === 0 || i === samples.length - 1);
-    }
+    if (samples.length > MAX_OCCUPANCY_SAMPLES) listener.occupancy = decimate(samples);
   }
 
   private spawn(local: SocketAddress, remote: SocketAddress, listener?: Listener): ConnRecord {
@@ -514,10 +479,8 @@ export class Host {
       output: (output: ConnectionOutput) => this.emitOutput(record, output),
     };
     if (listener?.actor) {
-      // A connection accepted by a listener lives in the listener actor's tree (listener → group → connection).
-      const { actor, group } = this.spawnInListener(listener, id, input);
-      record.group = group;
-      record.conn = attachConnection(actor, hooks);
+      // A connection accepted by a listener is the listener actor's XState child.
+      record.conn = attachConnection(spawnConnection(listener.actor, id, input), hooks);
     } else {
       record.conn = createConnection(this.options.engine ?? 'actor', input, hooks, {
         clock: this.options.clock,
@@ -595,8 +558,7 @@ export class Host {
         listener.halfOpen.delete(record.id);
         listener.acceptQueue = listener.acceptQueue.filter((id) => id !== record.id);
         if (listener.halfOpen.size + listener.acceptQueue.length !== before) this.sampleOccupancy(listener);
-        if (listener.actor && record.group)
-          this.released.push({ listener, id: record.id, group: record.group });
+        if (listener.actor) this.released.push({ listener, id: record.id });
       }
       const { local, remote } = record.conn.context;
       this.conns.delete(tupleKey(local.port, remote.addr, remote.port));
@@ -628,6 +590,23 @@ export class Host {
     }
     throw new Error(`${this.id}: no free ephemeral port towards ${remote.addr}:${remote.port}`);
   }
+}
+
+/**
+ * Halves an occupancy series for long floods: of each pair of neighbouring points the fuller one
+ * stays (keeping every other point instead would lose every peak of a series alternating 9, 8,
+ * 9, 8 …, as a full queue losing and regaining one entry does); the first and last points stay.
+ */
+function decimate(samples: OccupancySample[]): OccupancySample[] {
+  const out: OccupancySample[] = [samples[0]];
+  const end = samples.length - 1;
+  for (let i = 1; i < end; i += 2) {
+    const a = samples[i];
+    const b = i + 1 < end ? samples[i + 1] : undefined;
+    out.push(b && b[1] + b[2] > a[1] + a[2] ? b : a);
+  }
+  out.push(samples[end]);
+  return out;
 }
 
 function tupleKey(localPort: number, remoteAddr: string, remotePort: number): string {

@@ -69,7 +69,11 @@ export const EDGES: Partial<Record<TcpState, Partial<Record<EventType, Edge[]>>>
     OPEN_PASSIVE: [{ to: 'LISTEN', description: 'passive OPEN / create TCB' }],
   },
   LISTEN: {
-    SEGMENT_ARRIVES: [{ to: 'SYN_RECEIVED', description: 'rcv SYN / snd SYN,ACK' }],
+    SEGMENT_ARRIVES: [
+      { to: 'SYN_RECEIVED', description: 'rcv SYN / snd SYN,ACK' },
+      // NOT TCP: only with profile.twoWayHandshake (teaching model, `synack why two-way-handshake`).
+      { to: 'ESTABLISHED', description: 'rcv SYN / snd SYN,ACK — two-way handshake model, NOT TCP' },
+    ],
     // RFC 4987 §3.6: an ACK whose SYN cookie validates opens the connection with no half-open state.
     COOKIE_ACK: [
       { to: 'ESTABLISHED', description: 'rcv ACK with valid SYN cookie / rebuild TCB' },

@@ -36,6 +36,12 @@ export interface Profile {
   readonly mss: number;
   /** Receive buffer, the window we advertise when empty. */
   readonly receiveBuffer: number;
+  /**
+   * NOT TCP — a teaching model (`synack why two-way-handshake`): a listener's connection enters
+   * ESTABLISHED as soon as it sends its SYN-ACK, without waiting for the third segment.
+   * Default false (absent).
+   */
+  readonly twoWayHandshake?: boolean;
 }
 
 export const linuxProfile: Profile = Object.freeze({

@@ -6,7 +6,9 @@
  *
  *   | 5 bits: time slot mod 32 | 3 bits: MSS index | 24 bits: keyed MAC |
  *
- * where the MAC is HalfSipHash(key; 4-tuple, full time slot, client ISN).
+ * where the MAC is HalfSipHash(key; 4-tuple, full time slot, client ISN, MSS
+ * index) — the index is authenticated too, so nobody can raise the MSS the
+ * listener will use by flipping those 3 bits (Linux adds it under its hash).
  * A returning ACK carries cookie + 1 in its acknowledgment field; the
  * listener recomputes the MAC for the current and the previous slots and,
  * when it matches, creates the connection directly in ESTABLISHED with the
@@ -33,7 +35,7 @@ export interface CookieTuple {
   remotePort: number;
 }
 
-function mac(key: HashKey, tuple: CookieTuple, slot: number, clientIsn: number): number {
+function mac(key: HashKey, tuple: CookieTuple, slot: number, clientIsn: number, mssIndex: number): number {
   return (
     halfSipHash(
       key,
@@ -44,6 +46,7 @@ function mac(key: HashKey, tuple: CookieTuple, slot: number, clientIsn: number):
         tuple.remotePort,
         slot >>> 0,
         clientIsn >>> 0,
+        mssIndex,
       ),
     ) & 0xff_ffff
   );
@@ -71,7 +74,7 @@ export function makeCookie(
 ): number {
   const slot = cookieSlot(nowMs);
   const index = cookieMssIndex(clientMss);
-  return (((slot & 0x1f) << 27) | (index << 24) | mac(key, tuple, slot, clientIsn)) >>> 0;
+  return (((slot & 0x1f) << 27) | (index << 24) | mac(key, tuple, slot, clientIsn, index)) >>> 0;
 }
 
 export type CookieCheck =
@@ -98,7 +101,7 @@ export function checkCookie(
     const slot = now - age;
     if (slot < 0) break;
     if ((slot & 0x1f) !== slotBits) continue;
-    if (mac(key, tuple, slot, clientIsn) !== expectedMac) continue;
+    if (mac(key, tuple, slot, clientIsn, index) !== expectedMac) continue;
     if (age <= COOKIE_MAX_AGE) return { valid: true, mss: COOKIE_MSS_TABLE[index], slot };
     macMatchedOutsideWindow = true;
   }

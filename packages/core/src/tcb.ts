@@ -539,6 +539,14 @@ function userSend(state: TcpState, tcb: Tcb, event: Extract<TcpEvent, { type: 'S
       return step.result('SYN_SENT');
     case 'SYN_SENT':
     case 'SYN_RECEIVED':
+      // After a CLOSE (queued in SYN-RECEIVED until ESTABLISHED, §3.10.4) the FIN's place is
+      // fixed: more data would land behind it, so the FIN could never be sent yet would count as
+      // acknowledged. RFC 9293 §3.10.2: once closing, "error: connection closing" (found by the
+      // network fuzzer: FIN_WAIT_2 without a FIN ever sent, the peer ESTABLISHED for ever).
+      if (t.finSeq !== -1) {
+        step.emit({ type: 'error', error: 'connection closing' });
+        return step.result(state);
+      }
       // Queued for transmission after entering ESTABLISHED.
       t.sendBuffer = concat(t.sendBuffer, event.data);
       return step.result(state);
@@ -643,19 +651,24 @@ function rtoTimeout(
   // (§3.10.4 sends the FIN at once): the earliest unacknowledged segment is then the SYN,ACK,
   // which is what gets retransmitted (RFC 6298 (5.4)) — never the FIN queued behind it.
   const synAckUnacked = state !== 'SYN_SENT' && seqLe(t.sndUna, t.iss);
-  const limit =
-    state === 'SYN_SENT'
-      ? synRetransmissions(t.profile)
-      : synAckUnacked
-        ? t.profile.synackRetries
-        : t.profile.dataRetries;
+  // An active opener's SYN,ACK (simultaneous open, RFC 9293 figure 7) is its SYN again, with the
+  // retries it already spent in SYN-SENT: it keeps the SYN budget and schedule (§3.8.3 R2 "for
+  // a SYN segment"; Linux tcp_write_timeout uses syn_retries in SYN_SENT and SYN_RECV alike).
+  // Counting those retries against synackRetries timed out without a single SYN,ACK
+  // retransmission (found by the network fuzzer).
+  const synBudget = state === 'SYN_SENT' || (synAckUnacked && !t.passive);
+  const limit = synBudget
+    ? synRetransmissions(t.profile)
+    : synAckUnacked
+      ? t.profile.synackRetries
+      : t.profile.dataRetries;
   if (t.retries > limit) {
     // RFC 9293 §3.8.3: R2 exceeded — close the connection and tell the user "timeout".
     t.retries--;
     return step.close('timeout');
   }
   // RFC 6298 (5.5) back off the timer; (5.6) restart it; Karn: no RTT sample from a retransmission.
-  if (state === 'SYN_SENT') t.rto = synTimeout(t.profile, t.retries);
+  if (synBudget) t.rto = synTimeout(t.profile, t.retries);
   else if (synAckUnacked) t.rto = synackTimeout(t.profile, t.retries);
   else t.rto = Math.min(t.profile.rtoMax, t.rto * 2);
   t.rttSeq = -1;
@@ -976,7 +989,9 @@ function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
     t.sndWl2 = seg.ack;
     step.emit({ type: 'connected' });
     transmit(step);
-    return step.result(t.finSeq !== -1 && finSent(t) ? 'FIN_WAIT_1' : 'ESTABLISHED');
+    // A CLOSE queued in SYN-RECEIVED: FIN-WAIT-1 whether or not the window let the FIN out yet
+    // (RFC 9293 §3.10.4, see the fifth step below).
+    return step.result(t.finSeq !== -1 ? 'FIN_WAIT_1' : 'ESTABLISHED');
   }
 
   // First, check the sequence number.
@@ -1041,7 +1056,16 @@ function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
     t.sndWl2 = seg.ack;
     current = 'ESTABLISHED';
     step.emit({ type: 'connected' });
+    // A CLOSE queued in SYN-RECEIVED (data was pending, §3.10.4) is processed now, and CLOSE in
+    // ESTABLISHED says "in any case, enter FIN-WAIT-1 state" — also while the window still holds
+    // the FIN back (as from SYN-SENT above). Staying ESTABLISHED with a FIN pending made the ACK
+    // that finally let it out an ESTABLISHED → FIN-WAIT-1 transition the statechart does not
+    // have: the engine threw (found by the network fuzzer).
+    if (t.finSeq !== -1) current = 'FIN_WAIT_1';
   }
+  // The same segment carrying the peer's FIN would take us from SYN-RECEIVED to CLOSING, an edge
+  // the statechart lacks: leave its text and FIN unacknowledged, the peer sends them again.
+  const deferText = state === 'SYN_RECEIVED' && current === 'FIN_WAIT_1' && isFin;
 
   // RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX].
   if (seqGt(seg.ack, t.sndMax)) {
@@ -1079,10 +1103,17 @@ function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
     case 'CLOSING':
       // If the ACK acknowledges our FIN, enter TIME-WAIT; otherwise ignore the segment.
       if (finAcked(t)) return timeWait(step);
+      // "In addition to the processing for the ESTABLISHED state" (RFC 9293 §3.10.7.4): CLOSE
+      // queues the FIN "until all preceding SENDs have been segmentized" (§3.10.4), so data and
+      // the FIN may still wait for this ACK to open the window; with everything sent acknowledged
+      // no timer runs, so unless they go now they never go (found by the network fuzzer).
+      transmit(step);
       return step.result(current);
     case 'LAST_ACK':
       // The only thing that can arrive is an acknowledgment of our FIN: then delete the TCB.
       if (finAcked(t)) return step.close('normal');
+      // Not yet: data and the FIN queued behind a full window go out as it opens (as in CLOSING).
+      transmit(step);
       return step.result(current);
     case 'TIME_WAIT':
       return step.result(current);
@@ -1094,6 +1125,7 @@ function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
   const len = payloadLength(seg);
   if (
     (len > 0 || isFin) &&
+    !deferText &&
     (current === 'ESTABLISHED' || current === 'FIN_WAIT_1' || current === 'FIN_WAIT_2')
   ) {
     const finNow = receiveText(step, seg);
@@ -1113,7 +1145,9 @@ function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
             return timeWait(step);
           }
           current = 'CLOSING';
-          step.sendAck();
+          // Queued data and our FIN may still wait for the window this segment opened (see CLOSING
+          // below); they acknowledge the peer's FIN themselves, else a bare ACK does.
+          if (transmit(step) === 0) step.sendAck();
           return step.result(current);
         case 'FIN_WAIT_2':
           step.sendAck();

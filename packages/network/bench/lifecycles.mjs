@@ -8,7 +8,13 @@ const engine = process.argv[3] ?? 'table';
 const spread = Number(process.argv[4] ?? 0);
 const actions = [];
 for (let i = 0; i < N; i++) {
-  actions.push({ at: Math.floor((i * spread) / N), do: 'connect', to: 'server', port: 80, localPort: 1024 + i });
+  actions.push({
+    at: Math.floor((i * spread) / N),
+    do: 'connect',
+    to: 'server',
+    port: 80,
+    localPort: 1024 + i,
+  });
 }
 const config = {
   seed: 1,
@@ -37,7 +43,9 @@ const config = {
 const t0 = performance.now();
 const result = await runSimulation(config, { collectTrace: false });
 const ms = performance.now() - t0;
-const closed = [...result.summary.final.client, ...result.summary.final.server].filter((s) => s === 'CLOSED').length;
+const closed = [...result.summary.final.client, ...result.summary.final.server].filter(
+  (s) => s === 'CLOSED',
+).length;
 if (!result.ok || closed !== 2 * N) {
   console.error(`lifecycle run failed: ok=${result.ok} ${result.error ?? ''} closed=${closed}/${2 * N}`);
   process.exit(1);

@@ -22,7 +22,8 @@ const server = host('server', '10.0.0.2', 2);
 server.listen(80, { backlog: 1_000_000, acceptQueue: 1_000_000 });
 globalThis.gc();
 const before = process.memoryUsage().heapUsed;
-for (let i = 0; i < N; i++) client.connect({ addr: '10.0.0.2', port: 80 }, { localPort: 1024 + (i % 60000) + 0 });
+for (let i = 0; i < N; i++)
+  client.connect({ addr: '10.0.0.2', port: 80 }, { localPort: 1024 + (i % 60000) + 0 });
 // Deliver the handshake (no loss, instant wire), then let delayed ACK timers settle.
 for (let round = 0; round < 4; round++) {
   const batch = wire.splice(0);

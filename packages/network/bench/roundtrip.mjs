@@ -28,7 +28,10 @@ async function workerToWorker() {
 }
 
 async function mainToWorker() {
-  const w = new Worker(`require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m));`, { eval: true });
+  const w = new Worker(
+    `require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m));`,
+    { eval: true },
+  );
   let i = 0;
   const t0 = performance.now();
   await new Promise((resolve) => {
@@ -41,6 +44,22 @@ async function mainToWorker() {
 }
 
 const ww = await workerToWorker();
-console.log(JSON.stringify({ name: 'roundtrip-worker-worker', n: N, ms: ww, perSec: (N / ww) * 1000, usPerRoundTrip: (ww * 1000) / N }));
+console.log(
+  JSON.stringify({
+    name: 'roundtrip-worker-worker',
+    n: N,
+    ms: ww,
+    perSec: (N / ww) * 1000,
+    usPerRoundTrip: (ww * 1000) / N,
+  }),
+);
 const mw = await mainToWorker();
-console.log(JSON.stringify({ name: 'roundtrip-main-worker', n: N, ms: mw, perSec: (N / mw) * 1000, usPerRoundTrip: (mw * 1000) / N }));
+console.log(
+  JSON.stringify({
+    name: 'roundtrip-main-worker',
+    n: N,
+    ms: mw,
+    perSec: (N / mw) * 1000,
+    usPerRoundTrip: (mw * 1000) / N,
+  }),
+);

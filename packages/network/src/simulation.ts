@@ -106,6 +106,18 @@ function workerScript(): URL {
     : new URL('./worker.js', import.meta.url);
 }
 
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if ((arg === '--conditions' || arg === '-C') && i + 1 < argv.length) out.push(arg, argv[++i]);
+    else if (arg.startsWith('--conditions=') || arg === '--enable-source-maps' || arg === '--no-warnings')
+      out.push(arg);
+  }
+  return out;
+}
+
 /** One worker thread and its request/response channel; reusable across runs through a WorkerPool. */
 export class EndpointThread {
   private readonly worker: Worker;
@@ -119,10 +131,9 @@ export class EndpointThread {
   constructor() {
     this.worker = new Worker(workerScript(), {
       name: 'synack:endpoint',
-      // Flags such as --input-type only make sense for the main script; workers must not inherit them.
-      execArgv: process.execArgv.filter(
-        (arg) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval',
-      ),
+      // Workers inherit only flags that make sense per thread (resolution conditions, source maps);
+      // per-process flags such as --expose-gc or --input-type are refused in a Worker.
+      execArgv: workerExecArgv(),
     });
     liveWorkers++;
     this.exitPromise = new Promise((resolve) => {

@@ -1,0 +1,237 @@
+/**
+ * English narration catalogue: key → template with named {placeholders}. Every text that
+ * `--explain` and `synack why` print lives here (and, translated, in zh.ts with the same keys
+ * and the same placeholders — test/explain-catalogue.test.ts checks it). Numbers, states and
+ * sides are filled in from the trace by narrate.ts; nothing here is about one particular run.
+ */
+export const en = {
+  // Sides and words used inside other texts.
+  'side.client': 'client',
+  'side.server': 'server',
+  'side.attacker': 'attacker',
+  'what.SYN': 'SYN',
+  'what.SYN-ACK': 'SYN-ACK',
+  'what.FIN': 'FIN',
+  'what.data': 'data',
+  'what.probe': 'zero-window probe',
+  'what.ACK': 'ACK',
+  'what.RST': 'RST',
+  'unit.ms': '{n} ms',
+  'unit.s': '{n} s',
+  'list.sep': ', ',
+
+  // Three-way handshake.
+  'hs.1':
+    '1st handshake: {side} sends a SYN carrying its initial sequence number (seq = {seq}); {side} enters {state}',
+  'hs.1.retx': '1st handshake, again: {side} retransmits its SYN with the same seq = {seq} (attempt {n})',
+  'hs.2':
+    "2nd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}) and sends its own SYN (seq = {seq}); {side} enters {state}",
+  'hs.2.retx':
+    '2nd handshake, again: {side} retransmits its SYN-ACK (seq = {seq}, ack = {ack}) (attempt {n})',
+  'hs.2.stale':
+    '2nd handshake for the stale SYN: {side} acknowledges it (ack = {ack}) and sends its own SYN (seq = {seq}); {side} enters {state} — it cannot tell that this SYN is old',
+  'hs.2.twoWay':
+    "2nd and last handshake — NOT TCP (two-way handshake model): {side} acknowledges {peer}'s SYN (ack = {ack}), sends its SYN (seq = {seq}) and enters ESTABLISHED at once, without waiting for a third segment",
+  'hs.2.cookie':
+    '2nd handshake with a SYN cookie: {side} answers without keeping any state — its initial sequence number is a cookie that encodes the connection (seq = {seq}), ack = {ack}',
+  'hs.3':
+    "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}, seq = {seq}); {side} is {state}, {peer} will be ESTABLISHED when this ACK arrives",
+  'hs.3.data':
+    "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}) and already carries {len} bytes of data (seq = {seq}); {side} is {state}",
+  'hs.done':
+    '{side} receives the ACK of its SYN (ack = {ack}): the three-way handshake is complete, both sides are ESTABLISHED',
+  'hs.cookieOk':
+    '{side} gets back its SYN cookie in the ACK (ack = {ack}): it checks out, so {side} rebuilds the connection from it and enters ESTABLISHED — it never kept a half-open entry',
+  'simopen.syn':
+    "{side} sends its own SYN (seq = {seq}) before {peer}'s has arrived: a simultaneous open; {side} enters {state}",
+  'simopen.synack':
+    "simultaneous open: {side} received {peer}'s SYN while in SYN_SENT; it answers SYN,ACK (seq = {seq}, ack = {ack}) and enters {state}",
+  'simopen.done':
+    "{side} receives {peer}'s SYN,ACK acknowledging its SYN (ack = {ack}): ESTABLISHED — a simultaneous open takes four segments",
+  'syn.raw':
+    '{side} puts a hand-made SYN on the wire (seq = {seq}): a stale duplicate of an earlier connection, still wandering the network',
+  'raw.segment': '{side} puts a hand-made {flags} segment on the wire (seq = {seq})',
+
+  // Data and acknowledgments.
+  'data.send': '{side} sends {len} bytes (seq = {seq}): bytes {first}–{last} of its stream',
+  'data.halfClose':
+    '{side} sends {len} bytes from CLOSE_WAIT (seq = {seq}): {peer} has finished sending, but {side} still may — a half-close',
+  'data.retx': '{side} retransmits {len} bytes (seq = {seq})',
+  'ack.data': "{side} acknowledges {peer}'s data: ack = {ack} ({bytes} bytes received so far)",
+  'ack.dup':
+    '{side} repeats ack = {ack}: the segment it just got (seq = {inSeq}) is not the next byte it expects — a duplicate ACK',
+  'ack.challenge':
+    '{side} is {state} and did not expect a SYN: it answers with an ACK of what it really expects (ack = {ack}) — a challenge ACK',
+  'ack.unsent':
+    '{side} was acknowledged up to {inAck}, beyond anything it has sent (its next seq is {seq}): it ignores that and answers with an ACK (ack = {ack})',
+  'ack.plain': '{side} sends an ACK (seq = {seq}, ack = {ack})',
+  'deliver.old':
+    'a segment of the previous connection on this 4-tuple arrives only now (sent at {sent}, seq = {seq}, {len} bytes)',
+  'deliver.oldAccepted':
+    "a segment of the previous connection on this 4-tuple arrives only now (sent at {sent}, seq = {seq}, {len} bytes) and fits the new connection's window: {side} accepts {len} bytes that the new {peer} never sent",
+
+  // Teardown.
+  'close.1':
+    '1st wave: {side} has no more data to send and closes its direction: FIN (seq = {seq}, ack = {ack}); {side} enters {state}',
+  'close.1.data':
+    '1st wave: {side} sends its last {len} bytes together with a FIN (seq = {seq}, ack = {ack}); {side} enters {state}',
+  'close.recvFin':
+    "{side} receives {peer}'s FIN: {peer} will send no more data; {side} enters CLOSE_WAIT and its application reads end-of-file",
+  'close.2':
+    "2nd wave: {side} acknowledges {peer}'s FIN (ack = {ack}, seq = {seq}); {side} stays in CLOSE_WAIT and may still send data",
+  'close.fw2':
+    "{side}'s FIN is acknowledged: {side} enters FIN_WAIT_2 and waits for {peer}'s FIN (it can still receive data)",
+  'close.3':
+    '3rd wave: {side} closes its direction too: FIN (seq = {seq}, ack = {ack}); {side} enters {state}',
+  'close.23':
+    "2nd and 3rd wave in one: {side}'s ACK and FIN travel in one segment (ack = {ack}, seq = {seq}): a three-way close; {side} enters {state}",
+  'close.4':
+    "4th wave: {side} acknowledges {peer}'s FIN (ack = {ack}, seq = {seq}); {peer} deletes the connection when it arrives",
+  'close.tw':
+    '{side} enters TIME_WAIT: it stays there 2MSL = {wait}, to repeat its last ACK if that is lost and to let old segments of this connection die out',
+  'close.twOpen': '{side} enters TIME_WAIT: it stays there 2MSL before the connection is deleted',
+  'close.twNone':
+    '{side} enters TIME_WAIT but leaves it at once (this run sets TIME_WAIT to {wait}): nobody is left to repeat the last ACK',
+  'close.twEnd':
+    '2MSL = {wait} after its last ACK, {side} leaves TIME_WAIT: the connection is deleted, the 4-tuple may be reused',
+  'close.twEndNone': '{side} deletes the connection right away: the port forgets it ever existed',
+  'close.reack':
+    "{side} is in TIME_WAIT and receives {peer}'s FIN again: it repeats the ACK (ack = {ack}) and restarts the 2MSL timer",
+  'close.lastAck':
+    '{side} receives the ACK of its FIN (ack = {ack}): it deletes the connection at once — no TIME_WAIT for the side that closes last',
+  'close.sim':
+    "{side} closes at the same time: its FIN (seq = {seq}, ack = {ack}) crosses {peer}'s FIN in the network — a simultaneous close; {side} enters {state}",
+  'close.simAck':
+    "{side} receives {peer}'s FIN while its own is not yet acknowledged: it ACKs it (ack = {ack}) and enters {state}; both now wait for the ACK of their FIN",
+  'fin.retx': '{side} retransmits its FIN (seq = {seq}, ack = {ack}): no ACK of it arrived in time',
+  'close.connectTimeout': '{side} gives up after {n} SYNs without an answer: connect() fails with a timeout',
+  'close.timeout': '{side} gives up after {n} retransmissions: the connection is closed with a timeout',
+
+  // Resets.
+  'rst.abort':
+    '{side} aborts the connection: RST (seq = {seq}); no FIN exchange and no TIME_WAIT, data still in flight is thrown away',
+  'rst.stale':
+    '{side} expected ack = {expected} but got a segment acknowledging {got}: it belongs to an older connection, so {side} rejects it with RST (seq = {seq})',
+  'rst.noConn': '{side} has no connection for this {flags} segment: it answers with RST (seq = {seq})',
+  'rst.noConnTw':
+    '{side} has already left TIME_WAIT and has no connection for this {flags} any more: it answers with RST (seq = {seq})',
+  'rst.other': '{side} sends RST (seq = {seq})',
+  'rst.recv':
+    '{side} accepts the RST: the connection goes from {from} straight to CLOSED, and its application gets "connection reset"',
+  'rst.recvQuiet':
+    '{side} accepts the RST: the connection goes from {from} straight to CLOSED (closed by a reset)',
+  'rst.recvHalfOpen': '{side} drops the half-open connection on the RST: no application ever saw it',
+  'rst.refused': '{side} receives RST for its SYN: connection refused',
+
+  // Timers and losses.
+  'timer.lost':
+    'the {what} was lost; after RTO = {rto} {side} retransmits it (retransmission #{n}, next RTO {next})',
+  'timer.answerLost':
+    "{side}'s {what} arrived, but the answer to it was lost; after RTO = {rto} {side} retransmits it (retransmission #{n}, next RTO {next})",
+  'timer.noAck':
+    '{side} got no acknowledgment of its {what} within RTO = {rto}: it retransmits it (retransmission #{n}, next RTO {next})',
+  lost: '✕ lost in the network ({reason}): {peer} never receives this {what}',
+  duplicate:
+    'the network duplicates segment #{orig}: a second copy (seq = {seq}) arrives; the receiver already has it and at most re-ACKs',
+  reordered:
+    'this segment is held back in the network and overtaken by later ones (reordering): the receiver buffers what is out of order and sends duplicate ACKs until the gap is filled',
+  'drop.synQueue':
+    "{side}'s SYN queue is full ({n} half-open connections): the SYN from {from} is dropped without an answer",
+  'drop.acceptQueue':
+    "{side}'s accept queue is full: the ACK that completes the handshake is dropped; {from} will retransmit",
+  'drop.cookie': '{side} rejects an ACK whose SYN cookie does not check out ({reason})',
+  'drop.other': '{side} discards an arriving {flags} segment ({reason})',
+
+  // SYN floods.
+  'flood.start':
+    '{side} starts a SYN flood: {count} SYNs, one every {interval} ms, from spoofed addresses that never answer — each one holds a half-open entry until its SYN-ACK retries run out (the rest of the flood is narrated only once per kind)',
+  'flood.syn': 'a spoofed SYN (seq = {seq}) from {side}',
+  'flood.synack':
+    '{side} answers the spoofed SYN with a SYN-ACK that goes nowhere ({reason}); the entry stays half-open in SYN_RECEIVED',
+  'flood.cookie': '{side} answers a spoofed SYN with a SYN cookie (seq = {seq}) and keeps no state for it',
+  'flood.timer':
+    '{side} retransmits a SYN-ACK to a spoofed address (#{n}): half-open entries live for a long time',
+  'flood.expire':
+    'a half-open entry of {side} expires after its SYN-ACK retransmissions went unanswered: one slot of the SYN queue is free again',
+  'app.restart':
+    '{side} crashes and reboots: its connections vanish without sending anything; the other side still believes the connection is open (half-open)',
+
+  // synack why.
+  'why.usage': 'usage: synack why <question> [--lang en|zh] [--explain]',
+  'why.list': 'Questions (each answered by running two contrasting scenarios):',
+  'why.unknown': 'unknown question "{question}"; known: {known}',
+  'why.runA': 'A. {title}',
+  'why.runB': 'B. {title}',
+  'why.differs': 'What differs (computed from the two runs):',
+  'why.failed': 'run {which} failed: {error}',
+  'why.hidden': '… {n} more flood event(s) not shown …',
+
+  'why.two-way-handshake.q': 'Why does TCP need a third segment to open a connection?',
+  'why.two-way-handshake.setup':
+    'Setup: a SYN of an earlier incarnation of client:40000 → server:80 (seq = 90) reaches the server; the client itself is not connecting. The server application sends 1000 bytes on every connection it accepts.',
+  'why.two-way-handshake.a': 'TCP: three-way handshake, and an old duplicate SYN arrives',
+  'why.two-way-handshake.b':
+    'NOT TCP — two-way handshake model (the server is ESTABLISHED once it sends its SYN-ACK), same old duplicate SYN',
+  'why.two-way-handshake.ra':
+    'A (TCP): the stale SYN only made a half-open entry ({states}); the client answered the SYN-ACK with RST and it was removed — the server application accepted {accepted} connection(s) and sent {bytes} bytes',
+  'why.two-way-handshake.rb':
+    'B (NOT TCP): the server went {states} on the stale SYN alone — its application accepted {accepted} connection(s) and sent {bytes} bytes to a client that never asked for them',
+  'why.two-way-handshake.moral':
+    "The third segment acknowledges the server's fresh ISN (ack = y+1): only a client that is really opening this connection now can send it. With two segments, any old duplicate SYN opens a connection.",
+
+  'why.four-way-close.q': 'Why does closing usually take four segments when opening takes three?',
+  'why.four-way-close.setup':
+    'Setup: the client sends 200 bytes and closes. In A the server then sends 3 × 4096 bytes before it closes; in B it closes as soon as it reads end-of-file.',
+  'why.four-way-close.a': 'half-close: the server still has data to send after the client’s FIN',
+  'why.four-way-close.b': 'the server closes as soon as it reads end-of-file',
+  'why.four-way-close.ra':
+    "A: the server ACKed the client's FIN at once, then sent {bytes} bytes from CLOSE_WAIT ({segments} segments) and its own FIN {gap} later — the close took {count} segments",
+  'why.four-way-close.rb':
+    "B: the server had nothing more to send: its ACK of the client's FIN rode on its own FIN ({combined}) — the close took {count} segments, a three-way close",
+  'why.four-way-close.moral':
+    'A FIN only says "I have no more data": each direction is closed on its own. The ACK of the first FIN cannot wait for the second FIN while the other side may still send, so the close takes four segments — three when the ACK can ride on the FIN.',
+  'why.combined.yes': 'ACK and FIN combined',
+  'why.combined.no': 'ACK and FIN separate',
+
+  'why.time-wait.q': 'Why does the side that closes first wait in TIME_WAIT?',
+  'why.time-wait.setup':
+    'Setup: the client closes first; the network drops the ACK it sends from TIME_WAIT (the last segment of the close), so the server retransmits its FIN.',
+  'why.time-wait.a': "with TIME_WAIT (2MSL), and the client's last ACK is lost",
+  'why.time-wait.b': 'without TIME_WAIT (timeWait = 0), and the same last ACK is lost',
+  'why.time-wait.ra':
+    'A: the server\'s retransmitted FIN found the client still in TIME_WAIT (2MSL = {wait}); the client ACKed it again and the server closed with reason "{reason}" (ACKs sent from TIME_WAIT: {acks}; RST: {rsts})',
+  'why.time-wait.rb':
+    'B: the client had already deleted the connection; the retransmitted FIN was answered with RST and the server closed with reason "{reason}" (ACKs sent from TIME_WAIT: {acks}; RST: {rsts})',
+  'why.time-wait.moral':
+    'TIME_WAIT keeps the side that closes first able to repeat its last ACK, and keeps the 4-tuple out of use for 2MSL so that old segments die out before a new connection could receive them (see `synack why random-isn`).',
+
+  'why.random-isn.q': 'Why are initial sequence numbers random (RFC 6528) instead of fixed?',
+  'why.random-isn.setup':
+    'Setup: the client connects from port 40000 and sends 100 bytes; the network holds that segment for 2 s (its retransmission gets through). The client closes, waits a short TIME_WAIT (200 ms here), connects again from the same port, sends nothing and aborts at 2.3 s.',
+  'why.random-isn.a':
+    'fixed ISNs (client 1000, server 5000): a data segment of the first connection is delayed in the network, the 4-tuple is reused',
+  'why.random-isn.b': 'RFC 6528 ISNs, same delayed segment, same reuse of the 4-tuple',
+  'why.random-isn.ra':
+    'A: both connections start at x = {isn1} and x = {isn2}; the old segment (seq = {seq}, {len} bytes, sent at {sent}) arrived at {arrived} inside the new window and was accepted: the new server connection received {rx} bytes although the new client sent {tx} (integrity errors: {errors} — the stale bytes sit at the same offsets, only their origin is wrong); the two sides then disagreed about the sequence numbers and exchanged {acks} bare ACKs (an ACK storm) until the client aborted',
+  'why.random-isn.rb':
+    'B: the second connection starts at x = {isn2}, {distance} away from the first (x = {isn1}); the same old segment (seq = {seq}) fell outside the window and was discarded: received {rx} bytes, sent {tx}; {acks} bare ACK(s) followed',
+  'why.random-isn.moral':
+    'With a fixed ISN every incarnation of a 4-tuple numbers its bytes the same way, so a delayed segment of an old connection looks valid in the new one. ISNs that move with a clock and a secret hash of the 4-tuple (RFC 6528) put the new connection elsewhere in the sequence space, and the old segment is rejected.',
+
+  'why.syn-flood.q': 'How does a SYN flood deny service, and how do SYN cookies help?',
+  'why.syn-flood.setup':
+    'Setup: an attacker sends 400 spoofed SYNs, one every 50 ms, to a listener with backlog 8; at 1 s a real client connects (it gives up after 7 SYNs).',
+  'why.syn-flood.a': 'SYN flood against a listener with backlog 8 and SYN cookies off',
+  'why.syn-flood.b': 'the same flood with SYN cookies on (tcp_syncookies = 1)',
+  'why.syn-flood.ra':
+    "A: the SYN queue (peak {peak} half-open) stayed full of spoofed entries; {drops} SYNs were dropped, the client's {syns} SYN(s) among them, and its connect() {outcome}",
+  'why.syn-flood.rb':
+    'B: {cookies} SYN-ACKs carried a cookie instead of taking a queue entry; the client sent {syns} SYN(s) and its connect() {outcome}',
+  'why.syn-flood.moral':
+    'Each spoofed SYN holds a half-open entry for the whole SYN-ACK retry period, so a modest flood keeps the queue full and real clients are dropped. A SYN cookie encodes the connection in the ISN itself, so nothing is queued until the ACK brings the cookie back.',
+  'why.outcome.connected': 'succeeded at {t}',
+  'why.outcome.timeout': 'timed out at {t}',
+  'why.outcome.none': 'did not finish',
+} as const;
+
+export type MessageKey = keyof typeof en;

@@ -1,0 +1,210 @@
+/**
+ * 中文解说词表：与 en.ts 相同的键、相同的 {占位符}（test/explain-catalogue.test.ts 会检查）。
+ * 数字、状态和端点名称都由 narrate.ts 从 trace 中填入。
+ */
+import type { MessageKey } from './en.js';
+
+export const zh: Record<MessageKey, string> = {
+  'side.client': '客户端',
+  'side.server': '服务器',
+  'side.attacker': '攻击者',
+  'what.SYN': 'SYN',
+  'what.SYN-ACK': 'SYN-ACK',
+  'what.FIN': 'FIN',
+  'what.data': '数据',
+  'what.probe': '零窗口探测',
+  'what.ACK': 'ACK',
+  'what.RST': 'RST',
+  'unit.ms': '{n} 毫秒',
+  'unit.s': '{n} 秒',
+  'list.sep': '、',
+
+  'hs.1': '第一次握手：{side}发送 SYN，携带自己的初始序号（seq = {seq}），{side}进入 {state} 状态',
+  'hs.1.retx': '第一次握手（重传）：{side}以相同的序号重传 SYN（seq = {seq}，第 {n} 次尝试）',
+  'hs.2':
+    '第二次握手：{side}确认{peer}的 SYN（ack = {ack}），同时发送自己的 SYN（seq = {seq}），{side}进入 {state} 状态',
+  'hs.2.retx': '第二次握手（重传）：{side}重传 SYN-ACK（seq = {seq}，ack = {ack}，第 {n} 次尝试）',
+  'hs.2.stale':
+    '针对过期 SYN 的第二次握手：{side}确认它（ack = {ack}）并发送自己的 SYN（seq = {seq}），{side}进入 {state} 状态——它无法分辨这个 SYN 是旧的',
+  'hs.2.twoWay':
+    '第二次也是最后一次握手——这不是 TCP（两次握手模型）：{side}确认{peer}的 SYN（ack = {ack}），发送自己的 SYN（seq = {seq}），并立即进入 ESTABLISHED 状态，不等待第三个报文',
+  'hs.2.cookie':
+    '第二次握手（SYN cookie）：{side}不保存任何状态就作答——它的初始序号是一个编码了连接信息的 cookie（seq = {seq}），ack = {ack}',
+  'hs.3':
+    '第三次握手：{side}确认{peer}的 SYN（ack = {ack}，seq = {seq}），{side}处于 {state} 状态，{peer}收到这个 ACK 后也进入 ESTABLISHED 状态',
+  'hs.3.data':
+    '第三次握手：{side}确认{peer}的 SYN（ack = {ack}），并已携带 {len} 字节数据（seq = {seq}），{side}处于 {state} 状态',
+  'hs.done': '{side}收到对其 SYN 的确认（ack = {ack}）：三次握手完成，双方都处于 ESTABLISHED 状态',
+  'hs.cookieOk':
+    '{side}在 ACK 中收回了自己的 SYN cookie（ack = {ack}）：校验通过，{side}据此重建连接并进入 ESTABLISHED 状态——它从未保存过半连接',
+  'simopen.syn':
+    '{side}在{peer}的 SYN 到达之前也发送了自己的 SYN（seq = {seq}）：同时打开，{side}进入 {state} 状态',
+  'simopen.synack':
+    '同时打开：{side}在 SYN_SENT 状态收到{peer}的 SYN，回复 SYN,ACK（seq = {seq}，ack = {ack}）并进入 {state} 状态',
+  'simopen.done':
+    '{side}收到{peer}确认其 SYN 的 SYN,ACK（ack = {ack}）：进入 ESTABLISHED 状态——同时打开共用四个报文',
+  'syn.raw':
+    '{side}向网络中放入一个手工构造的 SYN（seq = {seq}）：这是早先连接的过期重复报文，仍在网络中游荡',
+  'raw.segment': '{side}向网络中放入一个手工构造的 {flags} 报文（seq = {seq}）',
+
+  'data.send': '{side}发送 {len} 字节（seq = {seq}）：即其字节流的第 {first}–{last} 字节',
+  'data.halfClose':
+    '{side}在 CLOSE_WAIT 状态发送 {len} 字节（seq = {seq}）：{peer}已经不再发送，但{side}仍可发送——半关闭',
+  'data.retx': '{side}重传 {len} 字节（seq = {seq}）',
+  'ack.data': '{side}确认{peer}的数据：ack = {ack}（已收到 {bytes} 字节）',
+  'ack.dup': '{side}重复发送 ack = {ack}：刚收到的报文（seq = {inSeq}）不是它期待的下一个字节——重复 ACK',
+  'ack.challenge':
+    '{side}处于 {state} 状态，不期待 SYN：它回复一个确认其真正期待内容的 ACK（ack = {ack}）——挑战 ACK',
+  'ack.unsent':
+    '{side}收到的确认号 {inAck} 超出了它发送过的任何数据（它的下一个序号是 {seq}）：它忽略该确认并回复 ACK（ack = {ack}）',
+  'ack.plain': '{side}发送 ACK（seq = {seq}，ack = {ack}）',
+  'deliver.old': '同一四元组上一个连接的报文现在才到达（发送于 {sent}，seq = {seq}，{len} 字节）',
+  'deliver.oldAccepted':
+    '同一四元组上一个连接的报文现在才到达（发送于 {sent}，seq = {seq}，{len} 字节），且落在新连接的窗口内：{side}接收了新{peer}从未发送过的 {len} 字节',
+
+  'close.1':
+    '第一次挥手：{side}没有数据要发送了，关闭自己这一方向：发送 FIN（seq = {seq}，ack = {ack}），{side}进入 {state} 状态',
+  'close.1.data':
+    '第一次挥手：{side}把最后 {len} 字节数据和 FIN 一起发送（seq = {seq}，ack = {ack}），{side}进入 {state} 状态',
+  'close.recvFin':
+    '{side}收到{peer}的 FIN：{peer}不会再发送数据，{side}进入 CLOSE_WAIT 状态，其应用程序读到文件结束',
+  'close.2':
+    '第二次挥手：{side}确认{peer}的 FIN（ack = {ack}，seq = {seq}），{side}仍处于 CLOSE_WAIT 状态，还可以继续发送数据',
+  'close.fw2': '{side}的 FIN 已被确认：{side}进入 FIN_WAIT_2 状态，等待{peer}的 FIN（仍可接收数据）',
+  'close.3':
+    '第三次挥手：{side}也关闭自己这一方向：发送 FIN（seq = {seq}，ack = {ack}），{side}进入 {state} 状态',
+  'close.23':
+    '第二、三次挥手合并：{side}的 ACK 与 FIN 合并在一个报文中发送（ack = {ack}，seq = {seq}）：三次挥手，{side}进入 {state} 状态',
+  'close.4': '第四次挥手：{side}确认{peer}的 FIN（ack = {ack}，seq = {seq}），{peer}收到后删除连接',
+  'close.tw':
+    '{side}进入 TIME_WAIT 状态：停留 2MSL = {wait}，以便在最后的 ACK 丢失时重发它，并让这个连接的旧报文在网络中消失',
+  'close.twOpen': '{side}进入 TIME_WAIT 状态：停留 2MSL 后才删除连接',
+  'close.twNone':
+    '{side}进入 TIME_WAIT 状态但立即离开（本次运行把 TIME_WAIT 设为 {wait}）：没有谁能再重发最后的 ACK',
+  'close.twEnd':
+    '在最后一个 ACK 之后 2MSL = {wait}，{side}离开 TIME_WAIT 状态：连接被删除，该四元组可以再次使用',
+  'close.twEndNone': '{side}立即删除连接：这个端口忘记了连接曾经存在过',
+  'close.reack':
+    '{side}处于 TIME_WAIT 状态，再次收到{peer}的 FIN：它重发 ACK（ack = {ack}），并重新开始 2MSL 计时',
+  'close.lastAck': '{side}收到对其 FIN 的确认（ack = {ack}）：立即删除连接——后关闭的一方没有 TIME_WAIT',
+  'close.sim':
+    '{side}同时关闭：它的 FIN（seq = {seq}，ack = {ack}）与{peer}的 FIN 在网络中交错——同时关闭，{side}进入 {state} 状态',
+  'close.simAck':
+    '{side}在自己的 FIN 尚未被确认时收到{peer}的 FIN：它确认该 FIN（ack = {ack}）并进入 {state} 状态；双方都在等待对自己 FIN 的确认',
+  'fin.retx': '{side}重传它的 FIN（seq = {seq}，ack = {ack}）：没有及时收到对它的确认',
+  'close.connectTimeout': '{side}发送了 {n} 个 SYN 都没有回应，放弃连接：connect() 超时失败',
+  'close.timeout': '{side}重传 {n} 次后放弃：连接因超时关闭',
+
+  'rst.abort':
+    '{side}异常终止连接：发送 RST（seq = {seq}）；没有 FIN 交换，也没有 TIME_WAIT，仍在途中的数据被丢弃',
+  'rst.stale':
+    '{side}期待 ack = {expected}，但收到的报文确认的是 {got}：它属于一个更早的连接，于是{side}用 RST 拒绝它（seq = {seq}）',
+  'rst.noConn': '{side}没有与这个 {flags} 报文对应的连接：回复 RST（seq = {seq}）',
+  'rst.noConnTw': '{side}已经离开 TIME_WAIT，不再有与这个 {flags} 对应的连接：回复 RST（seq = {seq}）',
+  'rst.other': '{side}发送 RST（seq = {seq}）',
+  'rst.recv':
+    '{side}接受这个 RST：连接从 {from} 直接进入 CLOSED，其应用程序得到“connection reset”（连接被重置）',
+  'rst.recvQuiet': '{side}接受这个 RST：连接从 {from} 直接进入 CLOSED（因重置而关闭）',
+  'rst.recvHalfOpen': '{side}因 RST 删除这个半连接：没有任何应用程序见过它',
+  'rst.refused': '{side}的 SYN 收到 RST：连接被拒绝',
+
+  'timer.lost': '{what} 丢失了；经过 RTO = {rto} 后，{side}重传它（第 {n} 次重传，下一个 RTO 为 {next}）',
+  'timer.answerLost':
+    '{side}的 {what} 已经到达，但对它的回应丢失了；经过 RTO = {rto} 后，{side}重传它（第 {n} 次重传，下一个 RTO 为 {next}）',
+  'timer.noAck':
+    '{side}在 RTO = {rto} 内没有收到对其 {what} 的确认：重传它（第 {n} 次重传，下一个 RTO 为 {next}）',
+  lost: '✕ 在网络中丢失（{reason}）：{peer}永远收不到这个 {what}',
+  duplicate: '网络复制了报文 #{orig}：第二份副本（seq = {seq}）到达；接收方已经有这些内容，最多重新确认一次',
+  reordered:
+    '这个报文在网络中被延迟，被后面的报文超过（乱序）：接收方缓存乱序的数据，并发送重复 ACK，直到空缺被填上',
+  'drop.synQueue': '{side}的 SYN 队列已满（{n} 个半连接）：来自 {from} 的 SYN 被直接丢弃，没有任何回应',
+  'drop.acceptQueue': '{side}的全连接（accept）队列已满：完成握手的 ACK 被丢弃，{from}将会重传',
+  'drop.cookie': '{side}拒绝了一个 SYN cookie 校验失败的 ACK（{reason}）',
+  'drop.other': '{side}丢弃了一个到达的 {flags} 报文（{reason}）',
+
+  'flood.start':
+    '{side}发起 SYN 洪泛：{count} 个 SYN，每 {interval} 毫秒一个，来自永远不会回应的伪造地址——每个都占用一个半连接，直到其 SYN-ACK 重传次数用完（洪泛的其余部分每类只解说一次）',
+  'flood.syn': '来自{side}的伪造 SYN（seq = {seq}）',
+  'flood.synack':
+    '{side}用 SYN-ACK 回应伪造的 SYN，但它无处可去（{reason}）；该表项停留在 SYN_RECEIVED 半连接状态',
+  'flood.cookie': '{side}用 SYN cookie（seq = {seq}）回应伪造的 SYN，不为它保存任何状态',
+  'flood.timer': '{side}向伪造地址重传 SYN-ACK（第 {n} 次）：半连接会存在很长时间',
+  'flood.expire': '{side}的一个半连接在 SYN-ACK 重传均无回应后过期：SYN 队列空出一个位置',
+  'app.restart': '{side}崩溃并重启：它的连接悄无声息地消失；对方仍以为连接是打开的（半打开连接）',
+
+  'why.usage': '用法：synack why <问题> [--lang en|zh] [--explain]',
+  'why.list': '可以回答的问题（每个问题都运行两个对比场景）：',
+  'why.unknown': '未知问题“{question}”；可选：{known}',
+  'why.runA': 'A. {title}',
+  'why.runB': 'B. {title}',
+  'why.differs': '两次运行的差别（由 trace 计算得出）：',
+  'why.failed': '运行 {which} 失败：{error}',
+  'why.hidden': '……洪泛的其余 {n} 个事件未显示……',
+
+  'why.two-way-handshake.q': '为什么 TCP 建立连接需要第三个报文（三次握手）？',
+  'why.two-way-handshake.setup':
+    '场景：客户端:40000 → 服务器:80 上一个早先连接的 SYN（seq = 90）到达服务器；客户端本身并没有发起连接。服务器应用程序在接受的每个连接上发送 1000 字节。',
+  'why.two-way-handshake.a': 'TCP：三次握手，一个过期的重复 SYN 到达',
+  'why.two-way-handshake.b':
+    '这不是 TCP——两次握手模型（服务器发出 SYN-ACK 即进入 ESTABLISHED），同一个过期 SYN',
+  'why.two-way-handshake.ra':
+    'A（TCP）：过期 SYN 只产生了一个半连接（{states}）；客户端用 RST 回应 SYN-ACK，半连接被删除——服务器应用程序接受了 {accepted} 个连接，发送了 {bytes} 字节',
+  'why.two-way-handshake.rb':
+    'B（不是 TCP）：服务器仅凭过期 SYN 就经历了 {states}——其应用程序接受了 {accepted} 个连接，并向一个从未请求的客户端发送了 {bytes} 字节',
+  'why.two-way-handshake.moral':
+    '第三个报文确认服务器新选的初始序号（ack = y+1）：只有此刻真正在建立这个连接的客户端才能发出它。只有两次握手时，任何过期的重复 SYN 都能打开一个连接。',
+
+  'why.four-way-close.q': '为什么建立连接用三个报文，关闭连接通常却要四个？',
+  'why.four-way-close.setup':
+    '场景：客户端发送 200 字节后关闭。A 中服务器随后再发送 3 × 4096 字节才关闭；B 中服务器一读到文件结束就关闭。',
+  'why.four-way-close.a': '半关闭：客户端发出 FIN 后服务器仍有数据要发送',
+  'why.four-way-close.b': '服务器一读到文件结束就立即关闭',
+  'why.four-way-close.ra':
+    'A：服务器立即确认客户端的 FIN，随后在 CLOSE_WAIT 状态发送了 {bytes} 字节（{segments} 个报文），{gap} 之后才发送自己的 FIN——关闭共用了 {count} 个报文',
+  'why.four-way-close.rb':
+    'B：服务器没有更多数据要发送：它对客户端 FIN 的确认搭载在自己的 FIN 上（{combined}）——关闭共用了 {count} 个报文，即三次挥手',
+  'why.four-way-close.moral':
+    'FIN 只表示“我没有数据要发了”：每个方向各自关闭。只要另一方还可能发送数据，对第一个 FIN 的确认就不能等到第二个 FIN 再发，所以关闭需要四个报文——当 ACK 能搭载在 FIN 上时是三个。',
+  'why.combined.yes': 'ACK 与 FIN 合并',
+  'why.combined.no': 'ACK 与 FIN 分开',
+
+  'why.time-wait.q': '为什么先关闭的一方要在 TIME_WAIT 状态等待？',
+  'why.time-wait.setup':
+    '场景：客户端先关闭；网络丢弃了它在 TIME_WAIT 中发送的 ACK（关闭过程的最后一个报文），因此服务器重传 FIN。',
+  'why.time-wait.a': '有 TIME_WAIT（2MSL），客户端最后的 ACK 丢失',
+  'why.time-wait.b': '没有 TIME_WAIT（timeWait = 0），同样丢失最后的 ACK',
+  'why.time-wait.ra':
+    'A：服务器重传的 FIN 到达时客户端仍处于 TIME_WAIT（2MSL = {wait}）；客户端再次确认，服务器以原因“{reason}”关闭（TIME_WAIT 中发送的 ACK：{acks} 个；RST：{rsts} 个）',
+  'why.time-wait.rb':
+    'B：客户端早已删除连接；重传的 FIN 得到的是 RST，服务器以原因“{reason}”关闭（TIME_WAIT 中发送的 ACK：{acks} 个；RST：{rsts} 个）',
+  'why.time-wait.moral':
+    'TIME_WAIT 让先关闭的一方能够重发最后的 ACK，并在 2MSL 内不再使用这个四元组，使旧报文在新连接可能收到它们之前消失（参见 `synack why random-isn`）。',
+
+  'why.random-isn.q': '为什么初始序号要随机选择（RFC 6528），而不是固定值？',
+  'why.random-isn.setup':
+    '场景：客户端从端口 40000 发起连接并发送 100 字节；网络把这个报文扣留 2 秒（其重传报文顺利到达）。客户端关闭连接，经过很短的 TIME_WAIT（这里是 200 毫秒）后从同一端口再次连接，不发送数据，并在 2.3 秒时异常终止连接。',
+  'why.random-isn.a':
+    '固定初始序号（客户端 1000，服务器 5000）：第一个连接的一个数据报文在网络中被延迟，随后四元组被重用',
+  'why.random-isn.b': 'RFC 6528 初始序号，同样被延迟的报文，同样重用四元组',
+  'why.random-isn.ra':
+    'A：两个连接都从 x = {isn1} 和 x = {isn2} 开始；旧报文（seq = {seq}，{len} 字节，发送于 {sent}）在 {arrived} 到达，落在新窗口内并被接受：新的服务器连接收到 {rx} 字节，而新的客户端只发送了 {tx} 字节（完整性错误：{errors}——旧字节位于相同的偏移处，错的只是它们的来源）；随后双方对序号的认识不一致，互相发送了 {acks} 个纯 ACK（ACK 风暴），直到客户端异常终止连接',
+  'why.random-isn.rb':
+    'B：第二个连接从 x = {isn2} 开始，与第一个连接（x = {isn1}）相距 {distance}；同一个旧报文（seq = {seq}）落在窗口外被丢弃：收到 {rx} 字节，发送 {tx} 字节；之后只有 {acks} 个纯 ACK',
+  'why.random-isn.moral':
+    '使用固定初始序号时，同一四元组的每一个连接都以相同方式给字节编号，旧连接被延迟的报文在新连接中看起来是合法的。随时钟变化并结合四元组秘密哈希的初始序号（RFC 6528）让新连接位于序号空间的别处，旧报文因此被拒绝。',
+
+  'why.syn-flood.q': 'SYN 洪泛如何造成拒绝服务？SYN cookie 如何应对？',
+  'why.syn-flood.setup':
+    '场景：攻击者向 backlog 为 8 的监听端口发送 400 个伪造的 SYN，每 50 毫秒一个；1 秒时一个真实客户端发起连接（发送 7 个 SYN 后放弃）。',
+  'why.syn-flood.a': '对 backlog 为 8、关闭 SYN cookie 的监听端口发起 SYN 洪泛',
+  'why.syn-flood.b': '同样的洪泛，开启 SYN cookie（tcp_syncookies = 1）',
+  'why.syn-flood.ra':
+    'A：SYN 队列（峰值 {peak} 个半连接）一直被伪造表项占满；{drops} 个 SYN 被丢弃，其中包括客户端的 {syns} 个 SYN，其 connect() {outcome}',
+  'why.syn-flood.rb':
+    'B：{cookies} 个 SYN-ACK 携带 cookie，而不占用队列表项；客户端发送了 {syns} 个 SYN，其 connect() {outcome}',
+  'why.syn-flood.moral':
+    '每个伪造的 SYN 都在整个 SYN-ACK 重传期间占用一个半连接，所以不大的洪泛就能让队列一直满着，真实客户端的 SYN 被丢弃。SYN cookie 把连接信息编码在初始序号中，在 ACK 把 cookie 带回之前什么都不需要排队。',
+  'why.outcome.connected': '在 {t} 成功',
+  'why.outcome.timeout': '在 {t} 超时',
+  'why.outcome.none': '没有结束',
+};

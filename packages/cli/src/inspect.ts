@@ -1,0 +1,337 @@
+/**
+ * `synack inspect [scenario]` and `synack run --inspect`: run a scenario at a
+ * watchable pace while a local web page (the @synack/inspector server) shows
+ * every connection's statechart, the segment ladder and the controls (pause,
+ * step, speed, timeline scrubber).
+ *
+ * The server binds 127.0.0.1 unless --host says otherwise, prints
+ * `inspector: http://127.0.0.1:PORT/`, and keeps serving the final state after
+ * the run until Ctrl-C / SIGINT / SIGTERM (exit 0) — or, with
+ * `inspect --exit-when-done`, closes as soon as the run ends (exit code as
+ * `synack run`). `run --inspect` takes no server options: it is the quick way
+ * (defaults, `--realtime` as the speed); `synack inspect` has them all.
+ */
+import { spawn } from 'node:child_process';
+import type { Inspector } from '@synack/inspector';
+// Only the light option helpers load with the CLI; the server (elkjs, ws) loads when it serves.
+import {
+  checkForwardUrl,
+  DEFAULT_HOLD,
+  DEFAULT_SPEED,
+  isLoopback,
+  MAX_HOLD,
+  MAX_SPEED,
+} from '@synack/inspector/options';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { formatTime } from './ladder.js';
+import { type Output, type RunFlags, type RunOutcome, resolveScenario, runScenario } from './run.js';
+import type { Scenario } from './scenarios.js';
+import { InputError } from './schema.js';
+
+export interface InspectOptions {
+  port?: number;
+  host?: string;
+  open?: boolean;
+  speed?: number;
+  hold?: number;
+  forward?: string;
+  exitWhenDone?: boolean;
+  paused?: boolean;
+}
+
+export function portArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65_535) {
+    throw new InvalidArgumentError(`must be a port number in [0, 65535] (0 = any free port), got "${value}"`);
+  }
+  return n;
+}
+
+export function speedArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_SPEED) {
+    throw new InvalidArgumentError(`must be a speed factor in (0, ${MAX_SPEED}], got "${value}"`);
+  }
+  return n;
+}
+
+export function holdArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_HOLD) {
+    throw new InvalidArgumentError(`must be a number of ms in [0, ${MAX_HOLD}], got "${value}"`);
+  }
+  return n;
+}
+
+export function forwardArg(value: string): string {
+  try {
+    return checkForwardUrl(value).href;
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^--forward: /, ''));
+  }
+}
+
+function probabilityArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`must be a probability in [0, 1], got "${value}"`);
+  }
+  return n;
+}
+
+function msArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`must be a non-negative number of milliseconds, got "${value}"`);
+  }
+  return n;
+}
+
+function positiveArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`must be a positive number, got "${value}"`);
+  }
+  return n;
+}
+
+function seedArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffff_ffff) {
+    throw new InvalidArgumentError(`must be an integer in [0, 4294967295], got "${value}"`);
+  }
+  return n;
+}
+
+/**
+ * Registers `synack inspect`. (`synack run --inspect` is the quick way with the defaults;
+ * this command has the server options, plus the scenario flags of `synack run`.)
+ */
+export function registerInspect(program: Command, io: Output, setExit: (code: number) => void): Command {
+  return program
+    .command('inspect')
+    .description('run a scenario while a local web page shows the statecharts and the segment ladder live')
+    .argument('[scenario]', 'built-in scenario name or scenario file', 'lifecycle')
+    .option('--port <n>', 'port to serve on; 0 = any free port (default 0)', portArg)
+    .option(
+      '--host <host>',
+      'interface to bind (default 127.0.0.1; anything else is reachable from other machines)',
+    )
+    .option('--open', 'open the page in the default browser')
+    .option(
+      '--speed <factor>',
+      `virtual ms per wall ms (default ${DEFAULT_SPEED}: TIME_WAIT's 60 s take 6 s)`,
+      speedArg,
+    )
+    .option('--hold <ms>', `wall ms to hold after each state change (default ${DEFAULT_HOLD})`, holdArg)
+    .option('--paused', 'start paused (press Resume or Step in the page)')
+    .option(
+      '--forward <url>',
+      'also send every raw XState inspection event as JSON to this ws:// server',
+      forwardArg,
+    )
+    .option('--exit-when-done', 'stop serving and exit when the run ends (default: serve until Ctrl-C)')
+    .option('--seed <n>', 'PRNG seed', seedArg)
+    .option('--loss <p>', 'Bernoulli loss probability on every link', probabilityArg)
+    .option('--reorder <p>', 'reordering probability', probabilityArg)
+    .option('--duplicate <p>', 'duplication probability', probabilityArg)
+    .option('--delay <ms>', 'one-way delay in ms', msArg)
+    .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
+    .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']))
+    .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
+    .action(async (target: string, opts: Record<string, unknown>) => {
+      const scenario = resolveScenario(target);
+      const flags: RunFlags = {
+        seed: opts.seed as number | undefined,
+        loss: opts.loss as number | undefined,
+        reorder: opts.reorder as number | undefined,
+        duplicate: opts.duplicate as number | undefined,
+        delay: opts.delay as number | undefined,
+        jitter: opts.jitter as number | undefined,
+        profile: opts.profile as string | undefined,
+        maxTime: opts.maxTime as number | undefined,
+      };
+      const options: InspectOptions = {
+        port: opts.port as number | undefined,
+        host: opts.host as string | undefined,
+        open: opts.open === true,
+        speed: opts.speed as number | undefined,
+        hold: opts.hold as number | undefined,
+        forward: opts.forward as string | undefined,
+        exitWhenDone: opts.exitWhenDone === true,
+        paused: opts.paused === true,
+      };
+      const { code } = await serveScenario(scenario, flags, io, options, { quiet: true });
+      setExit(code);
+    });
+}
+
+/**
+ * For `synack run --inspect`: a drop-in for runScenario that serves the inspector (default
+ * options; `--realtime` sets the speed) around the run and keeps serving until Ctrl-C.
+ */
+export function inspectRunner(
+  opts: Record<string, unknown>,
+): (scenario: Scenario, flags: RunFlags, io: Output) => Promise<RunOutcome> {
+  return async (scenario, flags, io) => {
+    const realtime = opts.realtime === true ? 1 : (opts.realtime as number | undefined);
+    const options: InspectOptions = { speed: flags.realtime ?? realtime ?? DEFAULT_SPEED };
+    const { outcome, code } = await serveScenario(scenario, flags, io, options, { quiet: false });
+    return { ...outcome, exitCode: code === 0 ? 0 : 1 };
+  };
+}
+
+interface Served {
+  outcome: RunOutcome;
+  /** 0 after Ctrl-C / a signal; the run's exit code with --exit-when-done. */
+  code: 0 | 1;
+}
+
+/** Starts the inspector, runs the scenario under it, serves until a signal (or the end of the run). */
+export async function serveScenario(
+  scenario: Scenario,
+  flags: RunFlags,
+  io: Output,
+  options: InspectOptions,
+  { quiet }: { quiet: boolean },
+): Promise<Served> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host)) {
+    io.err(
+      `synack: warning: the inspector listens on ${host}, reachable from other machines; it has no authentication (omit --host to bind 127.0.0.1)\n`,
+    );
+  }
+  const machineFormat = flags.format !== undefined && flags.format !== 'text';
+  // With jsonl/mermaid on stdout, everything else goes to stderr.
+  const say = (text: string) => (machineFormat ? io.err(text) : io.out(text));
+  const { startInspector } = await import('@synack/inspector');
+  let inspector: Inspector;
+  try {
+    inspector = await startInspector({
+      port: options.port ?? 0,
+      host,
+      speed: options.speed ?? DEFAULT_SPEED,
+      hold: options.hold ?? DEFAULT_HOLD,
+      paused: options.paused,
+      forward: options.forward,
+      scenario: { name: scenario.name, description: scenario.description },
+      config: { endpoints: scenario.endpoints, profile: flags.profile ?? scenario.profile },
+      onWarning: (message) => io.err(`synack: warning: ${message}\n`),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new InputError(`--port ${options.port}: address already in use`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new InputError(`--host ${host}: cannot listen there (${code})`);
+    }
+    throw err;
+  }
+  say(`inspector: ${inspector.url}\n`);
+  if (options.open) openBrowser(inspector.url, io);
+
+  const signals = waitForSignal();
+  const runIo: Output = quiet ? { out: () => {}, err: io.err, isTTY: false } : io;
+  const { realtime: _paced, ...rest } = flags;
+  try {
+    const running = runScenario(
+      scenario,
+      {
+        ...rest,
+        // The inspector paces the run itself (pause, step, speed changes), so no --realtime;
+        // time spent paused counts as wall time, so the wall-clock limit is a day.
+        inspect: true,
+        wallTimeout: 24 * 60 * 60 * 1000,
+        beforeStep: inspector.hooks.beforeStep,
+        onTrace: (event) => {
+          inspector.hooks.onTrace(event);
+          flags.onTrace?.(event);
+        },
+        onInspect: (endpoint, event, t) => {
+          inspector.hooks.onInspect(endpoint, event, t);
+          flags.onInspect?.(endpoint, event, t);
+        },
+      },
+      runIo,
+    );
+    const first = await Promise.race([
+      running.then((outcome) => ({ outcome })),
+      signals.promise.then((signal) => ({ signal })),
+    ]);
+    if ('signal' in first) {
+      // Interrupted mid-run: the pacer makes the run end at its next instant.
+      await inspector.close();
+      const outcome = await running;
+      return { outcome, code: 0 };
+    }
+    const { outcome } = first;
+    inspector.finish({
+      ok: outcome.result.ok,
+      ...(outcome.result.error ? { error: outcome.result.error } : {}),
+    });
+    if (quiet) say(verdict(outcome));
+    if (options.exitWhenDone) {
+      await inspector.close();
+      return { outcome, code: outcome.exitCode };
+    }
+    io.err(`synack: run finished; still serving ${inspector.url} — press Ctrl-C to exit\n`);
+    await signals.promise;
+    await inspector.close();
+    return { outcome, code: 0 };
+  } finally {
+    signals.dispose();
+    await inspector.close();
+  }
+}
+
+function verdict(outcome: RunOutcome): string {
+  const { result, expectations } = outcome;
+  const finals = Object.entries(result.summary.final)
+    .map(([id, states]) => `${id}: ${states.length ? states.join(', ') : '(no connection)'}`)
+    .join('; ');
+  const passed = expectations.filter((e) => e.pass).length;
+  const lines = [
+    `${result.ok ? 'run completed' : `run failed: ${result.error}`} at ${formatTime(result.stats.endTime)} virtual; final states: ${finals}; expectations ${passed}/${expectations.length} passed`,
+  ];
+  for (const e of expectations) if (!e.pass) lines.push(`  ✗ ${e.name} — ${e.detail}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function waitForSignal(): { promise: Promise<NodeJS.Signals>; dispose: () => void } {
+  let resolve!: (signal: NodeJS.Signals) => void;
+  const promise = new Promise<NodeJS.Signals>((r) => {
+    resolve = r;
+  });
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C while shutting down: stop waiting for anything.
+    if (++received > 1) process.exit(130);
+    resolve(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    promise,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+function openBrowser(url: string, io: Output): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
+  try {
+    const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+    child.on('error', (err) =>
+      io.err(`synack: warning: --open: could not start ${command} (${err.message}); open ${url} yourself\n`),
+    );
+    child.unref();
+  } catch (err) {
+    io.err(`synack: warning: --open: ${(err as Error).message}; open ${url} yourself\n`);
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The unit of work of a sweep: a self-contained, JSON-serialisable job that
+ * any machine with the simulator can turn into one row, deterministically.
+ */
+import { deriveSeed, runSimulation, type SimulationConfig, type WorkerPool } from '@synack/network';
+import { buildConfig } from '../run.js';
+import type { Scenario } from '../scenarios.js';
+import type { Direction } from './direction.js';
+import type { SweepPoint } from './grid.js';
+import { type Criterion, RunCollector, type RunMetrics } from './metrics.js';
+
+export interface SweepJob {
+  /** point.id × runs + run: the row's position in runs.csv. */
+  id: number;
+  scenario: Scenario;
+  /** The complete simulation config (seed included): exactly what `synack run` builds from `repro`. */
+  config: SimulationConfig;
+  seed: number;
+  point: SweepPoint;
+  /** 0-based run index at this point. */
+  run: number;
+  criterion: Criterion;
+  /** The `synack run` command line (argv after `synack`) that reproduces this run. */
+  repro: string[];
+}
+
+export interface SweepRow extends RunMetrics {
+  jobId: number;
+  point: number;
+  run: number;
+  seed: number;
+  profile: string;
+  loss: number;
+  reorder: number;
+  duplicate: number;
+  delay: number;
+  jitter: number;
+  direction: Direction;
+}
+
+/** Seed of run `run` at network setting `netIndex`: profiles compared at one setting share seeds. */
+export function runSeed(baseSeed: number, netIndex: number, run: number): number {
+  return deriveSeed(deriveSeed(baseSeed, netIndex), run);
+}
+
+export interface JobPlan {
+  scenario: Scenario;
+  /** How the scenario is named on the command line (built-in name or file path). */
+  target: string;
+  points: SweepPoint[];
+  runs: number;
+  baseSeed: number;
+  maxTime?: number;
+  criterion: Criterion;
+  /**
+   * Connection engine for the sweep's runs. 'table' is several times faster than the default
+   * 'actor' and gives the identical trace (network README, Determinism), so a run reproduced
+   * with `synack run` matches its row exactly.
+   */
+  engine?: 'actor' | 'table';
+}
+
+/** The config of one run: the same buildConfig path `synack run` takes. */
+export function jobConfig(plan: JobPlan, point: SweepPoint, seed: number): SimulationConfig {
+  const config = buildConfig(plan.scenario, {
+    ...point.flags,
+    seed,
+    maxTime: plan.maxTime,
+    direction: point.direction,
+  });
+  return plan.engine ? { ...config, engine: plan.engine } : config;
+}
+
+/** Arguments of `synack run` that reproduce a job (without the leading "synack"). */
+export function reproArgs(plan: JobPlan, point: SweepPoint, seed: number): string[] {
+  const args = ['run', plan.target, '--seed', String(seed)];
+  for (const key of ['loss', 'reorder', 'duplicate', 'delay', 'jitter'] as const) {
+    const v = point.flags[key];
+    if (v !== undefined) args.push(`--${key}`, String(v));
+  }
+  args.push('--profile', point.profile);
+  if (point.direction !== 'both') args.push('--direction', point.direction);
+  if (plan.maxTime !== undefined) args.push('--max-time', String(plan.maxTime));
+  return args;
+}
+
+/** Every job of the plan, lazily, in runs.csv order (point by point, run by run). */
+export function* planJobs(plan: JobPlan): Generator<SweepJob> {
+  for (const point of plan.points) {
+    for (let run = 0; run < plan.runs; run++) {
+      const seed = runSeed(plan.baseSeed, point.netIndex, run);
+      yield {
+        id: point.id * plan.runs + run,
+        scenario: plan.scenario,
+        config: jobConfig(plan, point, seed),
+        seed,
+        point,
+        run,
+        criterion: plan.criterion,
+        repro: reproArgs(plan, point, seed),
+      };
+    }
+  }
+}
+
+export interface RunJobOptions {
+  pool?: WorkerPool;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one job (endpoints in worker threads, from `pool` when given) and returns its row;
+ * undefined when `signal` aborted the run. The trace is consumed as it streams, never kept.
+ */
+export async function runJob(job: SweepJob, options: RunJobOptions = {}): Promise<SweepRow | undefined> {
+  const collector = new RunCollector(job.criterion, job.scenario.expect);
+  const result = await runSimulation(job.config, {
+    pool: options.pool,
+    signal: options.signal,
+    collectTrace: false,
+    onTrace: collector.onEvent,
+  });
+  if (result.error === 'run aborted') return undefined;
+  const { point } = job;
+  return {
+    jobId: job.id,
+    point: point.id,
+    run: job.run,
+    seed: job.seed,
+    profile: point.profile,
+    loss: point.loss,
+    reorder: point.reorder,
+    duplicate: point.duplicate,
+    delay: point.delay,
+    jitter: point.jitter,
+    direction: point.direction,
+    ...collector.finish(),
+  };
+}

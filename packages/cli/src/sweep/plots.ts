@@ -1,0 +1,396 @@
+/**
+ * Sweep plots as Vega specs rendered headless to SVG (and to PNG with resvg):
+ * success rate with its Wilson band vs the swept parameter, and time
+ * quantiles vs the swept parameter; one colour per profile (and per value of
+ * any other swept parameter), the model as a dashed line where it applies.
+ */
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { PARAM_LABELS, type Param } from './grid.js';
+import type { PointSummary, Quantiles } from './summary.js';
+
+export interface PlotContext {
+  scenario: string;
+  /** The x axis. */
+  param: Param;
+  /** Other swept parameters: they split lines like profiles do. */
+  split: Param[];
+  direction: string;
+}
+
+export interface Plot {
+  /** File name without extension. */
+  name: string;
+  svg: string;
+}
+
+const WIDTH = 600;
+const HEIGHT = 340;
+
+function seriesOf(s: PointSummary, ctx: PlotContext): string {
+  return [s.profile, ...ctx.split.map((p) => `${p} ${s[p]}`)].join(' · ');
+}
+
+function xTitle(ctx: PlotContext): string {
+  const label = PARAM_LABELS[ctx.param];
+  return ctx.param === 'loss' && ctx.direction !== 'both' ? `${label} (${ctx.direction} only)` : label;
+}
+
+function baseSpec(title: string, subtitle: string): vega.Spec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega/v6.json',
+    width: WIDTH,
+    height: HEIGHT,
+    padding: 12,
+    autosize: 'pad',
+    background: 'white',
+    title: { text: title, subtitle, anchor: 'start', fontSize: 15, subtitleFontSize: 11, offset: 12 },
+    config: {
+      axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e6e6e6' },
+      legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 260 },
+    },
+  };
+}
+
+function colorScale(series: string[]): vega.Scale {
+  return { name: 'color', type: 'ordinal', domain: series, range: 'category' };
+}
+
+/** Success rate ± 95 % Wilson interval (band) vs the swept parameter; model dashed. */
+export function successSpec(summaries: readonly PointSummary[], ctx: PlotContext): vega.Spec {
+  const values = summaries
+    .filter((s) => s.successRate !== null)
+    .map((s) => ({
+      x: s[ctx.param],
+      series: seriesOf(s, ctx),
+      rate: s.successRate,
+      lo: s.wilsonLo,
+      hi: s.wilsonHi,
+      model: s.model?.successRate ?? null,
+    }));
+  const series = [...new Set(values.map((v) => v.series))];
+  const hasModel = values.some((v) => v.model !== null);
+  // Zoom in on the data (rates near 100 % are the interesting ones), but always show 100 %.
+  const lowest = Math.min(1, ...values.flatMap((v) => [v.lo ?? 1, v.rate ?? 1, v.model ?? 1]));
+  const yMin = lowest >= 0.995 ? 0.9 : Math.max(0, Math.floor((lowest - 0.04) * 10) / 10);
+  const spec = baseSpec(
+    `${ctx.scenario}: success rate vs ${ctx.param}`,
+    `shaded band: 95 % Wilson interval${hasModel ? '; dashed: analytic model' : ''}${yMin > 0 ? `; y axis from ${Math.round(yMin * 100)} %` : ''}`,
+  );
+  return {
+    ...spec,
+    data: [
+      { name: 'points', values },
+      { name: 'model', source: 'points', transform: [{ type: 'filter', expr: 'datum.model !== null' }] },
+    ],
+    scales: [
+      {
+        name: 'x',
+        type: 'linear',
+        domain: { data: 'points', field: 'x' },
+        range: 'width',
+        nice: true,
+        zero: false,
+      },
+      { name: 'y', type: 'linear', domain: [yMin, 1], range: 'height', zero: false, clamp: true },
+      colorScale(series),
+      {
+        name: 'style',
+        type: 'ordinal',
+        domain: hasModel ? ['simulated', 'model'] : ['simulated'],
+        range: hasModel
+          ? [
+              [1, 0],
+              [6, 4],
+            ]
+          : [[1, 0]],
+      },
+    ],
+    axes: [
+      { orient: 'bottom', scale: 'x', title: xTitle(ctx), grid: true },
+      { orient: 'left', scale: 'y', title: 'success rate', format: '.0%', grid: true },
+    ],
+    legends: [
+      { stroke: 'color', title: 'profile', symbolType: 'stroke', symbolStrokeWidth: 3 },
+      ...(hasModel
+        ? [
+            {
+              strokeDash: 'style',
+              title: 'line',
+              symbolType: 'stroke',
+              symbolStrokeColor: '#444',
+              symbolStrokeWidth: 2,
+              symbolSize: 700,
+            } as vega.Legend,
+          ]
+        : []),
+    ],
+    marks: [
+      {
+        type: 'group',
+        from: { facet: { name: 'series_points', data: 'points', groupby: 'series' } },
+        marks: [
+          {
+            type: 'area',
+            from: { data: 'series_points' },
+            sort: { field: 'datum.x' },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'lo' },
+                y2: { scale: 'y', field: 'hi' },
+                fill: { scale: 'color', field: 'series' },
+                fillOpacity: { value: 0.18 },
+                interpolate: { value: 'linear' },
+              },
+            },
+          },
+          {
+            type: 'line',
+            from: { data: 'series_points' },
+            sort: { field: 'datum.x' },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'rate' },
+                stroke: { scale: 'color', field: 'series' },
+                strokeWidth: { value: 2 },
+              },
+            },
+          },
+          {
+            type: 'symbol',
+            from: { data: 'series_points' },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'rate' },
+                fill: { scale: 'color', field: 'series' },
+                size: { value: 30 },
+              },
+            },
+          },
+        ],
+      },
+      {
+        type: 'group',
+        from: { facet: { name: 'series_model', data: 'model', groupby: 'series' } },
+        marks: [
+          {
+            type: 'line',
+            from: { data: 'series_model' },
+            sort: { field: 'datum.x' },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'model' },
+                stroke: { scale: 'color', field: 'series' },
+                strokeWidth: { value: 1.5 },
+                strokeDash: { value: [6, 4] },
+              },
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * Quantiles (median, p95, p99) of a time vs the swept parameter: one colour per series, one dash
+ * pattern per statistic. Where a model applies, the observed mean is drawn too (dash-dot) and the
+ * model's mean as hollow diamonds, so the two can be compared point by point.
+ */
+export function quantileSpec(
+  summaries: readonly PointSummary[],
+  ctx: PlotContext,
+  pick: (s: PointSummary) => Quantiles,
+  what: { title: string; axis: string },
+  modelMean?: (s: PointSummary) => number | null,
+): vega.Spec {
+  const values: Array<{ x: number; series: string; statistic: string; value: number }> = [];
+  const model: Array<{ x: number; series: string; value: number; label: string }> = [];
+  for (const s of summaries) {
+    const q = pick(s);
+    const series = seriesOf(s, ctx);
+    const m = modelMean?.(s) ?? null;
+    if (m !== null && Number.isFinite(m))
+      model.push({ x: s[ctx.param], series, value: m, label: 'model mean' });
+    const stats: Array<[string, number | null]> = [
+      ['median', q.median],
+      ['p95', q.p95],
+      ['p99', q.p99],
+    ];
+    if (modelMean) stats.push(['mean', q.mean]);
+    for (const [statistic, value] of stats) {
+      if (value !== null && Number.isFinite(value))
+        values.push({ x: s[ctx.param], series, statistic, value });
+    }
+  }
+  const hasModel = model.length > 0;
+  if (!hasModel)
+    for (let i = values.length - 1; i >= 0; i--) if (values[i].statistic === 'mean') values.splice(i, 1);
+  const series = [...new Set([...values, ...model].map((v) => v.series))];
+  const dashes: Record<string, number[]> = { median: [1, 0], p95: [8, 4], p99: [2, 3], mean: [12, 3, 3, 3] };
+  const statistics = Object.keys(dashes).filter((q) => values.some((v) => v.statistic === q));
+  const all = [...values, ...model];
+  const log = all.length > 0 && all.every((v) => v.value > 0);
+  const spec = baseSpec(
+    `${ctx.scenario}: ${what.title} vs ${ctx.param}`,
+    `over the runs that have one${hasModel ? '; ◇ analytic model mean' : ''}${log ? '; log scale' : ''}`,
+  );
+  const yDomain = {
+    fields: [
+      { data: 'points', field: 'value' },
+      { data: 'model', field: 'value' },
+    ],
+  };
+  return {
+    ...spec,
+    data: [
+      { name: 'points', values },
+      { name: 'model', values: model },
+    ],
+    scales: [
+      {
+        name: 'x',
+        type: 'linear',
+        domain: { data: 'points', field: 'x' },
+        range: 'width',
+        nice: true,
+        zero: false,
+      },
+      log
+        ? { name: 'y', type: 'log', domain: yDomain, range: 'height', nice: false, padding: 12 }
+        : { name: 'y', type: 'linear', domain: yDomain, range: 'height', nice: true, zero: true },
+      colorScale(series),
+      { name: 'dash', type: 'ordinal', domain: statistics, range: statistics.map((q) => dashes[q]) },
+      { name: 'shape', type: 'ordinal', domain: ['model mean'], range: ['diamond'] },
+    ],
+    axes: [
+      { orient: 'bottom', scale: 'x', title: xTitle(ctx), grid: true },
+      { orient: 'left', scale: 'y', title: what.axis, grid: true, format: '~s' },
+    ],
+    legends: [
+      { stroke: 'color', title: 'profile', symbolType: 'stroke', symbolStrokeWidth: 3 },
+      {
+        strokeDash: 'dash',
+        title: 'statistic',
+        symbolType: 'stroke',
+        symbolStrokeColor: '#444',
+        symbolStrokeWidth: 2,
+        symbolSize: 700,
+      },
+      ...(hasModel
+        ? [
+            {
+              shape: 'shape',
+              symbolStrokeColor: '#444',
+              symbolFillColor: 'transparent',
+              symbolStrokeWidth: 1.5,
+              symbolSize: 90,
+            } as vega.Legend,
+          ]
+        : []),
+    ],
+    marks: [
+      {
+        type: 'group',
+        from: { facet: { name: 'lines', data: 'points', groupby: ['series', 'statistic'] } },
+        marks: [
+          {
+            type: 'line',
+            from: { data: 'lines' },
+            sort: { field: 'datum.x' },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'value' },
+                stroke: { scale: 'color', field: 'series' },
+                strokeDash: { scale: 'dash', field: 'statistic' },
+                strokeWidth: { value: 2 },
+                strokeOpacity: { value: 0.9 },
+              },
+            },
+          },
+          {
+            type: 'symbol',
+            from: { data: 'lines' },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'value' },
+                fill: { scale: 'color', field: 'series' },
+                size: { value: 18 },
+              },
+            },
+          },
+        ],
+      },
+      {
+        type: 'symbol',
+        from: { data: 'model' },
+        encode: {
+          enter: {
+            x: { scale: 'x', field: 'x' },
+            y: { scale: 'y', field: 'value' },
+            shape: { scale: 'shape', field: 'label' },
+            stroke: { scale: 'color', field: 'series' },
+            strokeWidth: { value: 1.5 },
+            fill: { value: 'transparent' },
+            size: { value: 110 },
+          },
+        },
+      },
+    ],
+  };
+}
+
+export async function renderSvg(spec: vega.Spec): Promise<string> {
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export function svgToPng(svg: string): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  return resvg.render().asPng();
+}
+
+/** Every plot of a sweep. */
+export async function sweepPlots(summaries: readonly PointSummary[], ctx: PlotContext): Promise<Plot[]> {
+  const plots: Plot[] = [{ name: 'success', svg: await renderSvg(successSpec(summaries, ctx)) }];
+  if (summaries.some((s) => s.handshake.n > 0)) {
+    plots.push({
+      name: 'handshake',
+      svg: await renderSvg(
+        quantileSpec(
+          summaries,
+          ctx,
+          (s) => s.handshake,
+          { title: 'handshake time', axis: 'handshake time, SYN_SENT → ESTABLISHED (ms)' },
+          (s) => s.model?.handshakeMean ?? null,
+        ),
+      ),
+    });
+  }
+  if (summaries.some((s) => s.lifecycle.n > 0)) {
+    plots.push({
+      name: 'lifecycle',
+      svg: await renderSvg(
+        quantileSpec(summaries, ctx, (s) => s.lifecycle, {
+          title: 'lifecycle time',
+          axis: 'first SYN → last CLOSED (ms)',
+        }),
+      ),
+    });
+  }
+  return plots;
+}

@@ -1,0 +1,309 @@
+/** Per-point aggregation of sweep rows, and the CSV files. */
+import type { Scenario } from '../scenarios.js';
+import type { Direction } from './direction.js';
+import type { SweepPoint } from './grid.js';
+import type { SweepRow } from './job.js';
+import { modelForPoint } from './model.js';
+import { describe, wilson } from './stats.js';
+
+export interface PointSummary {
+  point: number;
+  profile: string;
+  loss: number;
+  reorder: number;
+  duplicate: number;
+  delay: number;
+  jitter: number;
+  direction: Direction;
+  n: number;
+  successes: number;
+  successRate: number | null;
+  wilsonLo: number | null;
+  wilsonHi: number | null;
+  /** Handshake time (ms) over the runs whose first active open reached ESTABLISHED. */
+  handshake: Quantiles;
+  /** First SYN → last CLOSED (ms) over completed runs that ended with every connection CLOSED. */
+  lifecycle: Quantiles;
+  /** Model predictions (null where the model does not apply). */
+  model: {
+    successRate: number;
+    handshakeMean: number | null;
+    method: string;
+    /** observed − model success rate. */
+    successDev: number | null;
+    /** Model success rate inside the 95 % Wilson interval. */
+    inWilson: boolean | null;
+    /** observed − model mean handshake time (ms). */
+    handshakeMeanDev: number | null;
+    /** (observed − model) / (sd / √n) for the mean handshake time. */
+    handshakeMeanZ: number | null;
+  } | null;
+}
+
+export interface Quantiles {
+  n: number;
+  mean: number | null;
+  sd: number | null;
+  median: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export function summarize(
+  scenario: Scenario,
+  points: readonly SweepPoint[],
+  rows: readonly SweepRow[],
+): PointSummary[] {
+  const byPoint = new Map<number, SweepRow[]>();
+  for (const row of rows) {
+    let list = byPoint.get(row.point);
+    if (!list) byPoint.set(row.point, (list = []));
+    list.push(row);
+  }
+  return points.map((point) => {
+    const list = byPoint.get(point.id) ?? [];
+    const n = list.length;
+    const successes = list.filter((r) => r.completed).length;
+    const ci = wilson(successes, n);
+    const hs = list.flatMap((r) => (r.handshakeMs === null ? [] : [r.handshakeMs]));
+    const lc = list.flatMap((r) => (r.completed && r.lifecycleMs !== null ? [r.lifecycleMs] : []));
+    const handshake = { n: hs.length, ...describe(hs) };
+    const lifecycle = { n: lc.length, ...describe(lc) };
+    const successRate = n ? successes / n : null;
+    const m = modelForPoint(scenario, point);
+    const model = m
+      ? {
+          successRate: m.success,
+          handshakeMean: m.meanTime,
+          method: m.method,
+          successDev: successRate === null ? null : successRate - m.success,
+          inWilson: ci ? m.success >= ci.lo && m.success <= ci.hi : null,
+          handshakeMeanDev:
+            handshake.mean !== null && m.meanTime !== null ? handshake.mean - m.meanTime : null,
+          handshakeMeanZ:
+            handshake.mean !== null && m.meanTime !== null && handshake.sd !== null
+              ? handshake.sd > 0
+                ? (handshake.mean - m.meanTime) / (handshake.sd / Math.sqrt(handshake.n))
+                : handshake.mean === m.meanTime
+                  ? 0
+                  : null
+              : null,
+        }
+      : null;
+    return {
+      point: point.id,
+      profile: point.profile,
+      loss: point.loss,
+      reorder: point.reorder,
+      duplicate: point.duplicate,
+      delay: point.delay,
+      jitter: point.jitter,
+      direction: point.direction,
+      n,
+      successes,
+      successRate,
+      wilsonLo: ci?.lo ?? null,
+      wilsonHi: ci?.hi ?? null,
+      handshake,
+      lifecycle,
+      model,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// CSV
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'number' ? formatNumber(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Numbers without float noise (12 significant digits), integers as integers. */
+export function formatNumber(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  return String(Number(n.toPrecision(12)));
+}
+
+export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
+  const lines = [header.join(',')];
+  for (const row of rows) lines.push(row.map(csvField).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Quotes a shell word when it needs it (client->server would otherwise redirect stdout). */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export const RUNS_COLUMNS = [
+  'point',
+  'run',
+  'seed',
+  'profile',
+  'loss',
+  'reorder',
+  'duplicate',
+  'delay',
+  'jitter',
+  'direction',
+  'completed',
+  'failure',
+  'run_ok',
+  'handshake_ms',
+  'lifecycle_ms',
+  'segments_sent',
+  'segments_dropped',
+  'segments_duplicated',
+  'retx_syn',
+  'retx_synack',
+  'retx_data',
+  'retx_fin',
+  'final_states',
+  'end_ms',
+  'repro',
+] as const;
+
+/**
+ * runs.csv, sorted by job id. `repro` gives each row's `synack run` arguments (derived from the
+ * plan rather than stored in every row, to keep big sweeps small in memory).
+ */
+export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => string[]): string {
+  const sorted = [...rows].sort((a, b) => a.jobId - b.jobId);
+  return toCsv(
+    RUNS_COLUMNS,
+    sorted.map((r) => [
+      r.point,
+      r.run,
+      r.seed,
+      r.profile,
+      r.loss,
+      r.reorder,
+      r.duplicate,
+      r.delay,
+      r.jitter,
+      r.direction,
+      r.completed ? 1 : 0,
+      r.failure,
+      r.runOk ? 1 : 0,
+      r.handshakeMs,
+      r.lifecycleMs,
+      r.segmentsSent,
+      r.segmentsDropped,
+      r.segmentsDuplicated,
+      r.retransmits.SYN,
+      r.retransmits['SYN-ACK'],
+      r.retransmits.data,
+      r.retransmits.FIN,
+      r.finalStates,
+      r.endMs,
+      ['synack', ...repro(r)].map(shellWord).join(' '),
+    ]),
+  );
+}
+
+export const SUMMARY_COLUMNS = [
+  'point',
+  'profile',
+  'loss',
+  'reorder',
+  'duplicate',
+  'delay',
+  'jitter',
+  'direction',
+  'n',
+  'successes',
+  'success_rate',
+  'wilson_lo',
+  'wilson_hi',
+  'hs_n',
+  'hs_mean_ms',
+  'hs_sd_ms',
+  'hs_median_ms',
+  'hs_p95_ms',
+  'hs_p99_ms',
+  'lc_n',
+  'lc_mean_ms',
+  'lc_median_ms',
+  'lc_p95_ms',
+  'lc_p99_ms',
+  'model_success_rate',
+  'model_hs_mean_ms',
+  'success_dev',
+  'model_in_wilson',
+  'hs_mean_dev_ms',
+  'hs_mean_z',
+] as const;
+
+export function summaryCsv(summaries: readonly PointSummary[]): string {
+  return toCsv(
+    SUMMARY_COLUMNS,
+    summaries.map((s) => [
+      s.point,
+      s.profile,
+      s.loss,
+      s.reorder,
+      s.duplicate,
+      s.delay,
+      s.jitter,
+      s.direction,
+      s.n,
+      s.successes,
+      s.successRate,
+      s.wilsonLo,
+      s.wilsonHi,
+      s.handshake.n,
+      s.handshake.mean,
+      s.handshake.sd,
+      s.handshake.median,
+      s.handshake.p95,
+      s.handshake.p99,
+      s.lifecycle.n,
+      s.lifecycle.mean,
+      s.lifecycle.median,
+      s.lifecycle.p95,
+      s.lifecycle.p99,
+      s.model?.successRate,
+      s.model?.handshakeMean,
+      s.model?.successDev,
+      s.model?.inWilson === undefined || s.model?.inWilson === null ? null : s.model.inWilson ? 1 : 0,
+      s.model?.handshakeMeanDev,
+      s.model?.handshakeMeanZ,
+    ]),
+  );
+}
+
+/** Minimal RFC 4180 reader (for tests and tools reading runs.csv back). */
+export function parseCsv(text: string): Array<Record<string, string>> {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else if (c !== '\r') field += c;
+  }
+  if (field !== '' || record.length) {
+    record.push(field);
+    records.push(record);
+  }
+  const [header, ...body] = records;
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}

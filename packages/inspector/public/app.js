@@ -1,0 +1,542 @@
+// The synack inspector page. Connects to the server's WebSocket (/ws), receives the
+// statechart layout and the run's event stream, and derives everything it shows from the
+// events up to the cursor: live (the newest event) or any earlier moment (scrubbing).
+// Protocol: see packages/inspector/README.md.
+
+import { renderLadder } from './ladder.js';
+import {
+  applyEvent,
+  causedBy,
+  contextRows,
+  countForCursor,
+  createModel,
+  deriveModel,
+  formatTime,
+  pendingTimers,
+  segmentLabel,
+  stateCounts,
+} from './model.js';
+import { createStatechart, markCaused, updateStatechart } from './statechart.js';
+
+const $ = (id) => document.getElementById(id);
+
+const app = {
+  hello: null,
+  session: null,
+  events: [],
+  /** Stream positions of the trace events (the scrubber moves over these). */
+  traceIdx: [],
+  control: null,
+  /** null: follow the run live; a number k: show the moment after the k-th trace event. */
+  cursor: null,
+  /** Trace-event count when a server step was requested (the cursor moves on when it grows). */
+  pendingStep: null,
+  model: null,
+  selected: null,
+  panels: new Map(),
+  ws: null,
+  connected: false,
+  retryMs: 250,
+  renderQueued: false,
+  lastLadder: { count: -1, selected: null, width: 0, at: 0 },
+  followLadder: true,
+};
+// Read-only handle for debugging and tests; not a stable API.
+window.__synack = app;
+
+// --- connection -----------------------------------------------------------------------------
+
+function connect() {
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  app.ws = ws;
+  ws.addEventListener('open', () => {
+    app.connected = true;
+    app.retryMs = 250;
+    queueRender();
+  });
+  ws.addEventListener('message', (m) => {
+    let msg;
+    try {
+      msg = JSON.parse(m.data);
+    } catch {
+      return;
+    }
+    handle(msg);
+  });
+  ws.addEventListener('close', () => {
+    if (app.ws !== ws) return;
+    app.connected = false;
+    app.ws = null;
+    queueRender();
+    setTimeout(connect, app.retryMs);
+    app.retryMs = Math.min(app.retryMs * 2, 3000);
+  });
+}
+
+function send(msg) {
+  if (app.ws && app.ws.readyState === WebSocket.OPEN) app.ws.send(JSON.stringify(msg));
+}
+
+function handle(msg) {
+  switch (msg.type) {
+    case 'hello': {
+      const sameSession = msg.session === app.session;
+      app.session = msg.session;
+      app.hello = msg;
+      app.control = msg.control;
+      // The server replays the whole stream after hello: start the record over.
+      app.events = [];
+      app.traceIdx = [];
+      app.model = createModel(msg);
+      app.pendingStep = null;
+      if (!sameSession) {
+        app.cursor = null;
+        app.selected = null;
+        for (const panel of app.panels.values()) panel.root.remove();
+        app.panels.clear();
+      }
+      $('scenario-name').textContent = msg.scenario?.name ?? '';
+      $('scenario-description').textContent = msg.scenario?.description ?? '';
+      document.title = `synack inspector — ${msg.scenario?.name ?? ''}`;
+      break;
+    }
+    case 'events': {
+      if (!app.hello) return;
+      const start = msg.start;
+      if (start > app.events.length) {
+        // A gap: reconnect and get the whole stream again.
+        app.ws?.close();
+        return;
+      }
+      const fresh = msg.events.slice(app.events.length - start);
+      for (const ev of fresh) {
+        if (ev.kind !== 'inspect') app.traceIdx.push(app.events.length);
+        app.events.push(ev);
+      }
+      if (app.pendingStep !== null && app.traceIdx.length > app.pendingStep) {
+        app.cursor = app.pendingStep + 1;
+        app.pendingStep = null;
+      }
+      break;
+    }
+    case 'control':
+      app.control = msg.control;
+      break;
+    case 'error':
+      console.warn('inspector server:', msg.message);
+      break;
+  }
+  queueRender();
+}
+
+// --- cursor and model -----------------------------------------------------------------------
+
+function shownTrace() {
+  return app.cursor === null ? app.traceIdx.length : Math.min(app.cursor, app.traceIdx.length);
+}
+
+function wantedCount() {
+  if (app.cursor === null) return app.events.length;
+  return countForCursor(app.traceIdx, app.events.length, app.cursor);
+}
+
+/** Brings the model to the cursor: forward by applying events, backward by replaying from the start. */
+function syncModel() {
+  if (!app.hello) return;
+  const want = wantedCount();
+  if (!app.model || app.model.count > want) app.model = deriveModel(app.hello, app.events, want);
+  else for (let i = app.model.count; i < want; i++) applyEvent(app.model, app.events[i], i, app.events);
+}
+
+function setCursor(k) {
+  app.cursor = k === null || k >= app.traceIdx.length ? null : Math.max(0, k);
+  app.pendingStep = null;
+  queueRender();
+}
+
+// --- controls -------------------------------------------------------------------------------
+
+function pause() {
+  send({ type: 'pause' });
+}
+
+function resume() {
+  if (!app.control?.done) send({ type: 'resume' });
+  setCursor(null);
+}
+
+function step() {
+  const total = app.traceIdx.length;
+  const k = shownTrace();
+  if (k < total) {
+    app.cursor = k + 1;
+    app.pendingStep = null;
+    queueRender();
+    return;
+  }
+  if (app.control?.done || !app.connected) return;
+  app.cursor = total;
+  app.pendingStep = total;
+  send({ type: 'step' });
+  queueRender();
+}
+
+function back() {
+  const k = shownTrace();
+  if (k > 0) {
+    app.cursor = k - 1;
+    app.pendingStep = null;
+    queueRender();
+  }
+}
+
+function setup() {
+  $('pause').addEventListener('click', pause);
+  $('resume').addEventListener('click', resume);
+  $('step').addEventListener('click', step);
+  $('back').addEventListener('click', back);
+  $('live').addEventListener('click', () => setCursor(null));
+  $('speed').addEventListener('change', (e) => send({ type: 'speed', speed: Number(e.target.value) }));
+  $('hold').addEventListener('change', (e) => send({ type: 'hold', hold: Number(e.target.value) }));
+  $('scrub').addEventListener('input', (e) => setCursor(Number(e.target.value)));
+  document.addEventListener('keydown', (e) => {
+    if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement) return;
+    if (e.key === ' ') {
+      e.preventDefault();
+      if (app.control?.paused || app.cursor !== null) resume();
+      else pause();
+    } else if (e.key === 'ArrowRight') {
+      e.preventDefault();
+      step();
+    } else if (e.key === 'ArrowLeft') {
+      e.preventDefault();
+      back();
+    }
+  });
+  const ladder = $('ladder');
+  ladder.addEventListener('click', (e) => {
+    const g = e.target instanceof Element ? e.target.closest('.segment') : null;
+    if (!g) return;
+    const id = Number(g.getAttribute('data-id'));
+    selectSegment(app.selected === id ? null : id);
+  });
+  ladder.addEventListener('scroll', () => {
+    app.followLadder = ladder.scrollTop + ladder.clientHeight >= ladder.scrollHeight - 40;
+  });
+  window.addEventListener('resize', () => {
+    app.lastLadder.width = -1;
+    queueRender();
+  });
+}
+
+function selectSegment(id) {
+  app.selected = id;
+  if (id !== null && app.model) {
+    // Show the receiving connection whose transitions the segment caused.
+    for (const c of causedBy(app.model, id)) {
+      const panel = app.panels.get(c.endpoint);
+      if (panel) panel.pinned = c.conn;
+    }
+  }
+  app.lastLadder.count = -1;
+  queueRender();
+}
+
+// --- rendering ------------------------------------------------------------------------------
+
+function queueRender() {
+  if (app.renderQueued) return;
+  app.renderQueued = true;
+  requestAnimationFrame(() => {
+    app.renderQueued = false;
+    render();
+  });
+}
+
+function stateOrder() {
+  return (app.hello?.statechart?.nodes ?? []).filter((n) => !n.alias).map((n) => n.state);
+}
+
+function h(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function createPanel(ep) {
+  const root = h('section', { class: 'endpoint', 'data-endpoint': ep.id });
+  const title = h('h2');
+  title.append(h('span', {}, `${ep.id} `), h('span', { class: 'address' }, `${ep.address} · ${ep.profile}`));
+  const listeners = h('div', { class: 'listeners' });
+  const picker = h('div', { class: 'conn-picker' });
+  const select = h('select', { 'aria-label': `${ep.id} connection` });
+  const zoom = h('button', { type: 'button', class: 'zoom', title: 'toggle 100% / fit' }, '100%');
+  const counts = h('span', { class: 'state-counts' });
+  picker.append(h('span', {}, 'connection'), select, zoom, counts);
+  const empty = h('div', { class: 'no-connection' }, 'no connection yet');
+  const wrap = h('div', { class: 'chart-wrap' });
+  const holder = h('div', { class: 'statechart', 'data-endpoint': ep.id });
+  const chart = createStatechart(app.hello.statechart);
+  holder.appendChild(chart.svg);
+  wrap.appendChild(holder);
+  const timers = h('div', { class: 'timers' });
+  const context = h('dl', { class: 'context' });
+  const history = h('div', { class: 'history' });
+  root.append(title, listeners, picker, empty, wrap, timers, context, history);
+  const panel = {
+    root,
+    select,
+    counts,
+    empty,
+    wrap,
+    holder,
+    chart,
+    timers,
+    context,
+    history,
+    listeners,
+    pinned: null,
+  };
+  panel.optionsKey = '';
+  select.addEventListener('change', () => {
+    panel.pinned = select.value || null;
+    queueRender();
+  });
+  counts.addEventListener('click', (e) => {
+    const chip = e.target instanceof Element ? e.target.closest('.count') : null;
+    if (!chip || !app.model) return;
+    const state = chip.getAttribute('data-state');
+    const endpoint = app.model.endpointById.get(ep.id);
+    const conns = [...(endpoint?.conns.values() ?? [])].filter((c) => c.state === state);
+    if (!conns.length) return;
+    // Cycle through the connections in that state.
+    const at = conns.findIndex((c) => c.id === panel.pinned);
+    panel.pinned = conns[(at + 1) % conns.length].id;
+    queueRender();
+  });
+  zoom.addEventListener('click', () => {
+    const zoomed = wrap.classList.toggle('zoomed');
+    chart.svg.style.width = zoomed ? `${app.hello.statechart.width}px` : '';
+    zoom.textContent = zoomed ? 'fit' : '100%';
+  });
+  $('endpoints').appendChild(root);
+  app.panels.set(ep.id, panel);
+  return panel;
+}
+
+function renderPanel(ep, model) {
+  const panel = app.panels.get(ep.id) ?? createPanel(ep);
+  const conns = [...ep.conns.values()];
+  // Listeners.
+  panel.listeners.textContent = [...ep.listeners]
+    .map(
+      ([actor, l]) =>
+        `${actor.replace('listener:', 'listener :')} ${l.value ?? ''}${l.context?.backlog !== undefined ? ` (backlog ${l.context.backlog})` : ''}`,
+    )
+    .join(' · ');
+  // Which connection to show.
+  let conn = panel.pinned ? ep.conns.get(panel.pinned) : undefined;
+  if (!conn) conn = (ep.lastActive && ep.conns.get(ep.lastActive)) || conns[0];
+  // Picker (rebuilt only when connections or their states changed).
+  const key = `${panel.pinned ?? ''}|${conns.map((c) => `${c.id}=${c.state}`).join(',')}`;
+  if (key !== panel.optionsKey) {
+    panel.optionsKey = key;
+    const options = [h('option', { value: '' }, `auto: most recently active (${conns.length})`)];
+    for (const c of conns) {
+      const o = h('option', { value: c.id }, `${c.label ? `${c.label} · ` : ''}${c.id} — ${c.state}`);
+      options.push(o);
+    }
+    panel.select.replaceChildren(...options);
+    panel.counts.replaceChildren(
+      ...stateCounts(ep, stateOrder()).map(([state, n]) => {
+        const chip = h('span', {
+          class: 'count',
+          'data-state': state,
+          title: `show a connection in ${state}`,
+        });
+        chip.append(`${state} `, h('b', {}, String(n)));
+        return chip;
+      }),
+    );
+  }
+  panel.select.value = panel.pinned && ep.conns.has(panel.pinned) ? panel.pinned : '';
+  panel.empty.classList.toggle('hidden', Boolean(conn));
+  panel.wrap.classList.toggle('hidden', !conn);
+  if (!conn) {
+    panel.empty.textContent =
+      ep.listeners.size > 0
+        ? 'no connection yet (listening)'
+        : 'no connection (yet) — raw segments only, if any';
+    panel.holder.removeAttribute('data-conn');
+    panel.holder.setAttribute('data-state', '');
+    panel.timers.textContent = '';
+    panel.context.replaceChildren();
+    panel.history.textContent = '';
+    return;
+  }
+  panel.holder.setAttribute('data-conn', conn.id);
+  panel.holder.setAttribute('data-state', conn.state);
+  const last = conn.last;
+  updateStatechart(
+    panel.chart,
+    conn.state,
+    last ? { from: last.from, to: last.to, event: last.event, key: `${conn.id}@${last.index}` } : null,
+  );
+  const caused = app.selected !== null ? causedBy(model, app.selected) : [];
+  markCaused(
+    panel.chart,
+    caused.filter((c) => c.endpoint === ep.id && c.conn === conn.id),
+  );
+  // Timers and context.
+  const timers = pendingTimers(conn, ep, model.t);
+  panel.timers.textContent = timers.length
+    ? timers
+        .map((t) => `${t.name} timer fires at ${formatTime(t.at)} (in ${formatTime(Math.max(0, t.in))})`)
+        .join('   ')
+    : 'no timer pending';
+  panel.context.replaceChildren(
+    ...contextRows(conn).map(([name, value]) => {
+      const row = h('div');
+      row.append(h('dt', {}, name), h('dd', {}, String(value)));
+      return row;
+    }),
+  );
+  const path = conn.history.map((s) => `${s.to} @${formatTime(s.t)}`);
+  panel.history.textContent = `${conn.label ? `${conn.label} · ` : ''}${conn.id}: CLOSED → ${path.join(' → ')}${
+    conn.retransmits ? ` · ${conn.retransmits} retransmission(s)` : ''
+  }`;
+}
+
+function renderSelection(model) {
+  const box = $('selection');
+  const s = app.selected !== null ? model.segments.get(app.selected) : null;
+  if (!s) {
+    box.textContent = '';
+    return;
+  }
+  const parts = [
+    `#${s.id} ${s.from} → ${s.to}: ${segmentLabel(s)}`,
+    `sent ${formatTime(s.t)}${s.state ? ` from ${s.state}` : ''}`,
+  ];
+  if (s.drop)
+    parts.push(`dropped (${s.drop.reason}) ${s.drop.host ? 'by the receiving host' : 'in the network'}`);
+  if (s.deliveredAt !== null) parts.push(`delivered ${formatTime(s.deliveredAt)}`);
+  else if (!s.drop) parts.push('in flight');
+  box.replaceChildren(h('span', {}, parts.join(' · ')));
+  if (s.deliveredAt !== null) {
+    const caused = causedBy(model, s.id);
+    const list = h('span', { class: 'caused-list' });
+    list.append(' → ');
+    if (!caused.length) list.append(h('em', {}, 'no state change'));
+    for (const c of caused) {
+      list.append(
+        h(
+          'span',
+          { 'data-caused': `${c.from}->${c.to}` },
+          `${c.endpoint} ${c.conn}: ${c.from} → ${c.to}${c.event ? ` (${c.event})` : ''}`,
+        ),
+      );
+    }
+    box.append(list);
+  }
+}
+
+function render() {
+  syncModel();
+  const model = app.model;
+  const control = app.control;
+  const total = app.traceIdx.length;
+  const k = shownTrace();
+  const body = document.body;
+  body.dataset.connected = String(app.connected);
+  body.dataset.events = String(app.events.length);
+  body.dataset.trace = String(total);
+  body.dataset.cursor = String(k);
+  body.dataset.mode = app.cursor === null ? 'live' : 'replay';
+  const run = !control
+    ? 'connecting'
+    : control.done
+      ? 'done'
+      : control.paused
+        ? 'paused'
+        : control.running
+          ? 'running'
+          : 'waiting';
+  body.dataset.run = run;
+
+  // Status line.
+  const status = $('status');
+  const badge = h(
+    'span',
+    { class: `badge ${app.connected ? run : 'offline'}` },
+    app.connected ? run : 'disconnected — reconnecting…',
+  );
+  const bits = [];
+  if (model) {
+    bits.push(`t = ${formatTime(model.t)}`);
+    bits.push(
+      `${model.stats.sent} sent, ${model.stats.delivered} delivered, ${model.stats.dropped} dropped, ${model.stats.duplicated} duplicated`,
+    );
+  }
+  status.replaceChildren(badge, bits.join(' · '));
+
+  // Controls.
+  const done = Boolean(control?.done);
+  $('pause').disabled = !app.connected || done || Boolean(control?.paused);
+  $('resume').disabled = (!app.connected || done || !control?.paused) && app.cursor === null;
+  $('step').disabled = k >= total && (done || !app.connected);
+  $('back').disabled = k === 0;
+  $('live').disabled = app.cursor === null;
+  for (const [id, value] of [
+    ['speed', control?.speed],
+    ['hold', control?.hold],
+  ]) {
+    const select = $(id);
+    if (value === undefined || document.activeElement === select) continue;
+    const v = String(value);
+    if (![...select.options].some((o) => o.value === v))
+      select.append(h('option', { value: v }, `${v}${id === 'speed' ? '×' : ' ms'}`));
+    select.value = v;
+  }
+  const scrub = $('scrub');
+  scrub.max = String(total);
+  scrub.value = String(k);
+  $('position').textContent = `event ${k}/${total}${app.cursor === null ? ' · live' : ' · replay'}`;
+
+  if (!model) return;
+  for (const ep of model.endpoints) renderPanel(ep, model);
+
+  // Ladder (rebuilt when the shown moment, the selection or the width changed; at most 10×/s).
+  const ladder = $('ladder');
+  const now = performance.now();
+  const width = ladder.clientWidth;
+  const last = app.lastLadder;
+  const changed = last.count !== model.count || last.selected !== app.selected || last.width !== width;
+  if (changed) {
+    if (now - last.at < 100 && last.count !== -1 && last.selected === app.selected && last.width === width) {
+      setTimeout(queueRender, 100 - (now - last.at));
+    } else {
+      renderLadder(ladder, model, { selected: app.selected, width });
+      app.lastLadder = { count: model.count, selected: app.selected, width, at: now };
+      if (app.followLadder) ladder.scrollTop = ladder.scrollHeight;
+    }
+  }
+  renderSelection(model);
+
+  const summary = $('summary');
+  if (model.summary) {
+    const s = model.summary;
+    const finals = Object.entries(s.final ?? {})
+      .map(([id, states]) => `${id}: ${states.length ? states.join(', ') : '(no connection)'}`)
+      .join('; ');
+    summary.textContent = `${s.ok ? 'run completed' : `run failed: ${s.error}`} at ${formatTime(s.t)} virtual — final states: ${finals}`;
+    summary.classList.toggle('failed', !s.ok);
+    summary.classList.remove('hidden');
+  } else {
+    summary.classList.add('hidden');
+  }
+}
+
+setup();
+connect();

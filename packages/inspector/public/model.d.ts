@@ -1,0 +1,98 @@
+// Types of model.js for the TypeScript tests (not served to the page).
+
+export interface StepRecord {
+  t: number;
+  from: string;
+  to: string;
+  index: number;
+  event: string | null;
+  endpoint: string;
+  conn: string;
+}
+
+export interface ConnView {
+  id: string;
+  endpoint: string;
+  state: string;
+  history: StepRecord[];
+  last: StepRecord | null;
+  context: Record<string, number> | null;
+  contextT: number | null;
+  label: string | null;
+  createdAt: number;
+  timeWaitSince: number | null;
+  retransmits: number;
+  stopped: boolean;
+}
+
+export interface EndpointView {
+  id: string;
+  address: string;
+  profile: string;
+  timeWait: number;
+  conns: Map<string, ConnView>;
+  listeners: Map<string, { value: string; context: Record<string, unknown> | null; t: number }>;
+  lastActive: string | null;
+}
+
+export interface SegmentView {
+  id: number;
+  from: string;
+  to: string;
+  seg: {
+    srcPort: number;
+    dstPort: number;
+    seq: number;
+    ack: number;
+    flags: string[];
+    len: number;
+    win: number;
+  };
+  t: number;
+  index: number;
+  conn: string | null;
+  state: string | null;
+  delay: number | null;
+  retransmit: boolean;
+  retransmitKind: string | null;
+  reordered: boolean;
+  duplicateOf: number | null;
+  deliveredAt: number | null;
+  deliverIndex: number | null;
+  drop: { reason: string; t: number; host: boolean; index: number } | null;
+  relSeq: number | null;
+  relAck: number | null;
+}
+
+export interface Model {
+  endpoints: EndpointView[];
+  endpointById: Map<string, EndpointView>;
+  addressToId: Map<string, string>;
+  extraLanes: string[];
+  segments: Map<number, SegmentView>;
+  segmentOrder: number[];
+  instants: number[];
+  stateEvents: StepRecord[];
+  stats: { sent: number; delivered: number; dropped: number; duplicated: number; retransmits: number };
+  count: number;
+  traceCount: number;
+  t: number;
+  summary: Record<string, unknown> | null;
+  lastSegment: number | null;
+}
+
+export const ELSEWHERE: string;
+export function createModel(hello: unknown): Model;
+export function applyEvent(model: Model, ev: unknown, index: number, events?: readonly unknown[]): Model;
+export function deriveModel(hello: unknown, events: readonly unknown[], count?: number): Model;
+export function countForCursor(traceIdx: readonly number[], total: number, k: number): number;
+export function causedBy(model: Model, segId: number): StepRecord[];
+export function formatTime(t: number | null | undefined): string;
+export function segmentLabel(s: SegmentView): string;
+export function stateCounts(endpoint: EndpointView, order: readonly string[]): Array<[string, number]>;
+export function contextRows(conn: ConnView | null | undefined): Array<[string, string | number]>;
+export function pendingTimers(
+  conn: ConnView | null | undefined,
+  endpoint: EndpointView | null | undefined,
+  now: number,
+): Array<{ name: string; at: number; in: number }>;

@@ -1,0 +1,370 @@
+/// <reference lib="dom" />
+/**
+ * End to end in headless Chromium (Debian's /usr/bin/chromium via playwright-core):
+ * the page connects to an in-process inspector, and the tests read what a user sees
+ * from the DOM. Screenshots go to test-results/screenshots/.
+ * Without Chromium these tests fail with an install hint (they are never skipped).
+ */
+import { TCP_STATES } from '@synack/core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { countForCursor, deriveModel } from '../public/model.js';
+import { type Inspector, inspectSimulation, type StreamEvent } from '../src/index.js';
+import { CLIENT_PATH, lifecycle, lostSyn, synFlood } from './fixtures.js';
+import { launchBrowser, screenshotPath, sleep, until } from './helpers.js';
+
+let browser: Promise<Browser> | undefined;
+const inspectors: Inspector[] = [];
+const pages: Page[] = [];
+const pageErrors: string[] = [];
+
+// Launched by the first test that needs it: without Chromium every test fails (with the
+// install hint) instead of being skipped as a failed beforeAll would make them.
+const getBrowser = () => {
+  browser ??= launchBrowser();
+  return browser;
+};
+afterAll(async () => {
+  await (await browser?.catch(() => undefined))?.close();
+});
+afterEach(async () => {
+  // Pages first: a page whose server went away keeps trying to reconnect (and logs it).
+  await Promise.all(pages.splice(0).map((p) => p.close()));
+  await Promise.all(inspectors.splice(0).map((i) => i.close()));
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+async function openPage(inspector: Inspector): Promise<Page> {
+  const page = await (await getBrowser()).newPage({ viewport: { width: 1600, height: 1200 } });
+  pages.push(page);
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(msg.text());
+  });
+  await page.goto(inspector.url);
+  await page.waitForSelector('body[data-connected="true"]');
+  return page;
+}
+
+const clientState = (page: Page, endpoint = 'client') =>
+  page.evaluate(
+    (ep) =>
+      document
+        .querySelector(`.endpoint[data-endpoint="${ep}"] .statechart .state.current`)
+        ?.getAttribute('data-state') ?? null,
+    endpoint,
+  );
+
+/** Full-page screenshot into test-results/screenshots/, once CSS transitions have settled. */
+async function shot(page: Page, name: string) {
+  await sleep(400);
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+}
+
+const body = (page: Page, key: string) => page.evaluate((k) => document.body.dataset[k] ?? '', key);
+
+/** What the page should show after `k` trace events, derived independently from the server's record. */
+function expectedAt(inspector: Inspector, k: number, endpoint = 'client') {
+  const events = inspector.events as StreamEvent[];
+  const traceIdx = events.flatMap((e, i) => (e.kind === 'inspect' ? [] : [i]));
+  const model = deriveModel(
+    { endpoints: lifecycleEndpoints },
+    events,
+    countForCursor(traceIdx, events.length, k),
+  );
+  const ep = model.endpointById.get(endpoint)!;
+  const conn = (ep.lastActive && ep.conns.get(ep.lastActive)) || [...ep.conns.values()][0];
+  return { state: conn?.state ?? null, segments: model.segmentOrder.length };
+}
+const lifecycleEndpoints = [
+  { id: 'client', address: '10.0.0.1', profile: 'linux', timeWait: 60_000 },
+  { id: 'server', address: '10.0.0.2', profile: 'linux', timeWait: 60_000 },
+];
+
+describe('the inspector page in headless Chromium', () => {
+  it('draws the whole statechart and highlights a lifecycle’s states live, in order', async () => {
+    const { inspector, result } = await inspectSimulation(lifecycle, {
+      speed: 50,
+      hold: 150,
+      paused: true,
+      scenario: { name: 'lifecycle', description: 'Whole life of a connection.' },
+    });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    expect(await body(page, 'run')).toBe('paused');
+
+    // All 11 RFC states drawn (plus CLOSED's second drawing), every transition labelled.
+    const drawn = await page.$$eval('.endpoint[data-endpoint="client"] .statechart .state', (els) =>
+      els.map((e) => [e.getAttribute('data-state'), e.textContent]),
+    );
+    expect([...new Set(drawn.map(([s]) => s))].sort()).toEqual([...TCP_STATES].sort());
+    expect(drawn.every(([s, text]) => s === text)).toBe(true);
+    const transitions = inspector.statechart.edges.reduce((n, e) => n + e.transitions.length, 0);
+    expect(await page.locator('.endpoint[data-endpoint="client"] .transition').count()).toBe(transitions);
+    expect(
+      await page
+        .locator(
+          '.endpoint[data-endpoint="client"] .edge-label[data-edge="SYN_SENT->ESTABLISHED"] .transition tspan',
+        )
+        .allTextContents(),
+    ).toEqual(['rcv SYN,ACK / snd ACK']);
+
+    // Resume from the page, then poll the highlighted state and record the sequence.
+    await page.click('#resume');
+    const seen = { client: [] as string[], server: [] as string[] };
+    let timeWaitShot = false;
+    let timers = '';
+    while (!inspector.control().done || seen.client.at(-1) !== 'CLOSED') {
+      for (const ep of ['client', 'server'] as const) {
+        const s = await clientState(page, ep);
+        if (s && seen[ep].at(-1) !== s) seen[ep].push(s);
+      }
+      if (seen.client.at(-1) === 'TIME_WAIT' && !timeWaitShot) {
+        timeWaitShot = true;
+        timers = (await page.locator('.endpoint[data-endpoint="client"] .timers').textContent()) ?? '';
+        await shot(page, 'lifecycle-time-wait');
+      }
+      await sleep(20);
+      if (seen.client.length > 20) break;
+    }
+    expect(seen.client).toEqual(CLIENT_PATH);
+    expect(seen.server).toEqual(['SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
+    expect(timers).toMatch(/2MSL timer fires at 60\.520 s/);
+    expect((await result).ok).toBe(true);
+
+    await page.waitForSelector('body[data-run="done"]');
+    // The transition just taken is marked (and animated), the final CLOSED is the bottom one.
+    const client = page.locator('.endpoint[data-endpoint="client"] .statechart');
+    expect(await client.locator('svg').getAttribute('data-taken')).toBe('TIME_WAIT->CLOSED');
+    expect(await client.locator('.edge.taken').getAttribute('data-edge')).toBe('TIME_WAIT->CLOSED');
+    expect(
+      await client.locator('.edge.taken .edge-flow').evaluate((el) => getComputedStyle(el).animationName),
+    ).toBe('flow');
+    expect(await client.locator('.state.current').getAttribute('data-alias')).toBe('true');
+    expect(await page.locator('.endpoint[data-endpoint="client"] .context').textContent()).toContain(
+      'SND.UNA',
+    );
+    expect(await page.locator('.ladder .segment').count()).toBe(11);
+    expect(await page.locator('.ladder .segment.dropped').count()).toBe(0);
+    expect(await page.locator('#summary').textContent()).toContain(
+      'final states: client: CLOSED; server: CLOSED',
+    );
+    await shot(page, 'lifecycle-done');
+    expect(timeWaitShot).toBe(true);
+    await page.close();
+  });
+
+  it('marks the lost SYN where it died; clicking the SYN-ACK highlights the transition it caused', async () => {
+    const { inspector, result } = await inspectSimulation(lostSyn, {
+      speed: 100,
+      hold: 0,
+      scenario: { name: 'lost-syn' },
+    });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    await result;
+    await page.waitForSelector('body[data-run="done"]');
+    const dropped = page.locator('.ladder .segment.dropped');
+    expect(await dropped.count()).toBe(1);
+    expect(await dropped.getAttribute('data-flags')).toBe('SYN');
+    expect(await dropped.locator('.cross').count()).toBe(1);
+    expect(await dropped.textContent()).toContain('targeted: drop the first SYN');
+    expect(await page.locator('.ladder .segment.retransmit').count()).toBe(1);
+
+    await page.locator('.ladder .segment[data-flags="SYN,ACK"]').click();
+    await page.waitForSelector('.ladder .segment.selected[data-flags="SYN,ACK"]');
+    const caused = page.locator('.endpoint[data-endpoint="client"] .edge.caused');
+    await caused.waitFor();
+    expect(await caused.getAttribute('data-edge')).toBe('SYN_SENT->ESTABLISHED');
+    expect(
+      await page.locator('.endpoint[data-endpoint="client"] .transition.caused tspan').allTextContents(),
+    ).toEqual(['rcv SYN,ACK / snd ACK']);
+    expect(await page.locator('#selection').textContent()).toContain(
+      'client 40000-10.0.0.2:80: SYN_SENT → ESTABLISHED',
+    );
+    await shot(page, 'lost-syn-selected');
+    // Clicking the retransmitted SYN shows the server's two transitions.
+    await page.locator('.ladder .segment.retransmit').click();
+    await until(
+      async () => (await page.locator('.endpoint[data-endpoint="server"] .edge.caused').count()) === 2,
+    );
+    await page.close();
+  });
+
+  it('pause, step (one event at a time), scrub back and forth, live again', async () => {
+    const { inspector, result } = await inspectSimulation(lifecycle, {
+      speed: 1_000_000,
+      hold: 0,
+      paused: true,
+    });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    expect(await body(page, 'trace')).toBe('0');
+    for (let k = 1; k <= 8; k++) {
+      await page.click('#step');
+      await page.waitForSelector(`body[data-cursor="${k}"]`);
+      expect(await body(page, 'mode')).toBe('replay');
+      const want = expectedAt(inspector, k);
+      await until(async () => (await clientState(page)) === want.state, 3_000, `state at ${k}`);
+      await until(
+        async () => (await page.locator('.ladder .segment').count()) === want.segments,
+        3_000,
+        `ladder at ${k}`,
+      );
+    }
+    // Paused: nothing moves.
+    const trace = await body(page, 'trace');
+    await sleep(400);
+    expect(await body(page, 'trace')).toBe(trace);
+    expect(inspector.control().paused).toBe(true);
+
+    await page.click('#resume');
+    await result;
+    await page.waitForSelector('body[data-run="done"][data-mode="live"]');
+    expect(await clientState(page)).toBe('CLOSED');
+    const total = Number(await body(page, 'trace'));
+
+    // Scrub to the moment the client became ESTABLISHED.
+    const events = inspector.events as StreamEvent[];
+    const traceEvents = events.filter((e) => e.kind !== 'inspect');
+    const k =
+      traceEvents.findIndex((e) => e.kind === 'state' && e.endpoint === 'client' && e.to === 'ESTABLISHED') +
+      1;
+    const scrub = (value: number) =>
+      page.$eval(
+        '#scrub',
+        (el, v) => {
+          (el as HTMLInputElement).value = String(v);
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        value,
+      );
+    await scrub(k);
+    await page.waitForSelector(`body[data-cursor="${k}"][data-mode="replay"]`);
+    await until(
+      async () => (await clientState(page)) === 'ESTABLISHED',
+      3_000,
+      'ESTABLISHED after scrubbing',
+    );
+    const segments = expectedAt(inspector, k).segments;
+    await until(
+      async () => (await page.locator('.ladder .segment').count()) === segments,
+      3_000,
+      'ladder at k',
+    );
+    expect(await page.locator('#position').textContent()).toBe(`event ${k}/${total} · replay`);
+    await shot(page, 'scrubbed-to-established');
+    await page.click('#back');
+    await until(async () => (await clientState(page)) === 'SYN_SENT', 3_000, 'SYN_SENT one event earlier');
+    await scrub(0);
+    await page.waitForSelector('body[data-cursor="0"]');
+    expect(await page.locator('.endpoint[data-endpoint="client"] .no-connection').isVisible()).toBe(true);
+    await page.click('#live');
+    await page.waitForSelector(`body[data-mode="live"][data-cursor="${total}"]`);
+    expect(await clientState(page)).toBe('CLOSED');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector(`body[data-cursor="${total - 1}"]`);
+    await page.close();
+  });
+
+  it('reconnects after a reload or a dropped socket, replaying the events so far', async () => {
+    const { inspector, result } = await inspectSimulation(lifecycle, { speed: 1_000_000, hold: 0 });
+    inspectors.push(inspector);
+    inspector.pacer.pause();
+    inspector.pacer.step();
+    inspector.pacer.step();
+    inspector.pacer.step();
+    await until(() => inspector.pacer.t === 20, 5_000, 'three instants');
+    await sleep(100);
+    const page = await openPage(inspector);
+    const count = String(inspector.events.length);
+    await page.waitForSelector(`body[data-events="${count}"]`);
+    expect(await clientState(page)).toBe('ESTABLISHED');
+    await page.reload();
+    await page.waitForSelector(`body[data-connected="true"][data-events="${count}"]`);
+    expect(await clientState(page)).toBe('ESTABLISHED');
+    // The socket drops (server restart, network blip): the page reconnects by itself.
+    await page.evaluate(() => (window as unknown as { __synack: { ws: WebSocket } }).__synack.ws.close());
+    await page.waitForSelector(`body[data-connected="true"][data-events="${count}"]`);
+    inspector.pacer.resume();
+    await result;
+    await page.waitForSelector('body[data-run="done"]');
+    await page.waitForSelector(`body[data-events="${inspector.events.length}"]`);
+    expect(await clientState(page)).toBe('CLOSED');
+    expect(inspector.clients).toBe(1);
+    await page.close();
+  });
+
+  it('SYN flood: per-state counts, a connection selector, host drops', async () => {
+    const { inspector, result } = await inspectSimulation(synFlood, {
+      speed: 1_000_000,
+      hold: 0,
+      scenario: { name: 'syn-flood (small)' },
+    });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    await result;
+    await page.waitForSelector('body[data-run="done"]');
+    // Go back to the moment the half-open queue overflowed.
+    const traceEvents = (inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect');
+    const k = traceEvents.findIndex((e) => e.kind === 'drop' && e.reason === 'syn-queue-full') + 1;
+    await page.$eval(
+      '#scrub',
+      (el, v) => {
+        (el as HTMLInputElement).value = String(v);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      k,
+    );
+    const server = page.locator('.endpoint[data-endpoint="server"]');
+    const chip = server.locator('.state-counts .count[data-state="SYN_RECEIVED"]');
+    await chip.waitFor();
+    const halfOpen = Number(await chip.locator('b').textContent());
+    expect(halfOpen).toBeGreaterThanOrEqual(4);
+    expect(await server.locator('select option').count()).toBe(halfOpen + 1);
+    await chip.click();
+    await until(
+      async () => (await server.locator('select').inputValue()) !== '',
+      3_000,
+      'a pinned connection',
+    );
+    expect(await clientState(page, 'server')).toBe('SYN_RECEIVED');
+    expect(await page.locator('.ladder .segment.dropped.host-drop').count()).toBeGreaterThan(0);
+    expect(await page.locator('.endpoint[data-endpoint="attacker"] .no-connection').isVisible()).toBe(true);
+    await shot(page, 'syn-flood-queue-full');
+    await page.close();
+  });
+
+  it('survives hostile requests from the browser: traversal, garbage and oversized messages', async () => {
+    const { inspector, result } = await inspectSimulation(lostSyn, { speed: 5, hold: 0 });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    const report = await page.evaluate(async () => {
+      const statuses: number[] = [];
+      for (const path of ['/%2e%2e/package.json', '/public/..%2f..%2fpackage.json', '/src/server.ts']) {
+        statuses.push((await fetch(path)).status);
+      }
+      const ws = new WebSocket(`ws://${location.host}/ws`);
+      await new Promise((r) => ws.addEventListener('open', r));
+      const errors: string[] = [];
+      ws.addEventListener('message', (m) => {
+        const msg = JSON.parse(m.data);
+        if (msg.type === 'error') errors.push(msg.message);
+      });
+      ws.send('{"type":');
+      ws.send('{"type":"speed","speed":"ludicrous"}');
+      await new Promise((r) => setTimeout(r, 200));
+      const closed = new Promise<number>((r) => ws.addEventListener('close', (e) => r(e.code)));
+      ws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(70_000) }));
+      return { statuses, errors, code: await closed };
+    });
+    expect(report.statuses).toEqual([404, 404, 404]);
+    expect(report.errors).toEqual(['malformed message: not JSON', 'speed must be a number in (0, 1000000]']);
+    expect(report.code).toBe(1009);
+    expect((await result).ok).toBe(true);
+    await page.waitForSelector('body[data-run="done"][data-connected="true"]');
+    expect(await clientState(page)).toBe('ESTABLISHED');
+    pageErrors.length = 0; // the browser logs the refused fetches as console errors
+    await page.close();
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Scenario configs for the tests, copied from the CLI's built-in scenarios
+ * (packages/cli/src/scenarios.ts) so this package tests on its own.
+ */
+import type { SimulationConfig } from '@synack/network';
+
+const LAN = { delay: 10 };
+
+export const lifecycle: SimulationConfig = {
+  seed: 1,
+  profile: 'linux',
+  endpoints: [
+    {
+      id: 'client',
+      actions: [
+        { at: 0, do: 'connect', to: 'server', port: 80 },
+        { at: 100, do: 'send', bytes: 1024 },
+        { at: 400, do: 'close' },
+      ],
+    },
+    {
+      id: 'server',
+      actions: [{ at: 0, do: 'listen', port: 80 }],
+      reactions: [
+        { on: 'accept', do: 'send', bytes: 1024, after: 150 },
+        { on: 'peer-closed', do: 'close', after: 100 },
+      ],
+    },
+  ],
+  network: { default: LAN },
+};
+
+export const lostSyn: SimulationConfig = {
+  seed: 1,
+  profile: 'linux',
+  endpoints: [
+    { id: 'client', actions: [{ at: 0, do: 'connect', to: 'server', port: 80 }] },
+    { id: 'server', actions: [{ at: 0, do: 'listen', port: 80 }] },
+  ],
+  network: {
+    default: LAN,
+    faults: [
+      { match: { from: 'client', exactFlags: ['SYN'] }, action: { drop: true }, label: 'drop the first SYN' },
+    ],
+  },
+};
+
+/** A small SYN flood: backlog 4, 40 spoofed SYNs; the half-open queue overflows. */
+export const synFlood: SimulationConfig = {
+  seed: 1,
+  profile: 'linux',
+  endpoints: [
+    {
+      id: 'client',
+      profileOverrides: { synRetries: 1 },
+      actions: [{ at: 500, do: 'connect', to: 'server', port: 80 }],
+    },
+    { id: 'server', actions: [{ at: 0, do: 'listen', port: 80, backlog: 4, syncookies: 0 }] },
+    {
+      id: 'attacker',
+      actions: [{ at: 0, do: 'syn-flood', to: 'server', port: 80, count: 40, interval: 20 }],
+    },
+  ],
+  network: { default: LAN },
+  maxTime: 120_000,
+};
+
+/** Duplicates and reordering on every segment. */
+export const messy: SimulationConfig = {
+  seed: 7,
+  profile: 'linux',
+  endpoints: [
+    {
+      id: 'client',
+      actions: [
+        { at: 0, do: 'connect', to: 'server', port: 80 },
+        { at: 100, do: 'send', bytes: 6000 },
+      ],
+    },
+    { id: 'server', actions: [{ at: 0, do: 'listen', port: 80 }] },
+  ],
+  network: { default: { delay: 10, jitter: 4, duplicate: 0.3, reorder: 0.3 } },
+};
+
+export const CLIENT_PATH = ['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'];

@@ -1,0 +1,184 @@
+/**
+ * The page's model (public/model.js) is pure: these tests derive it from the
+ * event streams of real runs, under Node.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  applyEvent,
+  causedBy,
+  contextRows,
+  countForCursor,
+  createModel,
+  deriveModel,
+  ELSEWHERE,
+  pendingTimers,
+  segmentLabel,
+  stateCounts,
+} from '../public/model.js';
+import { CLIENT_PATH, lifecycle, lostSyn, messy, synFlood } from './fixtures.js';
+import { runFast } from './helpers.js';
+
+async function stream(config: Parameters<typeof runFast>[0]) {
+  const { inspector, result } = await runFast(config);
+  const hello = { endpoints: (await import('../src/index.js')).endpointInfo(config) };
+  const events = [...inspector.events];
+  await inspector.close();
+  return { hello, events, result };
+}
+
+describe('page model', () => {
+  it('follows both connections of a lifecycle through their RFC states', async () => {
+    const { hello, events, result } = await stream(lifecycle);
+    expect(result.ok).toBe(true);
+    const model = deriveModel(hello, events);
+    const client = model.endpointById.get('client')!;
+    const server = model.endpointById.get('server')!;
+    expect(client.conns.size).toBe(1);
+    const c = [...client.conns.values()][0];
+    expect(c.history.map((s) => s.to)).toEqual(CLIENT_PATH);
+    expect(c.label).toBe('c1');
+    const s = [...server.conns.values()][0];
+    expect(s.history.map((h) => h.to)).toEqual([
+      'LISTEN',
+      'SYN_RECEIVED',
+      'ESTABLISHED',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'CLOSED',
+    ]);
+    // The event that took each transition comes from the XState snapshot.
+    expect(c.history.map((h) => h.event)).toEqual([
+      'OPEN_ACTIVE',
+      'SEGMENT_ARRIVES',
+      'CLOSE',
+      'SEGMENT_ARRIVES',
+      'SEGMENT_ARRIVES',
+      'xstate.after.timeWait.tcp.TIME_WAIT',
+    ]);
+    expect(server.listeners.get('listener:80')?.value).toBe('LISTEN');
+    expect(model.summary).not.toBeNull();
+    expect(model.stats).toMatchObject({ sent: 11, delivered: 11, dropped: 0 });
+  });
+
+  it('numbers seq/ack relative to each side’s ISN', async () => {
+    const { hello, events } = await stream(lifecycle);
+    const model = deriveModel(hello, events);
+    const labels = model.segmentOrder.slice(0, 4).map((id) => segmentLabel(model.segments.get(id)!));
+    expect(labels).toEqual([
+      'SYN seq=0 len=0',
+      'SYN,ACK seq=0 ack=1 len=0',
+      'ACK seq=1 ack=1 len=0',
+      'ACK,PSH seq=1 ack=1 len=1024',
+    ]);
+  });
+
+  it('replays any earlier moment exactly (scrubbing = deriving from a prefix)', async () => {
+    const { hello, events } = await stream(lifecycle);
+    const live = createModel(hello);
+    const snapshots: string[] = [];
+    const view = (m: ReturnType<typeof createModel>) =>
+      JSON.stringify({
+        states: m.endpoints.map((e) => [...e.conns.values()].map((c) => [c.id, c.state, c.context])),
+        segs: m.segmentOrder.map((id) => {
+          const s = m.segments.get(id)!;
+          return [id, s.deliveredAt, s.drop];
+        }),
+        t: m.t,
+      });
+    events.forEach((ev, i) => {
+      applyEvent(live, ev, i, events);
+      snapshots.push(view(live));
+    });
+    for (const k of [0, 5, 17, events.length - 1]) {
+      expect(view(deriveModel(hello, events, k + 1))).toBe(snapshots[k]);
+    }
+    // Cursor positions are counted in trace events; inspection snapshots ride with the one before.
+    const traceIdx = events.flatMap((e, i) => (e.kind === 'inspect' ? [] : [i]));
+    expect(countForCursor(traceIdx, events.length, 0)).toBe(traceIdx[0]);
+    expect(countForCursor(traceIdx, events.length, traceIdx.length)).toBe(events.length);
+    const k = traceIdx.findIndex((i) => {
+      const e = events[i];
+      return e.kind === 'state' && e.endpoint === 'client' && e.to === 'ESTABLISHED';
+    });
+    const atEstablished = deriveModel(hello, events, countForCursor(traceIdx, events.length, k + 1));
+    expect([...atEstablished.endpointById.get('client')!.conns.values()][0].state).toBe('ESTABLISHED');
+    // The variables after that transition show with it (the snapshot comes later in the instant).
+    const established = [...atEstablished.endpointById.get('client')!.conns.values()][0];
+    expect(established.context?.irs).not.toBe(0);
+    expect(established.last?.event).toBe('SEGMENT_ARRIVES');
+    expect(pendingTimers(established, atEstablished.endpointById.get('client'), atEstablished.t)).toEqual([]);
+    const before = deriveModel(hello, events, countForCursor(traceIdx, events.length, k));
+    expect([...before.endpointById.get('client')!.conns.values()][0].state).toBe('SYN_SENT');
+  });
+
+  it('tells which transitions a segment caused at its receiver', async () => {
+    const { hello, events } = await stream(lifecycle);
+    const model = deriveModel(hello, events);
+    const synAck = [...model.segments.values()].find((s) => s.seg.flags.join() === 'SYN,ACK')!;
+    expect(causedBy(model, synAck.id).map((c) => [c.endpoint, c.from, c.to, c.event])).toEqual([
+      ['client', 'SYN_SENT', 'ESTABLISHED', 'SEGMENT_ARRIVES'],
+    ]);
+    const syn = model.segments.get(model.segmentOrder[0])!;
+    expect(causedBy(model, syn.id).map((c) => `${c.from}->${c.to}`)).toEqual([
+      'CLOSED->LISTEN',
+      'LISTEN->SYN_RECEIVED',
+    ]);
+    const data = [...model.segments.values()].find((s) => s.seg.len > 0)!;
+    expect(causedBy(model, data.id)).toEqual([]);
+  });
+
+  it('marks the lost SYN as dropped in the network and the retransmission', async () => {
+    const { hello, events } = await stream(lostSyn);
+    const model = deriveModel(hello, events);
+    const [first, second] = model.segmentOrder.map((id) => model.segments.get(id)!);
+    expect(first.drop).toMatchObject({ reason: 'targeted: drop the first SYN', host: false });
+    expect(first.deliveredAt).toBeNull();
+    expect(second.retransmit).toBe(true);
+    expect(second.relSeq).toBe(0);
+    expect(model.stats.dropped).toBe(1);
+    const client = [...model.endpointById.get('client')!.conns.values()][0];
+    expect(client.retransmits).toBe(1);
+    // While the SYN is outstanding the RTO timer is pending.
+    const early = deriveModel(hello, events, events.findIndex((e) => e.kind === 'drop') + 2);
+    const conn = [...early.endpointById.get('client')!.conns.values()][0];
+    expect(pendingTimers(conn, early.endpointById.get('client'), early.t)).toEqual([
+      { name: 'RTO', at: 1000, in: 1000 },
+    ]);
+    expect(contextRows(conn).find(([k]) => k === 'SND.NXT')?.[1]).toBe(1);
+  });
+
+  it('marks duplicates and reordered segments', async () => {
+    const { hello, events } = await stream(messy);
+    const model = deriveModel(hello, events);
+    const segs = [...model.segments.values()];
+    const dups = segs.filter((s) => s.duplicateOf !== null);
+    expect(dups.length).toBeGreaterThan(0);
+    for (const d of dups) expect(model.segments.get(d.duplicateOf!)?.seg).toEqual(d.seg);
+    expect(segs.some((s) => s.reordered)).toBe(true);
+    expect(model.stats.duplicated).toBe(dups.length);
+  });
+
+  it('counts a SYN flood’s half-open connections per state; host drops and unroutable SYN-ACKs', async () => {
+    const { hello, events } = await stream(synFlood);
+    const order = ['CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED'];
+    const server = deriveModel(hello, events).endpointById.get('server')!;
+    const final = stateCounts(server, order);
+    expect(final.map(([state]) => state)).toEqual(['CLOSED']);
+    expect(final[0][1]).toBeGreaterThanOrEqual(4);
+    const midIndex = events.findIndex((e) => e.kind === 'drop' && e.reason === 'syn-queue-full');
+    const mid = deriveModel(hello, events, midIndex + 1);
+    // The half-open queue is full (backlog 4, Linux admits backlog + 1).
+    const half = stateCounts(mid.endpointById.get('server')!, order);
+    expect(half.map(([state]) => state)).toEqual(['SYN_RECEIVED']);
+    expect(half[0][1]).toBeGreaterThanOrEqual(4);
+    const hostDrop = [...mid.segments.values()].find((s) => s.drop?.host);
+    expect(hostDrop?.drop?.reason).toBe('syn-queue-full');
+    expect(hostDrop?.from).toBe('attacker');
+    const model = deriveModel(hello, events);
+    expect(model.extraLanes).toEqual([ELSEWHERE]);
+    const unroutable = [...model.segments.values()].filter((s) => s.drop?.reason === 'no-route');
+    expect(unroutable.length).toBeGreaterThan(0);
+    // The SYN-ACK to a spoofed source acknowledges the attacker's SYN: ack=1 relative to it.
+    expect(unroutable.every((s) => s.relSeq === 0 && s.relAck === 1)).toBe(true);
+  });
+});
