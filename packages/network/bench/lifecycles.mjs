@@ -41,7 +41,7 @@ const config = {
   network: { default: { delay: 10 } },
 };
 const t0 = performance.now();
-const result = await runSimulation(config, { collectTrace: false });
+const result = await runSimulation(config, { collectTrace: false, threads: process.env.THREADS ?? 'worker' });
 const ms = performance.now() - t0;
 const closed = [...result.summary.final.client, ...result.summary.final.server].filter(
   (s) => s === 'CLOSED',

@@ -8,7 +8,18 @@
  * lives in the context rather than in the operators, so operators can be rebuilt freely.
  */
 import { FLAG_NAMES, flagsFromNames, payloadLength } from '@synack/core';
-import { concatMap, EMPTY, filter, from, map, mergeMap, type OperatorFunction, of, pipe } from 'rxjs';
+import {
+  concatMap,
+  EMPTY,
+  filter,
+  from,
+  map,
+  mergeMap,
+  type OperatorFunction,
+  of,
+  pipe,
+  Subject,
+} from 'rxjs';
 import type { Rng } from './prng.js';
 import type {
   BurstLossModel,
@@ -53,7 +64,7 @@ export interface LinkRuntimeState {
 export interface FaultContext {
   readonly rng: Rng;
   /** Virtual ms of the `transmit` call, for custom operators and predicates. */
-  readonly now: number;
+  now: number;
   emit(event: FaultEvent): void;
   /** Allocates packet ids for copies, so they interleave with the coordinator's ids deterministically. */
   nextId(): number;
@@ -354,36 +365,57 @@ export interface TransmitResult {
  */
 export function createFaultPipeline(config: NetworkConfig, rng: Rng): FaultPipeline {
   validateNetworkConfig(config);
-  const linkState = new Map<string, LinkRuntimeState>();
-  const matchCounts = new Map<TargetedFault, number>();
-  const faults = config.faults ?? [];
+  // The operator chains are built once and fed through Subjects: building (and subscribing)
+  // a chain per packet or per instant cost more than the faults themselves. Everything that
+  // changes per call lives in `ctx` and the result arrays, read at call time by the operators.
+  let scheduled: Packet[] = [];
+  let events: FaultEvent[] = [];
+  let allocate: () => number = () => {
+    throw new Error('fault pipeline used outside transmit()');
+  };
+  let failure: { error: unknown } | undefined;
+  const ctx: FaultContext = {
+    rng,
+    now: 0,
+    emit: (event) => events.push(event),
+    nextId: () => allocate(),
+    linkState: new Map<string, LinkRuntimeState>(),
+    matchCounts: new Map<TargetedFault, number>(),
+  };
+  const onError = (error: unknown) => {
+    failure ??= { error };
+  };
+  const links = new Map<string, Subject<Packet>>();
+  const linkInput = (packet: Packet): Subject<Packet> => {
+    const key = linkKey(packet.from, packet.to);
+    let subject = links.get(key);
+    if (!subject) {
+      subject = new Subject<Packet>();
+      subject.pipe(linkFaults(modelFor(config, packet.from, packet.to), ctx)).subscribe({
+        next: (out) => scheduled.push(out),
+        error: onError,
+      });
+      links.set(key, subject);
+    }
+    return subject;
+  };
+  const input = new Subject<Packet>();
+  input.pipe(targetedFaults(config.faults ?? [], ctx)).subscribe({
+    next: (packet) => linkInput(packet).next(packet),
+    error: onError,
+  });
 
   return {
     transmit(packets, now, nextId) {
-      const scheduled: Packet[] = [];
-      const events: FaultEvent[] = [];
-      const ctx: FaultContext = {
-        rng,
-        now,
-        emit: (event) => events.push(event),
-        nextId,
-        linkState,
-        matchCounts,
-      };
-      let failure: { error: unknown } | undefined;
-      from(packets.map((packet): Packet => ({ ...packet, deliverAt: packet.sentAt })))
-        .pipe(
-          targetedFaults(faults, ctx),
-          perLink(config, (model) => linkFaults(model, ctx)),
-        )
-        .subscribe({
-          next: (packet) => scheduled.push(packet),
-          error: (error: unknown) => {
-            failure = { error };
-          },
-        });
-      // A synchronous source has completed by now; rethrow so a throwing predicate is not swallowed.
-      if (failure) throw failure.error;
+      scheduled = [];
+      events = [];
+      allocate = nextId;
+      ctx.now = now;
+      for (const packet of packets) {
+        input.next({ ...packet, deliverAt: packet.sentAt });
+        // Rethrow so that a throwing predicate is not swallowed (the pipeline is dead after it).
+        if (failure) throw failure.error;
+      }
       scheduled.sort((a, b) => a.deliverAt - b.deliverAt || a.id - b.id);
       return { scheduled, events };
     },
