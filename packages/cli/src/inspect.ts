@@ -22,7 +22,8 @@ import {
   MAX_HOLD,
   MAX_SPEED,
 } from '@synack/inspector/options';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { addScenarioOptions, positiveArg } from './args.js';
 import { formatTime } from './ladder.js';
 import { type Output, type RunFlags, type RunOutcome, resolveScenario, runScenario } from './run.js';
 import type { Scenario } from './scenarios.js';
@@ -71,44 +72,12 @@ export function forwardArg(value: string): string {
   }
 }
 
-function probabilityArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
-    throw new InvalidArgumentError(`must be a probability in [0, 1], got "${value}"`);
-  }
-  return n;
-}
-
-function msArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError(`must be a non-negative number of milliseconds, got "${value}"`);
-  }
-  return n;
-}
-
-function positiveArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(`must be a positive number, got "${value}"`);
-  }
-  return n;
-}
-
-function seedArg(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffff_ffff) {
-    throw new InvalidArgumentError(`must be an integer in [0, 4294967295], got "${value}"`);
-  }
-  return n;
-}
-
 /**
  * Registers `synack inspect`. (`synack run --inspect` is the quick way with the defaults;
  * this command has the server options, plus the scenario flags of `synack run`.)
  */
 export function registerInspect(program: Command, io: Output, setExit: (code: number) => void): Command {
-  return program
+  const command = program
     .command('inspect')
     .description('run a scenario while a local web page shows the statecharts and the segment ladder live')
     .argument('[scenario]', 'built-in scenario name or scenario file', 'lifecycle')
@@ -130,14 +99,8 @@ export function registerInspect(program: Command, io: Output, setExit: (code: nu
       'also send every raw XState inspection event as JSON to this ws:// server',
       forwardArg,
     )
-    .option('--exit-when-done', 'stop serving and exit when the run ends (default: serve until Ctrl-C)')
-    .option('--seed <n>', 'PRNG seed', seedArg)
-    .option('--loss <p>', 'Bernoulli loss probability on every link', probabilityArg)
-    .option('--reorder <p>', 'reordering probability', probabilityArg)
-    .option('--duplicate <p>', 'duplication probability', probabilityArg)
-    .option('--delay <ms>', 'one-way delay in ms', msArg)
-    .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
-    .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']))
+    .option('--exit-when-done', 'stop serving and exit when the run ends (default: serve until Ctrl-C)');
+  return addScenarioOptions(command)
     .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
     .action(async (target: string, opts: Record<string, unknown>) => {
       const scenario = resolveScenario(target);

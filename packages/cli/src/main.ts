@@ -3,7 +3,8 @@
  * 0 success, 1 a run that failed its expectations, 2 usage or input errors.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { addScenarioOptions, positiveArg } from './args.js';
 import { explainAnnotator, type Lang } from './explain/index.js';
 import { inspectRunner, registerInspect } from './inspect.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
@@ -22,39 +23,6 @@ function version(): string {
     version: string;
   };
   return pkg.version;
-}
-
-/** Parsers that name the flag in their error (commander prefixes "option '--x <v>' argument"). */
-export function probabilityArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
-    throw new InvalidArgumentError(`must be a probability in [0, 1], got "${value}"`);
-  }
-  return n;
-}
-
-export function msArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError(`must be a non-negative number of milliseconds, got "${value}"`);
-  }
-  return n;
-}
-
-export function positiveArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(`must be a positive number, got "${value}"`);
-  }
-  return n;
-}
-
-export function seedArg(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffff_ffff) {
-    throw new InvalidArgumentError(`must be an integer in [0, 4294967295], got "${value}"`);
-  }
-  return n;
 }
 
 export function defaultOutput(): Output {
@@ -84,17 +52,11 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
       setExit(EXIT_OK);
     });
 
-  program
+  const run = program
     .command('run')
     .description('run a scenario (built-in name or a .json/.yaml file; default: lifecycle)')
-    .argument('[scenario]', 'built-in scenario name or scenario file', 'lifecycle')
-    .option('--seed <n>', 'PRNG seed (same seed + config = identical trace)', seedArg)
-    .option('--loss <p>', 'Bernoulli loss probability on every link', probabilityArg)
-    .option('--reorder <p>', 'reordering probability', probabilityArg)
-    .option('--duplicate <p>', 'duplication probability', probabilityArg)
-    .option('--delay <ms>', 'one-way delay in ms', msArg)
-    .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
-    .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']))
+    .argument('[scenario]', 'built-in scenario name or scenario file', 'lifecycle');
+  addScenarioOptions(run)
     .addOption(new Option('--direction <dir>', 'apply --loss to one direction only').choices(DIRECTIONS))
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'mermaid']).default('text'),

@@ -28,6 +28,30 @@ const listen = (extra: { backlog?: number; syncookies?: 0 | 1 | 2 } = {}) => ({
   ...extra,
 });
 
+/**
+ * A spoofed SYN flood (400 SYNs, one every 50 ms) against a listener with backlog 8, and a
+ * legitimate client connecting at 1 s. Its connect() gives up 11 s after its first SYN: SYNs at
+ * +0,1,2,3,4,5,7 s (2 retries + 4 linear ones), then a 4 s wait.
+ */
+function synFlood(syncookies: 0 | 1): Pick<Scenario, 'endpoints' | 'network' | 'maxTime'> {
+  return {
+    endpoints: [
+      {
+        id: 'client',
+        profileOverrides: { synRetries: 2 },
+        actions: [{ at: 1000, do: 'connect', to: 'server', port: PORT }],
+      },
+      { id: 'server', actions: [listen({ backlog: 8, syncookies })] },
+      {
+        id: 'attacker',
+        actions: [{ at: 0, do: 'syn-flood', to: 'server', port: PORT, count: 400, interval: 50 }],
+      },
+    ],
+    network: { default: LAN },
+    maxTime: 120_000,
+  };
+}
+
 const CLIENT_CLOSE_PATH = ['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'];
 const SERVER_CLOSE_PATH = ['LISTEN', 'SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED'];
 
@@ -367,21 +391,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'syn-flood',
     description:
       "An attacker floods the server with spoofed SYNs; the half-open queue (backlog 8) stays full and the client's connect() times out.",
-    endpoints: [
-      {
-        id: 'client',
-        // connect() gives up 11 s after its first SYN: SYNs at +0,1,2,3,4,5,7 s (2 retries + 4 linear), then a 4 s wait.
-        profileOverrides: { synRetries: 2 },
-        actions: [{ at: 1000, do: 'connect', to: 'server', port: PORT }],
-      },
-      { id: 'server', actions: [listen({ backlog: 8, syncookies: 0 })] },
-      {
-        id: 'attacker',
-        actions: [{ at: 0, do: 'syn-flood', to: 'server', port: PORT, count: 400, interval: 50 }],
-      },
-    ],
-    network: { default: LAN },
-    maxTime: 120_000,
+    ...synFlood(0),
     expect: {
       final: { client: ['CLOSED'] },
       drops: [{ reason: 'syn-queue-full', min: 1 }],
@@ -392,20 +402,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'syn-cookies',
     description:
       'The same flood against a server with SYN cookies (mode 1): when the queue overflows the server answers statelessly and the client still connects.',
-    endpoints: [
-      {
-        id: 'client',
-        profileOverrides: { synRetries: 2 },
-        actions: [{ at: 1000, do: 'connect', to: 'server', port: PORT }],
-      },
-      { id: 'server', actions: [listen({ backlog: 8, syncookies: 1 })] },
-      {
-        id: 'attacker',
-        actions: [{ at: 0, do: 'syn-flood', to: 'server', port: PORT, count: 400, interval: 50 }],
-      },
-    ],
-    network: { default: LAN },
-    maxTime: 120_000,
+    ...synFlood(1),
     expect: {
       final: { client: ['ESTABLISHED'] },
       app: [{ endpoint: 'client', event: 'connected', min: 1, max: 1 }],

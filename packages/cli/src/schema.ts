@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { TCP_STATES } from '@synack/core';
 import { endpointAddresses } from '@synack/network';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -14,19 +15,7 @@ const probability = z.number().min(0).max(1);
 const ms = z.number().min(0).finite();
 const port = z.number().int().min(1).max(65535);
 const flagName = z.enum(['SYN', 'ACK', 'FIN', 'RST', 'PSH']);
-const stateName = z.enum([
-  'CLOSED',
-  'LISTEN',
-  'SYN_SENT',
-  'SYN_RECEIVED',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-]);
+const stateName = z.enum(TCP_STATES);
 const ipv4 = z
   .string()
   .regex(

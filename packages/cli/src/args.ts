@@ -1,0 +1,49 @@
+/**
+ * Argument parsers shared by the commands (each error names the problem; commander prefixes
+ * the flag), and the network/scenario options that `run` and `inspect` share.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+export function probabilityArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`must be a probability in [0, 1], got "${value}"`);
+  }
+  return n;
+}
+
+export function msArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`must be a non-negative number of milliseconds, got "${value}"`);
+  }
+  return n;
+}
+
+export function positiveArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`must be a positive number, got "${value}"`);
+  }
+  return n;
+}
+
+export function seedArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffff_ffff) {
+    throw new InvalidArgumentError(`must be an integer in [0, 4294967295], got "${value}"`);
+  }
+  return n;
+}
+
+/** The scenario options of `synack run` that `synack inspect` accepts too. */
+export function addScenarioOptions(command: Command): Command {
+  return command
+    .option('--seed <n>', 'PRNG seed (same seed + config = identical trace)', seedArg)
+    .option('--loss <p>', 'Bernoulli loss probability on every link', probabilityArg)
+    .option('--reorder <p>', 'reordering probability', probabilityArg)
+    .option('--duplicate <p>', 'duplication probability', probabilityArg)
+    .option('--delay <ms>', 'one-way delay in ms', msArg)
+    .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
+    .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']));
+}
