@@ -66,7 +66,7 @@ if (life.length) {
     'Handshake, 1 KiB each way, client closes, four-way close, TIME_WAIT (60 s) expiry; client and server ' +
       'each in their own worker thread, coordinator on the main thread, `linux` profile, 10 ms links. ' +
       '"engine" is how connections run inside a worker: `actor` = one XState actor per connection, ' +
-      '`table` = the same statechart on core\'s lean interpreter (identical traces, see engine.ts). ' +
+      "`table` = the same statechart on core's lean interpreter (identical traces, see engine.ts). " +
       '"per segment" compares the cost of carrying one segment with one raw worker round trip.',
     '',
   );
@@ -93,7 +93,10 @@ const syn = results.filter((r) => r.name === 'syn-queue-scale');
 if (syn.length) {
   lines.push('## One listener, many half-open entries', '');
   lines.push('| engine | half-open entries | ms | bytes per entry | heap MB |', '|---|---:|---:|---:|---:|');
-  for (const r of syn) lines.push(`| ${r.engine} | ${fmt(r.entries)} | ${fmt(r.ms)} | ${fmt(r.bytesPerEntry)} | ${fmt(r.heapMB)} |`);
+  for (const r of syn)
+    lines.push(
+      `| ${r.engine} | ${fmt(r.entries)} | ${fmt(r.ms)} | ${fmt(r.bytesPerEntry)} | ${fmt(r.heapMB)} |`,
+    );
   lines.push('');
 }
 const sweep = results.filter((r) => r.name === 'sweep');

@@ -92,6 +92,9 @@ export interface EndpointReport {
   pendingTimers: number;
 }
 
+/** States in which a SEND is queued (RFC 9293 §3.10.2); LISTEN with a known peer too. */
+const ACCEPTS_SEND = ['LISTEN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT'] as const;
+
 /** Byte at offset k of every application stream (so receivers can verify order and content). */
 export function streamByte(offset: number): number {
   return offset % 251;
@@ -325,7 +328,14 @@ export class EndpointRuntime {
   private sendBytes(conn: string, bytes: number): void {
     const info = this.conns.get(conn)!;
     const data = streamBytes(info.txOffset, bytes);
-    info.txOffset += bytes;
+    // Only bytes the connection accepts join the stream (RFC 9293 §3.10.2: SEND is refused once
+    // CLOSE was called, with "connection closing"); a refused SEND still reaches the TCB for its error.
+    const snapshot = this.host.snapshotOf(conn);
+    const accepts =
+      snapshot !== undefined &&
+      (ACCEPTS_SEND as readonly string[]).includes(snapshot.value) &&
+      snapshot.context.finSeq === -1;
+    if (accepts) info.txOffset += bytes;
     this.records.push({ k: 'app', conn, event: 'send', detail: { bytes } });
     this.host.send(conn, data);
   }

@@ -158,9 +158,9 @@ export class EndpointThread {
     });
   }
 
-  /** True while the thread is alive and has never failed (so it may serve another run). */
+  /** True while the thread is alive, has never failed and owes no reply (so it may serve another run). */
   get healthy(): boolean {
-    return !this.failure && !this.exited;
+    return !this.failure && !this.exited && this.pending === undefined;
   }
 
   private fail(error: Error): void {
@@ -261,7 +261,7 @@ class WorkerDriver implements Driver {
     const reply = await this.request({ type: 'window', start, until, deliveries: buffer }, [buffer]);
     if (reply.type !== 'stepped') throw new Error(`endpoint "${this.id}": unexpected ${reply.type}`);
     const segments = decodeSegments(reply.segments);
-    const packed = JSON.parse(reply.records) as Array<
+    const packed = JSON.parse(reply.records, reviveDropPayload) as Array<
       TimedRecord | { k: 'seg'; i: number; conn?: string; t: number }
     >;
     if (this.quiet) {
@@ -400,6 +400,18 @@ const EMPTY_SEG = toTraceSegment({
   flags: 0,
   win: 0,
 });
+
+/**
+ * Host-drop records cross the thread boundary as JSON with `dataLength` instead of the payload
+ * (see worker.ts); a zero-filled payload of that length keeps their trace line's `len` exact.
+ */
+function reviveDropPayload(key: string, value: unknown): unknown {
+  if (key === 'seg' && value && typeof value === 'object' && 'dataLength' in value) {
+    const { dataLength, ...seg } = value as { dataLength: number };
+    return dataLength > 0 ? { ...seg, data: new Uint8Array(dataLength) } : seg;
+  }
+  return value;
+}
 
 /** Smallest one-way delay any packet can have: base delay of the default and every link. */
 export function minimumDelay(network: NetworkConfig): number {
@@ -617,6 +629,7 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
         nextTimer[i] = output.next;
         // The last instant anything happened, even what quiet workers did not report.
         if (output.last !== null && output.last > stats.endTime) stats.endTime = output.last;
+        if (output.last !== null && output.last > now) now = output.last;
       });
 
       // Replay the window instant by instant, exactly as lockstep would have: deliveries first,
@@ -825,17 +838,20 @@ export async function runSimulation(config: SimulationConfig, options: RunOption
       }
     }
     for (const p of scheduled) queue.push(p);
-    if (packets.length || ordered.length) stats.endTime = t;
+    if ((packets.length || ordered.length) && t > stats.endTime) stats.endTime = t;
   }
 
   // Reports also after a limit was hit (the workers are healthy; the stuck states are the point),
   // but not from a crashed worker.
+  // allSettled: every request must be answered before the threads go back to a pool (a stray
+  // reply would otherwise answer the next run's first request).
   let reports: EndpointReport[] = [];
-  try {
-    reports = await Promise.all(drivers.map((d) => d.report()));
-  } catch (err) {
-    error ??= err instanceof Error ? err.message : String(err);
-    reports = [];
+  const settled = await Promise.allSettled(drivers.map((d) => d.report()));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    error ??= failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+  } else {
+    reports = settled.map((r) => (r as PromiseFulfilledResult<EndpointReport>).value);
   }
   await Promise.all(drivers.map((d) => d.terminate().catch(() => undefined)));
   stats.wallMs = performance.now() - wallStart;

@@ -23,7 +23,11 @@ function pack(records: TimedRecord[]): { segments: ArrayBuffer; records: string 
     if (record.k === 'seg') {
       if (!quiet) rest.push({ k: 'seg', i: segments.length, conn: record.conn, t: record.t });
       segments.push({ seg: record.seg, state: record.state, retransmit: record.retransmit, t: record.t });
-    } else if (!quiet || record.k === 'drop') {
+    } else if (record.k === 'drop') {
+      // A dropped segment's payload only matters for its length (the trace's `len`).
+      const { data, ...seg } = record.seg;
+      rest.push({ ...record, seg: { ...seg, dataLength: data ? data.length : 0 } });
+    } else if (!quiet) {
       rest.push(record);
     }
   }
