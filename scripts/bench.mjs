@@ -71,6 +71,13 @@ if (life.length) {
     '',
   );
   lines.push(
+    'Reference points on this 2-core machine (from the project brief): ns-3 ≈ 400 lifecycles/s at 10,000 ' +
+      'connections, the real kernel on loopback ≈ 11,700/s. Runs with 1 connection measure mostly the start ' +
+      'of two worker threads. "opened over 1000 ms" spreads the openings over one second of virtual time, ' +
+      'which lets client and server work in parallel inside lookahead windows.',
+    '',
+  );
+  lines.push(
     '| connections | opened over | engine | wall ms | lifecycles/s | segments/s | µs per segment (floor: one round trip) | virtual-time speedup |',
     '|---:|---:|---|---:|---:|---:|---:|---:|',
   );
