@@ -55,10 +55,15 @@ describe('same seed and config give a byte-identical JSONL trace (lossy 100 KB t
 
   it('when one worker is artificially slowed (perturb: server busy-waits 5 ms per reply)', async () => {
     const slowed: SimulationConfig = { ...lossyBulk(SEED), perturb: { server: 5 } };
-    const result = await runSimulation(slowed);
+    // Lockstep, so the server replies once per virtual instant it takes part in (≥ 50 replies);
+    // the reference ran with lookahead windows, so this also pins lockstep = lookahead.
+    const result = await runSimulation(slowed, { lookahead: false });
     expectSameTrace(referenceText, toJsonLines(result.trace));
     // The perturbation was real: at least 5 ms per server reply.
     expect(result.stats.wallMs).toBeGreaterThan(5 * 50);
+    // And with lookahead windows too (fewer, larger replies, each still slowed).
+    const windowed = await runSimulation(slowed);
+    expectSameTrace(referenceText, toJsonLines(windowed.trace));
   });
 
   it('when the other worker is slowed instead (perturb: client 3 ms)', async () => {
