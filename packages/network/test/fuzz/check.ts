@@ -11,7 +11,6 @@ import {
   type RunResult,
   runSimulation,
   type SimulationConfig,
-  type TraceEvent,
   toJsonLines,
 } from '../../src/index.js';
 import { checkRun, connectionsOf, firstDifference, livenessApplies, livenessBound } from './invariants.js';
