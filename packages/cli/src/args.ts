@@ -47,3 +47,24 @@ export function addScenarioOptions(command: Command): Command {
     .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
     .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']));
 }
+
+/** The values of the options `addScenarioOptions` added, as run flags. */
+export function scenarioFlags(opts: Record<string, unknown>): {
+  seed?: number;
+  loss?: number;
+  reorder?: number;
+  duplicate?: number;
+  delay?: number;
+  jitter?: number;
+  profile?: string;
+} {
+  return {
+    seed: opts.seed as number | undefined,
+    loss: opts.loss as number | undefined,
+    reorder: opts.reorder as number | undefined,
+    duplicate: opts.duplicate as number | undefined,
+    delay: opts.delay as number | undefined,
+    jitter: opts.jitter as number | undefined,
+    profile: opts.profile as string | undefined,
+  };
+}

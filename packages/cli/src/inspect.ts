@@ -23,7 +23,7 @@ import {
   MAX_SPEED,
 } from '@synack/inspector/options';
 import { type Command, InvalidArgumentError } from 'commander';
-import { addScenarioOptions, positiveArg } from './args.js';
+import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
 import { formatTime } from './ladder.js';
 import { type Output, type RunFlags, type RunOutcome, resolveScenario, runScenario } from './run.js';
 import type { Scenario } from './scenarios.js';
@@ -105,13 +105,7 @@ export function registerInspect(program: Command, io: Output, setExit: (code: nu
     .action(async (target: string, opts: Record<string, unknown>) => {
       const scenario = resolveScenario(target);
       const flags: RunFlags = {
-        seed: opts.seed as number | undefined,
-        loss: opts.loss as number | undefined,
-        reorder: opts.reorder as number | undefined,
-        duplicate: opts.duplicate as number | undefined,
-        delay: opts.delay as number | undefined,
-        jitter: opts.jitter as number | undefined,
-        profile: opts.profile as string | undefined,
+        ...scenarioFlags(opts),
         maxTime: opts.maxTime as number | undefined,
       };
       const options: InspectOptions = {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { addScenarioOptions, positiveArg } from './args.js';
+import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
 import { explainAnnotator, type Lang } from './explain/index.js';
 import { inspectRunner, registerInspect } from './inspect.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
@@ -78,13 +78,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
       const outcome = await (opts.inspect ? inspectRunner(opts) : runScenario)(
         scenario,
         {
-          seed: opts.seed as number | undefined,
-          loss: opts.loss as number | undefined,
-          reorder: opts.reorder as number | undefined,
-          duplicate: opts.duplicate as number | undefined,
-          delay: opts.delay as number | undefined,
-          jitter: opts.jitter as number | undefined,
-          profile: opts.profile as string | undefined,
+          ...scenarioFlags(opts),
           format: opts.format as 'text' | 'jsonl' | 'mermaid',
           pcap: opts.pcap as string | undefined,
           realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
