@@ -22,7 +22,7 @@ import {
   MAX_HOLD,
   MAX_SPEED,
 } from '@synack/inspector/options';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
 import { formatTime } from './ladder.js';
 import { type Output, type RunFlags, type RunOutcome, resolveScenario, runScenario } from './run.js';
@@ -36,6 +36,7 @@ export interface InspectOptions {
   speed?: number;
   hold?: number;
   forward?: string;
+  forwardFormat?: 'synack' | 'stately';
   exitWhenDone?: boolean;
   paused?: boolean;
 }
@@ -99,6 +100,14 @@ export function registerInspect(program: Command, io: Output, setExit: (code: nu
       'also send every raw XState inspection event as JSON to this ws:// server',
       forwardArg,
     )
+    .addOption(
+      new Option(
+        '--forward-format <format>',
+        "message format for --forward: synack's own, or @statelyai/inspect's WebSocket inspector protocol",
+      )
+        .choices(['synack', 'stately'])
+        .default('synack'),
+    )
     .option('--exit-when-done', 'stop serving and exit when the run ends (default: serve until Ctrl-C)');
   return addScenarioOptions(command)
     .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
@@ -115,6 +124,7 @@ export function registerInspect(program: Command, io: Output, setExit: (code: nu
         speed: opts.speed as number | undefined,
         hold: opts.hold as number | undefined,
         forward: opts.forward as string | undefined,
+        forwardFormat: opts.forwardFormat as 'synack' | 'stately',
         exitWhenDone: opts.exitWhenDone === true,
         paused: opts.paused === true,
       };
@@ -171,6 +181,7 @@ export async function serveScenario(
       hold: options.hold ?? DEFAULT_HOLD,
       paused: options.paused,
       forward: options.forward,
+      forwardFormat: options.forwardFormat,
       scenario: { name: scenario.name, description: scenario.description },
       config: { endpoints: scenario.endpoints, profile: flags.profile ?? scenario.profile },
       onWarning: (message) => io.err(`synack: warning: ${message}\n`),

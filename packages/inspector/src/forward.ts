@@ -10,6 +10,8 @@
  * the connection opens; a forwarder that cannot connect warns once and drops
  * events — it never disturbs the run.
  */
+import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
+import { connectionMachine } from '@synack/core';
 import type { SerializedInspection } from '@synack/network';
 import WebSocket from 'ws';
 import { checkForwardUrl } from './options.js';
@@ -22,8 +24,18 @@ export interface ForwardedInspection extends SerializedInspection {
 /** Events queued while connecting; beyond this the oldest are dropped. */
 const MAX_QUEUE = 100_000;
 
+/**
+ * `synack`: our SerializedInspection + endpoint + t, one object per frame.
+ * `stately`: the messages of @statelyai/inspect's WebSocket inspector (built by that library's own
+ * `createInspector`), so Stately's tools — or anything that reads their protocol — can show the run.
+ */
+export type ForwardFormat = 'synack' | 'stately';
+
 export class Forwarder {
   readonly url: string;
+  /** Actors announced to a Stately-format receiver (session ids). */
+  private readonly announced = new Set<string>();
+  private stately: ReturnType<typeof createInspector> | undefined;
   private ws: WebSocket;
   private queue: string[] = [];
   private failed = false;
@@ -34,8 +46,14 @@ export class Forwarder {
   constructor(
     url: string,
     private readonly warn: (message: string) => void = () => {},
+    readonly format: ForwardFormat = 'synack',
   ) {
     this.url = checkForwardUrl(url).href;
+    if (format === 'stately') {
+      this.stately = createInspector({
+        send: (event: StatelyInspectionEvent) => this.sendFrame(JSON.stringify(event)),
+      });
+    }
     this.ws = new WebSocket(this.url, { handshakeTimeout: 5_000 });
     this.ws.on('open', () => {
       for (const frame of this.queue) this.ws.send(frame);
@@ -52,11 +70,45 @@ export class Forwarder {
   }
 
   send(endpoint: string, inspection: SerializedInspection, t: number): void {
+    if (this.stately) {
+      this.sendStately(endpoint, inspection);
+      return;
+    }
+    this.sendFrame(JSON.stringify({ ...inspection, endpoint, t } satisfies ForwardedInspection));
+  }
+
+  /** Translates one inspection event into Stately's actor / event / snapshot messages. */
+  private sendStately(endpoint: string, inspection: SerializedInspection): void {
+    const stately = this.stately!;
+    // Session ids must be unique across the run: the same connection id can exist on two endpoints.
+    const sessionId = `${endpoint}/${inspection.actor}`;
+    const isConnection = !inspection.actor.startsWith('listener:');
+    if (!this.announced.has(sessionId)) {
+      this.announced.add(sessionId);
+      // Stately reads the machine's definition from `actorRef.logic.config`, so announce the actor as
+      // a ref-like object: the viewer can then draw the connection statechart.
+      const ref = isConnection ? { sessionId, logic: connectionMachine } : sessionId;
+      stately.actor(
+        ref as Parameters<typeof stately.actor>[0],
+        inspection.value !== undefined ? { value: inspection.value, status: 'active' } : undefined,
+      );
+    }
+    if (inspection.type === '@xstate.event' && inspection.event) {
+      stately.event(sessionId, { type: inspection.event });
+    } else if (inspection.type === '@xstate.snapshot') {
+      stately.snapshot(
+        sessionId,
+        { status: 'active', value: inspection.value, context: inspection.context },
+        inspection.event ? { event: { type: inspection.event } } : undefined,
+      );
+    }
+  }
+
+  private sendFrame(frame: string): void {
     if (this.failed) {
       this.dropped++;
       return;
     }
-    const frame = JSON.stringify({ ...inspection, endpoint, t } satisfies ForwardedInspection);
     if (this.ws.readyState === WebSocket.OPEN) {
       this.ws.send(frame);
       this.sent++;

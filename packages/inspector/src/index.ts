@@ -1,4 +1,4 @@
-export { type ForwardedInspection, Forwarder } from './forward.js';
+export { type ForwardedInspection, Forwarder, type ForwardFormat } from './forward.js';
 export {
   connectionStatechart,
   FINAL_SUFFIX,

@@ -20,7 +20,7 @@ import {
   type TraceEvent,
 } from '@synack/network';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { Forwarder } from './forward.js';
+import { Forwarder, type ForwardFormat } from './forward.js';
 import { connectionStatechart, type StatechartLayout } from './graph.js';
 import { isLoopback, MAX_CLIENT_MESSAGE_BYTES } from './options.js';
 import { Pacer } from './pacer.js';
@@ -55,6 +55,8 @@ export interface InspectorOptions {
   endpoints?: EndpointInfo[];
   /** Also send every raw inspection event to this ws:// URL (see forward.ts). */
   forward?: string;
+  /** Message format for `forward`: synack's own (default) or @statelyai/inspect's. */
+  forwardFormat?: ForwardFormat;
   /** Warnings (forwarder failures, …); default: ignored. */
   onWarning?: (message: string) => void;
   /** Inspection event types recorded into the page's stream (default: only `@xstate.snapshot`). */
@@ -151,7 +153,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       scheduleFlush();
     },
   });
-  const forwarder = options.forward ? new Forwarder(options.forward, warn) : undefined;
+  const forwarder = options.forward ? new Forwarder(options.forward, warn, options.forwardFormat) : undefined;
 
   const control = (): ControlState => ({
     paused: pacer.paused,

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { checkForwardUrl, type ForwardedInspection, inspectSimulation } from '../src/index.js';
@@ -49,6 +50,63 @@ describe('--forward: raw inspection events to a ws:// server', () => {
     expect(received.some((e) => e.actor === 'listener:80')).toBe(true);
     // Virtual times never go backwards.
     for (let i = 1; i < received.length; i++) expect(received[i].t).toBeGreaterThanOrEqual(received[i - 1].t);
+    await new Promise((r) => wss.close(r));
+  });
+
+  it("--forward-format stately: @statelyai/inspect's WebSocket protocol (actor, event, snapshot messages)", async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    const received: StatelyInspectionEvent[] = [];
+    wss.on('connection', (ws) => ws.on('message', (data) => received.push(JSON.parse(data.toString()))));
+    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    const { inspector, result } = await inspectSimulation(lifecycle, {
+      speed: 1_000_000,
+      hold: 0,
+      forward: url,
+      forwardFormat: 'stately',
+    });
+    expect((await result).ok).toBe(true);
+    await inspector.close();
+    const clientSession = 'client/40000-10.0.0.2:80';
+    await until(
+      () =>
+        received.some(
+          (e) =>
+            e.type === '@xstate.snapshot' &&
+            e.sessionId === clientSession &&
+            e.snapshot.value === 'TIME_WAIT',
+        ),
+      5_000,
+      'stately events',
+    );
+    // Every message carries the fields Stately's receivers use.
+    for (const e of received) {
+      expect(typeof e.sessionId).toBe('string');
+      expect(typeof e.createdAt).toBe('string');
+      expect(typeof e._version).toBe('string');
+      expect(['@xstate.actor', '@xstate.event', '@xstate.snapshot']).toContain(e.type);
+    }
+    // Each actor is announced once, before its events, with the statechart's definition.
+    const actors = received.filter((e) => e.type === '@xstate.actor');
+    expect(actors.filter((e) => e.sessionId === clientSession)).toHaveLength(1);
+    const announce = received.findIndex((e) => e.type === '@xstate.actor' && e.sessionId === clientSession);
+    const firstOther = received.findIndex((e) => e.type !== '@xstate.actor' && e.sessionId === clientSession);
+    expect(announce).toBeLessThan(firstOther);
+    const definition = (actors.find((e) => e.sessionId === clientSession) as { definition?: string })
+      .definition;
+    expect(JSON.parse(definition!).states).toHaveProperty('TIME_WAIT');
+    const values = received
+      .filter((e) => e.type === '@xstate.snapshot' && e.sessionId === clientSession)
+      .map((e) => (e as { snapshot: { value: string } }).snapshot.value);
+    expect([...new Set(values)]).toEqual([
+      'CLOSED',
+      'SYN_SENT',
+      'ESTABLISHED',
+      'FIN_WAIT_1',
+      'FIN_WAIT_2',
+      'TIME_WAIT',
+    ]);
+    expect(received.some((e) => e.type === '@xstate.event' && e.sessionId === clientSession)).toBe(true);
     await new Promise((r) => wss.close(r));
   });
 
