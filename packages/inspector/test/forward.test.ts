@@ -74,7 +74,7 @@ describe('--forward: raw inspection events to a ws:// server', () => {
           (e) =>
             e.type === '@xstate.snapshot' &&
             e.sessionId === clientSession &&
-            e.snapshot.value === 'TIME_WAIT',
+            (e.snapshot as { value?: unknown }).value === 'TIME_WAIT',
         ),
       5_000,
       'stately events',
