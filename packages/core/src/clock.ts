@@ -35,8 +35,11 @@ export class VirtualClock {
     return this.current;
   }
 
-  /** XState Clock interface. */
-  setTimeout(fn: (...args: any[]) => void, timeout: number): number {
+  /** XState's Clock interface: a virtual timer (same as `schedule`). */
+  readonly setTimeout = (fn: (...args: any[]) => void, ms: number): number => this.schedule(fn, ms); // wall-clock: none, virtual
+
+  /** Runs `fn` when virtual time reaches now + `timeout`; returns an id for `clearTimeout`. */
+  schedule(fn: (...args: any[]) => void, timeout: number): number {
     const id = this.nextId++;
     const entry: TimerEntry = {
       deadline: this.current + Math.max(0, timeout),

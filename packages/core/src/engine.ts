@@ -171,7 +171,7 @@ class TableConnection implements ConnectionHandle {
       if (result.rtoTimer === 'restart') {
         const delay = result.tcb.rto;
         const now = event.now + delay;
-        this.rtoTimer = this.clock.setTimeout(() => {
+        this.rtoTimer = this.clock.schedule(() => {
           this.rtoTimer = undefined;
           this.send({ type: 'RTO_TIMEOUT', now });
         }, delay);
@@ -182,7 +182,7 @@ class TableConnection implements ConnectionHandle {
       if (result.ackTimer === 'restart') {
         const delay = result.tcb.profile.ackDelay;
         const now = event.now + delay;
-        this.ackTimer = this.clock.setTimeout(() => {
+        this.ackTimer = this.clock.schedule(() => {
           this.ackTimer = undefined;
           this.send({ type: 'DELAYED_ACK_TIMEOUT', now });
         }, delay);
@@ -193,10 +193,7 @@ class TableConnection implements ConnectionHandle {
       if (from === 'TIME_WAIT') this.clear('timeWait');
       this.state = next;
       if (next === 'TIME_WAIT') {
-        this.timeWaitTimer = this.clock.setTimeout(
-          () => this.timeWaitExpired(),
-          this.context.profile.timeWait,
-        );
+        this.timeWaitTimer = this.clock.schedule(() => this.timeWaitExpired(), this.context.profile.timeWait);
       }
       if (next === 'CLOSED') this.enterClosed(result.out);
       else this.finish(result.out);

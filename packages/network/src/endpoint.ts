@@ -163,7 +163,7 @@ export class EndpointRuntime {
       },
     });
     for (const action of endpoint.actions ?? []) {
-      this.clock.setTimeout(() => this.perform(action), action.at);
+      this.clock.schedule(() => this.perform(action), action.at);
     }
   }
 
@@ -364,7 +364,7 @@ export class EndpointRuntime {
     const net = action.srcNet ?? '10.99';
     const dstAddr = this.resolveAddress(action.to);
     for (let i = 0; i < action.count; i++) {
-      this.clock.setTimeout(() => {
+      this.clock.schedule(() => {
         const n = i + 1;
         this.records.push({
           k: 'seg',
@@ -420,7 +420,7 @@ export class EndpointRuntime {
     for (const reaction of this.reactions) {
       if (reaction.on !== on) continue;
       // Reactions run after the current event is fully processed, at the same virtual instant or later.
-      this.clock.setTimeout(() => this.react(conn, reaction), reaction.after ?? 0);
+      this.clock.schedule(() => this.react(conn, reaction), reaction.after ?? 0);
     }
   }
 
