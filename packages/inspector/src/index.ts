@@ -1,25 +1,30 @@
-export { type ForwardedInspection, Forwarder, type ForwardFormat } from './forward.js';
-export {
-  connectionStatechart,
-  FINAL_SUFFIX,
-  type GraphSpec,
-  layoutStatechart,
-  machineGraph,
-  type StatechartEdge,
-  type StatechartLayout,
-  type StatechartNode,
-  type StatechartTransition,
-  wrapDescription,
+// The inspector's public API. The light option checks and limits live in the `./options`
+// subpath (`@synack/inspector/options`), which loads without the server, elkjs or ws.
+export type { ForwardedInspection, Forwarder, ForwardFormat } from './forward.js';
+export type {
+  GraphSpec,
+  StatechartEdge,
+  StatechartLayout,
+  StatechartNode,
+  StatechartTransition,
 } from './graph.js';
-export * from './options.js';
-export { Pacer, type PacerOptions } from './pacer.js';
-export * from './protocol.js';
-export { INSPECTED_WALL_TIMEOUT, type InspectedRun, inspectSimulation } from './run.js';
-export {
-  endpointInfo,
-  type Inspector,
-  type InspectorHooks,
-  type InspectorOptions,
-  startInspector,
-} from './server.js';
-export { PUBLIC_DIR, STATIC_FILES } from './static.js';
+export { connectionStatechart, layoutStatechart, machineGraph } from './graph.js';
+export type { Pacer } from './pacer.js';
+export type {
+  ClientMessage,
+  ControlMessage,
+  ControlState,
+  EndpointInfo,
+  ErrorMessage,
+  EventsMessage,
+  HelloMessage,
+  InspectStreamEvent,
+  ServerMessage,
+  StreamEvent,
+} from './protocol.js';
+export { PROTOCOL_VERSION, parseClientMessage } from './protocol.js';
+export type { InspectedRun } from './run.js';
+export { inspectSimulation } from './run.js';
+export type { Inspector, InspectorOptions } from './server.js';
+export { startInspector } from './server.js';
+export type { InspectorHooks } from './session.js';

@@ -12,6 +12,8 @@ export const DEFAULT_HOLD = 250;
 export const MAX_SPEED = 1_000_000;
 /** Longest hold accepted, in wall ms. */
 export const MAX_HOLD = 10_000;
+/** Wall-clock limit for inspected runs: pauses count as wall time, so network's default 5 min is too short. */
+export const INSPECTED_WALL_TIMEOUT = 24 * 60 * 60 * 1000;
 /** Client → server frames larger than this are refused (the connection is closed with 1009). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
 

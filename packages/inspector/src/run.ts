@@ -4,10 +4,8 @@
  * runScenario with the same hooks).
  */
 import { type RunOptions, type RunResult, runSimulation, type SimulationConfig } from '@synack/network';
+import { INSPECTED_WALL_TIMEOUT } from './options.js';
 import { type Inspector, type InspectorOptions, startInspector } from './server.js';
-
-/** Wall-clock limit for inspected runs: pauses count as wall time, so the default 5 min is too short. */
-export const INSPECTED_WALL_TIMEOUT = 24 * 60 * 60 * 1000;
 
 export interface InspectedRun {
   inspector: Inspector;

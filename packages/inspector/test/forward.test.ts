@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { checkForwardUrl, type ForwardedInspection, inspectSimulation } from '../src/index.js';
+import { type ForwardedInspection, inspectSimulation } from '../src/index.js';
+import { checkForwardUrl } from '../src/options.js';
 import { lifecycle, lostSyn } from './fixtures.js';
 import { until } from './helpers.js';
 

@@ -1,12 +1,7 @@
 import { EDGES, TCP_STATES } from '@synack/core';
 import { describe, expect, it } from 'vitest';
-import {
-  connectionStatechart,
-  FINAL_SUFFIX,
-  layoutStatechart,
-  machineGraph,
-  wrapDescription,
-} from '../src/index.js';
+import { FINAL_SUFFIX, wrapDescription } from '../src/graph.js';
+import { connectionStatechart, layoutStatechart, machineGraph } from '../src/index.js';
 
 describe('statechart from the machine definition', () => {
   const spec = machineGraph();

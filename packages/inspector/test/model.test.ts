@@ -20,7 +20,7 @@ import { runFast } from './helpers.js';
 
 async function stream(config: Parameters<typeof runFast>[0]) {
   const { inspector, result } = await runFast(config);
-  const hello = { endpoints: (await import('../src/index.js')).endpointInfo(config) };
+  const hello = { endpoints: (await import('../src/session.js')).endpointInfo(config) };
   const events = [...inspector.events];
   await inspector.close();
   return { hello, events, result };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer } from '../src/index.js';
+import { Pacer } from '../src/pacer.js';
 import { sleep } from './helpers.js';
 
 async function timed(p: Promise<unknown>): Promise<number> {

@@ -9,13 +9,12 @@ import {
   type HelloMessage,
   type Inspector,
   inspectSimulation,
-  isLoopback,
-  MAX_CLIENT_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   parseClientMessage,
   type ServerMessage,
   startInspector,
 } from '../src/index.js';
+import { isLoopback, MAX_CLIENT_MESSAGE_BYTES } from '../src/options.js';
 import { lifecycle, lostSyn } from './fixtures.js';
 import { connectClient, PACKAGE_DIR, rawGet, runFast, sleep, until } from './helpers.js';
 
