@@ -18,6 +18,7 @@ import {
   checkForwardUrl,
   DEFAULT_HOLD,
   DEFAULT_SPEED,
+  INSPECTED_WALL_TIMEOUT,
   isLoopback,
   MAX_HOLD,
   MAX_SPEED,
@@ -162,19 +163,58 @@ export async function serveScenario(
   options: InspectOptions,
   { quiet }: { quiet: boolean },
 ): Promise<Served> {
+  const machineFormat = flags.format !== undefined && flags.format !== 'text';
+  // With jsonl/mermaid on stdout, everything else goes to stderr.
+  const say = (text: string) => (machineFormat ? io.err(text) : io.out(text));
+  const inspector = await startServing(scenario, flags, io, options);
+  say(`inspector: ${inspector.url}\n`);
+  if (options.open) openBrowser(inspector.url, io);
+
+  const signals = waitForSignal();
+  const runIo: Output = quiet ? { out: () => {}, err: io.err, isTTY: false } : io;
+  try {
+    const running = runScenario(scenario, inspectedFlags(flags, inspector), runIo);
+    const first = await Promise.race([
+      running.then((outcome) => ({ outcome })),
+      signals.promise.then((signal) => ({ signal })),
+    ]);
+    if ('signal' in first) {
+      // Interrupted mid-run: the pacer makes the run end at its next instant.
+      await inspector.close();
+      return { outcome: await running, code: 0 };
+    }
+    const { outcome } = first;
+    inspector.finish({
+      ok: outcome.result.ok,
+      ...(outcome.result.error ? { error: outcome.result.error } : {}),
+    });
+    if (quiet) say(verdict(outcome));
+    if (options.exitWhenDone) return { outcome, code: outcome.exitCode };
+    io.err(`synack: run finished; still serving ${inspector.url} — press Ctrl-C to exit\n`);
+    await signals.promise;
+    return { outcome, code: 0 };
+  } finally {
+    signals.dispose();
+    await inspector.close();
+  }
+}
+
+/** Starts the inspector server; a port in use or a host it cannot bind is a usage error (exit 2). */
+async function startServing(
+  scenario: Scenario,
+  flags: RunFlags,
+  io: Output,
+  options: InspectOptions,
+): Promise<Inspector> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host)) {
     io.err(
       `synack: warning: the inspector listens on ${host}, reachable from other machines; it has no authentication (omit --host to bind 127.0.0.1)\n`,
     );
   }
-  const machineFormat = flags.format !== undefined && flags.format !== 'text';
-  // With jsonl/mermaid on stdout, everything else goes to stderr.
-  const say = (text: string) => (machineFormat ? io.err(text) : io.out(text));
   const { startInspector } = await import('@synack/inspector');
-  let inspector: Inspector;
   try {
-    inspector = await startInspector({
+    return await startInspector({
       port: options.port ?? 0,
       host,
       speed: options.speed ?? DEFAULT_SPEED,
@@ -194,61 +234,27 @@ export async function serveScenario(
     }
     throw err;
   }
-  say(`inspector: ${inspector.url}\n`);
-  if (options.open) openBrowser(inspector.url, io);
+}
 
-  const signals = waitForSignal();
-  const runIo: Output = quiet ? { out: () => {}, err: io.err, isTTY: false } : io;
+/** The run's flags with the inspector's hooks (next to any the caller already had). */
+function inspectedFlags(flags: RunFlags, inspector: Inspector): RunFlags {
+  // The inspector paces the run itself (pause, step, speed changes), so no --realtime.
   const { realtime: _paced, ...rest } = flags;
-  try {
-    const running = runScenario(
-      scenario,
-      {
-        ...rest,
-        // The inspector paces the run itself (pause, step, speed changes), so no --realtime;
-        // time spent paused counts as wall time, so the wall-clock limit is a day.
-        inspect: true,
-        wallTimeout: 24 * 60 * 60 * 1000,
-        beforeStep: inspector.hooks.beforeStep,
-        onTrace: (event) => {
-          inspector.hooks.onTrace(event);
-          flags.onTrace?.(event);
-        },
-        onInspect: (endpoint, event, t) => {
-          inspector.hooks.onInspect(endpoint, event, t);
-          flags.onInspect?.(endpoint, event, t);
-        },
-      },
-      runIo,
-    );
-    const first = await Promise.race([
-      running.then((outcome) => ({ outcome })),
-      signals.promise.then((signal) => ({ signal })),
-    ]);
-    if ('signal' in first) {
-      // Interrupted mid-run: the pacer makes the run end at its next instant.
-      await inspector.close();
-      const outcome = await running;
-      return { outcome, code: 0 };
-    }
-    const { outcome } = first;
-    inspector.finish({
-      ok: outcome.result.ok,
-      ...(outcome.result.error ? { error: outcome.result.error } : {}),
-    });
-    if (quiet) say(verdict(outcome));
-    if (options.exitWhenDone) {
-      await inspector.close();
-      return { outcome, code: outcome.exitCode };
-    }
-    io.err(`synack: run finished; still serving ${inspector.url} — press Ctrl-C to exit\n`);
-    await signals.promise;
-    await inspector.close();
-    return { outcome, code: 0 };
-  } finally {
-    signals.dispose();
-    await inspector.close();
-  }
+  return {
+    ...rest,
+    inspect: true,
+    // Time spent paused counts as wall time.
+    wallTimeout: INSPECTED_WALL_TIMEOUT,
+    beforeStep: inspector.hooks.beforeStep,
+    onTrace: (event) => {
+      inspector.hooks.onTrace(event);
+      flags.onTrace?.(event);
+    },
+    onInspect: (endpoint, event, t) => {
+      inspector.hooks.onInspect(endpoint, event, t);
+      flags.onInspect?.(endpoint, event, t);
+    },
+  };
 }
 
 function verdict(outcome: RunOutcome): string {
