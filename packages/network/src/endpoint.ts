@@ -14,10 +14,11 @@ import {
   type SocketAddress,
   splitmix32,
   type TcpState,
+  tcpStateOf,
   VirtualClock,
 } from '@synack/core';
 import type { InspectionEvent } from 'xstate';
-import type { AppAction, EndpointConfig, RawSegment, Reaction } from './scenario.js';
+import type { AppAction, EndpointConfig, RawSegment, Reaction } from './schema.js';
 
 /** Everything an endpoint reports during a step, in the order it happened. */
 export type EndpointRecord =
@@ -334,7 +335,7 @@ export class EndpointRuntime {
     const accepts =
       snapshot !== undefined &&
       (ACCEPTS_SEND as readonly string[]).includes(snapshot.value) &&
-      snapshot.context.finSeq === -1;
+      snapshot.context.finSeq === undefined;
     if (accepts) info.txOffset += bytes;
     this.records.push({ k: 'app', conn, event: 'send', detail: { bytes } });
     this.host.send(conn, data);
@@ -449,7 +450,7 @@ export class EndpointRuntime {
     if (ev.type === '@xstate.snapshot') {
       const snap = ev.snapshot as { value?: unknown; context?: Record<string, unknown> };
       out.event = ev.event.type;
-      out.value = String(snap.value);
+      out.value = typeof snap.value === 'string' ? snap.value : tcpStateOf(snap.value);
       const c = snap.context as Record<string, any> | undefined;
       if (c && !('sndUna' in c)) {
         // The listener actor: its context is just port and backlog.
@@ -463,7 +464,7 @@ export class EndpointRuntime {
           sndWnd: c.sndWnd,
           rcvNxt: c.rcvNxt,
           rcvWnd: Math.max(0, c.profile.receiveBuffer - c.readable.length),
-          rto: c.rto,
+          rto: c.rtt.rto,
           retries: c.retries,
           rtoDeadline: c.rtoDeadline,
           unacked: Math.max(0, (c.sndMax - c.sndUna) | 0),

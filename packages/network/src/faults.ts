@@ -7,7 +7,7 @@
  * between `transmit` calls (Gilbert–Elliott state, link busy time, targeted match counters)
  * lives in the context rather than in the operators, so operators can be rebuilt freely.
  */
-import { FLAG_NAMES, flagsFromNames, payloadLength } from '@synack/core';
+import { flagsFromNames, payloadLength } from '@synack/core';
 import {
   concatMap,
   EMPTY,
@@ -21,15 +21,9 @@ import {
   Subject,
 } from 'rxjs';
 import type { Rng } from './prng.js';
-import type {
-  BurstLossModel,
-  DropReason,
-  FaultModel,
-  NetworkConfig,
-  Packet,
-  PacketMatcher,
-  TargetedFault,
-} from './types.js';
+import type { BurstLossModel, FaultModel, NetworkConfig, PacketMatcher, TargetedFault } from './schema.js';
+import type { DropReason, Packet } from './types.js';
+import { validateNetworkConfig } from './validate.js';
 
 /**
  * `packet` is the packet as it was at the stage that produced the event (a scripted copy, for
@@ -420,159 +414,4 @@ export function createFaultPipeline(config: NetworkConfig, rng: Rng): FaultPipel
       return { scheduled, events };
     },
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Validation
-
-const MODEL_KEYS = new Set([
-  'loss',
-  'burstLoss',
-  'reorder',
-  'reorderDelay',
-  'duplicate',
-  'delay',
-  'jitter',
-  'bandwidth',
-  'queueLimit',
-]);
-const BURST_KEYS = new Set(['pGoodToBad', 'pBadToGood', 'lossGood', 'lossBad']);
-const MATCHER_KEYS = new Set(['from', 'to', 'flags', 'exactFlags', 'senderState', 'minLen', 'nth']);
-const FAULT_KEYS = new Set(['match', 'action', 'label']);
-const CONFIG_KEYS = new Set(['default', 'links', 'faults']);
-const FLAG_NAME_SET = new Set<string>(FLAG_NAMES);
-
-function show(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'number') return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function fail(path: string, expected: string, value: unknown): never {
-  throw new Error(`${path} must be ${expected}, got ${show(value)}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkRecord(value: unknown, path: string, allowed: Set<string>): Record<string, unknown> {
-  if (!isRecord(value)) fail(path, 'an object', value);
-  for (const key of Object.keys(value)) {
-    // Unknown keys are almost always typos ("jiter"), which would otherwise silently do nothing.
-    if (!allowed.has(key))
-      throw new Error(`${path}.${key} is not a known field (known: ${[...allowed].join(', ')})`);
-  }
-  return value;
-}
-
-function checkProbability(value: unknown, path: string, required = false): void {
-  if (value === undefined && !required) return;
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail(path, 'a number in [0, 1]', value);
-}
-
-function checkNonNegative(value: unknown, path: string): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    fail(path, 'a finite number >= 0', value);
-}
-
-function checkModel(value: unknown, path: string): void {
-  const model = checkRecord(value, path, MODEL_KEYS);
-  for (const key of ['loss', 'reorder', 'duplicate']) checkProbability(model[key], `${path}.${key}`);
-  for (const key of ['delay', 'jitter', 'reorderDelay']) checkNonNegative(model[key], `${path}.${key}`);
-  const { bandwidth, queueLimit, burstLoss } = model;
-  if (
-    bandwidth !== undefined &&
-    (typeof bandwidth !== 'number' || !Number.isFinite(bandwidth) || bandwidth <= 0)
-  ) {
-    fail(`${path}.bandwidth`, 'a finite number > 0 (bytes per second)', bandwidth);
-  }
-  if (queueLimit !== undefined) {
-    if (typeof queueLimit !== 'number' || !Number.isInteger(queueLimit) || queueLimit < 1) {
-      fail(`${path}.queueLimit`, 'an integer >= 1', queueLimit);
-    }
-    if (bandwidth === undefined)
-      throw new Error(`${path}.queueLimit needs ${path}.bandwidth (no queue without it)`);
-  }
-  if (burstLoss !== undefined) {
-    const burst = checkRecord(burstLoss, `${path}.burstLoss`, BURST_KEYS);
-    checkProbability(burst.pGoodToBad, `${path}.burstLoss.pGoodToBad`, true);
-    checkProbability(burst.pBadToGood, `${path}.burstLoss.pBadToGood`, true);
-    checkProbability(burst.lossGood, `${path}.burstLoss.lossGood`);
-    checkProbability(burst.lossBad, `${path}.burstLoss.lossBad`);
-  }
-}
-
-function checkFlagList(value: unknown, path: string): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) fail(path, 'an array of flag names', value);
-  value.forEach((name, i) => {
-    if (typeof name !== 'string' || !FLAG_NAME_SET.has(name)) {
-      fail(`${path}[${i}]`, `one of ${[...FLAG_NAME_SET].join(', ')}`, name);
-    }
-  });
-}
-
-function checkOptionalString(value: unknown, path: string): void {
-  if (value !== undefined && typeof value !== 'string') fail(path, 'a string', value);
-}
-
-function checkFault(value: unknown, path: string): void {
-  const fault = checkRecord(value, path, FAULT_KEYS);
-  checkOptionalString(fault.label, `${path}.label`);
-  if (typeof fault.match !== 'function') {
-    const match = checkRecord(fault.match, `${path}.match`, MATCHER_KEYS);
-    checkOptionalString(match.from, `${path}.match.from`);
-    checkOptionalString(match.to, `${path}.match.to`);
-    checkOptionalString(match.senderState, `${path}.match.senderState`);
-    checkFlagList(match.flags, `${path}.match.flags`);
-    checkFlagList(match.exactFlags, `${path}.match.exactFlags`);
-    checkNonNegative(match.minLen, `${path}.match.minLen`);
-    const { nth } = match;
-    if (nth !== undefined && (typeof nth !== 'number' || !Number.isInteger(nth) || nth < 0)) {
-      fail(`${path}.match.nth`, 'an integer >= 0 (0 = every match)', nth);
-    }
-  }
-  const action = fault.action;
-  const actionPath = `${path}.action`;
-  if (!isRecord(action)) fail(actionPath, 'an object', action);
-  const keys = Object.keys(action);
-  if (keys.length !== 1 || !['drop', 'delay', 'duplicate'].includes(keys[0])) {
-    fail(actionPath, 'exactly one of { drop: true }, { delay: ms }, { duplicate: true }', action);
-  }
-  if (keys[0] === 'delay') {
-    const { delay } = action;
-    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
-      fail(`${actionPath}.delay`, 'a finite number >= 0', delay);
-    }
-  } else if (action[keys[0]] !== true) fail(`${actionPath}.${keys[0]}`, 'true', action[keys[0]]);
-}
-
-/**
- * Throws an Error naming the offending field path (e.g.
- * `links.client->server.loss must be a number in [0, 1], got 1.5`).
- */
-export function validateNetworkConfig(config: unknown): asserts config is NetworkConfig {
-  const root = checkRecord(config, 'config', CONFIG_KEYS);
-  if (root.default !== undefined) checkModel(root.default, 'default');
-  if (root.links !== undefined) {
-    if (!isRecord(root.links)) fail('links', 'an object keyed by "from->to"', root.links);
-    for (const [key, model] of Object.entries(root.links)) {
-      const ends = key.split('->');
-      if (ends.length !== 2 || ends[0] === '' || ends[1] === '') {
-        throw new Error(`links key "${key}" must look like "from->to"`);
-      }
-      checkModel(model, `links.${key}`);
-    }
-  }
-  if (root.faults !== undefined) {
-    if (!Array.isArray(root.faults)) fail('faults', 'an array', root.faults);
-    for (const [i, fault] of root.faults.entries()) checkFault(fault, `faults[${i}]`);
-  }
 }

@@ -1,9 +1,31 @@
-export * from './endpoint.js';
-export * from './faults.js';
-export * from './pcap.js';
-export * from './prng.js';
-export type { FromWorker, ToWorker } from './protocol.js';
-export * from './scenario.js';
-export * from './simulation.js';
-export * from './trace.js';
-export * from './types.js';
+// @synack/network: endpoints run against each other over a simulated network (README.md).
+// Everything not listed here is internal; the package's own tests import it by relative path.
+
+export type { EndpointBuilder, RunSettings, ScenarioBuilder } from './builder.js';
+export { simulation } from './builder.js';
+export { checkSimulationConfig } from './config-checks.js';
+export type { ConnectionReport, EndpointReport, SerializedInspection } from './endpoint.js';
+export { PcapWriter, writePcapFile } from './pcap.js';
+export { deriveSeed } from './prng.js';
+export type {
+  AppAction,
+  BurstLossModel,
+  EndpointConfig,
+  FaultAction,
+  FaultModel,
+  NetworkConfig,
+  PacketMatcher,
+  RawSegment,
+  Reaction,
+  SimulationConfig,
+  TargetedFault,
+} from './schema.js';
+export { endpointAddresses, LIMITS, simulationConfigObject } from './schema.js';
+export type { RunOptions, RunResult } from './simulation.js';
+export { runSimulation } from './simulation.js';
+export type { SummaryEvent } from './summary.js';
+export { parseJsonLines, toJsonLine, toJsonLines } from './trace.js';
+export type { RunStats } from './trace-recorder.js';
+export type { DropReason, Packet, TraceEvent } from './types.js';
+export { ConfigError, formatIssue, simulationConfigSchema, validateSimulationConfig } from './validate.js';
+export { liveWorkerCount, WorkerPool } from './worker-pool.js';

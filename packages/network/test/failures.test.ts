@@ -114,41 +114,58 @@ describe('invalid configs are rejected before any worker starts, naming the fiel
     [
       'duplicate endpoint ids',
       (c) => ({ ...c, endpoints: [c.endpoints[0], { ...c.endpoints[1], id: 'client' }] }),
-      'endpoints[1].id "client" is used twice',
+      'endpoints[1].id: "client" is used twice',
     ],
     [
       'loss 1.5',
       (c) => ({ ...c, network: { default: { loss: 1.5 } } }),
-      'default.loss must be a number in [0, 1], got 1.5',
+      'network.default.loss: must be between 0 and 1, got 1.5',
     ],
     [
       'loss 1.5 on a link',
       (c) => ({ ...c, network: { links: { 'client->server': { loss: 1.5 } } } }),
-      'links.client->server.loss must be a number in [0, 1], got 1.5',
+      'network.links.client->server.loss: must be between 0 and 1, got 1.5',
     ],
     [
       'a bad address',
       (c) => ({ ...c, endpoints: [{ ...c.endpoints[0], address: '10.0.0.256' }, c.endpoints[1]] }),
-      'endpoints.client.address must be an IPv4 address, got "10.0.0.256"',
+      'endpoints[0].address: must be an IPv4 address such as 10.0.0.1, got "10.0.0.256"',
     ],
     [
       'a non-IPv4 address',
       (c) => ({ ...c, endpoints: [{ ...c.endpoints[0], address: 'server.local' }, c.endpoints[1]] }),
-      /^endpoints\.client\.address must be an IPv4 address/,
+      /^endpoints\[0\]\.address: must be an IPv4 address/,
     ],
     [
       'two endpoints on one address',
       (c) => ({ ...c, endpoints: [c.endpoints[0], { ...c.endpoints[1], address: '10.0.0.1' }] }),
-      'endpoints.server.address 10.0.0.1 is also used by client',
+      'endpoints[1].address: 10.0.0.1 is also the address of "client"',
     ],
-    ['a fractional seed', (c) => ({ ...c, seed: 1.5 }), 'seed must be an integer, got 1.5'],
-    ['no endpoints', (c) => ({ ...c, endpoints: [] }), 'endpoints must be a non-empty array'],
-    ['a negative maxTime', (c) => ({ ...c, maxTime: -1 }), 'maxTime must be a positive number, got -1'],
-    ['realtime 0', (c) => ({ ...c, realtime: 0 }), 'realtime must be a positive number, got 0'],
+    [
+      'a fractional seed',
+      (c) => ({ ...c, seed: 1.5 }),
+      'seed: must be an integer between 0 and 4294967295, got 1.5',
+    ],
+    ['no endpoints', (c) => ({ ...c, endpoints: [] }), 'endpoints: must list at least one endpoint'],
+    [
+      'a negative maxTime',
+      (c) => ({ ...c, maxTime: -1 }),
+      'maxTime: must be greater than 0 and at most 31536000000 ms, got -1',
+    ],
+    [
+      'realtime 0',
+      (c) => ({ ...c, realtime: 0 }),
+      'realtime: must be greater than 0 and at most 1000000, got 0',
+    ],
+    [
+      'a top-level typo',
+      (c) => ({ ...c, netwrk: { default: { loss: 0.1 } } }) as never,
+      '(root): unknown field "netwrk"',
+    ],
     [
       'a misspelt fault-model field',
       (c) => ({ ...c, network: { default: { jiter: 5 } as never } }),
-      /^default\.jiter is not a known field/,
+      'network.default: unknown field "jiter"',
     ],
     [
       'an unknown flag in a matcher',
@@ -156,41 +173,83 @@ describe('invalid configs are rejected before any worker starts, naming the fiel
         ...c,
         network: { faults: [{ match: { exactFlags: ['SYNACK' as never] }, action: { drop: true } }] },
       }),
-      /^faults\[0\]\.match\.exactFlags\[0\] must be one of SYN, ACK, FIN, RST, PSH/,
+      /^network\.faults\[0\]\.match\.exactFlags\[0\]: must be one of SYN, ACK, FIN, RST, PSH, got "SYNACK"$/,
+    ],
+    [
+      'a sender state that is not a TCP state',
+      (c) => ({
+        ...c,
+        network: { faults: [{ match: { senderState: 'TIME-WAIT' as never }, action: { drop: true } }] },
+      }),
+      /^network\.faults\[0\]\.match\.senderState: must be one of CLOSED, .*, TIME_WAIT, got "TIME-WAIT"$/,
     ],
     [
       'a fault with two actions',
       (c) => ({ ...c, network: { faults: [{ match: {}, action: { drop: true, delay: 5 } as never }] } }),
-      /^faults\[0\]\.action must be exactly one of/,
+      /^network\.faults\[0\]\.action: must be exactly one of/,
+    ],
+    [
+      'port 70000',
+      (c) => {
+        c.endpoints[1].actions = [{ at: 0, do: 'listen', port: 70_000 }];
+        return c;
+      },
+      'endpoints[1].actions[0].port: must be an integer between 1 and 65535, got 70000',
+    ],
+    [
+      'two listens on one port',
+      (c) => {
+        c.endpoints[1].actions = [
+          { at: 0, do: 'listen', port: 80 },
+          { at: 10, do: 'listen', port: 80, backlog: 4 },
+        ];
+        return c;
+      },
+      'endpoints[1].actions[1].port: port 80 already has a listener (actions[0]); listen once per port',
+    ],
+    [
+      'a connect to nobody',
+      (c) => {
+        c.endpoints[0].actions = [{ at: 0, do: 'connect', to: 'sever', port: 80 }];
+        return c;
+      },
+      'endpoints[0].actions[0].to: "sever" is neither an endpoint id nor an IPv4 address',
     ],
   ];
 
   it.for(cases)('%s', async ([, mutate, message]) => {
     const config = mutate(base());
-    expect(() => validateSimulationConfig(config)).toThrow(message);
-    await expect(runSimulation(config)).rejects.toThrow(message);
+    const expected = typeof message === 'string' ? new RegExp(`^${escapeRegExp(message)}$`) : message;
+    expect(() => validateSimulationConfig(config)).toThrow(expected);
+    await expect(runSimulation(config)).rejects.toThrow(expected);
     expect(liveWorkerCount()).toBe(0);
   });
 
   it('an unknown profile is rejected up front, naming the field', async () => {
     await expect(runSimulation({ ...base(), profile: 'bsd' })).rejects.toThrow(
-      /^profile must be one of linux, rfc9293, got "bsd"/,
+      /^profile: must be one of linux, rfc9293, got "bsd"$/,
     );
     const config = base();
     config.endpoints[0].profile = 'bsd';
-    await expect(runSimulation(config)).rejects.toThrow(/^endpoints\[0\]\.profile must be one of/);
+    await expect(runSimulation(config)).rejects.toThrow(/^endpoints\[0\]\.profile: must be one of/);
     expect(liveWorkerCount()).toBe(0);
   });
 
   it('an unknown action or reaction is rejected, naming its path', async () => {
     const config = base();
     (config.endpoints[0].actions as unknown[]).push({ at: 5, do: 'explode' });
-    await expect(runSimulation(config)).rejects.toThrow(/^endpoints\[0\]\.actions\[\d+\]\.do must be one of/);
+    await expect(runSimulation(config)).rejects.toThrow(
+      /^endpoints\[0\]\.actions\[\d+\]\.do: must be one of listen, connect, .*, got "explode"$/,
+    );
     const again = base();
     again.endpoints[1].reactions = [{ on: 'closed' as never, do: 'close' }];
-    await expect(runSimulation(again)).rejects.toThrow(/^endpoints\[1\]\.reactions\[0\]\.on must be one of/);
+    await expect(runSimulation(again)).rejects.toThrow(/^endpoints\[1\]\.reactions\[0\]\.on: must be one of/);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('realtime mode', () => {
   it('paces a ~60 s virtual run at 1000x: at least 50 ms and at most a few seconds of wall time, same trace', async () => {

@@ -13,10 +13,11 @@ import {
   type LinkRuntimeState,
   modelFor,
   reordering,
-  validateNetworkConfig,
 } from '../src/faults.js';
 import { createRng, deriveSeed } from '../src/prng.js';
-import type { NetworkConfig, Packet, TargetedFault } from '../src/types.js';
+import type { NetworkConfig, TargetedFault } from '../src/schema.js';
+import type { Packet } from '../src/types.js';
+import { validateNetworkConfig } from '../src/validate.js';
 
 const CLIENT = { addr: '10.0.0.1', port: 40000 };
 const SERVER = { addr: '10.0.0.2', port: 80 };
@@ -561,6 +562,15 @@ describe('pipeline', () => {
 
 describe('validateNetworkConfig', () => {
   const bad = (config: unknown) => () => validateNetworkConfig(config);
+  /** The one-line message a bad network config is rejected with. */
+  const messageOf = (config: unknown): string => {
+    try {
+      validateNetworkConfig(config);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('accepted');
+  };
 
   it('accepts a full valid config', () => {
     expect(
@@ -581,51 +591,73 @@ describe('validateNetworkConfig', () => {
   });
 
   it('names the field path of an out-of-range probability', () => {
-    expect(bad({ links: { 'client->server': { loss: 1.5 } } })).toThrow(
-      'links.client->server.loss must be a number in [0, 1], got 1.5',
+    expect(messageOf({ links: { 'client->server': { loss: 1.5 } } })).toBe(
+      'links.client->server.loss: must be between 0 and 1, got 1.5',
     );
-    expect(bad({ default: { reorder: -0.1 } })).toThrow(
-      'default.reorder must be a number in [0, 1], got -0.1',
+    expect(messageOf({ default: { reorder: -0.1 } })).toBe(
+      'default.reorder: must be between 0 and 1, got -0.1',
     );
-    expect(bad({ default: { duplicate: Number.NaN } })).toThrow('default.duplicate');
-    expect(bad({ default: { burstLoss: { pGoodToBad: 0.1 } } })).toThrow(
-      'default.burstLoss.pBadToGood must be a number in [0, 1], got undefined',
+    expect(messageOf({ default: { duplicate: Number.NaN } })).toBe(
+      'default.duplicate: Invalid input: expected number, received NaN',
+    );
+    expect(messageOf({ default: { burstLoss: { pGoodToBad: 0.1 } } })).toBe(
+      'default.burstLoss.pBadToGood: Invalid input: expected number, received undefined',
     );
   });
 
-  it('names negative delay, jitter and bandwidth', () => {
-    expect(bad({ default: { delay: -1 } })).toThrow('default.delay must be a finite number >= 0, got -1');
-    expect(bad({ links: { 'a->b': { jitter: -5 } } })).toThrow('links.a->b.jitter');
-    expect(bad({ default: { bandwidth: -100 } })).toThrow('default.bandwidth');
-    expect(bad({ default: { bandwidth: 0 } })).toThrow('default.bandwidth');
+  it('names negative or huge delay, jitter and bandwidth', () => {
+    expect(messageOf({ default: { delay: -1 } })).toBe(
+      'default.delay: must be between 0 and 3600000 ms, got -1',
+    );
+    expect(messageOf({ default: { delay: 3_600_001 } })).toMatch(/^default\.delay: must be between/);
+    expect(messageOf({ links: { 'a->b': { jitter: -5 } } })).toMatch(/^links\.a->b\.jitter: /);
+    expect(messageOf({ default: { bandwidth: -100 } })).toBe(
+      'default.bandwidth: must be greater than 0 and at most 1000000000000 bytes/s, got -100',
+    );
+    expect(messageOf({ default: { bandwidth: 0 } })).toMatch(/^default\.bandwidth: /);
   });
 
   it('names queueLimit below 1 or without bandwidth', () => {
-    expect(bad({ default: { bandwidth: 1000, queueLimit: 0 } })).toThrow(
-      'default.queueLimit must be an integer >= 1, got 0',
+    expect(messageOf({ default: { bandwidth: 1000, queueLimit: 0 } })).toBe(
+      'default.queueLimit: must be an integer between 1 and 1000000, got 0',
     );
-    expect(bad({ default: { queueLimit: 5 } })).toThrow('default.queueLimit needs default.bandwidth');
+    expect(messageOf({ default: { queueLimit: 5 } })).toBe(
+      'default.queueLimit: needs bandwidth (no queue without it)',
+    );
   });
 
   it('rejects non-objects, unknown fields and malformed link keys', () => {
-    expect(bad(null)).toThrow('config must be an object, got null');
-    expect(bad([])).toThrow('config must be an object');
-    expect(bad({ default: 3 })).toThrow('default must be an object, got 3');
-    expect(bad({ default: { jiter: 3 } })).toThrow('default.jiter is not a known field');
-    expect(bad({ links: { clientserver: {} } })).toThrow('links key "clientserver"');
+    expect(messageOf(null)).toBe('(root): Invalid input: expected object, received null');
+    expect(messageOf([])).toBe('(root): Invalid input: expected object, received array');
+    expect(messageOf({ default: 3 })).toBe('default: Invalid input: expected object, received number');
+    expect(messageOf({ default: { jiter: 3 } })).toBe('default: unknown field "jiter"');
+    expect(messageOf({ links: { clientserver: {} } })).toBe(
+      'links.clientserver: link keys look like "client->server"',
+    );
   });
 
   it('names bad targeted faults', () => {
-    expect(bad({ faults: {} })).toThrow('faults must be an array');
-    expect(bad({ faults: [{ match: { nth: -1 }, action: { drop: true } }] })).toThrow('faults[0].match.nth');
-    expect(bad({ faults: [{ match: { flags: ['SYN', 'URG'] }, action: { drop: true } }] })).toThrow(
-      'faults[0].match.flags[1]',
+    expect(messageOf({ faults: {} })).toBe('faults: Invalid input: expected array, received object');
+    expect(messageOf({ faults: [{ match: { nth: -1 }, action: { drop: true } }] })).toBe(
+      'faults[0].match.nth: must be an integer between 0 and 1000000, got -1',
     );
-    expect(bad({ faults: [{ match: {}, action: { drop: true, delay: 1 } }] })).toThrow('faults[0].action');
-    expect(bad({ faults: [{ match: {}, action: { delay: -3 } }] })).toThrow('faults[0].action.delay');
-    expect(bad({ faults: [{ match: {}, action: { drop: false } }] })).toThrow(
-      'faults[0].action.drop must be true',
+    expect(messageOf({ faults: [{ match: { flags: ['SYN', 'URG'] }, action: { drop: true } }] })).toBe(
+      'faults[0].match.flags[1]: must be one of SYN, ACK, FIN, RST, PSH, got "URG"',
     );
-    expect(bad({ faults: [{ action: { drop: true } }] })).toThrow('faults[0].match must be an object');
+    expect(messageOf({ faults: [{ match: { senderState: 'TIME-WAIT' }, action: { drop: true } }] })).toMatch(
+      /^faults\[0\]\.match\.senderState: must be one of CLOSED, LISTEN, .*, TIME_WAIT, got "TIME-WAIT"$/,
+    );
+    expect(messageOf({ faults: [{ match: {}, action: { drop: true, delay: 1 } }] })).toBe(
+      'faults[0].action: must be exactly one of { drop: true }, { delay: ms }, { duplicate: true }',
+    );
+    expect(messageOf({ faults: [{ match: {}, action: { delay: -3 } }] })).toBe(
+      'faults[0].action.delay: must be between 0 and 3600000 ms, got -3',
+    );
+    expect(messageOf({ faults: [{ match: {}, action: { drop: false } }] })).toBe(
+      'faults[0].action.drop: must be one of true, got false',
+    );
+    expect(messageOf({ faults: [{ action: { drop: true } }] })).toBe(
+      'faults[0].match: must be a matcher object or a function',
+    );
   });
 });

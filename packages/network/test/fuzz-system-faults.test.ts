@@ -7,15 +7,16 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { minimumDelay } from '../src/coordinator.js';
 import {
-  EndpointThread,
   liveWorkerCount,
-  minimumDelay,
   type RunResult,
   runSimulation,
   type SimulationConfig,
   WorkerPool,
 } from '../src/index.js';
+import { LIMITS } from '../src/schema.js';
+import { EndpointThread } from '../src/worker-pool.js';
 import { scenario } from './fuzz/arbitraries.js';
 import { lifecycle, lossyBulk } from './helpers.js';
 
@@ -149,10 +150,10 @@ describe('a worker that crashes mid-run', () => {
 });
 
 describe('a scenario that would run for ever', () => {
-  /** The server black-holes everything; the client retransmits 255 times, the RTO doubling up to 10^12 ms. */
+  /** The server black-holes everything; the client retransmits 255 times, the RTO doubling up to a year. */
   function forever(): SimulationConfig {
     const config = lifecycle('linux');
-    config.endpoints[0].profileOverrides = { dataRetries: 255, rtoMax: 1e12 };
+    config.endpoints[0].profileOverrides = { dataRetries: 255, rtoMax: LIMITS.virtualMs };
     // The handshake gets through; from then on everything the server sends is lost.
     config.network = {
       default: { delay: 10 },

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { FLAG_NAMES } from '@synack/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  JsonLinesWriter,
   liveWorkerCount,
   parseJsonLines,
   type RunResult,
@@ -12,6 +11,7 @@ import {
   type TraceEvent,
   toJsonLines,
 } from '../src/index.js';
+import { JsonLinesWriter } from '../src/trace.js';
 import {
   appEvents,
   connectionsOf,

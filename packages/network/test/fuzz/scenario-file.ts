@@ -16,7 +16,7 @@ export interface ScenarioFile {
   name: string;
   description?: string;
   seed: number;
-  profile?: string;
+  profile?: SimulationConfig['profile'];
   endpoints: SimulationConfig['endpoints'];
   network?: SimulationConfig['network'];
   maxTime?: number;

@@ -1,0 +1,263 @@
+/**
+ * The coordinator: owns virtual time and carries segments between the endpoints through the
+ * RxJS fault pipeline.
+ *
+ * Conservative discrete-event synchronisation: the next instant is the earliest pending delivery
+ * or endpoint timer; every endpoint with something to do gets ONE message (all its deliveries
+ * batched) and the coordinator waits for all replies before it looks at them, in endpoint order.
+ * Packets get ids and go through the fault pipeline (one seeded PRNG) in that fixed order, so the
+ * trace does not depend on thread scheduling.
+ */
+import type { Segment } from '@synack/core';
+import { DeliveryQueue } from './delivery-queue.js';
+import type { SerializedInspection, TimedRecord, WindowOutput } from './endpoint.js';
+import { createFaultPipeline, DEFAULT_DELAY, type FaultEvent, type FaultPipeline } from './faults.js';
+import type { Driver } from './placement.js';
+import { createRng } from './prng.js';
+import { endpointAddresses, type NetworkConfig, type SimulationConfig } from './schema.js';
+import type { TraceRecorder } from './trace-recorder.js';
+import type { Packet } from './types.js';
+
+/** What the coordinator needs from RunOptions. */
+export interface CoordinatorHooks {
+  beforeStep?: (t: number) => Promise<void> | void;
+  onInspect?: (endpoint: string, event: SerializedInspection, t: number) => void;
+  onPacket?: (t: number, packet: Packet) => void;
+  lookahead?: boolean;
+  crash?: { endpoint: string; at: number };
+  signal?: AbortSignal;
+}
+
+export interface Limits {
+  maxTime: number;
+  wallTimeout: number;
+  /** performance.now() when the run started. */
+  wallStart: number;
+}
+
+type Deliveries = Array<Array<{ t: number; seg: Segment }>>;
+
+/** Smallest one-way delay any packet can have: base delay of the default and every link. */
+export function minimumDelay(network: NetworkConfig): number {
+  let min = network.default?.delay ?? DEFAULT_DELAY;
+  for (const model of Object.values(network.links ?? {})) min = Math.min(min, model.delay ?? DEFAULT_DELAY);
+  return Math.max(0, min);
+}
+
+export class Coordinator {
+  /** The last instant processed (the summary's `t`). */
+  now = 0;
+  private readonly queue = new DeliveryQueue();
+  private readonly pipeline: FaultPipeline;
+  private readonly nextTimer: Array<number | null>;
+  private readonly indexOf: Map<string, number>;
+  private readonly addressToId: Map<string, string>;
+  private nextPacketId = 1;
+  private readonly allocateId = () => this.nextPacketId++;
+  private crashed = false;
+  /** The lookahead window's length; 0 (lockstep) for realtime pacing and step-by-step control. */
+  private readonly window: number;
+
+  constructor(
+    private readonly config: SimulationConfig,
+    private readonly drivers: readonly Driver[],
+    private readonly recorder: TraceRecorder,
+    private readonly hooks: CoordinatorHooks,
+    private readonly limits: Limits,
+  ) {
+    this.pipeline = createFaultPipeline(config.network ?? {}, createRng(config.seed));
+    this.nextTimer = drivers.map(() => null);
+    this.indexOf = new Map(config.endpoints.map((e, i) => [e.id, i]));
+    this.addressToId = new Map([...endpointAddresses(config.endpoints)].map(([id, addr]) => [addr, id]));
+    // Realtime pacing and step-by-step control (inspectors) need one instant at a time.
+    const lockstep = Boolean(config.realtime) || hooks.beforeStep !== undefined || hooks.lookahead === false;
+    this.window = lockstep ? 0 : minimumDelay(config.network ?? {});
+  }
+
+  /** Runs to quiescence; resolves with why it stopped early, or undefined. */
+  async run(): Promise<string | undefined> {
+    try {
+      const starts = await Promise.all(this.drivers.map((d) => d.start()));
+      starts.forEach((next, i) => {
+        this.nextTimer[i] = next;
+      });
+      for (;;) {
+        if (this.hooks.signal?.aborted) return 'run aborted';
+        const t = this.nextInstant();
+        if (t === Number.POSITIVE_INFINITY) return undefined; // quiescent: nothing in flight, no timer anywhere
+        const limit = this.limitAt(t);
+        if (limit) return limit;
+        await this.runWindow(t);
+      }
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private nextInstant(): number {
+    let t = this.queue.peekTime() ?? Number.POSITIVE_INFINITY;
+    for (const next of this.nextTimer) if (next !== null && next < t) t = next;
+    return t;
+  }
+
+  private limitAt(t: number): string | undefined {
+    const { maxTime, wallTimeout, wallStart } = this.limits;
+    if (t > maxTime) {
+      return `virtual-time limit of ${maxTime} ms reached (next event at ${t} ms): raise maxTime (synack --max-time) or look for a connection that never closes`;
+    }
+    // wall-clock: enforce the wall-clock limit.
+    if (performance.now() - wallStart > wallTimeout) {
+      return `wall-clock limit of ${wallTimeout} ms reached at virtual time ${this.now} ms`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Lookahead (conservative synchronisation): nothing sent at or after t can arrive before t + L,
+   * L the smallest one-way delay of any link, so every endpoint may process all of its own
+   * instants in [t, t + L) without waiting for the others. Lockstep is L = 0.
+   */
+  private async runWindow(t: number): Promise<void> {
+    const until = this.window > 0 ? Math.min(t + this.window, this.limits.maxTime) : t;
+    const inWindow = (x: number) => x === t || x < until;
+    if (this.config.realtime) await paceTo(this.limits.wallStart, t, this.config.realtime);
+    await this.hooks.beforeStep?.(t);
+    this.now = t;
+    const { delivered, deliveries } = this.dueDeliveries(inWindow);
+    this.crashIfDue(t);
+    const outputs = await Promise.all(
+      this.drivers.map((driver, i) =>
+        deliveries[i].length > 0 || (this.nextTimer[i] !== null && inWindow(this.nextTimer[i]!))
+          ? driver.runWindow(t, until, deliveries[i])
+          : Promise.resolve(undefined),
+      ),
+    );
+    outputs.forEach((output, i) => {
+      if (!output) return;
+      this.nextTimer[i] = output.next;
+      // The last instant anything happened, even what quiet workers did not report.
+      if (output.last !== null && output.last > this.recorder.stats.endTime)
+        this.recorder.stats.endTime = output.last;
+      if (output.last !== null && output.last > this.now) this.now = output.last;
+    });
+    this.replay(delivered, outputs);
+  }
+
+  /** Deliveries due in the window, in (deliverAt, id) order, grouped by destination. */
+  private dueDeliveries(inWindow: (t: number) => boolean): { delivered: Packet[]; deliveries: Deliveries } {
+    const delivered: Packet[] = [];
+    const deliveries: Deliveries = this.drivers.map(() => []);
+    while (this.queue.size > 0 && inWindow(this.queue.peekTime()!)) {
+      const packet = this.queue.pop()!;
+      delivered.push(packet);
+      deliveries[this.indexOf.get(packet.to)!].push({ t: packet.deliverAt, seg: packet.segment });
+    }
+    return { delivered, deliveries };
+  }
+
+  private crashIfDue(t: number): void {
+    const crash = this.hooks.crash;
+    if (!crash || this.crashed || t < crash.at) return;
+    this.drivers.find((d) => d.id === crash.endpoint)?.crash();
+    this.crashed = true;
+  }
+
+  /**
+   * Replays the window instant by instant, exactly as lockstep would have: deliveries first, then
+   * each endpoint's records in endpoint order; packets get ids and meet the fault pipeline (and
+   * its PRNG) in that order.
+   */
+  private replay(delivered: readonly Packet[], outputs: ReadonlyArray<WindowOutput | undefined>): void {
+    const instants = new Set<number>();
+    for (const p of delivered) instants.add(p.deliverAt);
+    for (const output of outputs) for (const r of output?.records ?? []) instants.add(r.t);
+    const cursor = this.drivers.map(() => 0);
+    let di = 0;
+    for (const instant of [...instants].sort((a, b) => a - b)) {
+      this.recorder.stats.steps++;
+      for (; di < delivered.length && delivered[di].deliverAt === instant; di++) {
+        this.recorder.delivered(instant, delivered[di]);
+      }
+      const recordsByEndpoint = outputs.map((output, i) => {
+        const records = output?.records ?? [];
+        const from = cursor[i];
+        while (cursor[i] < records.length && records[cursor[i]].t === instant) cursor[i]++;
+        return records.slice(from, cursor[i]);
+      });
+      this.processInstant(instant, recordsByEndpoint);
+    }
+  }
+
+  /** Everything the endpoints did at one instant: build packets, run faults, record the trace. */
+  private processInstant(t: number, recordsByEndpoint: TimedRecord[][]): void {
+    const ordered = this.collect(t, recordsByEndpoint);
+    const packets = ordered.flatMap((o) => (o.packet && o.routed ? [o.packet] : []));
+    const { scheduled, events } = packets.length
+      ? this.pipeline.transmit(packets, t, this.allocateId)
+      : { scheduled: [] as Packet[], events: [] as FaultEvent[] };
+    const faultsByPacket = new Map<number, FaultEvent[]>();
+    for (const event of events) {
+      const key = event.kind === 'duplicate' ? event.original.id : event.packet.id;
+      const list = faultsByPacket.get(key) ?? [];
+      list.push(event);
+      faultsByPacket.set(key, list);
+    }
+    const scheduledById = new Map(scheduled.map((p) => [p.id, p]));
+    for (const { endpoint, record, packet, routed } of ordered) {
+      if (record.k === 'seg') {
+        this.hooks.onPacket?.(t, packet!);
+        this.recorder.sent(t, endpoint, {
+          packet: packet!,
+          conn: record.conn,
+          retransmit: record.retransmit,
+          routed,
+          faults: faultsByPacket.get(packet!.id) ?? [],
+          scheduled: scheduledById,
+        });
+      } else if (record.k === 'inspect') {
+        this.hooks.onInspect?.(endpoint, record.ev, t);
+      } else if (record.k === 'drop') {
+        const from = this.addressToId.get(record.seg.srcAddr) ?? record.seg.srcAddr;
+        this.recorder.hostDropped(t, endpoint, from, record);
+      } else {
+        this.recorder.happened(t, endpoint, record);
+      }
+    }
+    for (const p of scheduled) this.queue.push(p);
+    if ((packets.length || ordered.length) && t > this.recorder.stats.endTime)
+      this.recorder.stats.endTime = t;
+  }
+
+  /** Every endpoint's records in endpoint order, each segment made a packet (ids in that order). */
+  private collect(t: number, recordsByEndpoint: TimedRecord[][]) {
+    const ordered: Array<{ endpoint: string; record: TimedRecord; packet?: Packet; routed: boolean }> = [];
+    recordsByEndpoint.forEach((records, i) => {
+      const endpoint = this.drivers[i].id;
+      for (const record of records) {
+        if (record.k !== 'seg') {
+          ordered.push({ endpoint, record, routed: false });
+          continue;
+        }
+        const routedTo = this.addressToId.get(record.seg.dstAddr);
+        const packet: Packet = {
+          id: this.allocateId(),
+          from: endpoint,
+          to: routedTo ?? record.seg.dstAddr,
+          segment: record.seg,
+          sentAt: t,
+          senderState: record.state,
+          deliverAt: t,
+        };
+        ordered.push({ endpoint, record, packet, routed: routedTo !== undefined });
+      }
+    });
+    return ordered;
+  }
+}
+
+async function paceTo(wallStart: number, t: number, speed: number): Promise<void> {
+  // wall-clock: realtime mode deliberately paces virtual time against the wall clock.
+  const due = wallStart + t / speed;
+  const wait = due - performance.now();
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2_147_483_647))); // wall-clock: realtime pacing
+}

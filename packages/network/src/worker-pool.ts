@@ -1,0 +1,140 @@
+/**
+ * Worker threads for endpoints: one request/response channel per thread, and a pool that keeps
+ * threads alive across runs (sweeps run thousands of short simulations; starting threads would
+ * cost more than simulating).
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+let liveWorkers = 0;
+
+/** Worker threads currently alive (started by this module and not yet exited). */
+export function liveWorkerCount(): number {
+  return liveWorkers;
+}
+
+function workerScript(): URL {
+  const here = fileURLToPath(import.meta.url);
+  // Under vitest the sources run from src/*.ts, but Node loads worker files itself: use the build.
+  return here.endsWith('.ts')
+    ? new URL('../dist/worker.js', import.meta.url)
+    : new URL('./worker.js', import.meta.url);
+}
+
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if ((arg === '--conditions' || arg === '-C') && i + 1 < argv.length) out.push(arg, argv[++i]);
+    else if (arg.startsWith('--conditions=') || arg === '--enable-source-maps' || arg === '--no-warnings')
+      out.push(arg);
+  }
+  return out;
+}
+
+/** One worker thread and its request/response channel; reusable across runs through a WorkerPool. */
+export class EndpointThread {
+  private readonly worker: Worker;
+  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+  /** Endpoint id, for error messages. */
+  label = '?';
+
+  constructor() {
+    this.worker = new Worker(workerScript(), {
+      name: 'synack:endpoint',
+      // Workers inherit only flags that make sense per thread (resolution conditions, source maps);
+      // per-process flags such as --expose-gc or --input-type are refused in a Worker.
+      execArgv: workerExecArgv(),
+    });
+    liveWorkers++;
+    this.exitPromise = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        liveWorkers--;
+        this.exited = true;
+        if (this.pending) {
+          this.fail(
+            new Error(`endpoint "${this.label}": worker exited${code !== 0 ? ` with code ${code}` : ''}`),
+          );
+        }
+        resolve();
+      });
+    });
+    this.worker.on('error', (err) => this.fail(new Error(`endpoint "${this.label}": ${err.message}`)));
+    this.worker.on('message', (message: FromWorker) => {
+      const pending = this.pending;
+      this.pending = undefined;
+      if (message.type === 'error')
+        pending?.reject(new Error(`endpoint "${this.label}": ${message.message}`));
+      else pending?.resolve(message);
+    });
+  }
+
+  /** True while the thread is alive, has never failed and owes no reply (so it may serve another run). */
+  get healthy(): boolean {
+    return !this.failure && !this.exited && this.pending === undefined;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(error);
+  }
+
+  request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.exited) return Promise.reject(new Error(`endpoint "${this.label}": worker is gone`));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(message, transfer);
+    });
+  }
+
+  post(message: ToWorker): void {
+    if (this.healthy) this.worker.postMessage(message);
+  }
+
+  async terminate(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+    await this.exitPromise;
+  }
+}
+
+/**
+ * Long-lived endpoint threads shared by many runs (sweeps run thousands of short simulations;
+ * starting threads would cost more than simulating). A thread that failed is never reused.
+ */
+export class WorkerPool {
+  private idle: EndpointThread[] = [];
+  private closed = false;
+
+  acquire(): EndpointThread {
+    if (this.closed) throw new Error('worker pool is closed');
+    return this.idle.pop() ?? new EndpointThread();
+  }
+
+  release(thread: EndpointThread): Promise<void> {
+    if (this.closed || !thread.healthy) return thread.terminate();
+    // Drop the finished run's endpoint so the thread holds no state between runs.
+    thread.post({ type: 'dispose' });
+    this.idle.push(thread);
+    return Promise.resolve();
+  }
+
+  /** Threads alive in the pool, idle. */
+  get size(): number {
+    return this.idle.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const idle = this.idle;
+    this.idle = [];
+    await Promise.all(idle.map((t) => t.terminate()));
+  }
+}
