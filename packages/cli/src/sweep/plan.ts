@@ -1,0 +1,161 @@
+/**
+ * The first step of `synack sweep`: from the options to a checked plan (the scenario, its grid
+ * points, the jobs' recipe and every point's simulation config), before anything runs or any
+ * file is written.
+ */
+import { resolve } from 'node:path';
+import { type SimulationConfig, validateSimulationConfig } from '@synack/network';
+import { resolveScenario } from '../run.js';
+import type { Scenario } from '../scenarios.js';
+import { InputError } from '../schema.js';
+import type { Direction } from './direction.js';
+import type { Executor } from './executor.js';
+import {
+  expandGrid,
+  type GridSpec,
+  PARAMS,
+  type Param,
+  type PointDefaults,
+  type SweepPoint,
+  sweptParam,
+} from './grid.js';
+import { type JobPlan, jobConfig, runSeed } from './job.js';
+import { type Criterion, criterionFor } from './metrics.js';
+import { formatNumber } from './summary.js';
+
+/**
+ * Most runs one sweep may ask for. Rows stay in memory (≈ 420 bytes each) for the quantiles and
+ * the sorted runs.csv, which is built as one string (≈ 200 bytes a row; V8 strings stop near
+ * 512 M characters). A million runs is about 17 minutes at 1,000 runs/s.
+ */
+const MAX_RUNS_TOTAL = 1_000_000;
+
+export interface SweepOptions {
+  /** Built-in scenario name or scenario file (default handshake). */
+  target?: string;
+  grid?: GridSpec;
+  runs?: number;
+  seed?: number;
+  direction?: Direction;
+  out?: string;
+  png?: boolean;
+  concurrency?: number;
+  maxTime?: number;
+  progress?: boolean;
+  /** Where jobs run (default: a LocalExecutor with `concurrency`). Closed by the caller when given. */
+  executor?: Executor;
+  signal?: AbortSignal;
+}
+
+/** A sweep with every default filled in and every point's config validated. */
+export interface SweepPlan {
+  target: string;
+  scenario: Scenario;
+  criterion: Criterion;
+  grid: GridSpec;
+  runs: number;
+  seed: number;
+  direction: Direction;
+  maxTime: number | undefined;
+  outDir: string;
+  points: SweepPoint[];
+  /** points × runs. */
+  total: number;
+  /** The plots' x axis. */
+  param: Param;
+  /** What every job is built from. */
+  jobs: JobPlan;
+  /** The config of each point's first run, in point order. */
+  pointConfigs: SimulationConfig[];
+  /** The canonical `synack sweep` argv (after "synack") of this sweep. */
+  command: string[];
+}
+
+/** Plans a sweep; throws InputError on an unknown scenario, too many runs or an invalid config. */
+export function planSweep(options: SweepOptions): SweepPlan {
+  const target = options.target ?? 'handshake';
+  const scenario = resolveScenario(target);
+  const grid = options.grid ?? {};
+  const runs = options.runs ?? 100;
+  const seed = options.seed ?? scenario.seed ?? 1;
+  const direction = options.direction ?? 'both';
+  const outDir = resolve(options.out ?? 'sweep-out');
+  const criterion = criterionFor(scenario);
+  const points = expandGrid(grid, pointDefaults(scenario), direction);
+  const total = points.length * runs;
+  if (total > MAX_RUNS_TOTAL) {
+    throw new InputError(
+      `the sweep asks for ${points.length} grid points × ${runs} runs = ${total} runs (at most ${MAX_RUNS_TOTAL})`,
+    );
+  }
+  const jobs: JobPlan = {
+    scenario,
+    target,
+    points,
+    runs,
+    baseSeed: seed,
+    maxTime: options.maxTime,
+    criterion,
+    engine: 'table',
+  };
+  return {
+    target,
+    scenario,
+    criterion,
+    grid,
+    runs,
+    seed,
+    direction,
+    maxTime: options.maxTime,
+    outDir,
+    points,
+    total,
+    param: sweptParam(grid),
+    jobs,
+    pointConfigs: validatedPointConfigs(jobs),
+    command: sweepCommand(target, { ...options, grid, runs, seed, direction }),
+  };
+}
+
+/** The scenario's own values, for the parameters the grid does not sweep. */
+function pointDefaults(scenario: Scenario): PointDefaults {
+  const defaults = scenario.network?.default ?? {};
+  return {
+    profile: scenario.profile ?? 'linux',
+    loss: defaults.loss ?? 0,
+    reorder: defaults.reorder ?? 0,
+    duplicate: defaults.duplicate ?? 0,
+    delay: defaults.delay ?? 10,
+    jitter: defaults.jitter ?? 0,
+  };
+}
+
+/** Every point's config, checked before anything runs (and before any file is written). */
+function validatedPointConfigs(jobs: JobPlan): SimulationConfig[] {
+  return jobs.points.map((point) => {
+    const config = jobConfig(jobs, point, runSeed(jobs.baseSeed, point.netIndex, 0));
+    try {
+      validateSimulationConfig(config);
+    } catch (err) {
+      throw new InputError(`${jobs.scenario.name}: ${(err as Error).message}`);
+    }
+    return config;
+  });
+}
+
+/** The canonical `synack sweep` command line for these options (lists written out). */
+function sweepCommand(
+  target: string,
+  opts: Required<Pick<SweepOptions, 'runs' | 'seed' | 'direction'>> & SweepOptions,
+): string[] {
+  const args = ['sweep', target];
+  for (const p of PARAMS) {
+    const values = opts.grid?.[p];
+    if (values) args.push(`--${p}`, values.map(formatNumber).join(','));
+  }
+  if (opts.grid?.profile) args.push('--profile', opts.grid.profile.join(','));
+  args.push('--runs', String(opts.runs), '--seed', String(opts.seed));
+  if (opts.direction !== 'both') args.push('--direction', opts.direction);
+  if (opts.maxTime !== undefined) args.push('--max-time', String(opts.maxTime));
+  return args;
+}

@@ -1,0 +1,199 @@
+/**
+ * The last step of `synack sweep`: the output directory (config.json first, before any run;
+ * runs.csv, summary.csv/json and the plots after), and the summary table on stdout.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InputError } from '../schema.js';
+import type { SweepExecution } from './execute.js';
+import { type GridSpec, otherVarying, PARAMS } from './grid.js';
+import { reproArgs } from './job.js';
+import { isPlainHandshake } from './model.js';
+import type { SweepPlan } from './plan.js';
+import { formatNumber, type PointSummary, runsCsv, shellWord, summaryCsv } from './summary.js';
+
+/** The output directory of a sweep; every failure to create or write it is an InputError. */
+export class SweepOutput {
+  /** Files written, relative to `dir`, in the order first written. */
+  readonly files: string[] = [];
+
+  constructor(readonly dir: string) {
+    try {
+      makeDirectory(dir);
+    } catch (err) {
+      throw new InputError(`--out: cannot create ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
+
+  write(name: string, data: string | Buffer): void {
+    try {
+      writeFileSync(join(this.dir, name), data);
+    } catch (err) {
+      throw new InputError(
+        `--out: cannot write ${join(this.dir, name)} (${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
+    }
+    if (!this.files.includes(name)) this.files.push(name);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time (fs.mkdirSync's recursive mode never returns for a path under
+ * /proc on Linux/Node 20).
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
+function version(): string {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** config.json: everything needed to run the sweep again. */
+export function writeConfig(out: SweepOutput, plan: SweepPlan): void {
+  const { scenario, grid } = plan;
+  const config = {
+    tool: 'synack sweep',
+    version: version(),
+    command: ['synack', ...plan.command].map(shellWord).join(' '),
+    argv: plan.command,
+    target: plan.target,
+    scenario,
+    criterion: plan.criterion,
+    runs: plan.runs,
+    seed: plan.seed,
+    seedDerivation:
+      'seed of run r at a point = deriveSeed(deriveSeed(seed, netIndex), r) (@synack/network deriveSeed); netIndex numbers the network settings, so the profiles compared at one setting share seeds',
+    direction: plan.direction,
+    maxTime: plan.maxTime ?? null,
+    engine: plan.jobs.engine,
+    grid: Object.fromEntries([...PARAMS, 'profile'].map((p) => [p, grid[p as keyof GridSpec] ?? null])),
+    sweptParam: plan.param,
+    model: isPlainHandshake(scenario)
+      ? 'handshake model (src/sweep/model.ts): closed form for client->server loss, exact enumeration otherwise; not applied with reorder/duplicate > 0, nor with jitter and SYN-ACK loss'
+      : null,
+    points: plan.points.map((p, i) => {
+      const { seed: _seed, endpoints: _endpoints, ...config } = plan.pointConfigs[i];
+      return { ...p, config };
+    }),
+  };
+  out.write('config.json', `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** runs.csv, summary.csv, summary.json and the plots (PNG too with `png`). */
+export async function writeResults(
+  out: SweepOutput,
+  plan: SweepPlan,
+  execution: SweepExecution,
+  summaries: readonly PointSummary[],
+  png: boolean | undefined,
+): Promise<void> {
+  const { rows } = execution;
+  out.write(
+    'runs.csv',
+    runsCsv(rows, (row) => reproArgs(plan.jobs, plan.points[row.point], row.seed)),
+  );
+  out.write('summary.csv', summaryCsv(summaries));
+  const summary = {
+    scenario: plan.scenario.name,
+    criterion: plan.criterion,
+    sweptParam: plan.param,
+    runs: rows.length,
+    plannedRuns: plan.total,
+    interrupted: execution.interrupted,
+    wallMs: Math.round(execution.wallMs),
+    runsPerSec: Math.round(execution.runsPerSec),
+    concurrency: execution.concurrency,
+    points: summaries,
+  };
+  out.write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+  const ctx = {
+    scenario: plan.scenario.name,
+    param: plan.param,
+    split: otherVarying(plan.grid, plan.param),
+    direction: plan.direction,
+  };
+  // Loaded on use: vega and resvg take a while to load, and every other synack command goes without.
+  const { sweepPlots, svgToPng } = await import('./plots.js');
+  for (const plot of await sweepPlots(summaries, ctx)) {
+    out.write(`${plot.name}.svg`, plot.svg);
+    if (png) out.write(`${plot.name}.png`, svgToPng(plot.svg));
+  }
+}
+
+/** What a finished sweep prints on stdout: the summary table, the files, the speed. */
+export function sweepReport(
+  plan: SweepPlan,
+  summaries: readonly PointSummary[],
+  execution: SweepExecution,
+  out: SweepOutput,
+): string {
+  const { rows, interrupted, wallMs, runsPerSec, concurrency } = execution;
+  const done = interrupted ? `interrupted after ${rows.length} of ${plan.total}` : rows.length;
+  return (
+    summaryTable(plan, summaries) +
+    `wrote ${out.dir}: ${out.files.join(' ')}\n` +
+    `${done} runs in ${(wallMs / 1000).toFixed(1)} s: ${runsPerSec.toFixed(0)} runs/s (concurrency ${concurrency})\n`
+  );
+}
+
+function pct(x: number | null | undefined): string {
+  return x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`;
+}
+
+function ms(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '-';
+  return x >= 10_000 ? `${(x / 1000).toFixed(1)}s` : `${Math.round(x)}`;
+}
+
+/** One row a grid point: success with its Wilson interval, handshake quantiles, the model. */
+function summaryTable(plan: SweepPlan, summaries: readonly PointSummary[]): string {
+  const varying = PARAMS.filter((p) => p === plan.param || (plan.grid[p]?.length ?? 0) > 1);
+  const hasModel = summaries.some((s) => s.model);
+  const header = [
+    'point',
+    'profile',
+    ...varying,
+    'n',
+    'success',
+    '95% CI',
+    'hs median',
+    'p95',
+    'p99',
+    ...(hasModel ? ['model', 'model hs mean', 'hs mean'] : []),
+  ];
+  const body = summaries.map((s) => [
+    String(s.point),
+    s.profile,
+    ...varying.map((p) => formatNumber(s[p])),
+    String(s.n),
+    pct(s.successRate),
+    s.wilsonLo === null ? '-' : `${pct(s.wilsonLo)}–${pct(s.wilsonHi)}`,
+    ms(s.handshake.median),
+    ms(s.handshake.p95),
+    ms(s.handshake.p99),
+    ...(hasModel ? [pct(s.model?.successRate), ms(s.model?.handshakeMean), ms(s.handshake.mean)] : []),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    `${cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()}\n`;
+  const what =
+    plan.criterion === 'established'
+      ? 'success = every active open reached ESTABLISHED'
+      : 'success = run completed with its expected final states (and integrity/received bytes)';
+  return `synack sweep ${plan.scenario.name} (${what}; handshake times in ms)\n${line(header)}${body.map(line).join('')}`;
+}
