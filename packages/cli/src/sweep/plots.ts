@@ -56,8 +56,74 @@ function colorScale(series: string[]): vega.Scale {
   return { name: 'color', type: 'ordinal', domain: series, range: 'category' };
 }
 
+/** The swept parameter, over the range of the points. */
+function xScale(): vega.Scale {
+  return {
+    name: 'x',
+    type: 'linear',
+    domain: { data: 'points', field: 'x' },
+    range: 'width',
+    nice: true,
+    zero: false,
+  };
+}
+
+function xAxis(ctx: PlotContext): vega.Axis {
+  return { orient: 'bottom', scale: 'x', title: xTitle(ctx), grid: true };
+}
+
+/** One colour per series (profile, and the value of any other swept parameter). */
+function seriesLegend(): vega.Legend {
+  return { stroke: 'color', title: 'profile', symbolType: 'stroke', symbolStrokeWidth: 3 };
+}
+
+/** A legend of dash patterns (simulated vs model, or one per statistic). */
+function dashLegend(scale: string, title: string): vega.Legend {
+  return {
+    strokeDash: scale,
+    title,
+    symbolType: 'stroke',
+    symbolStrokeColor: '#444',
+    symbolStrokeWidth: 2,
+    symbolSize: 700,
+  };
+}
+
+/** A line through the `field` values of the facet `from`, coloured by series, in x order. */
+function seriesLine(from: string, field: string, style: vega.EncodeEntry): vega.Mark {
+  return {
+    type: 'line',
+    from: { data: from },
+    sort: { field: 'datum.x' },
+    encode: {
+      enter: {
+        x: { scale: 'x', field: 'x' },
+        y: { scale: 'y', field },
+        stroke: { scale: 'color', field: 'series' },
+        ...style,
+      },
+    },
+  };
+}
+
+/** A filled dot at each `field` value of the facet `from`, coloured by series. */
+function seriesDots(from: string, field: string, size: number): vega.Mark {
+  return {
+    type: 'symbol',
+    from: { data: from },
+    encode: {
+      enter: {
+        x: { scale: 'x', field: 'x' },
+        y: { scale: 'y', field },
+        fill: { scale: 'color', field: 'series' },
+        size: { value: size },
+      },
+    },
+  };
+}
+
 /** Success rate ± 95 % Wilson interval (band) vs the swept parameter; model dashed. */
-export function successSpec(summaries: readonly PointSummary[], ctx: PlotContext): vega.Spec {
+function successSpec(summaries: readonly PointSummary[], ctx: PlotContext): vega.Spec {
   const values = summaries
     .filter((s) => s.successRate !== null)
     .map((s) => ({
@@ -84,14 +150,7 @@ export function successSpec(summaries: readonly PointSummary[], ctx: PlotContext
       { name: 'model', source: 'points', transform: [{ type: 'filter', expr: 'datum.model !== null' }] },
     ],
     scales: [
-      {
-        name: 'x',
-        type: 'linear',
-        domain: { data: 'points', field: 'x' },
-        range: 'width',
-        nice: true,
-        zero: false,
-      },
+      xScale(),
       { name: 'y', type: 'linear', domain: [yMin, 1], range: 'height', zero: false, clamp: true },
       colorScale(series),
       {
@@ -106,110 +165,71 @@ export function successSpec(summaries: readonly PointSummary[], ctx: PlotContext
           : [[1, 0]],
       },
     ],
-    axes: [
-      { orient: 'bottom', scale: 'x', title: xTitle(ctx), grid: true },
-      { orient: 'left', scale: 'y', title: 'success rate', format: '.0%', grid: true },
-    ],
-    legends: [
-      { stroke: 'color', title: 'profile', symbolType: 'stroke', symbolStrokeWidth: 3 },
-      ...(hasModel
-        ? [
-            {
-              strokeDash: 'style',
-              title: 'line',
-              symbolType: 'stroke',
-              symbolStrokeColor: '#444',
-              symbolStrokeWidth: 2,
-              symbolSize: 700,
-            } as vega.Legend,
-          ]
-        : []),
-    ],
+    axes: [xAxis(ctx), { orient: 'left', scale: 'y', title: 'success rate', format: '.0%', grid: true }],
+    legends: [seriesLegend(), ...(hasModel ? [dashLegend('style', 'line')] : [])],
     marks: [
       {
         type: 'group',
         from: { facet: { name: 'series_points', data: 'points', groupby: 'series' } },
         marks: [
-          {
-            type: 'area',
-            from: { data: 'series_points' },
-            sort: { field: 'datum.x' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'x' },
-                y: { scale: 'y', field: 'lo' },
-                y2: { scale: 'y', field: 'hi' },
-                fill: { scale: 'color', field: 'series' },
-                fillOpacity: { value: 0.18 },
-                interpolate: { value: 'linear' },
-              },
-            },
-          },
-          {
-            type: 'line',
-            from: { data: 'series_points' },
-            sort: { field: 'datum.x' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'x' },
-                y: { scale: 'y', field: 'rate' },
-                stroke: { scale: 'color', field: 'series' },
-                strokeWidth: { value: 2 },
-              },
-            },
-          },
-          {
-            type: 'symbol',
-            from: { data: 'series_points' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'x' },
-                y: { scale: 'y', field: 'rate' },
-                fill: { scale: 'color', field: 'series' },
-                size: { value: 30 },
-              },
-            },
-          },
+          wilsonBand('series_points'),
+          seriesLine('series_points', 'rate', { strokeWidth: { value: 2 } }),
+          seriesDots('series_points', 'rate', 30),
         ],
       },
       {
         type: 'group',
         from: { facet: { name: 'series_model', data: 'model', groupby: 'series' } },
         marks: [
-          {
-            type: 'line',
-            from: { data: 'series_model' },
-            sort: { field: 'datum.x' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'x' },
-                y: { scale: 'y', field: 'model' },
-                stroke: { scale: 'color', field: 'series' },
-                strokeWidth: { value: 1.5 },
-                strokeDash: { value: [6, 4] },
-              },
-            },
-          },
+          seriesLine('series_model', 'model', { strokeWidth: { value: 1.5 }, strokeDash: { value: [6, 4] } }),
         ],
       },
     ],
   };
 }
 
+/** The shaded 95 % Wilson interval of each series. */
+function wilsonBand(from: string): vega.Mark {
+  return {
+    type: 'area',
+    from: { data: from },
+    sort: { field: 'datum.x' },
+    encode: {
+      enter: {
+        x: { scale: 'x', field: 'x' },
+        y: { scale: 'y', field: 'lo' },
+        y2: { scale: 'y', field: 'hi' },
+        fill: { scale: 'color', field: 'series' },
+        fillOpacity: { value: 0.18 },
+        interpolate: { value: 'linear' },
+      },
+    },
+  };
+}
+
+type QuantilePoint = { x: number; series: string; statistic: string; value: number };
+type ModelPoint = { x: number; series: string; value: number; label: string };
+
+/** Dash pattern of each statistic of a quantile plot. */
+const STATISTIC_DASHES: Record<string, number[]> = {
+  median: [1, 0],
+  p95: [8, 4],
+  p99: [2, 3],
+  mean: [12, 3, 3, 3],
+};
+
 /**
- * Quantiles (median, p95, p99) of a time vs the swept parameter: one colour per series, one dash
- * pattern per statistic. Where a model applies, the observed mean is drawn too (dash-dot) and the
- * model's mean as hollow diamonds, so the two can be compared point by point.
+ * The points of a quantile plot: median, p95, p99 (and the observed mean, where a model mean is
+ * there to compare it with) of each summary, and the model means.
  */
-export function quantileSpec(
+function quantilePoints(
   summaries: readonly PointSummary[],
   ctx: PlotContext,
   pick: (s: PointSummary) => Quantiles,
-  what: { title: string; axis: string },
   modelMean?: (s: PointSummary) => number | null,
-): vega.Spec {
-  const values: Array<{ x: number; series: string; statistic: string; value: number }> = [];
-  const model: Array<{ x: number; series: string; value: number; label: string }> = [];
+): { values: QuantilePoint[]; model: ModelPoint[] } {
+  const values: QuantilePoint[] = [];
+  const model: ModelPoint[] = [];
   for (const s of summaries) {
     const q = pick(s);
     const series = seriesOf(s, ctx);
@@ -227,24 +247,32 @@ export function quantileSpec(
         values.push({ x: s[ctx.param], series, statistic, value });
     }
   }
+  if (model.length === 0) return { values: values.filter((v) => v.statistic !== 'mean'), model };
+  return { values, model };
+}
+
+/**
+ * Quantiles (median, p95, p99) of a time vs the swept parameter: one colour per series, one dash
+ * pattern per statistic. Where a model applies, the observed mean is drawn too (dash-dot) and the
+ * model's mean as hollow diamonds, so the two can be compared point by point.
+ */
+function quantileSpec(
+  summaries: readonly PointSummary[],
+  ctx: PlotContext,
+  pick: (s: PointSummary) => Quantiles,
+  what: { title: string; axis: string },
+  modelMean?: (s: PointSummary) => number | null,
+): vega.Spec {
+  const { values, model } = quantilePoints(summaries, ctx, pick, modelMean);
   const hasModel = model.length > 0;
-  if (!hasModel)
-    for (let i = values.length - 1; i >= 0; i--) if (values[i].statistic === 'mean') values.splice(i, 1);
   const series = [...new Set([...values, ...model].map((v) => v.series))];
-  const dashes: Record<string, number[]> = { median: [1, 0], p95: [8, 4], p99: [2, 3], mean: [12, 3, 3, 3] };
-  const statistics = Object.keys(dashes).filter((q) => values.some((v) => v.statistic === q));
+  const statistics = Object.keys(STATISTIC_DASHES).filter((q) => values.some((v) => v.statistic === q));
   const all = [...values, ...model];
   const log = all.length > 0 && all.every((v) => v.value > 0);
   const spec = baseSpec(
     `${ctx.scenario}: ${what.title} vs ${ctx.param}`,
     `over the runs that have one${hasModel ? '; ◇ analytic model mean' : ''}${log ? '; log scale' : ''}`,
   );
-  const yDomain = {
-    fields: [
-      { data: 'points', field: 'value' },
-      { data: 'model', field: 'value' },
-    ],
-  };
   return {
     ...spec,
     data: [
@@ -252,101 +280,80 @@ export function quantileSpec(
       { name: 'model', values: model },
     ],
     scales: [
-      {
-        name: 'x',
-        type: 'linear',
-        domain: { data: 'points', field: 'x' },
-        range: 'width',
-        nice: true,
-        zero: false,
-      },
-      log
-        ? { name: 'y', type: 'log', domain: yDomain, range: 'height', nice: false, padding: 12 }
-        : { name: 'y', type: 'linear', domain: yDomain, range: 'height', nice: true, zero: true },
+      xScale(),
+      timeScale(log),
       colorScale(series),
-      { name: 'dash', type: 'ordinal', domain: statistics, range: statistics.map((q) => dashes[q]) },
+      {
+        name: 'dash',
+        type: 'ordinal',
+        domain: statistics,
+        range: statistics.map((q) => STATISTIC_DASHES[q]),
+      },
       { name: 'shape', type: 'ordinal', domain: ['model mean'], range: ['diamond'] },
     ],
-    axes: [
-      { orient: 'bottom', scale: 'x', title: xTitle(ctx), grid: true },
-      { orient: 'left', scale: 'y', title: what.axis, grid: true, format: '~s' },
-    ],
-    legends: [
-      { stroke: 'color', title: 'profile', symbolType: 'stroke', symbolStrokeWidth: 3 },
-      {
-        strokeDash: 'dash',
-        title: 'statistic',
-        symbolType: 'stroke',
-        symbolStrokeColor: '#444',
-        symbolStrokeWidth: 2,
-        symbolSize: 700,
-      },
-      ...(hasModel
-        ? [
-            {
-              shape: 'shape',
-              symbolStrokeColor: '#444',
-              symbolFillColor: 'transparent',
-              symbolStrokeWidth: 1.5,
-              symbolSize: 90,
-            } as vega.Legend,
-          ]
-        : []),
-    ],
+    axes: [xAxis(ctx), { orient: 'left', scale: 'y', title: what.axis, grid: true, format: '~s' }],
+    legends: [seriesLegend(), dashLegend('dash', 'statistic'), ...(hasModel ? [modelMeanLegend()] : [])],
     marks: [
       {
         type: 'group',
         from: { facet: { name: 'lines', data: 'points', groupby: ['series', 'statistic'] } },
         marks: [
-          {
-            type: 'line',
-            from: { data: 'lines' },
-            sort: { field: 'datum.x' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'x' },
-                y: { scale: 'y', field: 'value' },
-                stroke: { scale: 'color', field: 'series' },
-                strokeDash: { scale: 'dash', field: 'statistic' },
-                strokeWidth: { value: 2 },
-                strokeOpacity: { value: 0.9 },
-              },
-            },
-          },
-          {
-            type: 'symbol',
-            from: { data: 'lines' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'x' },
-                y: { scale: 'y', field: 'value' },
-                fill: { scale: 'color', field: 'series' },
-                size: { value: 18 },
-              },
-            },
-          },
+          seriesLine('lines', 'value', {
+            strokeDash: { scale: 'dash', field: 'statistic' },
+            strokeWidth: { value: 2 },
+            strokeOpacity: { value: 0.9 },
+          }),
+          seriesDots('lines', 'value', 18),
         ],
       },
-      {
-        type: 'symbol',
-        from: { data: 'model' },
-        encode: {
-          enter: {
-            x: { scale: 'x', field: 'x' },
-            y: { scale: 'y', field: 'value' },
-            shape: { scale: 'shape', field: 'label' },
-            stroke: { scale: 'color', field: 'series' },
-            strokeWidth: { value: 1.5 },
-            fill: { value: 'transparent' },
-            size: { value: 110 },
-          },
-        },
-      },
+      modelMeanMarks(),
     ],
   };
 }
 
-export async function renderSvg(spec: vega.Spec): Promise<string> {
+/** The y scale of a quantile plot: log when every value is positive, else linear from zero. */
+function timeScale(log: boolean): vega.Scale {
+  const domain = {
+    fields: [
+      { data: 'points', field: 'value' },
+      { data: 'model', field: 'value' },
+    ],
+  };
+  return log
+    ? { name: 'y', type: 'log', domain, range: 'height', nice: false, padding: 12 }
+    : { name: 'y', type: 'linear', domain, range: 'height', nice: true, zero: true };
+}
+
+function modelMeanLegend(): vega.Legend {
+  return {
+    shape: 'shape',
+    symbolStrokeColor: '#444',
+    symbolFillColor: 'transparent',
+    symbolStrokeWidth: 1.5,
+    symbolSize: 90,
+  };
+}
+
+/** The model's mean at each point, a hollow diamond in the series' colour. */
+function modelMeanMarks(): vega.Mark {
+  return {
+    type: 'symbol',
+    from: { data: 'model' },
+    encode: {
+      enter: {
+        x: { scale: 'x', field: 'x' },
+        y: { scale: 'y', field: 'value' },
+        shape: { scale: 'shape', field: 'label' },
+        stroke: { scale: 'color', field: 'series' },
+        strokeWidth: { value: 1.5 },
+        fill: { value: 'transparent' },
+        size: { value: 110 },
+      },
+    },
+  };
+}
+
+async function renderSvg(spec: vega.Spec): Promise<string> {
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {
     return await view.toSVG();
