@@ -10,7 +10,7 @@ import type { RunFlags } from '../run.js';
 import type { Direction } from './direction.js';
 
 /** Most values one grid flag may expand to. */
-export const MAX_VALUES = 1000;
+const MAX_VALUES = 1000;
 
 /** Swept network parameters, in the order they nest (and are preferred as the plot's x axis). */
 export const PARAMS = ['loss', 'reorder', 'duplicate', 'delay', 'jitter'] as const;
@@ -44,7 +44,7 @@ function parseNumber(text: string, what: string): number {
  * Parses a value list. `check` validates one value (throws InvalidArgumentError);
  * `integer` restricts values to integers.
  */
-export function parseValues(spec: string, check: (n: number, text: string) => void): number[] {
+function parseValues(spec: string, check: (n: number, text: string) => void): number[] {
   const text = spec.trim();
   if (text === '')
     throw new InvalidArgumentError('expected start:stop:step, a comma list or a value, got ""');
@@ -133,12 +133,8 @@ export interface GridSpec {
   profile?: string[];
 }
 
-/** One grid point: a profile and one value of each swept parameter (effective values, defaults filled in). */
-export interface SweepPoint {
-  /** 0-based, in grid order (profile outermost, then loss, reorder, duplicate, delay, jitter). */
-  id: number;
-  /** Index of the network setting (all but the profile); seeds derive from it. */
-  netIndex: number;
+/** The effective settings of a grid point: its profile and network faults (rows and summaries carry them too). */
+export interface PointSettings {
   profile: string;
   loss: number;
   reorder: number;
@@ -146,19 +142,26 @@ export interface SweepPoint {
   delay: number;
   jitter: number;
   direction: Direction;
+}
+
+/** The settings of `point`, alone (in summary.json's field order). */
+export function pointSettings(point: PointSettings): PointSettings {
+  const { profile, loss, reorder, duplicate, delay, jitter, direction } = point;
+  return { profile, loss, reorder, duplicate, delay, jitter, direction };
+}
+
+/** One grid point: a profile and one value of each swept parameter (effective values, defaults filled in). */
+export interface SweepPoint extends PointSettings {
+  /** 0-based, in grid order (profile outermost, then loss, reorder, duplicate, delay, jitter). */
+  id: number;
+  /** Index of the network setting (all but the profile); seeds derive from it. */
+  netIndex: number;
   /** The command-line overrides this point passes to buildConfig (and to a reproducing `synack run`). */
   flags: Pick<RunFlags, 'loss' | 'reorder' | 'duplicate' | 'delay' | 'jitter' | 'profile'>;
 }
 
 /** Scenario-level values a point falls back to when a dimension is not swept. */
-export interface PointDefaults {
-  profile: string;
-  loss: number;
-  reorder: number;
-  duplicate: number;
-  delay: number;
-  jitter: number;
-}
+export type PointDefaults = Omit<PointSettings, 'direction'>;
 
 /** The Cartesian product of the grid, profile outermost. */
 export function expandGrid(spec: GridSpec, defaults: PointDefaults, direction: Direction): SweepPoint[] {

@@ -5,8 +5,7 @@
 import { deriveSeed, runSimulation, type SimulationConfig, type WorkerPool } from '@synack/network';
 import { buildConfig } from '../run.js';
 import type { Scenario } from '../scenarios.js';
-import type { Direction } from './direction.js';
-import type { SweepPoint } from './grid.js';
+import { type PointSettings, pointSettings, type SweepPoint } from './grid.js';
 import { type Criterion, RunCollector, type RunMetrics } from './metrics.js';
 
 export interface SweepJob {
@@ -24,18 +23,11 @@ export interface SweepJob {
   repro: string[];
 }
 
-export interface SweepRow extends RunMetrics {
+export interface SweepRow extends RunMetrics, PointSettings {
   jobId: number;
   point: number;
   run: number;
   seed: number;
-  profile: string;
-  loss: number;
-  reorder: number;
-  duplicate: number;
-  delay: number;
-  jitter: number;
-  direction: Direction;
 }
 
 /** Seed of run `run` at network setting `netIndex`: profiles compared at one setting share seeds. */
@@ -127,13 +119,7 @@ export async function runJob(job: SweepJob, options: RunJobOptions = {}): Promis
     point: point.id,
     run: job.run,
     seed: job.seed,
-    profile: point.profile,
-    loss: point.loss,
-    reorder: point.reorder,
-    duplicate: point.duplicate,
-    delay: point.delay,
-    jitter: point.jitter,
-    direction: point.direction,
+    ...pointSettings(point),
     ...collector.finish(),
   };
 }

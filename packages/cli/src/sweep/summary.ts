@@ -1,20 +1,12 @@
 /** Per-point aggregation of sweep rows, and the CSV files. */
 import type { Scenario } from '../scenarios.js';
-import type { Direction } from './direction.js';
-import type { SweepPoint } from './grid.js';
+import { type PointSettings, pointSettings, type SweepPoint } from './grid.js';
 import type { SweepRow } from './job.js';
 import { modelForPoint } from './model.js';
 import { describe, wilson } from './stats.js';
 
-export interface PointSummary {
+export interface PointSummary extends PointSettings {
   point: number;
-  profile: string;
-  loss: number;
-  reorder: number;
-  duplicate: number;
-  delay: number;
-  jitter: number;
-  direction: Direction;
   n: number;
   successes: number;
   successRate: number | null;
@@ -92,13 +84,7 @@ export function summarize(
       : null;
     return {
       point: point.id,
-      profile: point.profile,
-      loss: point.loss,
-      reorder: point.reorder,
-      duplicate: point.duplicate,
-      delay: point.delay,
-      jitter: point.jitter,
-      direction: point.direction,
+      ...pointSettings(point),
       n,
       successes,
       successRate,
@@ -127,7 +113,7 @@ export function formatNumber(n: number): string {
   return String(Number(n.toPrecision(12)));
 }
 
-export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
+function toCsv(header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
   const lines = [header.join(',')];
   for (const row of rows) lines.push(row.map(csvField).join(','));
   return `${lines.join('\n')}\n`;
@@ -138,10 +124,8 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export const RUNS_COLUMNS = [
-  'point',
-  'run',
-  'seed',
+/** A grid point's settings: columns of both runs.csv and summary.csv, named as the fields. */
+const SETTINGS_COLUMNS = [
   'profile',
   'loss',
   'reorder',
@@ -149,6 +133,17 @@ export const RUNS_COLUMNS = [
   'delay',
   'jitter',
   'direction',
+] as const satisfies ReadonlyArray<keyof PointSettings>;
+
+function settingsFields(s: PointSettings): unknown[] {
+  return SETTINGS_COLUMNS.map((column) => s[column]);
+}
+
+const RUNS_COLUMNS = [
+  'point',
+  'run',
+  'seed',
+  ...SETTINGS_COLUMNS,
   'completed',
   'failure',
   'run_ok',
@@ -178,13 +173,7 @@ export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => str
       r.point,
       r.run,
       r.seed,
-      r.profile,
-      r.loss,
-      r.reorder,
-      r.duplicate,
-      r.delay,
-      r.jitter,
-      r.direction,
+      ...settingsFields(r),
       r.completed ? 1 : 0,
       r.failure,
       r.runOk ? 1 : 0,
@@ -204,15 +193,9 @@ export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => str
   );
 }
 
-export const SUMMARY_COLUMNS = [
+const SUMMARY_COLUMNS = [
   'point',
-  'profile',
-  'loss',
-  'reorder',
-  'duplicate',
-  'delay',
-  'jitter',
-  'direction',
+  ...SETTINGS_COLUMNS,
   'n',
   'successes',
   'success_rate',
@@ -242,13 +225,7 @@ export function summaryCsv(summaries: readonly PointSummary[]): string {
     SUMMARY_COLUMNS,
     summaries.map((s) => [
       s.point,
-      s.profile,
-      s.loss,
-      s.reorder,
-      s.duplicate,
-      s.delay,
-      s.jitter,
-      s.direction,
+      ...settingsFields(s),
       s.n,
       s.successes,
       s.successRate,
