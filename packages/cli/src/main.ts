@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
-import { explainAnnotator, type Lang } from './explain/index.js';
+import { explainAnnotator, LANGS, type Lang } from './explain/index.js';
 import { inspectRunner, registerInspect } from './inspect.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
@@ -25,7 +25,7 @@ function version(): string {
   return pkg.version;
 }
 
-export function defaultOutput(): Output {
+function defaultOutput(): Output {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
@@ -71,7 +71,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .option('--no-color', 'never colour the output')
     .option('--inspect', 'serve the live inspector page while the run goes (see `synack inspect`)')
     .option('--explain', 'narrate every step, from the trace (jsonl: adds kind "explain" lines)')
-    .addOption(new Option('--lang <lang>', 'language of --explain').choices(['en', 'zh']).default('en'))
+    .addOption(new Option('--lang <lang>', 'language of --explain').choices(LANGS).default('en'))
     .action(async (target: string, opts: Record<string, unknown>) => {
       const scenario = resolveScenario(target);
       const explain = opts.explain === true ? (opts.lang as Lang) : undefined;

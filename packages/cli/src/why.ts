@@ -7,7 +7,7 @@
 import type { RunResult, TraceEvent } from '@synack/network';
 import { type Command, Option } from 'commander';
 import { createColors } from 'picocolors';
-import { explainAnnotator, format, type Lang, type MessageKey } from './explain/index.js';
+import { explainAnnotator, format, LANGS, type Lang, type MessageKey } from './explain/index.js';
 import { renderLadder, traceEndpoints } from './ladder.js';
 import { type Output, runScenario } from './run.js';
 import { findScenario, type Scenario } from './scenarios.js';
@@ -22,7 +22,7 @@ interface Run {
   result: RunResult;
 }
 
-export interface WhyQuestion {
+interface WhyQuestion {
   name: string;
   /** The two contrasting scenarios. */
   pair(): [Scenario, Scenario];
@@ -368,13 +368,7 @@ const synFlood: WhyQuestion = {
   },
 };
 
-export const WHY_QUESTIONS: readonly WhyQuestion[] = [
-  twoWayHandshake,
-  fourWayClose,
-  timeWait,
-  randomIsn,
-  synFlood,
-];
+const WHY_QUESTIONS: readonly WhyQuestion[] = [twoWayHandshake, fourWayClose, timeWait, randomIsn, synFlood];
 
 // -------------------------------------------------------------------------------------------
 // Compact ladders
@@ -410,7 +404,7 @@ function floodNoise(e: TraceEvent, flooders: Set<string>, spoofed: Set<string>):
  * The trace without most of a SYN flood: the first few flood events stay, then one line says
  * how many were left out. Returns the kept events and, per kept index, the original index.
  */
-export function compactTrace(trace: readonly TraceEvent[]): {
+function compactTrace(trace: readonly TraceEvent[]): {
   events: TraceEvent[];
   original: number[];
   hiddenAfter: Map<number, number>;
@@ -445,7 +439,7 @@ export function compactTrace(trace: readonly TraceEvent[]): {
 // -------------------------------------------------------------------------------------------
 // The command
 
-export interface WhyOptions {
+interface WhyOptions {
   lang?: Lang;
   explain?: boolean;
   color?: boolean;
@@ -454,7 +448,7 @@ export interface WhyOptions {
 const SILENT: Output = { out: () => {}, err: () => {}, isTTY: false };
 
 /** Answers one question; resolves to the exit code (0, or 1 when a run failed). */
-export async function runWhy(question: string | undefined, options: WhyOptions, io: Output): Promise<number> {
+async function runWhy(question: string | undefined, options: WhyOptions, io: Output): Promise<number> {
   const lang = options.lang ?? 'en';
   const t: T = (key, params) => format(lang, key, params);
   if (question === undefined) {
@@ -530,7 +524,7 @@ export function registerWhy(program: Command, io: Output, setExit: (code: number
       'answer a textbook "why" by running two contrasting scenarios (no argument: list the questions)',
     )
     .argument('[question]', WHY_QUESTIONS.map((q) => q.name).join(' | '))
-    .addOption(new Option('--lang <lang>', 'language of the explanation').choices(['en', 'zh']).default('en'))
+    .addOption(new Option('--lang <lang>', 'language of the explanation').choices(LANGS).default('en'))
     .option('--explain', 'narrate every step of both ladders')
     .option('--no-color', 'never colour the output')
     .action(async (question: string | undefined, opts: Record<string, unknown>) => {

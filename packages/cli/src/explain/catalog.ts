@@ -10,7 +10,7 @@ export type Lang = 'en' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
 export type { MessageKey };
 
-export const CATALOGUES: Record<Lang, Record<MessageKey, string>> = { en, zh };
+const CATALOGUES: Record<Lang, Record<MessageKey, string>> = { en, zh };
 
 export type Params = Record<string, string | number>;
 
@@ -30,8 +30,4 @@ export function format(lang: Lang, key: MessageKey, params: Params = {}): string
     if (value === undefined) throw new Error(`explain: "${key}" needs {${name}}`);
     return String(value);
   });
-}
-
-export function isLang(value: string): value is Lang {
-  return (LANGS as readonly string[]).includes(value);
 }

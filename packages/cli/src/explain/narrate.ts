@@ -71,7 +71,7 @@ function segLength(seg: SegEvent['seg']): number {
   return seg.len + (seg.flags.includes('SYN') ? 1 : 0) + (seg.flags.includes('FIN') ? 1 : 0);
 }
 
-export function dialogKey(a: string, aPort: number, b: string, bPort: number): string {
+function dialogKey(a: string, aPort: number, b: string, bPort: number): string {
   return [`${a}:${aPort}`, `${b}:${bPort}`].sort().join('|');
 }
 
@@ -266,86 +266,102 @@ class Narrator {
 
   private onSend(e: SegEvent, i: number): void {
     const seg = e.seg;
-    const flags = new Set(seg.flags);
-    const syn = flags.has('SYN');
-    const ack = flags.has('ACK');
-    const fin = flags.has('FIN');
-    const rst = flags.has('RST');
     const me = e.from;
-    const peer = e.to;
-    const key = dialogKey(me, seg.srcPort, peer, seg.dstPort);
+    const key = dialogKey(me, seg.srcPort, e.to, seg.dstPort);
     const dialog = this.dialog(key);
     const connKey = e.conn ? `${me}|${e.conn}` : undefined;
-    let a: Attempt | undefined =
+    const current: Attempt | undefined =
       (connKey && this.connAttempt.get(connKey)) || dialog.attempts[dialog.attempts.length - 1];
-    const side = this.side(me);
-    const peerName = this.side(peer);
-    if (e.conn) push(this.history, `${me}|${e.conn}`, { t: e.t, id: e.id, seq: seg.seq, syn, fin });
-
-    // SYN floods: the spoofed SYNs and the answers into the void are narrated once per kind.
-    if (this.floodEndpoints.has(me) && !e.conn && syn && !ack) {
-      this.sayOnce('flood.syn', i, 'flood.syn', { side, seq: seg.seq });
-      return;
+    if (e.conn) {
+      const [syn, fin] = [seg.flags.includes('SYN'), seg.flags.includes('FIN')];
+      push(this.history, `${me}|${e.conn}`, { t: e.t, id: e.id, seq: seg.seq, syn, fin });
     }
-    if (IPV4.test(peer)) {
-      if (syn && ack && !e.retransmit) {
-        if (!e.conn) this.sayOnce('flood.cookie', i, 'flood.cookie', { side, seq: seg.seq });
-        else
-          this.sayOnce('flood.synack', i, 'flood.synack', {
-            side,
-            reason: this.lost.get(e.id) ?? 'no-route',
-          });
-      }
-      return;
-    }
-
-    if (rst) {
-      this.onRst(e, i, a, key);
-    } else if (syn && !ack) {
-      a = this.onSyn(e, i, dialog, a);
-    } else if (syn && ack) {
-      a = this.onSynAck(e, i, dialog) ?? a;
-    } else if (
-      a &&
-      a.hs === 2 &&
-      me === a.active &&
-      !a.simultaneous &&
-      a.y !== undefined &&
-      seg.ack === (a.y + 1) >>> 0
-    ) {
-      // Third segment of the handshake (it may carry data).
-      a.hs = 3;
-      const params = {
-        side,
-        peer: peerName,
-        ack: this.num(a, peer, seg.ack),
-        seq: this.num(a, me, seg.seq),
-        state: e.state ?? '?',
-      };
-      if (seg.len > 0) this.say(i, 'hs.3.data', { ...params, len: seg.len });
-      else this.say(i, 'hs.3', params);
-    } else if (fin) {
-      this.onFin(e, i, a);
-    } else if (seg.len > 0) {
-      this.onData(e, i, a);
-    } else {
-      this.onAck(e, i, a, key);
-    }
-
-    if (a) {
-      if (connKey && !this.connAttempt.has(connKey)) this.connAttempt.set(connKey, a);
-      const end = (seg.seq + segLength(seg)) >>> 0;
-      const max = a.sentMax.get(me);
-      if (max === undefined || seqDiff(end, max) > 0) a.sentMax.set(me, end);
-      if (ack) a.lastAck.set(me, seg.ack);
-      this.sendAttempt.set(e.id, a);
-    }
+    if (this.onFloodSend(e, i)) return;
+    const a = this.narrateSegment(e, i, dialog, current, key);
+    if (a) this.recordSend(e, a, connKey);
     this.sendTime.set(e.id, e.t);
     const reason = this.lost.get(e.id);
     if (reason !== undefined) {
-      this.say(i, 'lost', { reason, peer: peerName, what: this.what(segmentKind(seg)) });
+      this.say(i, 'lost', { reason, peer: this.side(e.to), what: this.what(segmentKind(seg)) });
     }
     if (e.reordered) this.say(i, 'reordered', {});
+  }
+
+  /**
+   * SYN floods: the spoofed SYNs and the answers into the void are narrated once per kind.
+   * True when `e` is flood traffic (narrated here or deliberately not at all).
+   */
+  private onFloodSend(e: SegEvent, i: number): boolean {
+    const seg = e.seg;
+    const syn = seg.flags.includes('SYN');
+    const ack = seg.flags.includes('ACK');
+    const side = this.side(e.from);
+    if (this.floodEndpoints.has(e.from) && !e.conn && syn && !ack) {
+      this.sayOnce('flood.syn', i, 'flood.syn', { side, seq: seg.seq });
+      return true;
+    }
+    if (!IPV4.test(e.to)) return false;
+    if (syn && ack && !e.retransmit) {
+      if (!e.conn) this.sayOnce('flood.cookie', i, 'flood.cookie', { side, seq: seg.seq });
+      else
+        this.sayOnce('flood.synack', i, 'flood.synack', { side, reason: this.lost.get(e.id) ?? 'no-route' });
+    }
+    return true;
+  }
+
+  /** Narrates a segment by what it is; returns the attempt it belongs to (when known). */
+  private narrateSegment(
+    e: SegEvent,
+    i: number,
+    dialog: Dialog,
+    a: Attempt | undefined,
+    key: string,
+  ): Attempt | undefined {
+    const flags = new Set(e.seg.flags);
+    if (flags.has('RST')) this.onRst(e, i, a, key);
+    else if (flags.has('SYN') && !flags.has('ACK')) return this.onSyn(e, i, dialog, a);
+    else if (flags.has('SYN')) return this.onSynAck(e, i, dialog) ?? a;
+    else if (a && this.completesHandshake(e, a)) this.onHandshakeAck(e, i, a);
+    else if (flags.has('FIN')) this.onFin(e, i, a);
+    else if (e.seg.len > 0) this.onData(e, i, a);
+    else this.onAck(e, i, a, key);
+    return a;
+  }
+
+  /** Is `e` the third segment of the handshake, the active side's ACK of the SYN-ACK (y + 1)? */
+  private completesHandshake(e: SegEvent, a: Attempt): boolean {
+    return (
+      a.hs === 2 &&
+      e.from === a.active &&
+      !a.simultaneous &&
+      a.y !== undefined &&
+      e.seg.ack === (a.y + 1) >>> 0
+    );
+  }
+
+  /** The third segment of the handshake (it may carry data). */
+  private onHandshakeAck(e: SegEvent, i: number, a: Attempt): void {
+    a.hs = 3;
+    const params = {
+      side: this.side(e.from),
+      peer: this.side(e.to),
+      ack: this.num(a, e.to, e.seg.ack),
+      seq: this.num(a, e.from, e.seg.seq),
+      state: e.state ?? '?',
+    };
+    if (e.seg.len > 0) this.say(i, 'hs.3.data', { ...params, len: e.seg.len });
+    else this.say(i, 'hs.3', params);
+  }
+
+  /** Per-attempt bookkeeping of a sent segment: its connection, highest sequence sent, last ACK. */
+  private recordSend(e: SegEvent, a: Attempt, connKey: string | undefined): void {
+    const seg = e.seg;
+    if (connKey && !this.connAttempt.has(connKey)) this.connAttempt.set(connKey, a);
+    const end = (seg.seq + segLength(seg)) >>> 0;
+    const max = a.sentMax.get(e.from);
+    if (max === undefined || seqDiff(end, max) > 0) a.sentMax.set(e.from, end);
+    if (seg.flags.includes('ACK')) a.lastAck.set(e.from, seg.ack);
+    this.sendAttempt.set(e.id, a);
   }
 
   private onSyn(e: SegEvent, i: number, dialog: Dialog, current: Attempt | undefined): Attempt {
