@@ -52,40 +52,57 @@ function rangeText(range: CountRange): string {
   return 'any number';
 }
 
-/** Checks every expectation; returns one result per expectation. */
+type Summary = Extract<TraceEvent, { kind: 'summary' }>;
+
+/** Checks every expectation; returns one result per expectation, in the order of the fields above. */
 export function checkExpectations(expect: Expectations, trace: readonly TraceEvent[]): ExpectationResult[] {
-  const results: ExpectationResult[] = [];
-  const summary = trace.find((e) => e.kind === 'summary') as
-    | Extract<TraceEvent, { kind: 'summary' }>
-    | undefined;
+  const summary = trace.find((e): e is Summary => e.kind === 'summary');
+  return [
+    checkOutcome(expect, summary),
+    ...checkFinalStates(expect, summary),
+    ...checkVisits(expect, trace),
+    ...checkSegments(expect, trace),
+    ...checkDrops(expect, trace),
+    ...checkAppEvents(expect, trace),
+    ...checkIntegrity(expect, summary),
+    ...checkReceived(expect, summary),
+  ];
+}
+
+function checkOutcome(expect: Expectations, summary: Summary | undefined): ExpectationResult {
   const wantOk = expect.ok ?? true;
-  results.push({
+  return {
     name: wantOk ? 'run completes' : 'run fails',
     pass: (summary?.ok ?? false) === wantOk,
     detail: summary?.error ?? (summary ? `ok=${summary.ok}` : 'no summary line'),
-  });
+  };
+}
 
-  for (const [endpoint, states] of Object.entries(expect.final ?? {})) {
+function checkFinalStates(expect: Expectations, summary: Summary | undefined): ExpectationResult[] {
+  return Object.entries(expect.final ?? {}).map(([endpoint, states]) => {
     const actual = summary?.final[endpoint] ?? [];
-    results.push({
+    return {
       name: `${endpoint} final states ${JSON.stringify(states)}`,
       pass: JSON.stringify(actual) === JSON.stringify(states),
       detail: `got ${JSON.stringify(actual)}`,
-    });
-  }
+    };
+  });
+}
 
-  for (const visit of expect.visits ?? []) {
+function checkVisits(expect: Expectations, trace: readonly TraceEvent[]): ExpectationResult[] {
+  return (expect.visits ?? []).map((visit) => {
     const paths = statePaths(trace, visit.endpoint);
-    const pass = [...paths.values()].some((path) => isSubsequence(visit.states, path));
-    results.push({
+    return {
       name: `${visit.endpoint} visits ${visit.states.join(' → ')}`,
-      pass,
+      pass: [...paths.values()].some((path) => isSubsequence(visit.states, path)),
       detail:
         [...paths.entries()].map(([conn, path]) => `${conn}: ${path.join(' → ')}`).join('; ') || 'no states',
-    });
-  }
+    };
+  });
+}
 
-  for (const want of expect.segments ?? []) {
+function checkSegments(expect: Expectations, trace: readonly TraceEvent[]): ExpectationResult[] {
+  return (expect.segments ?? []).map((want) => {
     const n = trace.filter((e): e is SegmentEvent => e.kind === 'send' && segmentMatches(e, want)).length;
     const what = [
       want.from ? `from ${want.from}` : '',
@@ -96,24 +113,28 @@ export function checkExpectations(expect: Expectations, trace: readonly TraceEve
     ]
       .filter(Boolean)
       .join(' ');
-    results.push({ name: `${rangeText(want)} ${what}`, pass: inRange(n, want), detail: `saw ${n}` });
-  }
+    return { name: `${rangeText(want)} ${what}`, pass: inRange(n, want), detail: `saw ${n}` };
+  });
+}
 
-  for (const want of expect.drops ?? []) {
+function checkDrops(expect: Expectations, trace: readonly TraceEvent[]): ExpectationResult[] {
+  return (expect.drops ?? []).map((want) => {
     const n = trace.filter(
       (e) =>
         e.kind === 'drop' &&
         (want.reason === undefined || String(e.reason ?? '').startsWith(want.reason)) &&
         (want.from === undefined || e.from === want.from),
     ).length;
-    results.push({
+    return {
       name: `${rangeText(want)} drops${want.reason ? ` (${want.reason})` : ''}${want.from ? ` from ${want.from}` : ''}`,
       pass: inRange(n, want),
       detail: `saw ${n}`,
-    });
-  }
+    };
+  });
+}
 
-  for (const want of expect.app ?? []) {
+function checkAppEvents(expect: Expectations, trace: readonly TraceEvent[]): ExpectationResult[] {
+  return (expect.app ?? []).map((want) => {
     const n = trace.filter((e) => {
       if (e.kind !== 'app' || e.event !== want.event) return false;
       if (want.endpoint && e.endpoint !== want.endpoint) return false;
@@ -122,37 +143,39 @@ export function checkExpectations(expect: Expectations, trace: readonly TraceEve
       return true;
     }).length;
     const qualifier = [want.reason, want.error].filter(Boolean).join(' ');
-    results.push({
+    return {
       name: `${rangeText(want)} ${want.endpoint ?? ''} ${want.event}${qualifier ? ` (${qualifier})` : ''}`.replace(
         /\s+/g,
         ' ',
       ),
       pass: inRange(n, want),
       detail: `saw ${n}`,
-    });
-  }
+    };
+  });
+}
 
-  if (expect.integrity) {
-    const connections = (summary?.connections ?? {}) as Record<string, Array<{ integrityErrors: number }>>;
-    const errors = Object.values(connections)
-      .flat()
-      .reduce((sum, c) => sum + c.integrityErrors, 0);
-    results.push({
+function checkIntegrity(expect: Expectations, summary: Summary | undefined): ExpectationResult[] {
+  if (!expect.integrity) return [];
+  const connections = (summary?.connections ?? {}) as Record<string, Array<{ integrityErrors: number }>>;
+  const errors = Object.values(connections)
+    .flat()
+    .reduce((sum, c) => sum + c.integrityErrors, 0);
+  return [
+    {
       name: 'every byte arrives in order, exactly once',
       // Vacuous truth is no proof: the run must have completed for its bytes to count.
       pass: summary?.ok === true && errors === 0,
       detail: `${errors} corrupted or misplaced bytes`,
-    });
-  }
+    },
+  ];
+}
 
-  for (const [endpoint, bytes] of Object.entries(expect.received ?? {})) {
-    const connections = ((summary?.connections ?? {}) as Record<string, Array<{ bytesReceived: number }>>)[
-      endpoint
-    ];
-    const got = (connections ?? []).reduce((sum, c) => sum + c.bytesReceived, 0);
-    results.push({ name: `${endpoint} receives ${bytes} bytes`, pass: got === bytes, detail: `got ${got}` });
-  }
-  return results;
+function checkReceived(expect: Expectations, summary: Summary | undefined): ExpectationResult[] {
+  const connections = (summary?.connections ?? {}) as Record<string, Array<{ bytesReceived: number }>>;
+  return Object.entries(expect.received ?? {}).map(([endpoint, bytes]) => {
+    const got = (connections[endpoint] ?? []).reduce((sum, c) => sum + c.bytesReceived, 0);
+    return { name: `${endpoint} receives ${bytes} bytes`, pass: got === bytes, detail: `got ${got}` };
+  });
 }
 
 function segmentMatches(e: SegmentEvent, want: NonNullable<Expectations['segments']>[number]): boolean {
@@ -165,7 +188,7 @@ function segmentMatches(e: SegmentEvent, want: NonNullable<Expectations['segment
 }
 
 /** State sequence of every connection of an endpoint, starting with its first `from`. */
-export function statePaths(trace: readonly TraceEvent[], endpoint: string): Map<string, string[]> {
+function statePaths(trace: readonly TraceEvent[], endpoint: string): Map<string, string[]> {
   const paths = new Map<string, string[]>();
   for (const e of trace) {
     if (e.kind !== 'state' || e.endpoint !== endpoint) continue;

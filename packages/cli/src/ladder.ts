@@ -6,6 +6,7 @@
  */
 import type { TraceEvent } from '@synack/network';
 import { createColors } from 'picocolors';
+import type { Annotate } from './explain/index.js';
 
 type SegmentEvent = Extract<TraceEvent, { kind: 'send' | 'drop' | 'duplicate' | 'deliver' }>;
 
@@ -14,7 +15,7 @@ export interface LadderOptions {
   /** Endpoint ids in lane order (default: order of first appearance). */
   endpoints?: string[];
   /** Extra lines to print under a given trace event (narration). */
-  annotate?: (event: TraceEvent, index: number) => string[] | undefined;
+  annotate?: Annotate;
   laneWidth?: number;
 }
 
@@ -63,82 +64,129 @@ export function traceEndpoints(trace: readonly TraceEvent[]): string[] {
 }
 
 export function renderLadder(trace: readonly TraceEvent[], options: LadderOptions = {}): string {
-  const c = createColors(options.color ?? false);
-  const endpoints = options.endpoints ?? traceEndpoints(trace);
-  const lane = options.laneWidth ?? (endpoints.length > 2 ? 34 : 46);
-  const laneOf = new Map(endpoints.map((id, i) => [id, i]));
-  const center = (i: number) => TIME_WIDTH + 2 + i * lane;
-  const width = center(endpoints.length - 1) + 2;
-  const rel = new RelativeSeq();
-  const lines: string[] = [];
-  const lost = new Map<number, string>();
-  for (const e of trace) if (e.kind === 'drop' && e.id !== 0) lost.set(e.id, String(e.reason));
-
-  // Header: endpoint names and a lifeline row.
-  let header = `${'time'.padStart(TIME_WIDTH)}  `;
-  endpoints.forEach((id, i) => {
-    header = placeAt(header, center(i), id);
-  });
-  lines.push(c.bold(header.trimEnd()));
-
-  const stateLine = (t: number, endpoint: string, text: string, paint: (s: string) => string) => {
-    const i = laneOf.get(endpoint) ?? 0;
-    const row = lifelines(endpoints.length, center, width);
-    return paintRow(withTime(t, placeAt(row, center(i), text)), center(i), text.length, paint).trimEnd();
-  };
-
+  const ladder = new Ladder(trace, options);
+  const lines = [ladder.header()];
   trace.forEach((e, index) => {
-    switch (e.kind) {
-      case 'state':
-        lines.push(stateLine(e.t, e.endpoint, `${e.from} → ${e.to}`, c.cyan));
-        break;
-      case 'send':
-      case 'drop':
-      case 'duplicate': {
-        if (e.kind === 'drop' && e.id === 0) {
-          // Dropped on arrival by the host itself (SYN queue full, accept queue full).
-          lines.push(stateLine(e.t, e.endpoint, `✕ ${e.seg.flags.join(',')} discarded (${e.reason})`, c.red));
-          break;
-        }
-        // A lost segment is drawn once, at its send time, as an arrow cut short where it died.
-        if (e.kind === 'drop') break;
-        rel.observe(e);
-        lines.push(arrowLine(e, e.kind === 'duplicate' ? 'duplicate' : lost.has(e.id) ? 'drop' : 'send'));
-        break;
-      }
-      case 'timer':
-        lines.push(
-          stateLine(
-            e.t,
-            e.endpoint,
-            `⏱ RTO expired: retransmit ${e.retransmitKind ?? ''} (#${e.count ?? '?'}, next RTO ${formatMs(Number(e.rto))})`,
-            c.yellow,
-          ),
-        );
-        break;
-      case 'app': {
-        const text = appText(e);
-        if (text) lines.push(stateLine(e.t, e.endpoint, text, c.dim));
-        break;
-      }
-      default:
-        break;
-    }
-    const notes = options.annotate?.(e, index);
-    for (const note of notes ?? []) lines.push(`${' '.repeat(TIME_WIDTH + 2)}${c.magenta(`» ${note}`)}`);
+    const line = ladder.eventLine(e);
+    if (line !== undefined) lines.push(line);
+    for (const note of options.annotate?.(e, index) ?? []) lines.push(ladder.noteLine(note));
   });
   return `${lines.join('\n')}\n`;
+}
 
-  function arrowLine(e: SegmentEvent, mode: 'send' | 'drop' | 'duplicate'): string {
-    const a = laneOf.get(e.from);
-    const b = laneOf.get(e.to);
-    const s = rel.seq(e);
-    const k = rel.ack(e);
+type Colors = ReturnType<typeof createColors>;
+type ArrowMode = 'send' | 'drop' | 'duplicate';
+
+/** The layout of one ladder (lanes, colours) and the bookkeeping its rows need (ISNs, losses). */
+class Ladder {
+  private readonly c: Colors;
+  private readonly endpoints: string[];
+  private readonly lane: number;
+  private readonly laneOf: Map<string, number>;
+  private readonly width: number;
+  private readonly rel = new RelativeSeq();
+  /** Network drops: packet id → reason. */
+  private readonly lost = new Map<number, string>();
+
+  constructor(trace: readonly TraceEvent[], options: LadderOptions) {
+    this.c = createColors(options.color ?? false);
+    this.endpoints = options.endpoints ?? traceEndpoints(trace);
+    this.lane = options.laneWidth ?? (this.endpoints.length > 2 ? 34 : 46);
+    this.laneOf = new Map(this.endpoints.map((id, i) => [id, i]));
+    this.width = this.center(this.endpoints.length - 1) + 2;
+    for (const e of trace) if (e.kind === 'drop' && e.id !== 0) this.lost.set(e.id, String(e.reason));
+  }
+
+  private center(i: number): number {
+    return TIME_WIDTH + 2 + i * this.lane;
+  }
+
+  /** Endpoint names over their lanes. */
+  header(): string {
+    let header = `${'time'.padStart(TIME_WIDTH)}  `;
+    this.endpoints.forEach((id, i) => {
+      header = placeAt(header, this.center(i), id);
+    });
+    return this.c.bold(header.trimEnd());
+  }
+
+  /** A narration line under a step. */
+  noteLine(note: string): string {
+    return `${' '.repeat(TIME_WIDTH + 2)}${this.c.magenta(`» ${note}`)}`;
+  }
+
+  /** The row of one trace event, or undefined for an event the ladder does not show. */
+  eventLine(e: TraceEvent): string | undefined {
+    const c = this.c;
+    switch (e.kind) {
+      case 'state':
+        return this.stateLine(e.t, e.endpoint, `${e.from} → ${e.to}`, c.cyan);
+      case 'send':
+      case 'duplicate':
+        this.rel.observe(e);
+        return this.arrowLine(
+          e,
+          e.kind === 'duplicate' ? 'duplicate' : this.lost.has(e.id) ? 'drop' : 'send',
+        );
+      case 'drop':
+        // Dropped on arrival by the host itself (SYN queue full, accept queue full). A segment the
+        // network lost is drawn once, at its send time, as an arrow cut short where it died.
+        if (e.id !== 0) return undefined;
+        return this.stateLine(e.t, e.endpoint, `✕ ${e.seg.flags.join(',')} discarded (${e.reason})`, c.red);
+      case 'timer':
+        return this.stateLine(
+          e.t,
+          e.endpoint,
+          `⏱ RTO expired: retransmit ${e.retransmitKind ?? ''} (#${e.count ?? '?'}, next RTO ${formatMs(Number(e.rto))})`,
+          c.yellow,
+        );
+      case 'app': {
+        const text = appText(e);
+        return text ? this.stateLine(e.t, e.endpoint, text, c.dim) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** `text` in the endpoint's lane, painted. */
+  private stateLine(t: number, endpoint: string, text: string, paint: (s: string) => string): string {
+    const i = this.laneOf.get(endpoint) ?? 0;
+    const row = lifelines(this.endpoints.length, (j) => this.center(j), this.width);
+    return paintRow(
+      withTime(t, placeAt(row, this.center(i), text)),
+      this.center(i),
+      text.length,
+      paint,
+    ).trimEnd();
+  }
+
+  /** A segment as an arrow between lanes, relative numbers on it, absolute ones after it. */
+  private arrowLine(e: SegmentEvent, mode: ArrowMode): string {
+    const a = this.laneOf.get(e.from);
+    const b = this.laneOf.get(e.to);
+    const s = this.rel.seq(e);
+    const k = this.rel.ack(e);
     const flags = e.seg.flags.join(',');
     const relText = `seq=${s ?? e.seg.seq}${e.seg.flags.includes('ACK') ? ` ack=${k ?? e.seg.ack}` : ''}`;
     const label = ` ${flags} ${relText}${e.seg.len ? ` len=${e.seg.len}` : ''} `;
+    const extra = this.c.dim(this.segmentDetails(e, mode));
+    const row = lifelines(this.endpoints.length, (i) => this.center(i), this.width);
+    if (a === undefined || b === undefined) {
+      // Towards an address that is no endpoint (spoofed source): draw a stub off the sender's lane.
+      const i = a ?? 0;
+      const stub = `├─${label}─▷ ${e.to}`;
+      return `${this.paintArrow(withTime(e.t, placeAt(row, this.center(i), stub)), this.center(i), stub.length, mode).trimEnd()}  ${extra}`;
+    }
+    const left = Math.min(this.center(a), this.center(b));
+    const arrow = arrowBetween(a < b, Math.max(this.center(a), this.center(b)) - left, label, mode);
+    return `${this.paintArrow(withTime(e.t, placeAt(row, left, arrow)), left, arrow.length, mode)}  ${extra}`;
+  }
+
+  /** What follows an arrow: absolute numbers, window, options, delay and what befell the segment. */
+  private segmentDetails(e: SegmentEvent, mode: ArrowMode): string {
     const abs = `abs seq=${e.seg.seq}${e.seg.flags.includes('ACK') ? ` ack=${e.seg.ack}` : ''}`;
-    const extra = [
+    return [
       abs,
       `win=${e.seg.win}`,
       e.seg.mss !== undefined ? `mss=${e.seg.mss}` : '',
@@ -146,40 +194,33 @@ export function renderLadder(trace: readonly TraceEvent[], options: LadderOption
       'retransmit' in e && e.retransmit ? 'RETRANSMIT' : '',
       'reordered' in e && e.reordered ? 'REORDERED' : '',
       mode === 'duplicate' ? `DUPLICATE of #${'duplicateOf' in e ? e.duplicateOf : '?'}` : '',
-      mode === 'drop' ? `LOST (${lost.get(e.id) ?? 'loss'})` : '',
+      mode === 'drop' ? `LOST (${this.lost.get(e.id) ?? 'loss'})` : '',
     ]
       .filter(Boolean)
       .join(' ');
-    const row = lifelines(endpoints.length, center, width);
-    if (a === undefined || b === undefined) {
-      // Towards an address that is no endpoint (spoofed source): draw a stub off the sender's lane.
-      const i = a ?? 0;
-      const stub = `├─${label}─▷ ${e.to}`;
-      return `${paintArrow(withTime(e.t, placeAt(row, center(i), stub)), center(i), stub.length, mode).trimEnd()}  ${c.dim(extra)}`;
-    }
-    const left = Math.min(center(a), center(b));
-    const right = Math.max(center(a), center(b));
-    const span = right - left;
-    let body = '─'.repeat(Math.max(0, span - 1));
-    const labelStart = Math.max(1, Math.floor((span - label.length) / 2));
-    body = placeAt(body, labelStart, label.slice(0, Math.max(0, span - 3)));
-    let arrow = a < b ? `├${body}▶` : `◀${body}┤`;
-    if (mode === 'drop') {
-      // Cut the arrow at three quarters of the way and mark where the segment died.
-      const cut = Math.floor(span * 0.75);
-      arrow =
-        a < b
-          ? `${arrow.slice(0, cut)}✕${' '.repeat(span - cut)}`
-          : `${' '.repeat(span - cut)}✕${arrow.slice(span - cut + 1)}`;
-    }
-    if (mode === 'duplicate') arrow = arrow.replace('▶', '⇒').replace('◀', '⇐');
-    return `${paintArrow(withTime(e.t, placeAt(row, left, arrow)), left, arrow.length, mode)}  ${c.dim(extra)}`;
   }
 
-  function paintArrow(row: string, start: number, length: number, mode: string): string {
-    const paint = mode === 'drop' ? c.red : mode === 'duplicate' ? c.magenta : c.green;
+  private paintArrow(row: string, start: number, length: number, mode: ArrowMode): string {
+    const paint = mode === 'drop' ? this.c.red : mode === 'duplicate' ? this.c.magenta : this.c.green;
     return paintRow(row, start, length, paint);
   }
+}
+
+/** An arrow `span` columns long with `label` centred on it; a lost one is cut short. */
+function arrowBetween(rightwards: boolean, span: number, label: string, mode: ArrowMode): string {
+  let body = '─'.repeat(Math.max(0, span - 1));
+  const labelStart = Math.max(1, Math.floor((span - label.length) / 2));
+  body = placeAt(body, labelStart, label.slice(0, Math.max(0, span - 3)));
+  let arrow = rightwards ? `├${body}▶` : `◀${body}┤`;
+  if (mode === 'drop') {
+    // Cut the arrow at three quarters of the way and mark where the segment died.
+    const cut = Math.floor(span * 0.75);
+    arrow = rightwards
+      ? `${arrow.slice(0, cut)}✕${' '.repeat(span - cut)}`
+      : `${' '.repeat(span - cut)}✕${arrow.slice(span - cut + 1)}`;
+  }
+  if (mode === 'duplicate') arrow = arrow.replace('▶', '⇒').replace('◀', '⇐');
+  return arrow;
 }
 
 function appText(e: Extract<TraceEvent, { kind: 'app' }>): string | undefined {

@@ -3,11 +3,12 @@
  * the `-x` arrow, state changes are notes over the endpoint.
  */
 import type { TraceEvent } from '@synack/network';
+import type { Annotate } from './explain/index.js';
 import { RelativeSeq, traceEndpoints } from './ladder.js';
 
 export interface MermaidOptions {
   /** Extra notes under an event (narration). */
-  annotate?: (event: TraceEvent, index: number) => string[] | undefined;
+  annotate?: Annotate;
 }
 
 function escapeMermaid(text: string): string {

@@ -18,7 +18,7 @@ import {
 } from '@synack/network';
 import { createColors } from 'picocolors';
 import { checkExpectations, type ExpectationResult } from './expect.js';
-import { explainJsonLines, type Lang } from './explain/index.js';
+import { type Annotate, explainJsonLines, type Lang } from './explain/index.js';
 import { formatTime, renderLadder } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
@@ -45,9 +45,7 @@ export interface RunFlags {
   /** --explain: narration language; with `format: 'jsonl'` the trace then carries `kind: "explain"` lines. */
   explain?: Lang;
   /** Optional narration hook (see explain/index.ts). */
-  annotate?: (
-    trace: readonly TraceEvent[],
-  ) => ((event: TraceEvent, index: number) => string[] | undefined) | undefined;
+  annotate?: (trace: readonly TraceEvent[]) => Annotate | undefined;
   /** Streams trace events as they happen (inspector). */
   onTrace?: (event: TraceEvent) => void;
   beforeStep?: (t: number) => Promise<void> | void;
