@@ -3,8 +3,9 @@
  * the flag), and the network/scenario options that `run` and `inspect` share.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { RunFlags } from './run.js';
 
-export function probabilityArg(value: string): number {
+function probabilityArg(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
     throw new InvalidArgumentError(`must be a probability in [0, 1], got "${value}"`);
@@ -12,7 +13,7 @@ export function probabilityArg(value: string): number {
   return n;
 }
 
-export function msArg(value: string): number {
+function msArg(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
     throw new InvalidArgumentError(`must be a non-negative number of milliseconds, got "${value}"`);
@@ -49,15 +50,9 @@ export function addScenarioOptions(command: Command): Command {
 }
 
 /** The values of the options `addScenarioOptions` added, as run flags. */
-export function scenarioFlags(opts: Record<string, unknown>): {
-  seed?: number;
-  loss?: number;
-  reorder?: number;
-  duplicate?: number;
-  delay?: number;
-  jitter?: number;
-  profile?: string;
-} {
+export function scenarioFlags(
+  opts: Record<string, unknown>,
+): Pick<RunFlags, 'seed' | 'loss' | 'reorder' | 'duplicate' | 'delay' | 'jitter' | 'profile'> {
   return {
     seed: opts.seed as number | undefined,
     loss: opts.loss as number | undefined,

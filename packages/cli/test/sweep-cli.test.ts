@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { TraceEvent } from '@synack/network';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../src/scenarios.js';
-import { parseCsv, RunCollector } from '../src/sweep/index.js';
+import { RunCollector } from '../src/sweep/metrics.js';
+import { parseCsv } from '../src/sweep/summary.js';
 import { CLI_DIR, type CliResult, describeResult, synack, tempDir } from './helpers.js';
 
 const tmp = tempDir('synack-sweep-');

@@ -9,26 +9,20 @@ import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../src/run.js';
 import { findScenario } from '../src/scenarios.js';
+import { applyDirection } from '../src/sweep/direction.js';
+import { expandGrid, msListArg, probabilityListArg, profileListArg } from '../src/sweep/grid.js';
+import { runSeed } from '../src/sweep/job.js';
+import { criterionFor } from '../src/sweep/metrics.js';
 import {
-  applyDirection,
   closedFormClientToServer,
-  criterionFor,
-  csvField,
   exactHandshakeModel,
-  expandGrid,
   isPlainHandshake,
   modelForPoint,
-  msListArg,
-  parseCsv,
-  probabilityListArg,
-  profileListArg,
-  quantileSorted,
-  runSeed,
-  shellWord,
   synAckSendTimes,
   synSendTimes,
-  wilson,
-} from '../src/sweep/index.js';
+} from '../src/sweep/model.js';
+import { quantileSorted, wilson } from '../src/sweep/stats.js';
+import { csvField, parseCsv, shellWord } from '../src/sweep/summary.js';
 
 const handshake = findScenario('handshake')!;
 

@@ -1,12 +1,18 @@
-/** `synack sweep`: parameter sweeps over scenarios (see README, "Sweeps"). */
-export * from './command.js';
-export * from './direction.js';
-export * from './executor.js';
-export * from './grid.js';
-export * from './job.js';
-export * from './metrics.js';
-export * from './model.js';
-export * from './plots.js';
-export * from './progress.js';
-export * from './stats.js';
-export * from './summary.js';
+/**
+ * `synack sweep` for programs (see README, "Sweeps"): `runSweep` does what the command does;
+ * `expandGrid`, `planJobs`, an `Executor` and `summarize` are its pieces, for running the jobs
+ * elsewhere. Everything else in this folder is internal to the command.
+ */
+export type { SweepResult } from './command.js';
+export { registerSweep, runSweep } from './command.js';
+export type { Direction } from './direction.js';
+export type { Executor, ExecutorRunOptions } from './executor.js';
+export { LocalExecutor } from './executor.js';
+export type { GridSpec, PointSettings, SweepPoint } from './grid.js';
+export { expandGrid, msListArg, probabilityListArg, profileListArg } from './grid.js';
+export type { JobPlan, RunJobOptions, SweepJob, SweepRow } from './job.js';
+export { planJobs, runJob } from './job.js';
+export type { Criterion } from './metrics.js';
+export type { SweepOptions } from './plan.js';
+export type { PointSummary, Quantiles } from './summary.js';
+export { summarize } from './summary.js';

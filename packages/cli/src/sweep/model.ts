@@ -178,7 +178,7 @@ export function modelForPoint(scenario: Scenario, point: SweepPoint): HandshakeM
   return exactHandshakeModel(profile, profile, point.delay, lossCS, lossSC);
 }
 
-export function directionalLoss(loss: number, direction: Direction): { lossCS: number; lossSC: number } {
+function directionalLoss(loss: number, direction: Direction): { lossCS: number; lossSC: number } {
   return {
     lossCS: direction === 'server->client' ? 0 : loss,
     lossSC: direction === 'client->server' ? 0 : loss,

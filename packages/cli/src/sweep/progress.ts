@@ -10,7 +10,7 @@ export interface Progress {
   stop(done: number): void;
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   const m = Math.floor(seconds / 60);

@@ -1,7 +1,7 @@
 /** Small statistics helpers for sweep summaries. */
 
 /** Two-sided 95 % standard normal quantile. */
-export const Z95 = 1.959963984540054;
+const Z95 = 1.959963984540054;
 
 /**
  * Wilson score interval for a binomial proportion (successes out of n).
@@ -21,7 +21,7 @@ export function wilson(successes: number, n: number, z = Z95): { lo: number; hi:
   };
 }
 
-export function mean(xs: readonly number[]): number | null {
+function mean(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   let sum = 0;
   for (const x of xs) sum += x;
@@ -29,7 +29,7 @@ export function mean(xs: readonly number[]): number | null {
 }
 
 /** Sample standard deviation (n − 1 in the denominator); null below two values. */
-export function sd(xs: readonly number[]): number | null {
+function sd(xs: readonly number[]): number | null {
   if (xs.length < 2) return null;
   const m = mean(xs)!;
   let ss = 0;
