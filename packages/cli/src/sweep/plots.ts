@@ -89,37 +89,41 @@ function dashLegend(scale: string, title: string): vega.Legend {
   };
 }
 
-/** A line through the `field` values of the facet `from`, coloured by series, in x order. */
-function seriesLine(from: string, field: string, style: vega.EncodeEntry): vega.Mark {
+/**
+ * A mark drawn from the data set `from`, its x the swept parameter. Lines and areas are drawn in
+ * x order (`inXOrder`); `enter` gives the rest of the encoding.
+ */
+function markAtX(
+  type: 'line' | 'area' | 'symbol',
+  from: string,
+  enter: vega.EncodeEntry,
+  inXOrder = false,
+): vega.Mark {
   return {
-    type: 'line',
+    type,
     from: { data: from },
-    sort: { field: 'datum.x' },
-    encode: {
-      enter: {
-        x: { scale: 'x', field: 'x' },
-        y: { scale: 'y', field },
-        stroke: { scale: 'color', field: 'series' },
-        ...style,
-      },
-    },
+    ...(inXOrder ? { sort: { field: 'datum.x' } } : {}),
+    encode: { enter: { x: { scale: 'x', field: 'x' }, ...enter } },
   };
+}
+
+/** A line through the `field` values of the facet `from`, coloured by series. */
+function seriesLine(from: string, field: string, style: vega.EncodeEntry): vega.Mark {
+  return markAtX(
+    'line',
+    from,
+    { y: { scale: 'y', field }, stroke: { scale: 'color', field: 'series' }, ...style },
+    true,
+  );
 }
 
 /** A filled dot at each `field` value of the facet `from`, coloured by series. */
 function seriesDots(from: string, field: string, size: number): vega.Mark {
-  return {
-    type: 'symbol',
-    from: { data: from },
-    encode: {
-      enter: {
-        x: { scale: 'x', field: 'x' },
-        y: { scale: 'y', field },
-        fill: { scale: 'color', field: 'series' },
-        size: { value: size },
-      },
-    },
-  };
+  return markAtX('symbol', from, {
+    y: { scale: 'y', field },
+    fill: { scale: 'color', field: 'series' },
+    size: { value: size },
+  });
 }
 
 /** Success rate ± 95 % Wilson interval (band) vs the swept parameter; model dashed. */
@@ -190,21 +194,18 @@ function successSpec(summaries: readonly PointSummary[], ctx: PlotContext): vega
 
 /** The shaded 95 % Wilson interval of each series. */
 function wilsonBand(from: string): vega.Mark {
-  return {
-    type: 'area',
-    from: { data: from },
-    sort: { field: 'datum.x' },
-    encode: {
-      enter: {
-        x: { scale: 'x', field: 'x' },
-        y: { scale: 'y', field: 'lo' },
-        y2: { scale: 'y', field: 'hi' },
-        fill: { scale: 'color', field: 'series' },
-        fillOpacity: { value: 0.18 },
-        interpolate: { value: 'linear' },
-      },
+  return markAtX(
+    'area',
+    from,
+    {
+      y: { scale: 'y', field: 'lo' },
+      y2: { scale: 'y', field: 'hi' },
+      fill: { scale: 'color', field: 'series' },
+      fillOpacity: { value: 0.18 },
+      interpolate: { value: 'linear' },
     },
-  };
+    true,
+  );
 }
 
 type QuantilePoint = { x: number; series: string; statistic: string; value: number };
@@ -336,21 +337,14 @@ function modelMeanLegend(): vega.Legend {
 
 /** The model's mean at each point, a hollow diamond in the series' colour. */
 function modelMeanMarks(): vega.Mark {
-  return {
-    type: 'symbol',
-    from: { data: 'model' },
-    encode: {
-      enter: {
-        x: { scale: 'x', field: 'x' },
-        y: { scale: 'y', field: 'value' },
-        shape: { scale: 'shape', field: 'label' },
-        stroke: { scale: 'color', field: 'series' },
-        strokeWidth: { value: 1.5 },
-        fill: { value: 'transparent' },
-        size: { value: 110 },
-      },
-    },
-  };
+  return markAtX('symbol', 'model', {
+    y: { scale: 'y', field: 'value' },
+    shape: { scale: 'shape', field: 'label' },
+    stroke: { scale: 'color', field: 'series' },
+    strokeWidth: { value: 1.5 },
+    fill: { value: 'transparent' },
+    size: { value: 110 },
+  });
 }
 
 async function renderSvg(spec: vega.Spec): Promise<string> {
