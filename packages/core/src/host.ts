@@ -6,20 +6,16 @@
  */
 import type { InspectionEvent } from 'xstate';
 import type { VirtualClock } from './clock.js';
-import { attachConnection, type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
+import { type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
 import type { HashKey } from './hash.js';
-import { createListenerActor, type ListenerActor, releaseConnection, spawnConnection } from './listener.js';
+import { createListenerActor, type ListenerActor } from './listener.js';
+import type { TcpState } from './machine/states.js';
 import type { Profile } from './profiles.js';
 import { Flag, type Segment, type SocketAddress } from './segment.js';
 import { seqAdd } from './seq.js';
 import { checkCookie, makeCookie } from './syncookies.js';
-import {
-  type CloseReason,
-  type ConnectionOutput,
-  resetForClosed,
-  type TcpEvent,
-  type TcpState,
-} from './tcb.js';
+import { resetForClosed } from './tcb/segment-arrives.js';
+import type { CloseReason, ConnectionOutput, TcpEvent } from './tcb/tcb.js';
 
 export interface ListenOptions {
   /** Bound of the SYN queue (half-open entries). Linux holds backlog + 1 (see LINUX-TCP-FACTS.md). */
@@ -95,7 +91,7 @@ interface Listener {
   acceptQueue: string[];
   stats: ListenerStats;
   occupancy: OccupancySample[];
-  /** The listening socket as an XState actor whose children are its connections (actor engine). */
+  /** The listening socket as an XState actor counting its connections (actor engine). */
   actor?: ListenerActor;
 }
 
@@ -116,7 +112,6 @@ export class Host {
   private readonly finished: FinalConnection[] = [];
   private nextEphemeral: number;
   private readonly incarnations = new Map<string, number>();
-  private released: Array<{ listener: Listener; id: string }> = [];
 
   constructor(private readonly options: HostOptions) {
     this.id = options.id;
@@ -212,8 +207,7 @@ export class Host {
   /** The host crashes and reboots: every connection vanishes without a segment (RFC 9293 figure 10). */
   restart(): void {
     for (const record of [...this.byId.values()]) {
-      if (record.listener?.actor) releaseConnection(record.listener.actor, record.id);
-      else record.conn.stop();
+      this.stopConnection(record);
       this.options.events.state(record.id, record.state, 'CLOSED');
       this.finished.push({ conn: record.id, state: 'CLOSED', reason: 'aborted' });
     }
@@ -319,14 +313,10 @@ export class Host {
   }
 
   /**
-   * Stops the actors of connections that reached CLOSED. Deferred to here (the end of each step)
-   * because an actor cannot be stopped from inside its own notification.
+   * Kept for callers that release ended connections at the end of each step: a connection that
+   * reached CLOSED has no timers left and its listener was told at once, so nothing is deferred.
    */
-  releaseClosed(): void {
-    const released = this.released;
-    this.released = [];
-    for (const { listener, id } of released) if (listener.actor) releaseConnection(listener.actor, id);
-  }
+  releaseClosed(): void {}
 
   /** State and TCB of a live connection (undefined once it has ended). */
   snapshotOf(conn: string): { value: TcpState; context: ConnectionHandle['context'] } | undefined {
@@ -341,13 +331,7 @@ export class Host {
 
   /** Stops every connection (end of run). */
   dispose(): void {
-    // A listener's children are released one by one first (O(1) each): stopping a machine stops
-    // its remaining children with XState's stopChild, which copies the children map per child.
-    for (const record of this.byId.values()) {
-      if (record.listener?.actor) releaseConnection(record.listener.actor, record.id);
-      else record.conn.stop();
-    }
-    this.releaseClosed();
+    for (const record of this.byId.values()) this.stopConnection(record);
     for (const listener of this.listeners.values()) listener.actor?.stop();
     this.conns.clear();
     this.byId.clear();
@@ -478,15 +462,11 @@ export class Host {
       processed: (state: TcpState) => this.afterEvent(record, state),
       output: (output: ConnectionOutput) => this.emitOutput(record, output),
     };
-    if (listener?.actor) {
-      // A connection accepted by a listener is the listener actor's XState child.
-      record.conn = attachConnection(spawnConnection(listener.actor, id, input), hooks);
-    } else {
-      record.conn = createConnection(this.options.engine ?? 'actor', input, hooks, {
-        clock: this.options.clock,
-        inspect: this.options.inspect,
-      });
-    }
+    record.conn = createConnection(this.options.engine ?? 'actor', input, hooks, {
+      clock: this.options.clock,
+      inspect: this.options.inspect,
+    });
+    listener?.actor?.send({ type: 'ADMIT', id });
     return record;
   }
 
@@ -558,14 +538,19 @@ export class Host {
         listener.halfOpen.delete(record.id);
         listener.acceptQueue = listener.acceptQueue.filter((id) => id !== record.id);
         if (listener.halfOpen.size + listener.acceptQueue.length !== before) this.sampleOccupancy(listener);
-        if (listener.actor) this.released.push({ listener, id: record.id });
+        listener.actor?.send({ type: 'RELEASE', id: record.id });
       }
       const { local, remote } = record.conn.context;
       this.conns.delete(tupleKey(local.port, remote.addr, remote.port));
       this.byId.delete(record.id);
-      // A CLOSED connection has no timers left; a root actor is simply forgotten, a listener's
-      // child is stopped by releaseClosed() once the current event is over.
+      // A CLOSED connection has no timers left: its actor is simply forgotten.
     }
+  }
+
+  /** Stops a live connection (host restart, end of run) and tells its listener. */
+  private stopConnection(record: ConnRecord): void {
+    record.conn.stop();
+    record.listener?.actor?.send({ type: 'RELEASE', id: record.id });
   }
 
   private markAccepted(listener: Listener, id: string): void {

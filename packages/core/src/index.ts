@@ -1,12 +1,103 @@
-export * from './clock.js';
-export * from './engine.js';
-export * from './hash.js';
-export * from './host.js';
-export * from './isn.js';
-export * from './listener.js';
-export * from './machine.js';
-export * from './profiles.js';
-export * from './segment.js';
-export * from './seq.js';
-export * from './syncookies.js';
-export * from './tcb.js';
+// @synack/core — the public API. Internals for tools and tests: '@synack/core/internal'.
+
+// Time, profiles, segments, sequence numbers, ISNs, cookies
+export { type TimerHandle, VirtualClock } from './clock.js';
+export {
+  type ConnectionHandle,
+  type ConnectionHooks,
+  createConnection,
+  type EngineKind,
+  type EngineOptions,
+} from './engine.js';
+export { type HashKey, keyFromSeed, splitmix32 } from './hash.js';
+// Hosts and listeners
+export {
+  type FinalConnection,
+  Host,
+  type HostEvents,
+  type HostOptions,
+  type ListenerStats,
+  type ListenOptions,
+  type OccupancySample,
+} from './host.js';
+export { rfc6528Isn } from './isn.js';
+export { createListenerActor, type ListenerActor, type ListenerEvent, listenerMachine } from './listener.js';
+// The statechart
+export {
+  type ConnectionActor,
+  type ConnectionEvent,
+  type ConnectionInput,
+  type ConnectionMachine,
+  type ConnectionSnapshot,
+  connectionMachine,
+  connectionState,
+} from './machine/machine.js';
+export {
+  CLOSING_STATES,
+  isSynchronized,
+  isTcpState,
+  OPEN_STATES,
+  SEND_ACCEPTING_STATES,
+  SYNCHRONIZED_STATES,
+  type SynchronizedState,
+  TCP_STATES,
+  type TcpState,
+  tcpStateOf,
+} from './machine/states.js';
+export {
+  connectTimeout,
+  getProfile,
+  halfOpenLifetime,
+  linuxProfile,
+  type Profile,
+  type ProfileName,
+  profiles,
+  rfc9293Profile,
+  synackTimeout,
+  synRetransmissions,
+  synTimeout,
+} from './profiles.js';
+export {
+  describeSegment,
+  FLAG_NAMES,
+  Flag,
+  type FlagName,
+  flagLabel,
+  flagNames,
+  flagsFromNames,
+  hasFlag,
+  payloadLength,
+  type Segment,
+  type SocketAddress,
+  segmentEnd,
+  segmentLength,
+  type TraceSegment,
+  toTraceSegment,
+} from './segment.js';
+export {
+  SEQ_MODULUS,
+  seq32,
+  seqAdd,
+  seqDiff,
+  seqGe,
+  seqGt,
+  seqInRange,
+  seqLe,
+  seqLt,
+  seqMax,
+  seqMin,
+} from './seq.js';
+export { type CookieCheck, type CookieTuple, checkCookie, makeCookie } from './syncookies.js';
+// The TCB and what a connection emits
+export type { RttEstimator } from './tcb/rtt.js';
+export { resetForClosed } from './tcb/segment-arrives.js';
+export {
+  type CloseReason,
+  type ConnectionOutput,
+  DEFAULT_MSS,
+  type RetransmitKind,
+  RetransmitKinds,
+  type Tcb,
+  type TcpEvent,
+  type TcpEventType,
+} from './tcb/tcb.js';

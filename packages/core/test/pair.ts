@@ -1,20 +1,27 @@
 /**
- * In-memory, synchronous pair harness: two connection actors wired directly
+ * In-memory, synchronous pair harness: two connections wired directly
  * through a VirtualClock, with a one-way delay and segments droppable by
  * predicate. A test reads like a packetdrill timeline: act, advance, assert.
+ *
+ * The per-edge suites run on both interpreters of the statechart: the XState
+ * actor (default) and the table engine — vitest.config.ts runs them twice,
+ * with SYNACK_TEST_ENGINE=actor and =table.
  */
-import { createActor } from 'xstate';
 import { VirtualClock } from '../src/clock.js';
+import { type ConnectionHandle, createConnection, type EngineKind } from '../src/engine.js';
 import type { HashKey } from '../src/hash.js';
-import { type ConnectionActor, connectionMachine } from '../src/machine.js';
+import type { TcpState } from '../src/machine/states.js';
 import { getProfile, type Profile } from '../src/profiles.js';
 import { flagLabel, type Segment } from '../src/segment.js';
-import type { ConnectionOutput, TcpState } from '../src/tcb.js';
+import type { ConnectionOutput, Tcb, TcpEvent } from '../src/tcb/tcb.js';
 
 export type Side = 'client' | 'server';
 
 export const CLIENT = { addr: '10.0.0.1', port: 40000 } as const;
 export const SERVER = { addr: '10.0.0.2', port: 80 } as const;
+
+/** The engine the suites run on (see the file comment). */
+export const TEST_ENGINE: EngineKind = process.env.SYNACK_TEST_ENGINE === 'table' ? 'table' : 'actor';
 
 export interface WireRecord {
   t: number;
@@ -39,17 +46,77 @@ export interface PairOptions {
   returnToListen?: boolean;
   /** RFC 6528 secret key for both sides (when no fixed ISN is given). */
   isnKey?: HashKey;
+  /** Interpreter (default: TEST_ENGINE). */
+  engine?: EngineKind;
+}
+
+/** A snapshot in the shape of XState's, for both engines: `value` is the flat RFC state. */
+export interface EndpointSnapshot {
+  status: 'active' | 'stopped' | 'error' | 'done';
+  value: TcpState;
+  context: Tcb;
+  error?: unknown;
+}
+
+/**
+ * The TCB as an immutable snapshot: XState's already is; the table engine updates its TCB in
+ * place, so the suites (which compare before and after) get a copy.
+ */
+function snapshotOf(handle: ConnectionHandle): Tcb {
+  return handle.actor ? handle.context : structuredClone(handle.context);
+}
+
+/** One side of the pair, whichever engine runs it. */
+export class Endpoint {
+  handle!: ConnectionHandle;
+  private readonly listeners = new Map<string, Array<(output: ConnectionOutput) => void>>();
+  private stopped = false;
+
+  send(event: TcpEvent): void {
+    this.handle.send(event);
+  }
+
+  /** Subscribes to one output type (like an actor's `on`). */
+  on<T extends ConnectionOutput['type']>(
+    type: T,
+    fn: (output: Extract<ConnectionOutput, { type: T }>) => void,
+  ): void {
+    const list = this.listeners.get(type) ?? [];
+    list.push(fn as (output: ConnectionOutput) => void);
+    this.listeners.set(type, list);
+  }
+
+  notify(output: ConnectionOutput): void {
+    for (const fn of this.listeners.get(output.type) ?? []) fn(output);
+  }
+
+  getSnapshot(): EndpointSnapshot {
+    const actorSnapshot = this.handle.actor?.getSnapshot();
+    const status = actorSnapshot ? actorSnapshot.status : this.stopped ? 'stopped' : 'active';
+    return {
+      status,
+      value: this.handle.state,
+      context: snapshotOf(this.handle),
+      error: actorSnapshot?.error,
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.handle.stop();
+  }
 }
 
 export class Pair {
   readonly clock = new VirtualClock();
-  readonly client: ConnectionActor;
-  readonly server: ConnectionActor;
+  readonly client = new Endpoint();
+  readonly server = new Endpoint();
   readonly wire: WireRecord[] = [];
   readonly states: Record<Side, TcpState[]> = { client: ['CLOSED'], server: ['CLOSED'] };
   readonly outputs: Record<Side, ConnectionOutput[]> = { client: [], server: [] };
   readonly received: Record<Side, number[]> = { client: [], server: [] };
   readonly profile: Profile;
+  readonly engine: EngineKind;
   delay: number;
   drop: NonNullable<PairOptions['drop']>;
   private sentCount: Record<Side, number> = { client: 0, server: 0 };
@@ -60,78 +127,85 @@ export class Pair {
         ? getProfile(options.profile)
         : (options.profile ?? getProfile('rfc9293'));
     this.profile = profile;
+    this.engine = options.engine ?? TEST_ENGINE;
     this.delay = options.delay ?? 10;
     this.drop = options.drop ?? (() => false);
-    const clientAddr = CLIENT;
-    const serverAddr = SERVER;
-    this.client = createActor(connectionMachine, {
-      clock: this.clock,
-      input: {
-        id: 'client',
-        local: clientAddr,
-        remote: serverAddr,
-        profile,
-        fixedIsn: options.clientIsn,
-        isnKey: options.isnKey,
-        autoRead: options.clientAutoRead ?? true,
-      },
+    this.wireUp('client', {
+      id: 'client',
+      local: CLIENT,
+      remote: SERVER,
+      profile,
+      fixedIsn: options.clientIsn,
+      isnKey: options.isnKey,
+      autoRead: options.clientAutoRead ?? true,
     });
-    this.server = createActor(connectionMachine, {
-      clock: this.clock,
-      input: {
-        id: 'server',
-        local: serverAddr,
-        remote: clientAddr,
-        profile,
-        fixedIsn: options.serverIsn,
-        isnKey: options.isnKey,
-        returnToListen: options.returnToListen,
-        autoRead: options.serverAutoRead ?? true,
-      },
+    this.wireUp('server', {
+      id: 'server',
+      local: SERVER,
+      remote: CLIENT,
+      profile,
+      fixedIsn: options.serverIsn,
+      isnKey: options.isnKey,
+      returnToListen: options.returnToListen,
+      autoRead: options.serverAutoRead ?? true,
     });
-    this.wireUp('client', this.client, () => this.server);
-    this.wireUp('server', this.server, () => this.client);
-    this.client.start();
-    this.server.start();
     if (!options.noListen) this.server.send({ type: 'OPEN_PASSIVE', now: 0 });
   }
 
-  private wireUp(side: Side, actor: ConnectionActor, peer: () => ConnectionActor): void {
-    actor.subscribe((snapshot) => {
-      const list = this.states[side];
-      const value = snapshot.value as unknown as TcpState;
-      if (list[list.length - 1] !== value) list.push(value);
-    });
-    actor.on('*', (output: ConnectionOutput) => {
-      this.outputs[side].push(output);
-      if (output.type === 'data') this.received[side].push(...output.bytes);
-      if (output.type !== 'segment') return;
-      const n = this.sentCount[side]++;
-      const dropped = this.drop(output.segment, side, n);
-      this.wire.push({
-        t: this.clock.now(),
-        from: side,
-        segment: output.segment,
-        dropped,
-        retransmit: output.retransmit,
-      });
-      if (dropped) return;
-      this.clock.setTimeout(() => {
-        peer().send({ type: 'SEGMENT_ARRIVES', segment: output.segment, now: this.clock.now() });
-      }, this.delay);
-    });
+  private wireUp(side: Side, input: Parameters<typeof createConnection>[1]): void {
+    const endpoint = this.endpoint(side);
+    const peer = side === 'client' ? this.server : this.client;
+    endpoint.handle = createConnection(
+      this.engine,
+      input,
+      {
+        processed: (state) => {
+          const list = this.states[side];
+          if (list[list.length - 1] !== state) list.push(state);
+        },
+        output: (output) => {
+          this.record(side, output, peer);
+          endpoint.notify(output);
+        },
+      },
+      { clock: this.clock },
+    );
   }
 
-  actor(side: Side): ConnectionActor {
+  private record(side: Side, output: ConnectionOutput, peer: Endpoint): void {
+    this.outputs[side].push(output);
+    if (output.type === 'data') this.received[side].push(...output.bytes);
+    if (output.type !== 'segment') return;
+    const n = this.sentCount[side]++;
+    const dropped = this.drop(output.segment, side, n);
+    this.wire.push({
+      t: this.clock.now(),
+      from: side,
+      segment: output.segment,
+      dropped,
+      retransmit: output.retransmit,
+    });
+    if (dropped) return;
+    this.clock.setTimeout(() => {
+      peer.send({ type: 'SEGMENT_ARRIVES', segment: output.segment, now: this.clock.now() });
+    }, this.delay);
+  }
+
+  endpoint(side: Side): Endpoint {
     return side === 'client' ? this.client : this.server;
   }
 
-  state(side: Side): TcpState {
-    return this.actor(side).getSnapshot().value as unknown as TcpState;
+  /** Kept for the suites written against actors: the side's endpoint. */
+  actor(side: Side): Endpoint {
+    return this.endpoint(side);
   }
 
-  tcb(side: Side) {
-    return this.actor(side).getSnapshot().context;
+  state(side: Side): TcpState {
+    return this.endpoint(side).handle.state;
+  }
+
+  tcb(side: Side): Tcb {
+    return snapshotOf(this.endpoint(side).handle);
   }
 
   connect(): void {
@@ -139,29 +213,29 @@ export class Pair {
   }
 
   openActive(side: Side): void {
-    this.actor(side).send({ type: 'OPEN_ACTIVE', now: this.clock.now() });
+    this.endpoint(side).send({ type: 'OPEN_ACTIVE', now: this.clock.now() });
   }
 
   openPassive(side: Side): void {
-    this.actor(side).send({ type: 'OPEN_PASSIVE', now: this.clock.now() });
+    this.endpoint(side).send({ type: 'OPEN_PASSIVE', now: this.clock.now() });
   }
 
   /** The application reads what is buffered (only meaningful with autoRead off). */
   receive(side: Side): void {
-    this.actor(side).send({ type: 'RECEIVE', now: this.clock.now() });
+    this.endpoint(side).send({ type: 'RECEIVE', now: this.clock.now() });
   }
 
   send(side: Side, bytes: number | Uint8Array, start = 0): void {
     const data = typeof bytes === 'number' ? pattern(bytes, start) : bytes;
-    this.actor(side).send({ type: 'SEND', now: this.clock.now(), data });
+    this.endpoint(side).send({ type: 'SEND', now: this.clock.now(), data });
   }
 
   close(side: Side): void {
-    this.actor(side).send({ type: 'CLOSE', now: this.clock.now() });
+    this.endpoint(side).send({ type: 'CLOSE', now: this.clock.now() });
   }
 
   abort(side: Side): void {
-    this.actor(side).send({ type: 'ABORT', now: this.clock.now() });
+    this.endpoint(side).send({ type: 'ABORT', now: this.clock.now() });
   }
 
   /** Builds a segment as `from` would send it (for injection into the other side). */
@@ -186,7 +260,7 @@ export class Pair {
 
   /** Injects a segment as if it arrived from the network. */
   inject(side: Side, segment: Segment): void {
-    this.actor(side).send({ type: 'SEGMENT_ARRIVES', segment, now: this.clock.now() });
+    this.endpoint(side).send({ type: 'SEGMENT_ARRIVES', segment, now: this.clock.now() });
   }
 
   advance(ms: number): void {

@@ -6,8 +6,9 @@
  * connection that does not exist (§3.10.7.1).
  */
 import { describe, expect, it } from 'vitest';
+import type { TcpState } from '../src/machine/states.js';
 import { Flag, type Segment } from '../src/segment.js';
-import { resetForClosed, type TcpState } from '../src/tcb.js';
+import { resetForClosed } from '../src/tcb/segment-arrives.js';
 import { Pair, type PairOptions, pattern } from './pair.js';
 
 const ISN = { clientIsn: 1000, serverIsn: 5000 };

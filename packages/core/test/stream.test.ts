@@ -225,9 +225,9 @@ describe('RFC 6298 retransmission timer', () => {
   it('first sample: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4·RTTVAR (above the 1 s floor)', () => {
     const p = established({ delay: 300 }); // handshake RTT R = 600 ms
     const t = p.tcb('client');
-    expect([t.srtt, t.rttvar, t.rto]).toEqual([600, 300, 1800]);
+    expect([t.rtt.srtt, t.rtt.rttvar, t.rtt.rto]).toEqual([600, 300, 1800]);
     const s = p.tcb('server');
-    expect([s.srtt, s.rttvar, s.rto]).toEqual([600, 300, 1800]);
+    expect([s.rtt.srtt, s.rtt.rttvar, s.rtt.rto]).toEqual([600, 300, 1800]);
   });
 
   it('second sample: RTTVAR = ¾·RTTVAR + ¼·|SRTT − R′|, SRTT = ⅞·SRTT + ⅛·R′', () => {
@@ -236,9 +236,9 @@ describe('RFC 6298 retransmission timer', () => {
     p.send('client', 10);
     p.advance(1000);
     const t = p.tcb('client');
-    expect(t.rttvar).toBe(0.75 * 300 + 0.25 * 400);
-    expect(t.srtt).toBe(0.875 * 600 + 0.125 * 1000);
-    expect(t.rto).toBe(Math.ceil(650 + 4 * 325));
+    expect(t.rtt.rttvar).toBe(0.75 * 300 + 0.25 * 400);
+    expect(t.rtt.srtt).toBe(0.875 * 600 + 0.125 * 1000);
+    expect(t.rtt.rto).toBe(Math.ceil(650 + 4 * 325));
   });
 
   it('the computed RTO is the actual retransmission delay', () => {
@@ -252,7 +252,9 @@ describe('RFC 6298 retransmission timer', () => {
 
   it('rfc9293: RTO is floored at 1 s on a small RTT (RFC 6298 (2.4))', () => {
     const p = established({ profile: 'rfc9293' });
-    expect([p.tcb('client').srtt, p.tcb('client').rttvar, p.tcb('client').rto]).toEqual([20, 10, 1000]);
+    expect([p.tcb('client').rtt.srtt, p.tcb('client').rtt.rttvar, p.tcb('client').rtt.rto]).toEqual([
+      20, 10, 1000,
+    ]);
     p.drop = (_s, from) => from === 'server';
     p.send('client', 10);
     p.advance(1100);
@@ -261,7 +263,7 @@ describe('RFC 6298 retransmission timer', () => {
 
   it('linux: RTO = SRTT + max(200 ms, 4·RTTVAR) — about 200 ms plus SRTT on a small RTT', () => {
     const p = established({ profile: 'linux', delay: 1 }); // R = 2 ms
-    expect(p.tcb('client').rto).toBe(202);
+    expect(p.tcb('client').rtt.rto).toBe(202);
     p.drop = (_s, from) => from === 'server';
     const sentAt = p.clock.now();
     p.send('client', 10);
@@ -271,7 +273,7 @@ describe('RFC 6298 retransmission timer', () => {
 
   it('linux: a large RTTVAR dominates the 200 ms floor', () => {
     const p = established({ profile: 'linux', delay: 100 }); // R = 200: 200 + max(200, 400)
-    expect(p.tcb('client').rto).toBe(600);
+    expect(p.tcb('client').rtt.rto).toBe(600);
   });
 
   it("Karn's rule: the ACK of a retransmitted segment yields no RTT sample", () => {
@@ -281,7 +283,7 @@ describe('RFC 6298 retransmission timer', () => {
     p.advance(1100); // retransmitted at 1030, ACKed at 1050
     expect(p.tcb('client').sndUna).toBe(1011);
     // A sample would have been ~1020 ms; SRTT/RTTVAR still hold the handshake's 20/10.
-    expect([p.tcb('client').srtt, p.tcb('client').rttvar]).toEqual([20, 10]);
+    expect([p.tcb('client').rtt.srtt, p.tcb('client').rtt.rttvar]).toEqual([20, 10]);
   });
 
   it("Karn's rule: the backed-off RTO is kept until new data yields a valid sample, then it collapses", () => {
@@ -289,7 +291,7 @@ describe('RFC 6298 retransmission timer', () => {
     p.drop = (s, from) => from === 'client' && payloadLength(s) > 0 && p.clock.now() === 30;
     p.send('client', 10);
     p.advance(1100); // t = 1130; the retransmission was ACKed at 1050
-    expect(p.tcb('client').rto).toBe(2000);
+    expect(p.tcb('client').rtt.rto).toBe(2000);
     // The next segment is lost once: its retransmission waits the backed-off 2 s.
     p.drop = (s, from) => from === 'client' && payloadLength(s) > 0 && p.clock.now() === 1130;
     p.send('client', 10, 10);
@@ -298,7 +300,7 @@ describe('RFC 6298 retransmission timer', () => {
     // A segment sent once and ACKed gives a fresh sample: RTO back to max(1 s, 20 + 4·RTTVAR).
     p.send('client', 10, 20);
     p.advance(100);
-    expect(p.tcb('client').rto).toBe(1000);
+    expect(p.tcb('client').rtt.rto).toBe(1000);
     expect(p.received.server).toEqual([...pattern(30)]);
   });
 
@@ -337,8 +339,8 @@ describe('RFC 6298 retransmission timer', () => {
       p.advance(1030); // SYN again at 1000, ESTABLISHED at 1020 (client) / 1030 (server)
       expect(p.state('server')).toBe('ESTABLISHED');
       // Karn: the handshake gave the client no RTT sample.
-      expect(p.tcb('client').srtt).toBe(-1);
-      expect(p.tcb('client').rto).toBe(3000);
+      expect(p.tcb('client').rtt.srtt).toBeUndefined();
+      expect(p.tcb('client').rtt.rto).toBe(3000);
       p.drop = (_s, from) => from === 'server';
       p.send('client', 10);
       p.advance(3100);
@@ -352,8 +354,8 @@ describe('RFC 6298 retransmission timer', () => {
     p.connect();
     p.advance(3000);
     expect(p.state('server')).toBe('ESTABLISHED');
-    expect(p.tcb('server').srtt).toBe(-1);
-    expect(p.tcb('server').rto).toBe(3000);
+    expect(p.tcb('server').rtt.srtt).toBeUndefined();
+    expect(p.tcb('server').rtt.rto).toBe(3000);
   });
 
   it('after a timeout only the earliest unacknowledged segment is retransmitted (RFC 6298 (5.4))', () => {

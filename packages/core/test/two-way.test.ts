@@ -7,10 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../src/clock.js';
 import { createConnection } from '../src/engine.js';
-import { EDGES } from '../src/machine.js';
+import type { TcpState } from '../src/machine/states.js';
+import { TRANSITION_TABLE } from '../src/machine/table-engine.js';
 import { getProfile } from '../src/profiles.js';
 import { Flag } from '../src/segment.js';
-import { type ConnectionOutput, createTcb, step, type TcpState } from '../src/tcb.js';
+import { step } from '../src/tcb/process.js';
+import { type ConnectionOutput, createTcb } from '../src/tcb/tcb.js';
 import { CLIENT, Pair, SERVER } from './pair.js';
 
 const twoWay = getProfile('rfc9293', { twoWayHandshake: true });
@@ -61,8 +63,8 @@ describe('two-way handshake model (NOT TCP)', () => {
   });
 
   it('the edge is declared (so both interpreters accept it) and says NOT TCP', () => {
-    const edges = EDGES.LISTEN?.SEGMENT_ARRIVES ?? [];
-    const edge = edges.find((e) => e.to === 'ESTABLISHED');
+    const edges = TRANSITION_TABLE.get('LISTEN')?.get('SEGMENT_ARRIVES') ?? [];
+    const edge = edges.find((e) => e.target === 'ESTABLISHED');
     expect(edge?.description).toMatch(/NOT TCP/);
     const tcb = {
       ...createTcb({ local: SERVER, profile: twoWay, fixedIsn: 5000 }),

@@ -1,0 +1,57 @@
+/**
+ * The effects of one processing step — timer operations and emitted outputs —
+ * in one place, so both interpreters (the XState machine and the table
+ * engine) perform exactly the same operations in the same order.
+ */
+import type { StepResult } from '../tcb/step.js';
+import type { CloseReason, ConnectionOutput, Tcb, TcpEvent } from '../tcb/tcb.js';
+
+/** The connection's timers, by the ids the machine schedules them under. */
+export const TIMERS = {
+  /** Retransmission (and persist) timer, RFC 6298. */
+  rto: 'rto',
+  /** Delayed-ACK timer, RFC 9293 §3.8.6.3. */
+  delayedAck: 'delayed-ack',
+} as const;
+
+export type TimerId = (typeof TIMERS)[keyof typeof TIMERS];
+
+/** Where effects go: XState's enqueue (machine.ts) or the table engine's clock. */
+export interface EffectSink {
+  cancel(timer: TimerId): void;
+  /** Schedules `event` after `delay` ms under the timer id (replacing nothing: cancel first). */
+  start(timer: TimerId, delay: number, event: TcpEvent): void;
+  emit(output: ConnectionOutput): void;
+}
+
+/** The transition's own effects: timers as the rules decided, then the outputs in order. */
+export function applyStepEffects(result: StepResult, now: number, sink: EffectSink): void {
+  if (result.rtoTimer) {
+    sink.cancel(TIMERS.rto);
+    if (result.rtoTimer === 'restart') {
+      const delay = result.tcb.rtt.rto;
+      sink.start(TIMERS.rto, delay, { type: 'RTO_TIMEOUT', now: now + delay });
+    }
+  }
+  if (result.ackTimer) {
+    sink.cancel(TIMERS.delayedAck);
+    if (result.ackTimer === 'restart') {
+      const delay = result.tcb.profile.ackDelay;
+      sink.start(TIMERS.delayedAck, delay, { type: 'DELAYED_ACK_TIMEOUT', now: now + delay });
+    }
+  }
+  for (const output of result.out) sink.emit(output);
+}
+
+/** Entering CLOSED: no timer survives, and an opened connection tells its user why it closed. */
+export function applyClosedEntry(tcb: Tcb, sink: EffectSink): void {
+  sink.cancel(TIMERS.rto);
+  sink.cancel(TIMERS.delayedAck);
+  if (tcb.opened) sink.emit({ type: 'closed', reason: tcb.closeReason ?? 'normal' });
+}
+
+/** The TCB after the TIME_WAIT timer expired (RFC 9293 §3.10.8 "Time-Wait Timeout"). */
+export const TIME_WAIT_EXPIRY: { closeReason: CloseReason; state: 'CLOSED' } = {
+  closeReason: 'normal',
+  state: 'CLOSED',
+};

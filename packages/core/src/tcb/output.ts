@@ -1,0 +1,95 @@
+/**
+ * What leaves a connection: RFC 9293 §3.8.6.2 (when to send), §3.5 (SYN and
+ * SYN,ACK) and §3.8.6.3 (when to acknowledge).
+ */
+import { rfc6528Isn } from '../isn.js';
+import { Flag } from '../segment.js';
+import { seqAdd, seqDiff, seqLt, seqMax } from '../seq.js';
+import type { Step } from './step.js';
+import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
+
+/** RFC 6528 ISN for this 4-tuple at `now` (or the block's fixed ISN, for teaching). */
+export function chooseIss(tcb: Tcb, now: number): number {
+  return tcb.fixedIsn !== undefined ? tcb.fixedIsn >>> 0 : rfc6528Isn(now, tcb.local, tcb.remote, tcb.isnKey);
+}
+
+/**
+ * Sends whatever the send window allows from SND.NXT on: data in MSS-sized
+ * segments, then the FIN when CLOSE was called and all data is out.
+ * `limit` caps the number of segments (1 after a timeout: RFC 6298 (5.4)
+ * retransmits only the earliest unacknowledged segment). Returns the number sent.
+ */
+export function transmit(step: Step, limit = Number.POSITIVE_INFINITY, retransmit?: RetransmitKind): number {
+  const t = step.tcb;
+  let sent = 0;
+  const end = dataEnd(t);
+  while (sent < limit) {
+    const unsent = seqDiff(end, t.sndNxt);
+    const windowLeft = seqDiff(seqAdd(t.sndUna, t.sndWnd), t.sndNxt);
+    if (unsent > 0 && windowLeft > 0) {
+      sendDataSegment(step, Math.min(unsent, windowLeft, t.sendMss), unsent, retransmit);
+      sent++;
+      continue;
+    }
+    if (unsent === 0 && t.finSeq !== undefined && t.sndNxt === t.finSeq) {
+      sendFin(step, retransmit);
+      sent++;
+    }
+    break;
+  }
+  // RFC 9293 §3.8.6.1: data waiting on a zero window with nothing in flight would wait forever
+  // (a lost window update is never retransmitted); keep the retransmission timer running as the
+  // persist timer, so the timeout probes the window (RFC 1122 4.2.2.17: after one RTO).
+  if (sent === 0 && !t.rtoArmed && t.sndWnd === 0 && seqLt(t.sndNxt, end)) step.startRto();
+  return sent;
+}
+
+/** One data segment of `n` bytes from SND.NXT; `unsent` bytes were waiting. */
+function sendDataSegment(step: Step, n: number, unsent: number, retransmit?: RetransmitKind): void {
+  const t = step.tcb;
+  const offset = seqDiff(t.sndNxt, t.dataStart);
+  const data = t.sendBuffer.subarray(offset, offset + n).slice();
+  const reachesEnd = n === unsent;
+  // The FIN rides on the last data segment when it fits (RFC 9293 §3.10.4: FIN after all queued SENDs).
+  const withFin = reachesEnd && t.finSeq !== undefined && seqAdd(t.sndNxt, n) === t.finSeq;
+  const flags = Flag.ACK | (reachesEnd ? Flag.PSH : 0) | (withFin ? Flag.FIN : 0);
+  const isRetransmit = retransmit ?? (seqLt(t.sndNxt, t.sndMax) ? 'data' : undefined);
+  if (t.rttSeq === undefined && !isRetransmit) {
+    // RFC 6298 (2.2): time one segment per RTT, never a retransmitted one (Karn).
+    t.rttSeq = seqAdd(t.sndNxt, n);
+    t.rttStart = step.now;
+  }
+  step.send(flags, t.sndNxt, t.rcvNxt, data, isRetransmit);
+  t.sndNxt = seqAdd(t.sndNxt, n + (withFin ? 1 : 0));
+  t.sndMax = seqMax(t.sndMax, t.sndNxt);
+  if (!t.rtoArmed) step.startRto();
+}
+
+/** A bare FIN,ACK at SND.NXT (= the FIN's sequence number). */
+function sendFin(step: Step, retransmit?: RetransmitKind): void {
+  const t = step.tcb;
+  const isRetransmit = retransmit ? 'FIN' : seqLt(t.sndNxt, t.sndMax) ? 'FIN' : undefined;
+  step.send(Flag.FIN | Flag.ACK, t.sndNxt, t.rcvNxt, undefined, isRetransmit);
+  t.sndNxt = seqAdd(t.sndNxt, 1);
+  t.sndMax = seqMax(t.sndMax, t.sndNxt);
+  if (!t.rtoArmed) step.startRto();
+}
+
+/** SYN or SYN-ACK (RFC 9293 §3.5), always from ISS, with our MSS option. */
+export function sendSyn(step: Step, withAck: boolean, retransmit?: RetransmitKind): void {
+  const t = step.tcb;
+  step.send(withAck ? Flag.SYN | Flag.ACK : Flag.SYN, t.iss, t.rcvNxt, undefined, retransmit, t.profile.mss);
+  if (!t.rtoArmed) step.startRto();
+}
+
+/** Acknowledges received data/FIN now, or arms the delayed-ACK timer (RFC 9293 §3.8.6.3). */
+export function acknowledge(step: Step, immediately: boolean): void {
+  const t = step.tcb;
+  if (immediately || t.profile.ackDelay <= 0 || t.ackPending) {
+    // RFC 9293 §3.8.6.3: an ACK SHOULD be generated for at least every second full-sized segment.
+    step.sendAck();
+    return;
+  }
+  t.ackPending = true;
+  step.ackTimer = 'restart';
+}

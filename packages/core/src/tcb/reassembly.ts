@@ -1,0 +1,98 @@
+/**
+ * RFC 9293 §3.10.7.4 seventh step (process the segment text) and the eighth
+ * step's in-order test for the FIN: in-order text is delivered, out-of-order
+ * text within the window is held for reassembly.
+ */
+import { Flag, type Segment } from '../segment.js';
+import { seqAdd, seqDiff, seqGt, seqLe } from '../seq.js';
+import { acknowledge } from './output.js';
+import type { Step } from './step.js';
+import { concatBytes, EMPTY_BYTES, type OutOfOrder, receiveWindow } from './tcb.js';
+
+/**
+ * Accepts in-order text, buffers out-of-order text (within the window), and
+ * reports whether the FIN is now in order (eighth step). ACKs: in-order text
+ * may be delayed; out-of-order text is acknowledged at once here, the FIN by
+ * the caller.
+ */
+export function receiveText(step: Step, seg: Segment): boolean {
+  const t = step.tcb;
+  let seq = seg.seq;
+  let data = seg.data ?? EMPTY_BYTES;
+  const fin = (seg.flags & Flag.FIN) !== 0;
+  const hadGap = t.outOfOrder.length > 0;
+  // Trim what we already have (segment starting before RCV.NXT).
+  const already = seqDiff(t.rcvNxt, seq);
+  if (already > 0) {
+    data = data.subarray(Math.min(already, data.length));
+    seq = seqAdd(seq, already);
+  }
+  // Trim beyond the window.
+  const room = seqDiff(seqAdd(t.rcvNxt, receiveWindow(t)), seq);
+  let finInWindow = fin;
+  if (data.length > room) {
+    data = data.subarray(0, Math.max(0, room));
+    finInWindow = false;
+  }
+  if (seq !== t.rcvNxt) {
+    // Out of order: keep it for later, and send a duplicate ACK at once (RFC 9293 §3.10.7.4, RFC 5681 §4.2).
+    if (data.length > 0 || finInWindow)
+      t.outOfOrder = insertOutOfOrder(t.outOfOrder, { seq, data, fin: finInWindow });
+    step.sendAck();
+    return false;
+  }
+  if (data.length > 0) deliver(step, data);
+  const finReached = finInWindow || pullReassembled(step);
+  if (finReached) {
+    // FIN consumes one sequence number.
+    t.rcvNxt = seqAdd(t.rcvNxt, 1);
+    t.peerFinReceived = true;
+    t.outOfOrder = [];
+    return true;
+  }
+  // RFC 5681 §4.2: "a TCP receiver SHOULD send an immediate ACK when the incoming segment fills in
+  // all or part of a gap" — also when it fills the whole gap (Linux: ICSK_ACK_NOW once the
+  // out-of-order queue empties), so the sender learns at once that the hole is repaired.
+  if (data.length > 0) acknowledge(step, hadGap);
+  return false;
+}
+
+/** Delivers whatever held text the gap just closed; true when a held FIN is now in order. */
+function pullReassembled(step: Step): boolean {
+  const t = step.tcb;
+  while (t.outOfOrder.length > 0) {
+    const head = t.outOfOrder[0];
+    const headEnd = seqAdd(head.seq, head.data.length);
+    if (seqGt(head.seq, t.rcvNxt)) break;
+    t.outOfOrder = t.outOfOrder.slice(1);
+    if (seqLe(headEnd, t.rcvNxt) && !(head.fin && headEnd === t.rcvNxt)) continue;
+    const skip = seqDiff(t.rcvNxt, head.seq);
+    const bytes = head.data.subarray(Math.max(0, skip));
+    if (bytes.length > 0) deliver(step, bytes);
+    if (head.fin) return true;
+  }
+  return false;
+}
+
+function deliver(step: Step, bytes: Uint8Array): void {
+  const t = step.tcb;
+  t.rcvNxt = seqAdd(t.rcvNxt, bytes.length);
+  t.stats.bytesReceived += bytes.length;
+  if (t.autoRead) step.emit({ type: 'data', bytes: bytes.slice() });
+  else t.readable = concatBytes(t.readable, bytes);
+}
+
+/** Inserts text into the sorted out-of-order list, replacing what it covers at the same seq. */
+function insertOutOfOrder(list: OutOfOrder[], entry: OutOfOrder): OutOfOrder[] {
+  const out = list.filter(
+    (e) => !(e.seq === entry.seq && e.data.length <= entry.data.length && (!e.fin || entry.fin)),
+  );
+  if (out.some((e) => e.seq === entry.seq && e.data.length >= entry.data.length && (e.fin || !entry.fin))) {
+    return out;
+  }
+  const copy = { seq: entry.seq, data: entry.data.slice(), fin: entry.fin };
+  let i = out.length;
+  while (i > 0 && seqGt(out[i - 1].seq, copy.seq)) i--;
+  out.splice(i, 0, copy);
+  return out;
+}

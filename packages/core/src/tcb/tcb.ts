@@ -1,0 +1,247 @@
+/**
+ * The Transmission Control Block (RFC 9293 §3.3.1) and the types the
+ * processing rules exchange with the machine. Every field states the
+ * invariant it holds; sequence numbers are 32-bit unsigned (mod 2^32), times
+ * are virtual ms.
+ */
+import type { HashKey } from '../hash.js';
+import type { TcpState } from '../machine/states.js';
+import type { Profile } from '../profiles.js';
+import type { Segment, SocketAddress } from '../segment.js';
+import { seqAdd, seqGt } from '../seq.js';
+import { initialRtt, type RttEstimator } from './rtt.js';
+
+/** Why a connection reached CLOSED. */
+export type CloseReason = 'normal' | 'reset' | 'refused' | 'timeout' | 'aborted';
+
+export const RetransmitKinds = ['SYN', 'SYN-ACK', 'FIN', 'data', 'probe'] as const;
+
+export type RetransmitKind = (typeof RetransmitKinds)[number];
+
+export type RetransmitCounts = Record<RetransmitKind, number>;
+
+/** Everything a connection emits, in a form another actor can forward. */
+export type ConnectionOutput =
+  | { type: 'segment'; segment: Segment; retransmit?: RetransmitKind }
+  | { type: 'connected' }
+  | { type: 'data'; bytes: Uint8Array }
+  | { type: 'peer-closed' }
+  | { type: 'closed'; reason: CloseReason }
+  | { type: 'error'; error: string }
+  | { type: 'retransmit'; kind: RetransmitKind; count: number; rto: number };
+
+/** Out-of-order text held for reassembly: `data` starts at `seq`; `fin` when the peer's FIN follows it. */
+export interface OutOfOrder {
+  readonly seq: number;
+  readonly data: Uint8Array;
+  readonly fin: boolean;
+}
+
+/** Events the processing rules understand (the machine's events, with the virtual time). */
+export type TcpEvent =
+  | { type: 'OPEN_ACTIVE'; now: number; remote?: SocketAddress }
+  | { type: 'OPEN_PASSIVE'; now: number }
+  | { type: 'SEND'; now: number; data: Uint8Array }
+  | { type: 'RECEIVE'; now: number }
+  | { type: 'CLOSE'; now: number }
+  | { type: 'ABORT'; now: number }
+  | { type: 'SEGMENT_ARRIVES'; now: number; segment: Segment }
+  | { type: 'RTO_TIMEOUT'; now: number }
+  | { type: 'DELAYED_ACK_TIMEOUT'; now: number }
+  /**
+   * The listener validated a SYN cookie in this ACK (syncookies.ts): build the connection from
+   * the ACK alone, with ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1 and the MSS the cookie encoded.
+   */
+  | { type: 'COOKIE_ACK'; now: number; segment: Segment; mss: number };
+
+export type TcpEventType = TcpEvent['type'];
+
+export interface Tcb {
+  // --- identity (fixed for the life of the block) ---
+  readonly id: string;
+  readonly local: SocketAddress;
+  /** The foreign socket; port 0 while a passive open has not met its peer (§3.10.1 "unspecified"). */
+  readonly remote: SocketAddress;
+  readonly profile: Profile;
+  /** RFC 6528 secret key for ISN selection. */
+  readonly isnKey: HashKey;
+  /** A fixed ISN instead of RFC 6528 (for teaching "why random ISNs"); undefined in real use. */
+  readonly fixedIsn: number | undefined;
+  /** RFC single-TCB model: SYN_RECEIVED returns to LISTEN on RST. Listener children close instead. */
+  readonly returnToListen: boolean;
+  /** Data reaches the application at once; otherwise it waits for RECEIVE and shrinks the window. */
+  readonly autoRead: boolean;
+
+  // --- connection state ---
+  /** The RFC state this block is in: always the machine's active leaf (the machine assigns both in one step). */
+  state: TcpState;
+  /** Opened by a passive OPEN (LISTEN): decides RST handling in SYN_RECEIVED (§3.10.7.4 second step). */
+  passive: boolean;
+  /** An OPEN was ever issued: only then does reaching CLOSED tell the application "closed". */
+  opened: boolean;
+  /** Set exactly when the state is CLOSED after having been open; undefined otherwise. */
+  closeReason: CloseReason | undefined;
+
+  // --- send sequence space (RFC 9293 §3.3.1): SND.UNA ≤ SND.NXT ≤ SND.MAX ---
+  /** Initial send sequence number. */
+  iss: number;
+  /** Oldest unacknowledged sequence number. */
+  sndUna: number;
+  /** Next sequence number to send; rewound to SND.UNA on a timeout (go back), never below it. */
+  sndNxt: number;
+  /** Highest sequence number sent (BSD snd_max): SND.NXT is rewound on timeout, this is not. */
+  sndMax: number;
+  /** Send window the peer last advertised (bytes from SND.UNA). */
+  sndWnd: number;
+  /** SEG.SEQ of the segment that last updated SND.WND (§3.10.7.4 window update rule). */
+  sndWl1: number;
+  /** SEG.ACK of the segment that last updated SND.WND. */
+  sndWl2: number;
+  /** Largest window the peer ever advertised (RFC 5961 §5.2 MAX.SND.WND). */
+  maxSndWnd: number;
+  /** MSS we may send: min(peer's MSS option or 536, ours); ≥ 1. */
+  sendMss: number;
+  /** Bytes from `dataStart` on: sent-but-unacknowledged, then not yet sent. Never holds the SYN or FIN. */
+  sendBuffer: Uint8Array;
+  /** Sequence number of sendBuffer[0]; equals SND.UNA once the SYN is acknowledged (until the FIN is). */
+  dataStart: number;
+  /** Sequence number our FIN occupies once the user called CLOSE (= end of queued data); undefined before. */
+  finSeq: number | undefined;
+
+  // --- receive sequence space ---
+  /** Initial receive sequence number (the peer's ISN). */
+  irs: number;
+  /** Next sequence number expected; everything before it was delivered or buffered in `readable`. */
+  rcvNxt: number;
+  /** Bytes received in order but not yet read by the application (autoRead off); shrinks the window. */
+  readable: Uint8Array;
+  /** Out-of-order text within the window, sorted by seq, each entry beyond RCV.NXT. */
+  outOfOrder: OutOfOrder[];
+  /** The peer's FIN was received in order (RCV.NXT counts it). */
+  peerFinReceived: boolean;
+
+  // --- timers and RTT (RFC 6298) ---
+  /** The RTO estimator; `rtt.rto` is the delay the retransmission timer is (re)armed with. */
+  rtt: RttEstimator;
+  /** Sequence number whose ACK completes the running RTT measurement; undefined when none runs (Karn). */
+  rttSeq: number | undefined;
+  /** When the segment being timed was sent (meaningful only while rttSeq is set). */
+  rttStart: number;
+  /** Consecutive retransmission timeouts without new data acknowledged (RFC 9293 §3.8.3 R1/R2). */
+  retries: number;
+  /** The retransmission timer is running; then rtoDeadline is its expiry. */
+  rtoArmed: boolean;
+  /** Virtual time the retransmission timer fires; undefined while it is not armed (for inspection). */
+  rtoDeadline: number | undefined;
+  /** Received text awaits an ACK and the delayed-ACK timer is running (RFC 9293 §3.8.6.3). */
+  ackPending: boolean;
+  /** Last virtual time an event was processed (for the inspector). */
+  lastEventAt: number;
+
+  /** Counters over every incarnation of this block (kept across a re-OPEN). */
+  stats: {
+    segmentsSent: number;
+    segmentsReceived: number;
+    bytesSent: number;
+    bytesReceived: number;
+    retransmits: RetransmitCounts;
+  };
+}
+
+export interface TcbInit {
+  id?: string;
+  local: SocketAddress;
+  remote?: SocketAddress;
+  profile: Profile;
+  isnKey?: HashKey;
+  fixedIsn?: number;
+  returnToListen?: boolean;
+  autoRead?: boolean;
+}
+
+export const EMPTY_BYTES = new Uint8Array(0);
+
+/** RFC 9293 §3.7.1: without an MSS option the sender must assume 536. */
+export const DEFAULT_MSS = 536;
+
+/** The foreign socket of a passive open that has not met its peer. */
+export const UNSPECIFIED_SOCKET: SocketAddress = Object.freeze({ addr: '0.0.0.0', port: 0 });
+
+export function createTcb(init: TcbInit): Tcb {
+  const remote = init.remote ?? UNSPECIFIED_SOCKET;
+  return {
+    id: init.id ?? `${init.local.addr}:${init.local.port}-${remote.addr}:${remote.port}`,
+    local: init.local,
+    remote,
+    profile: init.profile,
+    isnKey: init.isnKey ?? [0x5eed, 0xc0ffee],
+    fixedIsn: init.fixedIsn,
+    returnToListen: init.returnToListen ?? true,
+    autoRead: init.autoRead ?? true,
+    state: 'CLOSED',
+    passive: false,
+    opened: false,
+    closeReason: undefined,
+    iss: 0,
+    sndUna: 0,
+    sndNxt: 0,
+    sndMax: 0,
+    sndWnd: 0,
+    sndWl1: 0,
+    sndWl2: 0,
+    maxSndWnd: 0,
+    sendMss: DEFAULT_MSS,
+    sendBuffer: EMPTY_BYTES,
+    dataStart: 0,
+    finSeq: undefined,
+    irs: 0,
+    rcvNxt: 0,
+    readable: EMPTY_BYTES,
+    outOfOrder: [],
+    peerFinReceived: false,
+    rtt: initialRtt(init.profile),
+    rttSeq: undefined,
+    rttStart: 0,
+    retries: 0,
+    rtoArmed: false,
+    rtoDeadline: undefined,
+    ackPending: false,
+    lastEventAt: 0,
+    stats: {
+      segmentsSent: 0,
+      segmentsReceived: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
+      retransmits: { SYN: 0, 'SYN-ACK': 0, FIN: 0, data: 0, probe: 0 },
+    },
+  };
+}
+
+/** Advertised receive window: buffer space not taken by unread data (no window scaling: ≤ 65,535). */
+export function receiveWindow(tcb: Tcb): number {
+  return Math.max(0, Math.min(65_535, tcb.profile.receiveBuffer - tcb.readable.length));
+}
+
+/** End of queued data (sequence number after the last byte the user sent). */
+export function dataEnd(tcb: Tcb): number {
+  return seqAdd(tcb.dataStart, tcb.sendBuffer.length);
+}
+
+/** Our FIN has left (it lies below SND.MAX). */
+export function finSent(tcb: Tcb): boolean {
+  return tcb.finSeq !== undefined && seqGt(tcb.sndMax, tcb.finSeq);
+}
+
+/** Our FIN is acknowledged (it lies below SND.UNA). */
+export function finAcked(tcb: Tcb): boolean {
+  return tcb.finSeq !== undefined && seqGt(tcb.sndUna, tcb.finSeq);
+}
+
+/** A byte array a + b (a fresh copy: the caller may keep neither). */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b.slice();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,197 @@
+/** User calls: RFC 9293 §3.10.1 – §3.10.6 (OPEN, SEND, RECEIVE, CLOSE, ABORT). */
+import type { TcpState } from '../machine/states.js';
+import { Flag, type SocketAddress } from '../segment.js';
+import { seqAdd } from '../seq.js';
+import { chooseIss, sendSyn, transmit } from './output.js';
+import { withRto } from './rtt.js';
+import type { Step, StepResult } from './step.js';
+import {
+  concatBytes,
+  createTcb,
+  dataEnd,
+  EMPTY_BYTES,
+  receiveWindow,
+  type Tcb,
+  type TcpEvent,
+} from './tcb.js';
+
+type EventOf<T extends TcpEvent['type']> = Extract<TcpEvent, { type: T }>;
+
+/**
+ * RFC 9293 §3.10.1: OPEN in CLOSED "create[s] a new transmission control block". The actor's
+ * context outlives a connection, so every per-connection variable of an earlier incarnation
+ * (pending FIN, buffers, RTT estimate, …) is reset; identity, profile and stats are kept.
+ */
+function newConnection(t: Tcb): void {
+  const fresh = createTcb({
+    id: t.id,
+    local: t.local,
+    remote: t.remote,
+    profile: t.profile,
+    isnKey: t.isnKey,
+    fixedIsn: t.fixedIsn,
+    returnToListen: t.returnToListen,
+    autoRead: t.autoRead,
+  });
+  Object.assign(t, { ...fresh, stats: t.stats, lastEventAt: t.lastEventAt, state: t.state });
+}
+
+/** Picks the ISS and sends <SEQ=ISS><CTL=SYN> (§3.10.1). */
+function startActiveOpen(step: Step): void {
+  const t = step.tcb;
+  t.iss = chooseIss(t, step.now);
+  t.sndUna = t.iss;
+  t.sndNxt = seqAdd(t.iss, 1);
+  t.sndMax = t.sndNxt;
+  t.dataStart = t.sndNxt;
+  t.rtt = withRto(t.rtt, t.profile.rtoInitial);
+  t.retries = 0;
+  t.rttSeq = t.sndNxt;
+  t.rttStart = step.now;
+  sendSyn(step, false);
+}
+
+function setRemote(t: Tcb, remote: SocketAddress): void {
+  (t as { remote: SocketAddress }).remote = remote;
+}
+
+export function openActive(step: Step, state: TcpState, event: EventOf<'OPEN_ACTIVE'>): StepResult {
+  const t = step.tcb;
+  if (state === 'LISTEN') {
+    // RFC 9293 §3.10.1 LISTEN: "If the OPEN call is active and the foreign socket is specified,
+    // then change the connection from passive to active, select an ISS. Send a SYN segment".
+    const remote = event.remote ?? t.remote;
+    if (remote.port === 0) {
+      step.emit({ type: 'error', error: 'foreign socket unspecified' });
+      return step.result(state);
+    }
+    setRemote(t, remote);
+    t.passive = false;
+    startActiveOpen(step);
+    return step.result('SYN_SENT');
+  }
+  if (state !== 'CLOSED') {
+    step.emit({ type: 'error', error: 'connection already exists' });
+    return step.result(state);
+  }
+  newConnection(t);
+  if (event.remote) setRemote(t, event.remote);
+  t.opened = true;
+  t.passive = false;
+  startActiveOpen(step);
+  return step.result('SYN_SENT');
+}
+
+export function openPassive(step: Step, state: TcpState): StepResult {
+  if (state !== 'CLOSED') {
+    step.emit({ type: 'error', error: 'connection already exists' });
+    return step.result(state);
+  }
+  newConnection(step.tcb);
+  step.tcb.opened = true;
+  step.tcb.passive = true;
+  return step.result('LISTEN');
+}
+
+/** RFC 9293 §3.10.2 SEND. */
+export function userSend(step: Step, state: TcpState, event: EventOf<'SEND'>): StepResult {
+  const t = step.tcb;
+  switch (state) {
+    case 'CLOSED':
+      step.emit({ type: 'error', error: 'connection does not exist' });
+      return step.result(state);
+    case 'LISTEN':
+      // SEND in LISTEN with a known foreign socket turns the passive open active.
+      if (t.remote.port === 0) {
+        step.emit({ type: 'error', error: 'foreign socket unspecified' });
+        return step.result(state);
+      }
+      t.passive = false;
+      startActiveOpen(step);
+      t.sendBuffer = concatBytes(t.sendBuffer, event.data);
+      return step.result('SYN_SENT');
+    case 'SYN_SENT':
+    case 'SYN_RECEIVED':
+    case 'ESTABLISHED':
+    case 'CLOSE_WAIT':
+      // After a CLOSE (queued in SYN-RECEIVED until ESTABLISHED, §3.10.4) the FIN's place is
+      // fixed: more data would land behind it, so the FIN could never be sent yet would count as
+      // acknowledged. Once closing: "error: connection closing" (found by the network fuzzer:
+      // FIN_WAIT_2 without a FIN ever sent, the peer ESTABLISHED for ever).
+      if (t.finSeq !== undefined) {
+        step.emit({ type: 'error', error: 'connection closing' });
+        return step.result(state);
+      }
+      t.sendBuffer = concatBytes(t.sendBuffer, event.data);
+      // Before ESTABLISHED the data is queued for transmission after entering it.
+      if (state === 'ESTABLISHED' || state === 'CLOSE_WAIT') transmit(step);
+      return step.result(state);
+    default:
+      step.emit({ type: 'error', error: 'connection closing' });
+      return step.result(state);
+  }
+}
+
+/** RFC 9293 §3.10.3 RECEIVE (only meaningful with autoRead off). */
+export function userReceive(step: Step, state: TcpState): StepResult {
+  const t = step.tcb;
+  if (t.readable.length > 0) {
+    const wasClosedWindow = receiveWindow(t) === 0;
+    step.emit({ type: 'data', bytes: t.readable });
+    t.readable = EMPTY_BYTES;
+    // Window update so a sender blocked on a zero window can go on (RFC 9293 §3.8.6.2.2).
+    if (wasClosedWindow && state !== 'CLOSED' && state !== 'LISTEN') step.sendAck();
+  }
+  return step.result(state);
+}
+
+/** RFC 9293 §3.10.4 CLOSE. */
+export function userClose(step: Step, state: TcpState): StepResult {
+  const t = step.tcb;
+  switch (state) {
+    case 'CLOSED':
+      step.emit({ type: 'error', error: 'connection does not exist' });
+      return step.result(state);
+    case 'LISTEN':
+    case 'SYN_SENT':
+      // Delete the TCB; pending SENDs get "closing".
+      return step.close('normal');
+    case 'SYN_RECEIVED':
+      t.finSeq = dataEnd(t);
+      // No data queued: send the FIN now and enter FIN_WAIT_1; otherwise wait for ESTABLISHED.
+      if (t.sendBuffer.length === 0) {
+        transmit(step);
+        return step.result('FIN_WAIT_1');
+      }
+      return step.result(state);
+    case 'ESTABLISHED':
+      t.finSeq = dataEnd(t);
+      transmit(step);
+      return step.result('FIN_WAIT_1');
+    case 'CLOSE_WAIT':
+      t.finSeq = dataEnd(t);
+      transmit(step);
+      return step.result('LAST_ACK');
+    default:
+      step.emit({ type: 'error', error: 'connection closing' });
+      return step.result(state);
+  }
+}
+
+/** RFC 9293 §3.10.5 ABORT. */
+export function userAbort(step: Step, state: TcpState): StepResult {
+  switch (state) {
+    case 'CLOSED':
+      return step.result(state);
+    case 'SYN_RECEIVED':
+    case 'ESTABLISHED':
+    case 'FIN_WAIT_1':
+    case 'FIN_WAIT_2':
+    case 'CLOSE_WAIT':
+      // Send <SEQ=SND.NXT><CTL=RST>.
+      step.send(Flag.RST, step.tcb.sndNxt, 0);
+      return step.close('aborted');
+    default:
+      return step.close('aborted');
+  }
+}
