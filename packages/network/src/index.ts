@@ -27,5 +27,5 @@ export type { SummaryEvent } from './summary.js';
 export { parseJsonLines, toJsonLine, toJsonLines } from './trace.js';
 export type { RunStats } from './trace-recorder.js';
 export type { DropReason, Packet, TraceEvent } from './types.js';
-export { ConfigError, formatIssue, simulationConfigSchema, validateSimulationConfig } from './validate.js';
+export { ConfigError, firstProblem, simulationConfigSchema, validateSimulationConfig } from './validate.js';
 export { liveWorkerCount, WorkerPool } from './worker-pool.js';

@@ -22,18 +22,28 @@ export class ConfigError extends Error {
 
 /** Throws a ConfigError naming the first offending field. */
 export function validateSimulationConfig(config: unknown): asserts config is SimulationConfig {
-  const result = simulationConfigSchema.safeParse(config, { reportInput: true });
-  if (!result.success) throw new ConfigError(formatIssue(result.error.issues[0]));
+  const problem = firstProblem(simulationConfigSchema, config);
+  if (problem !== undefined) throw new ConfigError(problem);
 }
 
 /** The same for a network config alone (paths relative to it, e.g. `default.loss`). */
 export function validateNetworkConfig(config: unknown): asserts config is NetworkConfig {
-  const result = networkConfigSchema.safeParse(config, { reportInput: true });
-  if (!result.success) throw new ConfigError(formatIssue(result.error.issues[0]));
+  const problem = firstProblem(networkConfigSchema, config);
+  if (problem !== undefined) throw new ConfigError(problem);
+}
+
+/**
+ * The first problem `schema` finds in `data`, as one line naming the field; undefined when the
+ * data is valid. Schemas that extend this package's (the CLI's scenario files) use it too, so a
+ * mistake reads the same everywhere.
+ */
+export function firstProblem(schema: z.ZodType, data: unknown): string | undefined {
+  const result = schema.safeParse(data, { reportInput: true });
+  return result.success ? undefined : formatIssue(result.error.issues[0]);
 }
 
 /** "path.to.field: message", with `(root)` for the object itself. */
-export function formatIssue(issue: z.core.$ZodIssue): string {
+function formatIssue(issue: z.core.$ZodIssue): string {
   const { path, message } = explain(issue, []);
   const where = path
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
