@@ -65,9 +65,9 @@ const sendBytes = integerIn(1, LIMITS.sendBytes, ' bytes');
 const retries = integerIn(0, LIMITS.retries);
 const rtoMs = numberIn(1, LIMITS.virtualMs, ' ms');
 
-export const flagNameSchema = z.enum(FLAG_NAMES as readonly FlagName[] as [FlagName, ...FlagName[]]);
+const flagNameSchema = z.enum(FLAG_NAMES as readonly FlagName[] as [FlagName, ...FlagName[]]);
 /** RFC 9293 state names, from @synack/core. */
-export const tcpStateSchema = z.enum(TCP_STATES);
+const tcpStateSchema = z.enum(TCP_STATES);
 /** A profile of @synack/core (typed as a string there too: `profiles` is a registry by name). */
 const profileNameSchema = z
   .string()
