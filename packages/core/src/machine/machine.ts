@@ -21,26 +21,21 @@
  * are XState delayed events, so the actor's `clock` (a VirtualClock) owns them.
  */
 import { type ActorRefFrom, assign, enqueueActions, type SnapshotFrom, setup } from 'xstate';
-import type { HashKey } from '../hash.js';
-import type { Profile } from '../profiles.js';
-import type { SocketAddress } from '../segment.js';
 import { step } from '../tcb/process.js';
 import type { StepResult } from '../tcb/step.js';
-import { type CloseReason, type ConnectionOutput, createTcb, type Tcb, type TcpEvent } from '../tcb/tcb.js';
+import {
+  type CloseReason,
+  type ConnectionOutput,
+  createTcb,
+  type Tcb,
+  type TcbInit,
+  type TcpEvent,
+} from '../tcb/tcb.js';
 import { applyClosedEntry, applyStepEffects, type EffectSink, TIME_WAIT_EXPIRY, TIMERS } from './effects.js';
 import { type TcpState, tcpStateOf } from './states.js';
 
-export interface ConnectionInput {
-  id?: string;
-  local: SocketAddress;
-  remote?: SocketAddress;
-  profile: Profile;
-  isnKey?: HashKey;
-  fixedIsn?: number;
-  /** RFC single-TCB model: a passive connection returns to LISTEN on RST (default true). */
-  returnToListen?: boolean;
-  autoRead?: boolean;
-}
+/** What a connection is created from (XState `input`): the TCB's fixed identity. */
+export type ConnectionInput = TcbInit;
 
 export type ConnectionEvent = TcpEvent;
 

@@ -27,18 +27,12 @@ export type TcpState = (typeof TCP_STATES)[number];
  * every arriving segment goes through the same ladder of checks. The
  * machine's `synchronized` parent holds exactly these.
  */
-export const SYNCHRONIZED_STATES = [
-  'SYN_RECEIVED',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-] as const satisfies readonly TcpState[];
+export type SynchronizedState = Exclude<TcpState, 'CLOSED' | 'LISTEN' | 'SYN_SENT'>;
 
-export type SynchronizedState = (typeof SYNCHRONIZED_STATES)[number];
+/** SYN_RECEIVED … TIME_WAIT: RFC 9293 lists them in this order, after the three that are not. */
+export const SYNCHRONIZED_STATES: readonly SynchronizedState[] = TCP_STATES.slice(
+  TCP_STATES.indexOf('SYN_RECEIVED'),
+) as SynchronizedState[];
 
 /** Every state but CLOSED: a TCB exists (the machine's `open` parent). */
 export const OPEN_STATES = TCP_STATES.filter((s) => s !== 'CLOSED') as Exclude<TcpState, 'CLOSED'>[];
