@@ -82,10 +82,11 @@ function explain(issue: z.core.$ZodIssue, prefix: PropertyKey[]): { path: Proper
     case 'invalid_format':
       return { path, message: `${issue.message}${got(issue.input)}` };
     case 'invalid_type':
-      // Custom messages (integers) state the bounds; zod's own say what was received.
+      // A fraction where an integer belongs gets our message, which states the bounds; for other
+      // types zod's own message says what it received.
       return {
         path,
-        message: issue.message.startsWith('must') ? `${issue.message}${got(issue.input)}` : issue.message,
+        message: issue.expected === 'int' ? `${issue.message}${got(issue.input)}` : issue.message,
       };
     case 'custom':
       return { path, message: `${issue.message}${got(issue.input)}` };

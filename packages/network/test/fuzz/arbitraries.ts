@@ -8,6 +8,7 @@
  * so any counterexample can be printed as a file that `synack run FILE` accepts. Values are
  * integers or whole percentages so shrunk counterexamples read well.
  */
+import { TCP_STATES } from '@synack/core';
 import fc from 'fast-check';
 import type {
   AppAction,
@@ -37,17 +38,8 @@ export interface ScenarioOptions {
   targeted?: boolean;
 }
 
-const STATES = [
-  'SYN_SENT',
-  'SYN_RECEIVED',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-] as const;
+/** `senderState` values for generated matchers: every state but CLOSED and LISTEN. */
+const STATES = TCP_STATES.filter((state) => state !== 'CLOSED' && state !== 'LISTEN');
 
 /** A probability in whole percent, at most `max` %. Shrinks towards 0. */
 const percent = (max: number, min = 0) => fc.integer({ min, max }).map((p) => p / 100);
