@@ -28,7 +28,8 @@ export interface CoordinatorHooks {
   signal?: AbortSignal;
 }
 
-export interface Limits {
+/** When a run must stop although work remains. */
+export interface RunLimits {
   maxTime: number;
   wallTimeout: number;
   /** performance.now() when the run started. */
@@ -63,7 +64,7 @@ export class Coordinator {
     private readonly drivers: readonly Driver[],
     private readonly recorder: TraceRecorder,
     private readonly hooks: CoordinatorHooks,
-    private readonly limits: Limits,
+    private readonly limits: RunLimits,
   ) {
     this.pipeline = createFaultPipeline(config.network ?? {}, createRng(config.seed));
     this.nextTimer = drivers.map(() => null);
