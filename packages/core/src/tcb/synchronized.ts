@@ -25,7 +25,11 @@ export function inSynchronized(step: Step, state: TcpState, seg: Segment): StepR
 
 /**
  * A duplicate of the SYN that created this half-open entry is answered at once with a SYN-ACK
- * (Linux tcp_check_req; the RFC would only re-ACK).
+ * (Linux tcp_check_req; the RFC would only re-ACK). Linux counts it as a retransmission and
+ * re-arms the SYN-ACK timer from now with the current backoff (`mod_timer_pending(…,
+ * reqsk_timeout(req, TCP_RTO_MAX))`): the next timer-driven SYN-ACK comes one full timeout after
+ * this one, and the timer-driven retry budget is unchanged
+ * (conformance/listen-duplicate-syn-rearms-timer.pkt, checked on Linux 6.18).
  */
 function duplicateSynInSynReceived(step: Step, state: TcpState, seg: Segment): StepResult | undefined {
   const t = step.tcb;
@@ -34,6 +38,7 @@ function duplicateSynInSynReceived(step: Step, state: TcpState, seg: Segment): S
   if (seg.seq !== t.irs) return undefined;
   sendSyn(step, true, 'SYN-ACK');
   t.stats.retransmits['SYN-ACK']++;
+  step.startRto();
   return step.result(state);
 }
 
