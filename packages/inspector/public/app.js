@@ -254,7 +254,7 @@ function queueRender() {
 }
 
 function stateOrder() {
-  return (app.hello?.statechart?.nodes ?? []).filter((n) => !n.alias).map((n) => n.state);
+  return (app.hello?.statechart?.nodes ?? []).filter((n) => !n.alias && !n.compound).map((n) => n.state);
 }
 
 function h(tag, attrs = {}, text) {
@@ -268,42 +268,48 @@ function createPanel(ep) {
   const root = h('section', { class: 'endpoint', 'data-endpoint': ep.id });
   const title = h('h2');
   title.append(h('span', {}, `${ep.id} `), h('span', { class: 'address' }, `${ep.address} · ${ep.profile}`));
-  const listeners = h('div', { class: 'listeners' });
   const picker = h('div', { class: 'conn-picker' });
   const select = h('select', { 'aria-label': `${ep.id} connection` });
   const zoom = h('button', { type: 'button', class: 'zoom', title: 'toggle 100% / fit' }, '100%');
   const counts = h('span', { class: 'state-counts' });
   picker.append(h('span', {}, 'connection'), select, zoom, counts);
-  const empty = h('div', { class: 'no-connection' }, 'no connection yet');
-  const wrap = h('div', { class: 'chart-wrap' });
-  const holder = h('div', { class: 'statechart', 'data-endpoint': ep.id });
-  const chart = createStatechart(app.hello.statechart);
-  holder.appendChild(chart.svg);
-  wrap.appendChild(holder);
-  const timers = h('div', { class: 'timers' });
-  const context = h('dl', { class: 'context' });
-  const history = h('div', { class: 'history' });
-  root.append(title, listeners, picker, empty, wrap, timers, context, history);
   const panel = {
     root,
     select,
+    zoom,
     counts,
-    empty,
-    wrap,
-    holder,
-    chart,
-    timers,
-    context,
-    history,
-    listeners,
+    listeners: h('div', { class: 'listeners' }),
+    empty: h('div', { class: 'no-connection' }, 'no connection yet'),
+    wrap: h('div', { class: 'chart-wrap' }),
+    holder: h('div', { class: 'statechart', 'data-endpoint': ep.id }),
+    chart: createStatechart(app.hello.statechart),
+    timers: h('div', { class: 'timers' }),
+    context: h('dl', { class: 'context' }),
+    history: h('div', { class: 'history' }),
     pinned: null,
+    optionsKey: '',
   };
-  panel.optionsKey = '';
-  select.addEventListener('change', () => {
-    panel.pinned = select.value || null;
+  panel.holder.appendChild(panel.chart.svg);
+  panel.wrap.appendChild(panel.holder);
+  // The chart takes its natural width when there is room (details beside it), less when not.
+  panel.wrap.style.flexBasis = `${app.hello.statechart.width + 2}px`;
+  const details = h('div', { class: 'details' });
+  details.append(panel.timers, panel.context, panel.history);
+  const body = h('div', { class: 'panel-body' });
+  body.append(panel.wrap, details);
+  root.append(title, panel.listeners, picker, panel.empty, body);
+  wirePanel(panel, ep);
+  $('endpoints').appendChild(root);
+  app.panels.set(ep.id, panel);
+  return panel;
+}
+
+function wirePanel(panel, ep) {
+  panel.select.addEventListener('change', () => {
+    panel.pinned = panel.select.value || null;
     queueRender();
   });
-  counts.addEventListener('click', (e) => {
+  panel.counts.addEventListener('click', (e) => {
     const chip = e.target instanceof Element ? e.target.closest('.count') : null;
     if (!chip || !app.model) return;
     const state = chip.getAttribute('data-state');
@@ -315,14 +321,22 @@ function createPanel(ep) {
     panel.pinned = conns[(at + 1) % conns.length].id;
     queueRender();
   });
-  zoom.addEventListener('click', () => {
-    const zoomed = wrap.classList.toggle('zoomed');
-    chart.svg.style.width = zoomed ? `${app.hello.statechart.width}px` : '';
-    zoom.textContent = zoomed ? 'fit' : '100%';
+  panel.zoom.addEventListener('click', () => {
+    const zoomed = panel.wrap.classList.toggle('zoomed');
+    panel.chart.svg.style.width = zoomed ? `${app.hello.statechart.width}px` : '';
+    panel.zoom.textContent = zoomed ? 'fit' : '100%';
   });
-  $('endpoints').appendChild(root);
-  app.panels.set(ep.id, panel);
-  return panel;
+}
+
+/** Scrolls the chart (not the page) so the current state is in view when it moved out of it. */
+function keepInView(wrap, node) {
+  if (!node) return;
+  const box = wrap.getBoundingClientRect();
+  const n = node.getBoundingClientRect();
+  if (n.top < box.top || n.bottom > box.bottom)
+    wrap.scrollTop += n.top - box.top - (box.height - n.height) / 2;
+  if (n.left < box.left || n.right > box.right)
+    wrap.scrollLeft += n.left - box.left - (box.width - n.width) / 2;
 }
 
 function renderPanel(ep, model) {
@@ -378,11 +392,13 @@ function renderPanel(ep, model) {
   panel.holder.setAttribute('data-conn', conn.id);
   panel.holder.setAttribute('data-state', conn.state);
   const last = conn.last;
+  const shown = panel.chart.current;
   updateStatechart(
     panel.chart,
     conn.state,
     last ? { from: last.from, to: last.to, event: last.event, key: `${conn.id}@${last.index}` } : null,
   );
+  if (panel.chart.current !== shown) keepInView(panel.wrap, panel.chart.nodes.get(panel.chart.current));
   const caused = app.selected !== null ? causedBy(model, app.selected) : [];
   markCaused(
     panel.chart,

@@ -1,14 +1,10 @@
 // The inspector's public API. The light option checks and limits live in the `./options`
 // subpath (`@synack/inspector/options`), which loads without the server, elkjs or ws.
 export type { ForwardedInspection, Forwarder, ForwardFormat } from './forward.js';
-export type {
-  GraphSpec,
-  StatechartEdge,
-  StatechartLayout,
-  StatechartNode,
-  StatechartTransition,
-} from './graph.js';
-export { connectionStatechart, layoutStatechart, machineGraph } from './graph.js';
+export type { GraphEdgeSpec, GraphSpec, GraphStateSpec, StatechartTransition } from './graph.js';
+export { machineGraph } from './graph.js';
+export type { StatechartEdge, StatechartFonts, StatechartLayout, StatechartNode } from './layout.js';
+export { connectionStatechart, layoutStatechart } from './layout.js';
 export type { Pacer } from './pacer.js';
 export type {
   ClientMessage,

@@ -3,7 +3,7 @@
  * Documented for other consumers in README.md ("Protocol").
  */
 import type { SerializedInspection, TraceEvent } from '@synack/network';
-import type { StatechartLayout } from './graph.js';
+import type { StatechartLayout } from './layout.js';
 import { MAX_HOLD, MAX_SPEED } from './options.js';
 
 export const PROTOCOL_VERSION = 1;

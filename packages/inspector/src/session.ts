@@ -19,7 +19,7 @@ import {
 } from '@synack/network';
 import type { WebSocket } from 'ws';
 import { Forwarder, type ForwardFormat } from './forward.js';
-import type { StatechartLayout } from './graph.js';
+import type { StatechartLayout } from './layout.js';
 import { Pacer } from './pacer.js';
 import {
   type ClientMessage,
