@@ -14,6 +14,7 @@ import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect
 import { connectionMachine } from '@synack/core';
 import type { SerializedInspection } from '@synack/network';
 import WebSocket from 'ws';
+import type { AnyStateNode } from 'xstate';
 import { checkForwardUrl } from './options.js';
 
 export interface ForwardedInspection extends SerializedInspection {
@@ -30,6 +31,32 @@ const MAX_QUEUE = 100_000;
  * `createInspector`), so Stately's tools — or anything that reads their protocol — can show the run.
  */
 export type ForwardFormat = 'synack' | 'stately';
+
+type StateValue = string | { [key: string]: StateValue };
+
+/** Every leaf state of `node`'s machine by key, with its path from the root. */
+function leafPaths(node: AnyStateNode, out = new Map<string, string[]>()): Map<string, string[]> {
+  for (const child of Object.values(node.states)) {
+    if (Object.keys(child.states).length === 0) out.set(child.key, child.path);
+    else leafPaths(child, out);
+  }
+  return out;
+}
+
+let connectionLeaves: Map<string, string[]> | undefined;
+
+/**
+ * The machine's own state value for the flat RFC name a trace carries: Stately's viewer matches
+ * values against the hierarchical definition, so `TIME_WAIT` goes out as
+ * `{ open: { synchronized: 'TIME_WAIT' } }`.
+ */
+function connectionStateValue(name: string | undefined): StateValue | undefined {
+  if (name === undefined) return undefined;
+  connectionLeaves ??= leafPaths(connectionMachine.root);
+  const path = connectionLeaves.get(name);
+  if (!path) return name;
+  return path.slice(0, -1).reduceRight<StateValue>((inner, key) => ({ [key]: inner }), path.at(-1)!);
+}
 
 export class Forwarder {
   readonly url: string;
@@ -83,6 +110,7 @@ export class Forwarder {
     // Session ids must be unique across the run: the same connection id can exist on two endpoints.
     const sessionId = `${endpoint}/${inspection.actor}`;
     const isConnection = !inspection.actor.startsWith('listener:');
+    const value = isConnection ? connectionStateValue(inspection.value) : inspection.value;
     if (!this.announced.has(sessionId)) {
       this.announced.add(sessionId);
       // Stately reads the machine's definition from `actorRef.logic.config`, so announce the actor as
@@ -90,7 +118,7 @@ export class Forwarder {
       const ref = isConnection ? { sessionId, logic: connectionMachine } : sessionId;
       stately.actor(
         ref as Parameters<typeof stately.actor>[0],
-        inspection.value !== undefined ? { value: inspection.value, status: 'active' } : undefined,
+        value !== undefined ? { value, status: 'active' } : undefined,
       );
     }
     if (inspection.type === '@xstate.event' && inspection.event) {
@@ -98,7 +126,7 @@ export class Forwarder {
     } else if (inspection.type === '@xstate.snapshot') {
       stately.snapshot(
         sessionId,
-        { status: 'active', value: inspection.value, context: inspection.context },
+        { status: 'active', value, context: inspection.context },
         inspection.event ? { event: { type: inspection.event } } : undefined,
       );
     }
