@@ -16,7 +16,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TcpState } from '../src/machine/states.js';
+import { isSynchronized, SYNCHRONIZED_STATES, type TcpState } from '../src/machine/states.js';
 import { getProfile } from '../src/profiles.js';
 import { Flag, flagLabel, type Segment, segmentLength } from '../src/segment.js';
 import { seqAdd, seqDiff, seqGt, seqInRange, seqLe, seqLt } from '../src/seq.js';
@@ -24,15 +24,8 @@ import { step } from '../src/tcb/process.js';
 import { type ConnectionOutput, receiveWindow, type Tcb } from '../src/tcb/tcb.js';
 import { CLIENT, Pair, type PairOptions, SERVER, type Side } from './pair.js';
 
-const SYNCHRONIZED: TcpState[] = [
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-];
+/** The synchronized states after the handshake (RFC 9293 §3.10.7.4 less SYN-RECEIVED, which has its own rules here). */
+const SYNCHRONIZED: TcpState[] = SYNCHRONIZED_STATES.filter((s) => s !== 'SYN_RECEIVED');
 
 /** States in which a connection may legitimately wait for ever without a timer. */
 const TIMERLESS = new Set<TcpState>(['CLOSED', 'LISTEN', 'ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_2']);
@@ -468,7 +461,7 @@ function injectAndCheck(p: Pair, side: Side, g: Segment): string | undefined {
       return `${describe()}; delivered octets that are not the segment's from RCV.NXT on`;
     }
   }
-  if (SYNCHRONIZED.includes(state) || state === 'SYN_RECEIVED') {
+  if (isSynchronized(state)) {
     const fin = t2.peerFinReceived && !t.peerFinReceived ? 1 : 0;
     if (next !== 'CLOSED' && next !== 'LISTEN' && seqDiff(t2.rcvNxt, t.rcvNxt) !== n + fin) {
       return `${describe()}; RCV.NXT moved by ${seqDiff(t2.rcvNxt, t.rcvNxt)} for ${n} bytes delivered`;
