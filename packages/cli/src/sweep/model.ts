@@ -22,9 +22,9 @@
  * SYN-ACK send times are a deterministic function of S:
  *   - a SYN arriving at a with no live half-open entry creates one: SYN-ACK at a,
  *     retransmissions at a + Σ_{j<m} synackTimeout(j), m = 1..synackRetries,
- *     and the entry expires at a + halfOpenLifetime (when the last wait ends);
- *   - a SYN arriving while the entry lives is a duplicate: SYN-ACK at once
- *     (Linux tcp_check_req; the timer is left alone);
+ *     and the entry expires when the wait after the last one ends;
+ *   - a SYN arriving while the entry lives is a duplicate: SYN-ACK at once, and
+ *     the timer re-armed from then with the current backoff (Linux tcp_check_req);
  *   - at an instant where the entry expires and a SYN arrives, timers run first
  *     (the expired entry is gone, the SYN creates a new one).
  * Only SYN-ACKs arriving strictly before T_{R+1} count (at T_{R+1} the client's
@@ -74,27 +74,34 @@ export function closedFormClientToServer(profile: Profile, p: number, rtt: numbe
 
 /**
  * SYN-ACK send times of the server when the SYNs arriving at `arrivals` (sorted)
- * are all it hears and none of its SYN-ACKs is answered.
+ * are all it hears and none of its SYN-ACKs is answered. A SYN while the entry
+ * lives (a duplicate) is answered at once and re-arms the timer with the current
+ * backoff (Linux tcp_check_req); the n-th timer expiry resends with backoff
+ * synackTimeout(n), and the expiry after the last retransmission frees the entry.
+ * A timer due at the instant a SYN arrives fires first.
  */
 export function synAckSendTimes(server: Profile, arrivals: readonly number[]): number[] {
   const sends: number[] = [];
-  let expires = Number.NEGATIVE_INFINITY;
-  const lifetime = halfOpenLifetime(server);
-  for (const a of arrivals) {
-    if (a >= expires) {
-      // A fresh half-open entry: SYN-ACK now, then its retransmission schedule.
-      sends.push(a);
-      let at = a;
-      for (let m = 0; m < server.synackRetries; m++) {
-        at += synackTimeout(server, m);
-        sends.push(at);
+  let entry: { next: number; timeouts: number } | undefined;
+  const fireTimersUntil = (t: number) => {
+    while (entry && entry.next <= t) {
+      entry.timeouts++;
+      if (entry.timeouts > server.synackRetries) {
+        entry = undefined;
+        return;
       }
-      expires = a + lifetime;
-    } else {
-      sends.push(a); // a duplicate SYN is answered at once
+      sends.push(entry.next);
+      entry.next += synackTimeout(server, entry.timeouts);
     }
+  };
+  for (const a of arrivals) {
+    fireTimersUntil(a);
+    sends.push(a);
+    if (entry) entry.next = a + synackTimeout(server, entry.timeouts);
+    else entry = { next: a + synackTimeout(server, 0), timeouts: 0 };
   }
-  return sends.sort((x, y) => x - y);
+  fireTimersUntil(Number.POSITIVE_INFINITY);
+  return sends;
 }
 
 /** Exact model for any loss pair, by enumerating which SYNs arrive (jitter must be 0). */
