@@ -34,14 +34,7 @@
  * Summing over the 2^(R+1) sets S gives the exact P(success) and E[time | success].
  * With p_sc = 0 this reduces to the closed form above (tested).
  */
-import {
-  getProfile,
-  halfOpenLifetime,
-  type Profile,
-  synackTimeout,
-  synRetransmissions,
-  synTimeout,
-} from '@synack/core';
+import { getProfile, type Profile, synackTimeout, synRetransmissions, synTimeout } from '@synack/core';
 import type { Scenario } from '../scenarios.js';
 import type { Direction } from './direction.js';
 import type { SweepPoint } from './grid.js';
