@@ -23,6 +23,7 @@ export interface CoordinatorHooks {
   beforeStep?: (t: number) => Promise<void> | void;
   onInspect?: (endpoint: string, event: SerializedInspection, t: number) => void;
   onPacket?: (t: number, packet: Packet) => void;
+  onDeliver?: (t: number, packet: Packet) => void;
   lookahead?: boolean;
   crash?: { endpoint: string; at: number };
   signal?: AbortSignal;
@@ -178,6 +179,7 @@ export class Coordinator {
       this.recorder.stats.steps++;
       for (; di < delivered.length && delivered[di].deliverAt === instant; di++) {
         this.recorder.delivered(instant, delivered[di]);
+        this.hooks.onDeliver?.(instant, delivered[di]);
       }
       const recordsByEndpoint = outputs.map((output, i) => {
         const records = output?.records ?? [];

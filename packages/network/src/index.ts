@@ -5,7 +5,8 @@ export type { EndpointBuilder, RunSettings, ScenarioBuilder } from './builder.js
 export { simulation } from './builder.js';
 export { checkSimulationConfig } from './config-checks.js';
 export type { ConnectionReport, EndpointReport, SerializedInspection } from './endpoint.js';
-export { PcapWriter, writePcapFile } from './pcap.js';
+export type { CapturePoint, PcapAt } from './pcap.js';
+export { captureFiles, PCAP_AT, PcapCapture, PcapWriter, writePcapFile } from './pcap.js';
 export { deriveSeed } from './prng.js';
 export type {
   AppAction,

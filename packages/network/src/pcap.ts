@@ -13,7 +13,9 @@
  *   file-format value; the platform-dependent DLT_RAW 12/14 must not be written to files.)
  */
 import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { Segment } from '@synack/core';
+import type { Packet } from './types.js';
 
 export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;
 export const PCAP_VERSION_MAJOR = 2;
@@ -204,4 +206,72 @@ export function writePcapFile(path: string, records: Array<{ t: number; segment:
   const writer = new PcapWriter();
   for (const { t, segment } of records) writer.add(t, segment);
   writeFileSync(path, writer.toBuffer());
+}
+
+/**
+ * Where a capture taps the simulated network. `sender`: every segment as it leaves its sender,
+ * including those the network then drops (a tcpdump on the sending host). `receiver`: every
+ * segment as it reaches its destination endpoint, at its delivery time: dropped segments are
+ * missing, a duplicated one appears twice and reordered ones in arrival order (a tcpdump on the
+ * receiving host, for both directions).
+ */
+export type CapturePoint = 'sender' | 'receiver';
+
+/** The values of `synack run --pcap-at`: one capture point, or both into two files. */
+export const PCAP_AT = ['sender', 'receiver', 'both'] as const;
+export type PcapAt = (typeof PCAP_AT)[number];
+
+/**
+ * The file each capture point of `at` writes, given the path the user asked for. One point
+ * writes `path` itself; `both` writes two files, `x.sender.pcap` and `x.receiver.pcap` for
+ * `x.pcap` (the point goes before the extension), because one file holding every segment
+ * twice, from two places, would read to Wireshark as a storm of retransmissions.
+ */
+export function captureFiles(path: string, at: PcapAt): Array<{ point: CapturePoint; path: string }> {
+  if (at !== 'both') return [{ point: at, path }];
+  const ext = extname(path);
+  const stem = ext ? path.slice(0, -ext.length) : path;
+  return (['sender', 'receiver'] as const).map((point) => ({
+    point,
+    path: `${stem}.${point}${ext || '.pcap'}`,
+  }));
+}
+
+/**
+ * A pcap capture of a run at one or both capture points: pass `hooks` to `runSimulation`, then
+ * write the files with `writeFiles`. The sender capture is exactly what `onPacket` sees, so it
+ * is byte-identical to a `PcapWriter` fed from `onPacket`.
+ */
+export class PcapCapture {
+  private readonly writers = new Map<CapturePoint, PcapWriter>();
+
+  constructor(readonly at: PcapAt = 'sender') {
+    for (const { point } of captureFiles('', at)) this.writers.set(point, new PcapWriter());
+  }
+
+  /** The writer of one capture point, if this capture has it. */
+  writer(point: CapturePoint): PcapWriter | undefined {
+    return this.writers.get(point);
+  }
+
+  /** `onPacket` feeds the sender capture, `onDeliver` the receiver capture. */
+  get hooks(): {
+    onPacket?: (t: number, packet: Packet) => void;
+    onDeliver?: (t: number, packet: Packet) => void;
+  } {
+    const sender = this.writers.get('sender');
+    const receiver = this.writers.get('receiver');
+    return {
+      ...(sender ? { onPacket: (t: number, packet: Packet) => sender.add(t, packet.segment) } : {}),
+      ...(receiver ? { onDeliver: (t: number, packet: Packet) => receiver.add(t, packet.segment) } : {}),
+    };
+  }
+
+  /** Writes each capture point's file (see `captureFiles`); returns the paths written. */
+  writeFiles(path: string): string[] {
+    return captureFiles(path, this.at).map((file) => {
+      writeFileSync(file.path, this.writers.get(file.point)!.toBuffer());
+      return file.path;
+    });
+  }
 }

@@ -168,6 +168,11 @@ export const networkConfigSchema = z.strictObject({
   /** Replaces `default` entirely for that direction (no field-by-field merge). */
   links: z.record(linkKeySchema, faultModelSchema).optional(),
   faults: z.array(targetedFaultSchema).optional(),
+  /**
+   * A kernel loopback link (README "Loopback"): every endpoint announces MSS 65,495 unless its
+   * profileOverrides set one, and a delay left unset is 0 instead of 10 ms.
+   */
+  loopback: z.boolean().optional(),
 });
 
 // ---------------------------------------------------------------------------------------------

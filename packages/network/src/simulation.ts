@@ -4,6 +4,7 @@
  */
 import { Coordinator } from './coordinator.js';
 import type { EndpointReport, SerializedInspection } from './endpoint.js';
+import { applyLoopback } from './loopback.js';
 import { type Driver, placeEndpoints } from './placement.js';
 import type { SimulationConfig } from './schema.js';
 import { buildSummary, type SummaryEvent } from './summary.js';
@@ -36,6 +37,11 @@ export interface RunOptions {
   /** Every segment as it leaves its sender, with addresses and payload (for pcap writers). */
   onPacket?: (t: number, packet: Packet) => void;
   /**
+   * Every segment as it reaches its destination endpoint, after loss, duplication, reordering and
+   * delay, at its delivery time (for receiver-side pcap writers): a duplicate twice, none dropped.
+   */
+  onDeliver?: (t: number, packet: Packet) => void;
+  /**
    * Let endpoints run ahead within the smallest link delay (default true): same trace, more
    * parallelism. False forces lockstep, one virtual instant at a time.
    */
@@ -51,8 +57,9 @@ export const DEFAULT_MAX_TIME = 30 * 60 * 1000;
 export const DEFAULT_WALL_TIMEOUT = 5 * 60 * 1000;
 
 /** Runs a simulation to quiescence (or a limit) and returns its trace, summary and reports. */
-export async function runSimulation(config: SimulationConfig, options: RunOptions = {}): Promise<RunResult> {
-  validateSimulationConfig(config);
+export async function runSimulation(given: SimulationConfig, options: RunOptions = {}): Promise<RunResult> {
+  validateSimulationConfig(given);
+  const config = applyLoopback(given);
   // wall-clock: only to report how long a run took and to enforce the wall-clock limit.
   const wallStart = performance.now();
   const recorder = new TraceRecorder(options.collectTrace ?? true, options.onTrace);

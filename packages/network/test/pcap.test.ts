@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Flag, type Segment } from '@synack/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIpv4Tcp, internetChecksum, LINKTYPE_RAW, PcapWriter, writePcapFile } from '../src/pcap.js';
+import { tshark } from './tshark.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -259,25 +259,6 @@ describe('PcapWriter', () => {
 // ---------------------------------------------------------------------------------------------
 // Integration: a real dissector must agree with what we wrote.
 // ---------------------------------------------------------------------------------------------
-
-const TSHARK_MISSING =
-  'tshark is required for the pcap integration tests but was not found on PATH; ' +
-  'install it with `apt-get install -y tshark` (Debian/Ubuntu), then re-run';
-
-/** Runs tshark, returning stdout. stderr (e.g. the "Running as user root" warning) is captured and dropped. */
-function tshark(args: string[]): string {
-  try {
-    return execFileSync('tshark', args, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 1 << 24,
-    });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error(TSHARK_MISSING);
-    throw new Error(`tshark ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}`);
-  }
-}
 
 const FIELDS = [
   'frame.number',
