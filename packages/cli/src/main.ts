@@ -3,6 +3,7 @@
  * 0 success, 1 a run that failed its expectations, 2 usage or input errors.
  */
 import { readFileSync } from 'node:fs';
+import { PCAP_AT, type PcapAt } from '@synack/network';
 import { Command, CommanderError, Option } from 'commander';
 import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
 import { explainAnnotator, LANGS, type Lang } from './explain/index.js';
@@ -61,7 +62,13 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'mermaid']).default('text'),
     )
-    .option('--pcap <file>', 'write every segment as it left its sender to a pcap file')
+    .option('--pcap <file>', 'write the segments to a pcap file (see --pcap-at)')
+    .addOption(
+      new Option(
+        '--pcap-at <point>',
+        'capture at the sender (as sent, drops included; default), the receiver (as delivered) or both (two files: FILE.sender.pcap, FILE.receiver.pcap)',
+      ).choices(PCAP_AT),
+    )
     .option(
       '--realtime [speed]',
       'pace virtual time against the wall clock (speed factor, default 1)',
@@ -81,6 +88,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
           ...scenarioFlags(opts),
           format: opts.format as 'text' | 'jsonl' | 'mermaid',
           pcap: opts.pcap as string | undefined,
+          pcapAt: opts.pcapAt as PcapAt | undefined,
           realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
           maxTime: opts.maxTime as number | undefined,
           direction: opts.direction as Direction | undefined,

@@ -3,11 +3,12 @@
  * command-line overrides, runs it across worker threads, prints the ladder
  * (or JSONL / Mermaid), optionally writes a pcap, and checks expectations.
  */
-import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import {
+  captureFiles,
   type FaultModel,
-  type Packet,
-  PcapWriter,
+  type PcapAt,
+  PcapCapture,
   type RunOptions,
   type RunResult,
   runSimulation,
@@ -35,6 +36,8 @@ export interface RunFlags {
   profile?: string;
   format?: 'text' | 'jsonl' | 'mermaid';
   pcap?: string;
+  /** Where the pcap taps the network (default sender); `both` writes two files (captureFiles). */
+  pcapAt?: PcapAt;
   realtime?: number;
   maxTime?: number;
   /** Wall-clock limit of the run (ms); the inspector raises it, since pauses count. */
@@ -113,28 +116,18 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     throw new InputError(`${scenario.name}: ${(err as Error).message}`);
   }
   const format = flags.format ?? 'text';
-  const pcap = flags.pcap ? new PcapWriter() : undefined;
-  if (flags.pcap) {
-    // Fail before the run, not after it, when the pcap file cannot be written.
-    try {
-      closeSync(openSync(flags.pcap, 'w'));
-    } catch (err) {
-      throw new InputError(
-        `--pcap: cannot write ${flags.pcap} (${(err as NodeJS.ErrnoException).code ?? err})`,
-      );
-    }
-  }
+  const pcap = openPcap(flags);
   const result = await runSimulation(config, {
     onTrace: (event) => {
       // With --explain the JSONL is written after the run, narration lines interleaved.
       if (format === 'jsonl' && !flags.explain) io.out(toJsonLine(event));
       flags.onTrace?.(event);
     },
-    onPacket: pcap ? (t: number, packet: Packet) => pcap.add(t, packet.segment) : undefined,
+    ...pcap?.hooks,
     beforeStep: flags.beforeStep,
     onInspect: flags.onInspect,
   });
-  if (pcap && flags.pcap) writeFileSync(flags.pcap, pcap.toBuffer());
+  if (pcap && flags.pcap) pcap.writeFiles(flags.pcap);
   const expectations = checkExpectations(scenario.expect ?? {}, result.trace);
   const passed = expectations.every((e) => e.pass);
   const annotate = flags.annotate?.(result.trace);
@@ -161,9 +154,30 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   return { result, expectations, exitCode: result.ok && passed ? 0 : 1 };
 }
 
+/** The capture `--pcap`/`--pcap-at` ask for, its files checked writable before the run. */
+function openPcap(flags: RunFlags): PcapCapture | undefined {
+  if (!flags.pcap) {
+    if (flags.pcapAt) throw new InputError('--pcap-at needs --pcap <file>');
+    return undefined;
+  }
+  const at = flags.pcapAt ?? 'sender';
+  for (const { path } of captureFiles(flags.pcap, at)) {
+    // Fail before the run, not after it, when a pcap file cannot be written.
+    try {
+      closeSync(openSync(path, 'w'));
+    } catch (err) {
+      throw new InputError(`--pcap: cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
+  return new PcapCapture(at);
+}
+
 function describeNetwork(config: SimulationConfig): string {
   const d = config.network?.default ?? {};
-  const parts = [`delay ${d.delay ?? 10} ms`];
+  const loopback = config.network?.loopback === true;
+  // A loopback link's unset delay is 0 ms (@synack/network applyLoopback), any other's 10 ms.
+  const parts = [`delay ${d.delay ?? (loopback ? 0 : 10)} ms`];
+  if (loopback) parts.push('loopback (MSS 65495)');
   if (d.jitter) parts.push(`jitter ${d.jitter} ms`);
   if (d.loss) parts.push(`loss ${d.loss}`);
   if (d.reorder) parts.push(`reorder ${d.reorder}`);
