@@ -21,7 +21,6 @@ import type {
   TimeSpec,
 } from './ast.js';
 import { ScriptSyntaxError } from './errors.js';
-import type { Token } from './lexer.js';
 import { secondsTextToUsecs } from './numbers.js';
 import { parsePacket } from './packet.js';
 import { TokenStream } from './stream.js';
@@ -96,12 +95,13 @@ function parseEvent(stream: TokenStream): ScriptEvent {
   let blockingUntil: number | undefined;
   if (stream.peek().kind === 'ellipsis') {
     stream.next();
-    blockingUntil = timeNumber(stream, 'the time the blocking call returns (…T)').usecs;
+    blockingUntil = timeNumber(stream, 'the time the blocking call returns (…T)');
   }
   const t = stream.peek();
   const isSyscall = t.kind === 'word' && stream.isPunct('(', 1);
   if (blockingUntil !== undefined && !isSyscall)
     stream.fail(t, 'expected a syscall after a blocking time (...T)');
+  // As packetdrill: "event time range can only be used with outbound packets" (and so can '*').
   if (time.kind !== 'absolute' && time.kind !== 'relative' && !(t.kind === 'punct' && t.text === '>'))
     stream.error(at, `a time range or * is only allowed on outbound (>) packets`);
   if (isSyscall)
@@ -148,15 +148,16 @@ function parseTime(stream: TokenStream): TimeSpec {
 
 function timePoint(stream: TokenStream): TimePoint {
   const relative = stream.eatPunct('+');
-  return { relative, usecs: timeNumber(stream, 'a time (0, +0.1, *, 1~2)').usecs };
+  return { relative, usecs: timeNumber(stream, 'a time (0, +0.1, *, 1~2)') };
 }
 
-function timeNumber(stream: TokenStream, what: string): { usecs: number; token: Token } {
+/** Seconds written as an integer or decimal (never negative), in microseconds. */
+function timeNumber(stream: TokenStream, what: string): number {
   const token = stream.peek();
   if ((token.kind !== 'int' && token.kind !== 'float') || token.text.startsWith('-'))
     stream.fail(token, `expected ${what}`);
   stream.next();
   const usecs = secondsTextToUsecs(token.text);
   if (!Number.isSafeInteger(usecs)) stream.error(token, `time ${token.text} is too large`);
-  return { usecs, token };
+  return usecs;
 }
