@@ -99,6 +99,8 @@ export interface TcpPacketEvent extends EventBase {
   readonly type: 'packet';
   readonly protocol: 'tcp';
   readonly direction: '<' | '>';
+  /** Encapsulation headers written before the flags (`ipv4 A > B: gre:`, `encap psp spi 23`), as text. */
+  readonly encapsulation?: readonly string[];
   readonly ipInfo?: IpInfo;
   readonly flags: TcpFlags;
   /** `start:end(len)`; len = end − start. */

@@ -12,6 +12,8 @@ const MAX_NESTING = 64;
 
 export class ExpressionParser {
   private depth = 0;
+  /** False while reading a syscall's result, where `EINPROGRESS (note)` is a symbol and a note. */
+  private callsAllowed = true;
 
   constructor(private readonly stream: TokenStream) {}
 
@@ -20,6 +22,16 @@ export class ExpressionParser {
     const target = this.expression();
     if (!this.stream.eatPunct('=')) return target;
     return { kind: 'assign', target, value: this.nested(() => this.argument()) };
+  }
+
+  /** A syscall's expected result: an expression without calls (`= -1`, `= 1|2`, `= EAGAIN (note)`). */
+  result(): Expr {
+    this.callsAllowed = false;
+    try {
+      return this.expression();
+    } finally {
+      this.callsAllowed = true;
+    }
   }
 
   /** `a | b | c` (flags such as `O_RDWR|O_NONBLOCK`). */
@@ -63,7 +75,7 @@ export class ExpressionParser {
       }
       case 'word':
         s.next();
-        if (!s.isPunct('(')) return { kind: 'symbol', name: t.text };
+        if (!s.isPunct('(') || !this.callsAllowed) return { kind: 'symbol', name: t.text };
         return {
           kind: 'call',
           name: t.text,

@@ -4,6 +4,7 @@
  * so that scripts using them still parse.
  */
 import type { IcmpPacketEvent, IpInfo, PacketEvent, TcpFlags, TcpPacketEvent, TimeSpec } from './ast.js';
+import { parseEncapsulation } from './encapsulation.js';
 import type { Token } from './lexer.js';
 import { integerInRange, UINT32_LIMIT } from './numbers.js';
 import type { TokenStream } from './stream.js';
@@ -24,6 +25,7 @@ export function parsePacket(
     stream.expectPunct(']', 'to close the quoted packet');
     return parseIcmp(stream, head, echoed);
   }
+  const encapsulation = parseEncapsulation(stream);
   const ipInfo = parseIpInfo(stream);
   if (stream.isWord('udp')) {
     stream.next();
@@ -33,7 +35,7 @@ export function parsePacket(
     return { type: 'packet', protocol: 'udp', ...head, length };
   }
   if (stream.isWord('icmp')) return parseIcmp(stream, head, undefined);
-  return parseTcp(stream, head, ipInfo);
+  return parseTcp(stream, head, { encapsulation, ipInfo });
 }
 
 function isEcnWord(token: Token): boolean {
@@ -55,7 +57,12 @@ function parseIpInfo(stream: TokenStream): IpInfo | undefined {
   return { kind: 'field', name, value };
 }
 
-function parseTcp(stream: TokenStream, head: Head, ipInfo: IpInfo | undefined): TcpPacketEvent {
+interface Prefix {
+  encapsulation: string[];
+  ipInfo: IpInfo | undefined;
+}
+
+function parseTcp(stream: TokenStream, head: Head, { encapsulation, ipInfo }: Prefix): TcpPacketEvent {
   const flags = parseFlags(stream);
   const seqToken = stream.peek();
   const seq = parseSequenceRange(stream);
@@ -69,6 +76,7 @@ function parseTcp(stream: TokenStream, head: Head, ipInfo: IpInfo | undefined): 
     type: 'packet',
     protocol: 'tcp',
     ...head,
+    ...(encapsulation.length > 0 ? { encapsulation } : {}),
     ...(ipInfo ? { ipInfo } : {}),
     flags,
     seq,
@@ -99,6 +107,9 @@ function parseFlags(stream: TokenStream): TcpFlags {
     text += t.text;
     end = t.end;
   }
+  // The grammar is token-based, so `F . 1:1(0)` means `F.` too.
+  if (/^[A-Z]+$/.test(text) && stream.isPunct('.') && stream.peek(1).kind === 'int')
+    text += stream.next().text;
   const m = /^(?:-|([FSRPEWAU]*)(\.?)([0-7]?))$/.exec(text);
   if (!m || text === '')
     stream.error(first, `bad TCP flags '${text}' (write them from F S R P . E W A U, or - for none)`);

@@ -85,7 +85,7 @@ export function formatTcpOption(option: TcpOption): string {
 }
 
 function formatTcpPacket(p: TcpPacketEvent): string {
-  const parts: string[] = [p.direction];
+  const parts: string[] = [p.direction, ...(p.encapsulation ?? [])];
   if (p.ipInfo)
     parts.push(
       p.ipInfo.kind === 'ecn' ? `[${p.ipInfo.ecn}]` : `(${p.ipInfo.name} 0x${p.ipInfo.value.toString(16)})`,

@@ -83,6 +83,8 @@ function checkTcpPacket(packet: TcpPacketEvent, out: Collector): void {
   if (f.ece || f.cwr || f.ae || f.ace !== undefined)
     unsupported(out, packet, 'packet', `ECN flags (${f.text}) are not simulated`);
   if (f.urg || packet.urg !== undefined) unsupported(out, packet, 'packet', 'urgent data is not simulated');
+  if (packet.encapsulation)
+    unsupported(out, packet, 'packet', `encapsulation (${packet.encapsulation.join(' ')}) is not simulated`);
   if (packet.ipInfo && !(packet.ipInfo.kind === 'ecn' && packet.ipInfo.ecn === 'noecn'))
     unsupported(
       out,

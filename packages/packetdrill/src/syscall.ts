@@ -19,7 +19,7 @@ export function parseSyscall(stream: TokenStream, head: SyscallHead): SyscallEve
   const expressions = new ExpressionParser(stream);
   const args = expressions.list('(', ')', `to close the arguments of ${name}(`);
   stream.expectPunct('=', `and the expected result after ${name}(…)`);
-  const result = expressions.expression();
+  const result = expressions.result();
   const errno = stream.peek().kind === 'word' ? stream.next().text : undefined;
   const note = stream.isPunct('(') ? parseNote(stream) : undefined;
   return {

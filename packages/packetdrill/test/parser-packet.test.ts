@@ -21,6 +21,10 @@ describe('TCP flags', () => {
     expect(tcp(`< ${flags} 0:0(0) win 100`).flags).toMatchObject({ text: flags, ...expected });
   });
 
+  it('reads flags written with a blank before the dot (F . 1:1(0))', () => {
+    expect(tcp('<F . 1:1(0) ack 1 win 1').flags).toMatchObject({ text: 'F.', fin: true, ack: true });
+  });
+
   it('reads the AccECN ACE digit (P.6)', () => {
     expect(tcp('> P.6 1:101(100) ack 1').flags).toMatchObject({ psh: true, ack: true, ace: 6 });
     expect(tcp('> S6 0:0(0)').flags).toMatchObject({ syn: true, ace: 6 });
@@ -153,5 +157,29 @@ describe('IP fields, UDP and ICMP', () => {
       echoed: { start: 0, end: 1000, len: 1000 },
     });
     expect(onlyEvent('+0 > icmp echo_request')).toMatchObject({ protocol: 'icmp', icmpType: 'echo_request' });
+  });
+});
+
+describe('encapsulation', () => {
+  it('keeps IP, GRE, MPLS and PSP layers before the flags as text', () => {
+    const p = tcp(
+      '< ipv6 2::2222 > 1::1111: gre:\n  mpls (label 1, tc 7, [S], ttl 255): . 1:1001(1000) ack 1 win 123',
+    );
+    expect(p.encapsulation).toEqual([
+      'ipv6 2::2222 > 1::1111:',
+      'gre:',
+      'mpls (label 1, tc 7, [S], ttl 255):',
+    ]);
+    expect(p.flags.text).toBe('.');
+    expect(tcp('> encap psp spi 23 S 0:0(0)')).toMatchObject({
+      encapsulation: ['encap psp spi 23'],
+      flags: { syn: true },
+    });
+  });
+
+  it('needs the ":" that ends a layer', () => {
+    expect(parseError('+0 < ipv4 1.1.1.1 > 2.2.2.2 . 1:1(0) ack 1 win 1').message).toMatch(
+      /^expected ':' to end the ipv4 header/,
+    );
   });
 });

@@ -131,6 +131,13 @@ describe('results', () => {
     });
   });
 
+  it('a symbol result followed by a note is not a call', () => {
+    expect(call('connect(3, ..., ...) = EINPROGRESS (Operation now in progress)')).toMatchObject({
+      result: { kind: 'symbol', name: 'EINPROGRESS' },
+      note: 'Operation now in progress',
+    });
+  });
+
   it('a result may be an | expression', () => {
     expect(call('close(3) = 1 | 2').result).toEqual({ kind: 'or', operands: [int(1), int(2)] });
   });

@@ -131,3 +131,11 @@ assert (tcpi_options & 1) == 0
     ]);
   });
 });
+
+describe('encapsulation', () => {
+  it('is reported unsupported', () => {
+    expect(unsupported('0 < ipv4 2.2.2.2 > 1.1.1.1: gre: . 1:1(0) ack 1 win 1\n')).toEqual([
+      [1, 'packet', 'encapsulation (ipv4 2.2.2.2 > 1.1.1.1: gre:) is not simulated'],
+    ]);
+  });
+});
