@@ -7,6 +7,7 @@ const PER_EDGE_SUITES = [
   'test/stream.test.ts',
   'test/textbook.test.ts',
   'test/adversarial.test.ts',
+  'test/invalid-replies.test.ts',
 ];
 
 export default defineConfig({

@@ -42,6 +42,24 @@ export interface Profile {
    * Default false (absent).
    */
   readonly twoWayHandshake?: boolean;
+  /**
+   * FIN_WAIT_2 timeout for connections the application has closed (Linux tcp_fin_timeout, applied
+   * to orphaned sockets via tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)): when it expires the connection
+   * is dropped silently. 0: off (RFC 9293 has none: FIN-WAIT-2 may last for ever).
+   */
+  readonly finWait2Timeout: number;
+  /**
+   * Replies to invalid segments (challenge ACKs, and duplicate ACKs for out-of-window segments
+   * without data) at most once per this many ms per connection (Linux tcp_invalid_ratelimit,
+   * __tcp_oow_rate_limited; RFC 5961 §7). 0: no limit.
+   */
+  readonly challengeAckInterval: number;
+  /**
+   * An ACK acknowledging data not yet sent (SEG.ACK > SND.NXT): 'ack' answers with an ACK and
+   * drops it (RFC 9293 §3.10.7.4, RFC 5961 §5.2); 'drop' drops it silently (Linux tcp_ack:
+   * TCP_ACK_UNSENT_DATA).
+   */
+  readonly ackOfUnsentData: 'ack' | 'drop';
 }
 
 export const linuxProfile: Profile = Object.freeze({
@@ -59,6 +77,9 @@ export const linuxProfile: Profile = Object.freeze({
   ackDelay: 40,
   mss: 1460,
   receiveBuffer: 65_535,
+  finWait2Timeout: 60_000,
+  challengeAckInterval: 500,
+  ackOfUnsentData: 'drop',
 });
 
 export const rfc9293Profile: Profile = Object.freeze({
@@ -80,6 +101,9 @@ export const rfc9293Profile: Profile = Object.freeze({
   ackDelay: 0,
   mss: 1460,
   receiveBuffer: 65_535,
+  finWait2Timeout: 0,
+  challengeAckInterval: 0,
+  ackOfUnsentData: 'ack',
 });
 
 export const profiles: Readonly<Record<string, Profile>> = Object.freeze({

@@ -110,7 +110,7 @@ function xstateOps(actions: XStateAction[], firedTimeWait: boolean): string[] {
 type Step =
   | { kind: 'user'; type: 'OPEN_ACTIVE' | 'OPEN_PASSIVE' | 'RECEIVE' | 'CLOSE' | 'ABORT' }
   | { kind: 'send'; bytes: number }
-  | { kind: 'timer'; type: 'RTO_TIMEOUT' | 'DELAYED_ACK_TIMEOUT' | 'TIME_WAIT' }
+  | { kind: 'timer'; type: 'RTO_TIMEOUT' | 'DELAYED_ACK_TIMEOUT' | 'FIN_WAIT_2_TIMEOUT' | 'TIME_WAIT' }
   | {
       kind: 'segment';
       flags: number;

@@ -720,10 +720,11 @@ describe('from FIN_WAIT_1', () => {
 });
 
 describe('from FIN_WAIT_2', () => {
-  function finWait2(): Pair {
-    const p = established();
+  function finWait2(options: PairOptions = {}): Pair {
+    const p = established(options);
     p.close('client');
-    p.advance(20); // t = 50
+    // t = 50; linux: the server's ACK of the FIN is delayed 40 ms, so t = 90.
+    p.advance(options.profile === 'linux' ? 60 : 20);
     expect(p.state('client')).toBe('FIN_WAIT_2');
     return p;
   }
@@ -753,6 +754,38 @@ describe('from FIN_WAIT_2', () => {
     p.abort('client');
     expect(p.ladderSince(5)).toEqual(['50 client [RST] seq=1002 ack=0 len=0']);
     expect(p.state('client')).toBe('CLOSED');
+  });
+
+  edge(
+    'FIN_WAIT_2',
+    'FIN_WAIT_2_TIMEOUT',
+    'CLOSED',
+    'linux: the application closed and the peer never does: dropped silently after tcp_fin_timeout (60 s)',
+    () => {
+      const p = finWait2({ profile: 'linux' });
+      const entered = p.clock.now(); // the ACK of our FIN arrived at t = 90
+      expect(entered).toBe(90);
+      p.advance(59_999);
+      expect(p.state('client')).toBe('FIN_WAIT_2');
+      p.advance(1);
+      expect(p.state('client')).toBe('CLOSED');
+      expect(p.tcb('client').closeReason).toBe('timeout');
+      expect(p.outputsOf('client', 'closed')).toEqual([{ type: 'closed', reason: 'timeout' }]);
+      // No segment: Linux frees the FIN_WAIT_2 socket without a RST (inet_twsk_kill).
+      expect(p.sentBy('client').filter((w) => w.t > entered)).toEqual([]);
+      expect(p.clock.pending).toBe(0);
+    },
+  );
+
+  it('linux: a FIN before the FIN_WAIT_2 timeout moves to TIME_WAIT and the timer is gone', () => {
+    const p = finWait2({ profile: 'linux' });
+    p.advance(30_000);
+    p.close('server');
+    p.advance(100);
+    expect(p.state('client')).toBe('TIME_WAIT');
+    p.advance(40_000); // past the FIN_WAIT_2 deadline: TIME_WAIT is unaffected
+    expect(p.state('client')).toBe('TIME_WAIT');
+    expect(p.tcb('client').closeReason).toBeUndefined();
   });
 
   it('FIN_WAIT_2 has nothing to retransmit: no RTO runs and the state waits for the peer (RFC 9293)', () => {

@@ -12,6 +12,8 @@ export const TIMERS = {
   rto: 'rto',
   /** Delayed-ACK timer, RFC 9293 §3.8.6.3. */
   delayedAck: 'delayed-ack',
+  /** FIN_WAIT_2 timer of a closed connection (Linux tcp_fin_timeout). */
+  finWait2: 'fin-wait-2',
 } as const;
 
 export type TimerId = (typeof TIMERS)[keyof typeof TIMERS];
@@ -40,6 +42,13 @@ export function applyStepEffects(result: StepResult, now: number, sink: EffectSi
       sink.start(TIMERS.delayedAck, delay, { type: 'DELAYED_ACK_TIMEOUT', now: now + delay });
     }
   }
+  if (result.finWait2Timer) {
+    sink.cancel(TIMERS.finWait2);
+    if (result.finWait2Timer === 'restart') {
+      const delay = result.tcb.profile.finWait2Timeout;
+      sink.start(TIMERS.finWait2, delay, { type: 'FIN_WAIT_2_TIMEOUT', now: now + delay });
+    }
+  }
   for (const output of result.out) sink.emit(output);
 }
 
@@ -47,6 +56,7 @@ export function applyStepEffects(result: StepResult, now: number, sink: EffectSi
 export function applyClosedEntry(tcb: Tcb, sink: EffectSink): void {
   sink.cancel(TIMERS.rto);
   sink.cancel(TIMERS.delayedAck);
+  if (tcb.profile.finWait2Timeout > 0) sink.cancel(TIMERS.finWait2);
   if (tcb.opened) sink.emit({ type: 'closed', reason: tcb.closeReason ?? 'normal' });
 }
 

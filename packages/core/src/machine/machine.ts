@@ -147,6 +147,7 @@ export const connectionMachine = setup({
     SEGMENT_ARRIVES: STAY,
     RTO_TIMEOUT: STAY,
     DELAYED_ACK_TIMEOUT: STAY,
+    FIN_WAIT_2_TIMEOUT: STAY,
     COOKIE_ACK: STAY,
   },
   states: {
@@ -237,7 +238,13 @@ export const connectionMachine = setup({
             },
             FIN_WAIT_2: {
               id: 'FIN_WAIT_2',
-              on: { SEGMENT_ARRIVES: to('TIME_WAIT', 'rcv FIN / snd ACK') },
+              on: {
+                SEGMENT_ARRIVES: to('TIME_WAIT', 'rcv FIN / snd ACK'),
+                FIN_WAIT_2_TIMEOUT: closes(
+                  'timeout',
+                  'FIN_WAIT_2 timeout (Linux tcp_fin_timeout) / delete TCB',
+                ),
+              },
             },
             CLOSE_WAIT: {
               id: 'CLOSE_WAIT',

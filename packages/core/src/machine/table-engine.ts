@@ -44,6 +44,7 @@ export const EVENT_TYPES: readonly TcpEventType[] = [
   'SEGMENT_ARRIVES',
   'RTO_TIMEOUT',
   'DELAYED_ACK_TIMEOUT',
+  'FIN_WAIT_2_TIMEOUT',
   'COOKIE_ACK',
 ];
 
@@ -100,8 +101,8 @@ export interface ConnectionHooks {
 /** The table engine's connection (see the file comment). */
 export class TableConnection implements EffectSink {
   context: Tcb;
-  private rtoTimer: number | undefined;
-  private ackTimer: number | undefined;
+  /** Pending clock ids of the effect timers, by timer id. */
+  private readonly timers = new Map<TimerId, number>();
   private timeWaitTimer: number | undefined;
   private stopped = false;
   private busy = false;
@@ -138,8 +139,8 @@ export class TableConnection implements EffectSink {
 
   stop(): void {
     this.stopped = true;
-    this.cancel('rto');
-    this.cancel('delayed-ack');
+    for (const id of this.timers.values()) this.clock.clearTimeout(id);
+    this.timers.clear();
     this.cancelTimeWait();
   }
 
@@ -189,20 +190,18 @@ export class TableConnection implements EffectSink {
 
   // EffectSink: the effects layer drives the clock directly.
   cancel(timer: TimerId): void {
-    const id = timer === 'rto' ? this.rtoTimer : this.ackTimer;
-    if (id !== undefined) this.clock.clearTimeout(id);
-    if (timer === 'rto') this.rtoTimer = undefined;
-    else this.ackTimer = undefined;
+    const id = this.timers.get(timer);
+    if (id === undefined) return;
+    this.clock.clearTimeout(id);
+    this.timers.delete(timer);
   }
 
   start(timer: TimerId, delay: number, event: TcpEvent): void {
     const id = this.clock.schedule(() => {
-      if (timer === 'rto') this.rtoTimer = undefined;
-      else this.ackTimer = undefined;
+      this.timers.delete(timer);
       this.send(event);
     }, delay);
-    if (timer === 'rto') this.rtoTimer = id;
-    else this.ackTimer = id;
+    this.timers.set(timer, id);
   }
 
   emit(output: ConnectionOutput): void {

@@ -3,7 +3,7 @@ import type { TcpState } from '../machine/states.js';
 import { cookieAck, segmentArrives } from './segment-arrives.js';
 import { Step, type StepResult } from './step.js';
 import type { Tcb, TcpEvent } from './tcb.js';
-import { delayedAckTimeout, rtoTimeout } from './timeouts.js';
+import { delayedAckTimeout, finWait2Timeout, rtoTimeout } from './timeouts.js';
 import { openActive, openPassive, userAbort, userClose, userReceive, userSend } from './user-calls.js';
 
 /**
@@ -33,6 +33,8 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent, inPlace = false
       return rtoTimeout(s, state);
     case 'DELAYED_ACK_TIMEOUT':
       return delayedAckTimeout(s, state);
+    case 'FIN_WAIT_2_TIMEOUT':
+      return finWait2Timeout(s, state);
     case 'COOKIE_ACK':
       return cookieAck(s, state, event);
   }

@@ -30,6 +30,8 @@ export interface StepResult {
   rtoTimer?: TimerOp;
   /** Delayed-ACK timer. */
   ackTimer?: TimerOp;
+  /** FIN_WAIT_2 timer (profile.finWait2Timeout). */
+  finWait2Timer?: TimerOp;
   /** Re-enter the same state (TIME_WAIT: restart the 2·MSL timer). */
   reenter?: boolean;
 }
@@ -58,6 +60,7 @@ export class Step {
   readonly out: ConnectionOutput[] = [];
   rtoTimer: TimerOp;
   ackTimer: TimerOp;
+  finWait2Timer: TimerOp;
   reenter = false;
 
   /** `inPlace`: update the caller's TCB itself (a caller that keeps no older snapshot of it). */
@@ -78,6 +81,7 @@ export class Step {
       out: this.out,
       rtoTimer: this.rtoTimer,
       ackTimer: this.ackTimer,
+      finWait2Timer: this.finWait2Timer,
       reenter: this.reenter,
     };
   }
@@ -133,6 +137,23 @@ export class Step {
     if (this.tcb.rtoArmed) this.rtoTimer = 'stop';
     this.tcb.rtoArmed = false;
     this.tcb.rtoDeadline = undefined;
+  }
+
+  /**
+   * Answers an invalid segment with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, at most once per
+   * profile.challengeAckInterval (Linux __tcp_oow_rate_limited); `exempt`: a segment carrying data
+   * (and no SYN) is always answered and does not count (Linux tcp_oow_rate_limited: "data packets
+   * without SYNs are not likely part of an ACK loop").
+   */
+  replyToInvalid(exempt = false): void {
+    const t = this.tcb;
+    const interval = t.profile.challengeAckInterval;
+    if (interval > 0 && !exempt) {
+      const last = t.lastInvalidReplyAt;
+      if (last !== undefined && this.now - last < interval) return;
+      t.lastInvalidReplyAt = this.now;
+    }
+    this.sendAck();
   }
 
   close(reason: CloseReason): StepResult {

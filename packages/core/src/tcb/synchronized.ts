@@ -85,8 +85,9 @@ function checkSequenceNumber(step: Step, state: TcpState, seg: Segment): StepRes
     step.reenter = true;
     return step.result('TIME_WAIT');
   }
-  // If the RST bit is set, drop silently; otherwise send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-  if (!isRst) step.sendAck();
+  // If the RST bit is set, drop silently; otherwise send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+  // (rate-limited unless the segment carries data without a SYN: Linux tcp_oow_rate_limited).
+  if (!isRst) step.replyToInvalid(payloadLength(seg) > 0 && !(seg.flags & Flag.SYN));
   return step.result(state);
 }
 
@@ -95,7 +96,7 @@ function checkRst(step: Step, state: TcpState, seg: Segment): StepResult | undef
   const t = step.tcb;
   if (!(seg.flags & Flag.RST)) return undefined;
   if (seg.seq !== t.rcvNxt) {
-    step.sendAck();
+    step.replyToInvalid(); // challenge ACK (Linux tcp_send_challenge_ack: rate-limited)
     return step.result(state);
   }
   switch (state) {
@@ -122,7 +123,7 @@ function checkSyn(step: Step, state: TcpState, seg: Segment): StepResult | undef
   if (!(seg.flags & Flag.SYN)) return undefined;
   if (state === 'SYN_RECEIVED' && t.passive && t.returnToListen) return backToListen(step);
   // RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK, whatever its sequence number.
-  step.sendAck();
+  step.replyToInvalid();
   return step.result(state);
 }
 
@@ -168,13 +169,17 @@ function ackOfSynReceived(step: Step, state: TcpState, seg: Segment): TcpState |
   return t.finSeq !== undefined ? 'FIN_WAIT_1' : 'ESTABLISHED';
 }
 
-/** RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX]; others are answered and dropped. */
+/**
+ * RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX]; others are dropped. A
+ * too-old ACK gets a challenge ACK; an ACK of data not yet sent an ACK (RFC 9293 §3.10.7.4) or,
+ * in Linux, nothing (tcp_ack: TCP_ACK_UNSENT_DATA; conformance/challenge-ack-rate-limit.pkt).
+ */
 function checkAckRange(step: Step, current: TcpState, seg: Segment): StepResult | undefined {
   const t = step.tcb;
   const tooNew = seqGt(seg.ack, t.sndMax);
   const tooOld = seqLt(seg.ack, seqAdd(t.sndUna, -Math.max(t.maxSndWnd, 1)));
   if (!tooNew && !tooOld) return undefined;
-  step.sendAck();
+  if (tooOld || t.profile.ackOfUnsentData === 'ack') step.replyToInvalid();
   return step.result(current);
 }
 
@@ -203,7 +208,10 @@ function ackInClosingStates(step: Step, current: TcpState): TcpState | StepResul
   switch (current) {
     case 'FIN_WAIT_1':
       // In addition, if our FIN is now acknowledged, enter FIN-WAIT-2 and continue.
-      return finAcked(t) ? 'FIN_WAIT_2' : current;
+      if (!finAcked(t)) return current;
+      // The application has closed: Linux bounds FIN-WAIT-2 by tcp_fin_timeout (tcp_rcv_state_process).
+      if (t.profile.finWait2Timeout > 0) step.finWait2Timer = 'restart';
+      return 'FIN_WAIT_2';
     case 'CLOSING':
       // If the ACK acknowledges our FIN, enter TIME-WAIT; otherwise ignore the segment.
       if (finAcked(t)) return timeWait(step);
@@ -251,6 +259,7 @@ function processTextAndFin(step: Step, current: TcpState, seg: Segment): TcpStat
     default:
       // FIN-WAIT-2
       step.sendAck();
+      if (step.tcb.profile.finWait2Timeout > 0) step.finWait2Timer = 'stop';
       return timeWait(step);
   }
 }

@@ -48,6 +48,8 @@ export type TcpEvent =
   | { type: 'SEGMENT_ARRIVES'; now: number; segment: Segment }
   | { type: 'RTO_TIMEOUT'; now: number }
   | { type: 'DELAYED_ACK_TIMEOUT'; now: number }
+  /** The FIN_WAIT_2 timer of a connection the application closed (profile.finWait2Timeout). */
+  | { type: 'FIN_WAIT_2_TIMEOUT'; now: number }
   /**
    * The listener validated a SYN cookie in this ACK (syncookies.ts): build the connection from
    * the ACK alone, with ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1 and the MSS the cookie encoded.
@@ -135,6 +137,11 @@ export interface Tcb {
   rtoDeadline: number | undefined;
   /** Received text awaits an ACK and the delayed-ACK timer is running (RFC 9293 §3.8.6.3). */
   ackPending: boolean;
+  /**
+   * When we last answered an invalid segment (challenge ACK or out-of-window ACK); undefined
+   * before the first. Rate-limits such replies (profile.challengeAckInterval, Linux last_oow_ack_time).
+   */
+  lastInvalidReplyAt: number | undefined;
   /** Last virtual time an event was processed (for the inspector). */
   lastEventAt: number;
 
@@ -206,6 +213,7 @@ export function createTcb(init: TcbInit): Tcb {
     rtoArmed: false,
     rtoDeadline: undefined,
     ackPending: false,
+    lastInvalidReplyAt: undefined,
     lastEventAt: 0,
     stats: {
       segmentsSent: 0,

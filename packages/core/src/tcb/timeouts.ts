@@ -100,6 +100,12 @@ function sendZeroWindowProbe(step: Step): void {
   t.sndMax = seqMax(t.sndMax, seqAdd(t.sndUna, 1));
 }
 
+/** The FIN_WAIT_2 timer expired: the connection is dropped without a segment (Linux inet_twsk_kill). */
+export function finWait2Timeout(step: Step, state: TcpState): StepResult {
+  if (state !== 'FIN_WAIT_2') return step.result(state);
+  return step.close('timeout');
+}
+
 export function delayedAckTimeout(step: Step, state: TcpState): StepResult {
   if (step.tcb.ackPending && state !== 'CLOSED' && state !== 'LISTEN' && state !== 'SYN_SENT') {
     step.tcb.ackPending = false;
