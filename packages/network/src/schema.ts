@@ -271,6 +271,9 @@ const profileOverridesSchema = z.strictObject({
   mss: integerIn(64, 65495).optional(),
   receiveBuffer: integerIn(1, 65535).optional(),
   twoWayHandshake: z.boolean().optional(),
+  finWait2Timeout: virtualMs.optional(),
+  challengeAckInterval: virtualMs.optional(),
+  ackOfUnsentData: z.enum(['ack', 'drop']).optional(),
 });
 
 const endpointConfigSchema = z.strictObject({
