@@ -20,7 +20,10 @@ export interface PreambleOption extends SourcePos {
 
 /** One end of a time specification. */
 export interface TimePoint {
-  /** `+t`: measured from the previous event's time; otherwise from the start of the script. */
+  /**
+   * `+t`: measured from the previous event — from the time it actually happened (packetdrill does so,
+   * so kernel timer slack does not add up over a script); otherwise from the start of the script.
+   */
   readonly relative: boolean;
   readonly usecs: number;
 }
