@@ -509,7 +509,11 @@ export class Host {
         events.app(record.id, 'closed', { reason: output.reason });
         break;
       case 'error':
-        events.app(record.id, 'error', { error: output.error });
+        events.app(
+          record.id,
+          'error',
+          output.discarded ? { error: output.error, discarded: output.discarded } : { error: output.error },
+        );
         break;
       default:
         events.app(record.id, output.type);

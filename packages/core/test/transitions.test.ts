@@ -340,6 +340,21 @@ describe('from SYN_SENT', () => {
     },
   );
 
+  it('CLOSE in SYN_SENT with queued SENDs: "error: closing" for them (RFC 9293 §3.10.4), none is sent', () => {
+    const p = pair({ noListen: true });
+    p.connect();
+    p.send('client', 300);
+    p.send('client', 200);
+    p.close('client');
+    expect(p.states.client).toEqual(['CLOSED', 'SYN_SENT', 'CLOSED']);
+    expect(p.outputs.client.filter((o) => o.type !== 'segment')).toEqual([
+      { type: 'error', error: 'connection closing', discarded: 500 },
+      { type: 'closed', reason: 'normal' },
+    ]);
+    p.advance(10_000);
+    expect(p.sentBy('client').filter((w) => (w.segment.data?.length ?? 0) > 0)).toEqual([]);
+  });
+
   edge('SYN_SENT', 'ABORT', 'CLOSED', 'ABORT sends no RST (nothing synchronized yet)', () => {
     const p = pair({ noListen: true });
     p.connect();

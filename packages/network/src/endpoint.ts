@@ -417,6 +417,8 @@ export class EndpointRuntime {
     }
     if (event === 'peer-closed' && info) info.peerClosed = true;
     if (event === 'closed' && info) info.reason = String(detail?.reason ?? 'normal');
+    // Queued bytes a CLOSE discarded ("error: closing", RFC 9293 §3.10.4) were never sent after all.
+    if (event === 'error' && info && typeof detail?.discarded === 'number') info.txOffset -= detail.discarded;
     const on = event === 'accept' ? 'accept' : event;
     for (const reaction of this.reactions) {
       if (reaction.on !== on) continue;

@@ -27,7 +27,8 @@ export type ConnectionOutput =
   | { type: 'data'; bytes: Uint8Array }
   | { type: 'peer-closed' }
   | { type: 'closed'; reason: CloseReason }
-  | { type: 'error'; error: string }
+  /** A user call failed; `discarded`: queued bytes that will never be sent because of it. */
+  | { type: 'error'; error: string; discarded?: number }
   | { type: 'retransmit'; kind: RetransmitKind; count: number; rto: number };
 
 /** Out-of-order text held for reassembly: `data` starts at `seq`; `fin` when the peer's FIN follows it. */

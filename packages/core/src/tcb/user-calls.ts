@@ -154,7 +154,13 @@ export function userClose(step: Step, state: TcpState): StepResult {
       return step.result(state);
     case 'LISTEN':
     case 'SYN_SENT':
-      // Delete the TCB; pending SENDs get "closing".
+      // "Delete the TCB and return 'error: closing' responses to any queued SENDs" (§3.10.4):
+      // queued data never leaves, and the application is told how much (Linux has no such data:
+      // a write before the connection is established blocks, or fails with EAGAIN).
+      if (t.sendBuffer.length > 0) {
+        step.emit({ type: 'error', error: 'connection closing', discarded: t.sendBuffer.length });
+        t.sendBuffer = EMPTY_BYTES;
+      }
       return step.close('normal');
     case 'SYN_RECEIVED':
       t.finSeq = dataEnd(t);
