@@ -244,6 +244,8 @@ export function captureFiles(path: string, at: PcapAt): Array<{ point: CapturePo
  */
 export class PcapCapture {
   private readonly writers = new Map<CapturePoint, PcapWriter>();
+  /** Packet id → its index among the packets sent: the IP identification both captures give it. */
+  private readonly sendIndex = new Map<number, number>();
 
   constructor(readonly at: PcapAt = 'sender') {
     for (const { point } of captureFiles('', at)) this.writers.set(point, new PcapWriter());
@@ -254,17 +256,28 @@ export class PcapCapture {
     return this.writers.get(point);
   }
 
-  /** `onPacket` feeds the sender capture, `onDeliver` the receiver capture. */
+  /**
+   * `onPacket` feeds the sender capture, `onDeliver` the receiver capture. A segment has the same
+   * IP identification in both files (its index among the segments sent, as the sender capture has
+   * always written it), so frames can be matched across them, and a network duplicate carries its
+   * original's, as a copy made by the network would (a retransmission gets a new one).
+   */
   get hooks(): {
-    onPacket?: (t: number, packet: Packet) => void;
+    onPacket: (t: number, packet: Packet) => void;
     onDeliver?: (t: number, packet: Packet) => void;
   } {
     const sender = this.writers.get('sender');
     const receiver = this.writers.get('receiver');
-    return {
-      ...(sender ? { onPacket: (t: number, packet: Packet) => sender.add(t, packet.segment) } : {}),
-      ...(receiver ? { onDeliver: (t: number, packet: Packet) => receiver.add(t, packet.segment) } : {}),
+    const onPacket = (t: number, packet: Packet) => {
+      if (receiver) this.sendIndex.set(packet.id, this.sendIndex.size);
+      sender?.add(t, packet.segment);
     };
+    if (!receiver) return { onPacket };
+    const onDeliver = (t: number, packet: Packet) => {
+      const index = this.sendIndex.get(packet.duplicateOf ?? packet.id) ?? 0;
+      receiver.add(t, packet.segment, { ipId: index & 0xffff });
+    };
+    return { onPacket, onDeliver };
   }
 
   /** Writes each capture point's file (see `captureFiles`); returns the paths written. */

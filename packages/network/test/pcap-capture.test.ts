@@ -107,14 +107,21 @@ describe('PcapCapture', () => {
         'tcp.seq_raw',
         'tcp.ack_raw',
         'tcp.len',
+        'ip.id',
       ]);
+      // The IP identification is the segment's index among those sent (as in the sender capture):
+      // a network duplicate shares its original's.
+      const sendIndex = new Map(
+        result.trace.filter((e) => e.kind === 'send').map((e, i) => [(e as PacketEvent).id, i]),
+      );
       expect(
-        rows.map(([time, src, seq, ack, len]) => [
+        rows.map(([time, src, seq, ack, len, ipId]) => [
           Math.round(Number(time) * 1e6) / 1e3,
           src,
           Number(seq),
           Number(ack),
           Number(len),
+          Number(ipId),
         ]),
       ).toEqual(
         delivered.map((d) => [
@@ -123,6 +130,7 @@ describe('PcapCapture', () => {
           d.seg.seq,
           d.seg.ack,
           d.seg.len,
+          sendIndex.get(d.duplicateOf ?? d.id),
         ]),
       );
       const copies = delivered.filter((d) => d.duplicateOf !== undefined);
