@@ -88,11 +88,15 @@ interface Listener {
   port: number;
   options: Required<ListenOptions>;
   halfOpen: Set<string>;
+  /** Half-open entries whose SYN-ACK timer has not expired yet (Linux's "young" requests). */
+  young: Set<string>;
   acceptQueue: string[];
   stats: ListenerStats;
   occupancy: OccupancySample[];
   /** The listening socket as an XState actor counting its connections (actor engine). */
   actor?: ListenerActor;
+  /** The SYN-ACK retry budget its half-open entries get when their timer fires (SYN-queue pruning). */
+  synAckBudget: () => number;
 }
 
 const MAX_OCCUPANCY_SAMPLES = 2000;
@@ -150,6 +154,7 @@ export class Host {
         syncookies,
       },
       halfOpen: new Set(),
+      young: new Set(),
       acceptQueue: [],
       stats: {
         synReceived: 0,
@@ -165,6 +170,7 @@ export class Host {
         synQueuePeak: 0,
       },
       occupancy: [],
+      synAckBudget: () => synAckBudget(this.options.profile.synackRetries, listener),
     };
     if ((this.options.engine ?? 'actor') === 'actor') {
       listener.actor = createListenerActor({
@@ -215,6 +221,7 @@ export class Host {
     this.byId.clear();
     for (const listener of this.listeners.values()) {
       listener.halfOpen.clear();
+      listener.young.clear();
       listener.acceptQueue = [];
     }
     this.options.events.app(undefined, 'restart');
@@ -359,6 +366,7 @@ export class Host {
       listener,
     );
     listener.halfOpen.add(record.id);
+    listener.young.add(record.id);
     listener.stats.synQueuePeak = Math.max(listener.stats.synQueuePeak, listener.halfOpen.size);
     this.sampleOccupancy(listener);
     this.dispatch(record, { type: 'OPEN_PASSIVE', now: this.now });
@@ -454,6 +462,7 @@ export class Host {
       isnKey: this.options.isnKey,
       fixedIsn: this.options.fixedIsn,
       returnToListen: false,
+      synAckBudget: listener && this.options.profile.synQueuePruning ? listener.synAckBudget : undefined,
     };
     const record = { id, state: 'CLOSED', listener, accepted: false } as ConnRecord;
     this.conns.set(tupleKey(local.port, remote.addr, remote.port), record);
@@ -503,6 +512,8 @@ export class Host {
         events.data?.(record.id, output.bytes);
         break;
       case 'retransmit':
+        // Its first SYN-ACK timeout makes a half-open entry old (Linux: `if (req->num_timeout++ == 0)`).
+        if (output.kind === 'SYN-ACK') record.listener?.young.delete(record.id);
         events.timer(record.id, 'rto', { kind: output.kind, count: output.count, rto: output.rto });
         break;
       case 'closed':
@@ -525,6 +536,7 @@ export class Host {
     const completed = to === 'ESTABLISHED' || to === 'CLOSE_WAIT' || to === 'FIN_WAIT_1';
     if (listener && (from === 'SYN_RECEIVED' || (from === 'LISTEN' && completed)) && to !== 'LISTEN') {
       listener.halfOpen.delete(record.id);
+      listener.young.delete(record.id);
       if (to === 'CLOSED' && record.conn.context.closeReason === 'timeout') {
         listener.stats.halfOpenExpired++;
       }
@@ -540,6 +552,7 @@ export class Host {
       if (listener) {
         const before = listener.halfOpen.size + listener.acceptQueue.length;
         listener.halfOpen.delete(record.id);
+        listener.young.delete(record.id);
         listener.acceptQueue = listener.acceptQueue.filter((id) => id !== record.id);
         if (listener.halfOpen.size + listener.acceptQueue.length !== before) this.sampleOccupancy(listener);
         listener.actor?.send({ type: 'RELEASE', id: record.id });
@@ -579,6 +592,24 @@ export class Host {
     }
     throw new Error(`${this.id}: no free ephemeral port towards ${remote.addr}:${remote.port}`);
   }
+}
+
+/**
+ * SYN-queue pruning, as Linux's reqsk_timer_handler: while the queue is more than half full
+ * (qlen > max(8, backlog) / 2), an expiring entry's retry budget drops by one for each doubling of
+ * the young entries that still does not reach qlen, down to 2 — "we reserve half of room for young
+ * embrions; and abort old ones without pity, if old ones are about to clog our table".
+ */
+function synAckBudget(synackRetries: number, listener: Listener): number {
+  const qlen = listener.halfOpen.size;
+  let budget = synackRetries;
+  if (qlen * 2 <= Math.max(8, listener.options.backlog)) return budget;
+  let young = listener.young.size * 2;
+  while (budget > 2 && qlen >= young) {
+    budget--;
+    young *= 2;
+  }
+  return budget;
 }
 
 /**

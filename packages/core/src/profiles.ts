@@ -60,6 +60,13 @@ export interface Profile {
    * TCP_ACK_UNSENT_DATA).
    */
   readonly ackOfUnsentData: 'ack' | 'drop';
+  /**
+   * Prune old half-open entries when the SYN queue is more than half full: their SYN-ACK retry
+   * budget drops from synackRetries towards 2 the fewer young (never timed-out) entries there are
+   * (Linux reqsk_timer_handler: "we reserve half of room for young embrions"). false: every entry
+   * keeps synackRetries.
+   */
+  readonly synQueuePruning: boolean;
 }
 
 export const linuxProfile: Profile = Object.freeze({
@@ -80,6 +87,7 @@ export const linuxProfile: Profile = Object.freeze({
   finWait2Timeout: 60_000,
   challengeAckInterval: 500,
   ackOfUnsentData: 'drop',
+  synQueuePruning: true,
 });
 
 export const rfc9293Profile: Profile = Object.freeze({
@@ -104,6 +112,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   finWait2Timeout: 0,
   challengeAckInterval: 0,
   ackOfUnsentData: 'ack',
+  synQueuePruning: false,
 });
 
 export const profiles: Readonly<Record<string, Profile>> = Object.freeze({

@@ -74,6 +74,11 @@ export interface Tcb {
   readonly returnToListen: boolean;
   /** Data reaches the application at once; otherwise it waits for RECEIVE and shrinks the window. */
   readonly autoRead: boolean;
+  /**
+   * For a listener's half-open entry: the SYN-ACK retransmissions it may make now, asked when its
+   * timer fires (the listener's queue decides: Linux reqsk_timer_handler). Undefined: synackRetries.
+   */
+  readonly synAckBudget: (() => number) | undefined;
 
   // --- connection state ---
   /** The RFC state this block is in: always the machine's active leaf (the machine assigns both in one step). */
@@ -165,6 +170,7 @@ export interface TcbInit {
   fixedIsn?: number;
   returnToListen?: boolean;
   autoRead?: boolean;
+  synAckBudget?: () => number;
 }
 
 export const EMPTY_BYTES = new Uint8Array(0);
@@ -186,6 +192,7 @@ export function createTcb(init: TcbInit): Tcb {
     fixedIsn: init.fixedIsn,
     returnToListen: init.returnToListen ?? true,
     autoRead: init.autoRead ?? true,
+    synAckBudget: init.synAckBudget,
     state: 'CLOSED',
     passive: false,
     opened: false,

@@ -32,7 +32,7 @@ function planRetransmit(t: Tcb, state: TcpState): RetransmitPlan {
   const limit = synBudget
     ? synRetransmissions(t.profile)
     : synAckUnacked
-      ? t.profile.synackRetries
+      ? (t.synAckBudget?.() ?? t.profile.synackRetries)
       : t.profile.dataRetries;
   return { synBudget, synAckUnacked, limit };
 }

@@ -32,6 +32,7 @@ function newConnection(t: Tcb): void {
     fixedIsn: t.fixedIsn,
     returnToListen: t.returnToListen,
     autoRead: t.autoRead,
+    synAckBudget: t.synAckBudget,
   });
   Object.assign(t, { ...fresh, stats: t.stats, lastEventAt: t.lastEventAt, state: t.state });
 }
