@@ -27,13 +27,8 @@ export function parsePacket(
   }
   const encapsulation = parseEncapsulation(stream);
   const ipInfo = parseIpInfo(stream);
-  if (stream.isWord('udp')) {
-    stream.next();
-    stream.expectPunct('(', "after 'udp'");
-    const length = integerInRange(stream, 'UDP payload length', 0, 0xffff);
-    stream.expectPunct(')', 'after the UDP payload length');
-    return { type: 'packet', protocol: 'udp', ...head, length };
-  }
+  if (stream.isWord('udp'))
+    return { type: 'packet', protocol: 'udp', ...head, length: parseUdpLength(stream) };
   if (stream.isWord('icmp')) return parseIcmp(stream, head, undefined);
   return parseTcp(stream, head, { encapsulation, ipInfo });
 }
@@ -156,15 +151,19 @@ function parseSequenceRange(stream: TokenStream): { start: number; end: number; 
   return { start, end, len };
 }
 
+/** `udp (len)`; the word `udp` is next. */
+function parseUdpLength(stream: TokenStream): number {
+  stream.next();
+  stream.expectPunct('(', "after 'udp'");
+  const length = integerInRange(stream, 'UDP payload length', 0, 0xffff);
+  stream.expectPunct(')', 'after the UDP payload length');
+  return length;
+}
+
 /** `[start:end(len)]` or `[udp (len)]`, the packet an ICMP message quotes; the '[' is next. */
 function parseSequenceRangeOrUdp(stream: TokenStream): IcmpPacketEvent['echoed'] {
   stream.next();
-  if (!stream.isWord('udp')) return parseSequenceRange(stream);
-  stream.next();
-  stream.expectPunct('(', "after 'udp'");
-  const udp = integerInRange(stream, 'UDP payload length', 0, 0xffff);
-  stream.expectPunct(')', 'after the UDP payload length');
-  return { udp };
+  return stream.isWord('udp') ? { udp: parseUdpLength(stream) } : parseSequenceRange(stream);
 }
 
 /** `icmp unreachable [frag_needed] [mtu N] [[start:end(len)]]` (RFC 792 types, by name). */
