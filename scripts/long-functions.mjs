@@ -4,8 +4,8 @@
 // `// long: table` (a table-like function, allowed by the engineering rules).
 // Usage: node scripts/long-functions.mjs [--max N] [dir…]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const ts = require(require.resolve('typescript', { paths: [join(process.cwd(), 'packages/core')] }));
@@ -20,7 +20,11 @@ if (dirs.length === 0) for (const p of readdirSync('packages')) dirs.push(join('
 
 function* files(dir) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const e of entries) {
     const p = join(dir, e);
     if (statSync(p).isDirectory()) yield* files(p);
@@ -40,7 +44,9 @@ for (const dir of dirs) {
         const firstLine = text.split('\n')[start] ?? '';
         const prevLine = text.split('\n')[start - 1] ?? '';
         if (lines > max && !/long: table/.test(firstLine + prevLine)) {
-          const name = node.name?.getText(sf) ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : '(anonymous)');
+          const name =
+            node.name?.getText(sf) ??
+            (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : '(anonymous)');
           found.push({ file: relative(process.cwd(), file), line: start + 1, name, lines });
         }
       }

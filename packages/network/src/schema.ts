@@ -274,6 +274,7 @@ const profileOverridesSchema = z.strictObject({
   finWait2Timeout: virtualMs.optional(),
   challengeAckInterval: virtualMs.optional(),
   ackOfUnsentData: z.enum(['ack', 'drop']).optional(),
+  synQueuePruning: z.boolean().optional(),
 });
 
 const endpointConfigSchema = z.strictObject({
