@@ -156,16 +156,20 @@ function checkAppEvents(expect: Expectations, trace: readonly TraceEvent[]): Exp
 
 function checkIntegrity(expect: Expectations, summary: Summary | undefined): ExpectationResult[] {
   if (!expect.integrity) return [];
-  const connections = (summary?.connections ?? {}) as Record<string, Array<{ integrityErrors: number }>>;
-  const errors = Object.values(connections)
-    .flat()
-    .reduce((sum, c) => sum + c.integrityErrors, 0);
+  type Counts = { integrityErrors: number; bytesSent: number; bytesReceived: number };
+  const all = Object.values((summary?.connections ?? {}) as Record<string, Counts[]>).flat();
+  const total = (key: keyof Counts) => all.reduce((sum, c) => sum + c[key], 0);
+  const errors = total('integrityErrors');
+  const sent = total('bytesSent');
+  const received = total('bytesReceived');
   return [
     {
       name: 'every byte arrives in order, exactly once',
-      // Vacuous truth is no proof: the run must have completed for its bytes to count.
-      pass: summary?.ok === true && errors === 0,
-      detail: `${errors} corrupted or misplaced bytes`,
+      // Vacuous truth is no proof: the run must have completed, some bytes must have been sent
+      // (bytesSent counts only what the connections accepted and did not discard), and every one
+      // of them must have arrived.
+      pass: summary?.ok === true && errors === 0 && sent > 0 && received === sent,
+      detail: `${received} of ${sent} bytes arrived, ${errors} corrupted or misplaced`,
     },
   ];
 }
