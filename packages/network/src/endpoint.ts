@@ -10,6 +10,7 @@ import {
   getProfile,
   Host,
   keyFromSeed,
+  SEND_ACCEPTING_STATES,
   type Segment,
   type SocketAddress,
   splitmix32,
@@ -92,9 +93,6 @@ export interface EndpointReport {
   listeners: ReturnType<Host['listenerStats']>;
   pendingTimers: number;
 }
-
-/** States in which a SEND is queued (RFC 9293 §3.10.2); LISTEN with a known peer too. */
-const ACCEPTS_SEND = ['LISTEN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT'] as const;
 
 /** Byte at offset k of every application stream (so receivers can verify order and content). */
 export function streamByte(offset: number): number {
@@ -334,7 +332,7 @@ export class EndpointRuntime {
     const snapshot = this.host.snapshotOf(conn);
     const accepts =
       snapshot !== undefined &&
-      (ACCEPTS_SEND as readonly string[]).includes(snapshot.value) &&
+      (SEND_ACCEPTING_STATES as readonly string[]).includes(snapshot.value) &&
       snapshot.context.finSeq === undefined;
     if (accepts) info.txOffset += bytes;
     this.records.push({ k: 'app', conn, event: 'send', detail: { bytes } });

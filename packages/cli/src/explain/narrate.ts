@@ -8,6 +8,7 @@
  * It is an omniscient narrator (it may look at the whole trace: whether a segment will be
  * lost, when TIME_WAIT will end), but it never invents a number.
  */
+import { SYNCHRONIZED_STATES } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
 import { format, type Lang, type MessageKey, type Params } from './catalog.js';
 
@@ -25,14 +26,8 @@ type TimerEvent = Extract<TraceEvent, { kind: 'timer' }>;
 type AppEvent = Extract<TraceEvent, { kind: 'app' }>;
 
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
-const SYNCHRONIZED = new Set([
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-]);
+/** States where a SYN gets a challenge ACK (RFC 5961 §4.2): the synchronized ones after SYN_RECEIVED. */
+const SYNCHRONIZED: ReadonlySet<string> = new Set(SYNCHRONIZED_STATES.filter((s) => s !== 'SYN_RECEIVED'));
 
 /** One connection attempt on a dialog: from a SYN to the end of that incarnation. */
 interface Attempt {
