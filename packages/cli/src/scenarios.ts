@@ -4,7 +4,7 @@
  * Endpoints are `client` (10.0.0.1) and `server` (10.0.0.2), plus `attacker` (10.0.0.66) in the
  * flood scenarios; one-way delay 10 ms.
  */
-import { type SimulationConfig, simulation } from '@synack/network';
+import { type EndpointBuilder, type SimulationConfig, simulation } from '@synack/network';
 import type { Expectations } from './expect.js';
 
 export interface Scenario extends Pick<SimulationConfig, 'profile' | 'endpoints' | 'network' | 'maxTime'> {
@@ -39,6 +39,13 @@ function synFlood(syncookies: 0 | 1): SimulationConfig {
     .endpoint('attacker', (a) => a.synFlood('server', PORT, 400, { interval: 50 }))
     .network(LAN)
     .build();
+}
+
+type Describe = (endpoint: EndpointBuilder) => unknown;
+
+/** A client and a server on the LAN: the shape of most built-in scenarios. */
+function clientServer(client: Describe, server: Describe): SimulationConfig {
+  return simulation().endpoint('client', client).endpoint('server', server).network(LAN).build();
 }
 
 /** A client that connects to the server's port 80, which listens. */
@@ -93,18 +100,16 @@ export const SCENARIOS: Scenario[] = [
         received: { client: 1024, server: 1024 },
       },
     },
-    simulation()
-      .endpoint('client', (c) => c.connect('server', PORT).at(100).send(1024).at(400).close())
-      .endpoint('server', (s) =>
+    clientServer(
+      (c) => c.connect('server', PORT).at(100).send(1024).at(400).close(),
+      (s) =>
         s
           .listen(PORT)
           .on('accept', 'send', { bytes: 1024, after: 150 })
           // The server application takes 100 ms to notice EOF, so its ACK of the client's FIN
           // leaves alone (a four-way close) instead of riding on its own FIN.
           .on('peer-closed', 'close', { after: 100 }),
-      )
-      .network(LAN)
-      .build(),
+    ),
   ),
   builtIn(
     {
@@ -125,13 +130,10 @@ export const SCENARIOS: Scenario[] = [
         ],
       },
     },
-    simulation()
-      .endpoint('client', (c) => c.connect('server', 6000, { localPort: 5000 }).at(500).close())
-      .endpoint('server', (s) =>
-        s.connect('client', 5000, { localPort: 6000 }).on('peer-closed', 'close', { after: 100 }),
-      )
-      .network(LAN)
-      .build(),
+    clientServer(
+      (c) => c.connect('server', 6000, { localPort: 5000 }).at(500).close(),
+      (s) => s.connect('client', 5000, { localPort: 6000 }).on('peer-closed', 'close', { after: 100 }),
+    ),
   ),
   builtIn(
     {
@@ -145,11 +147,10 @@ export const SCENARIOS: Scenario[] = [
         ],
       },
     },
-    simulation()
-      .endpoint('client', (c) => c.connect('server', PORT).at(500).close())
-      .endpoint('server', (s) => s.listen(PORT).at(500).close())
-      .network(LAN)
-      .build(),
+    clientServer(
+      (c) => c.connect('server', PORT).at(500).close(),
+      (s) => s.listen(PORT).at(500).close(),
+    ),
   ),
   builtIn(
     {
@@ -167,18 +168,16 @@ export const SCENARIOS: Scenario[] = [
         received: { client: 12288, server: 200 },
       },
     },
-    simulation()
-      .endpoint('client', (c) => c.connect('server', PORT).at(100).send(200).at(150).close())
-      .endpoint('server', (s) =>
+    clientServer(
+      (c) => c.connect('server', PORT).at(100).send(200).at(150).close(),
+      (s) =>
         s
           .listen(PORT)
           .on('peer-closed', 'send', { bytes: 4096, after: 100 })
           .on('peer-closed', 'send', { bytes: 4096, after: 300 })
           .on('peer-closed', 'send', { bytes: 4096, after: 500 })
           .on('peer-closed', 'close', { after: 700 }),
-      )
-      .network(LAN)
-      .build(),
+    ),
   ),
   builtIn(
     {
@@ -283,8 +282,8 @@ export const SCENARIOS: Scenario[] = [
         app: [{ endpoint: 'server', event: 'closed', reason: 'reset', min: 1, max: 1 }],
       },
     },
-    simulation()
-      .endpoint('client', (c) =>
+    clientServer(
+      (c) =>
         c
           .connect('server', PORT, { localPort: 40000 })
           .at(100)
@@ -293,10 +292,8 @@ export const SCENARIOS: Scenario[] = [
           .restart()
           .at(1000)
           .connect('server', PORT, { localPort: 40000 }),
-      )
-      .endpoint('server', (s) => s.listen(PORT))
-      .network(LAN)
-      .build(),
+      (s) => s.listen(PORT),
+    ),
   ),
   builtIn(
     {
@@ -312,11 +309,10 @@ export const SCENARIOS: Scenario[] = [
         ],
       },
     },
-    simulation()
-      .endpoint('client', (c) => c.connect('server', PORT).at(100).send(500).at(300).abort())
-      .endpoint('server', (s) => s.listen(PORT))
-      .network(LAN)
-      .build(),
+    clientServer(
+      (c) => c.connect('server', PORT).at(100).send(500).at(300).abort(),
+      (s) => s.listen(PORT),
+    ),
   ),
   builtIn(
     {
