@@ -81,13 +81,29 @@ describe('limits', () => {
     expect(result.summary.t).toBeLessThanOrEqual(10_000);
   });
 
-  it('a peer that never closes leaves the run quiescent and ok, with FIN_WAIT_2 / CLOSE_WAIT final states', async () => {
+  it('rfc9293: a peer that never closes leaves the run quiescent and ok, with FIN_WAIT_2 / CLOSE_WAIT final states', async () => {
+    const config = lifecycle('rfc9293');
+    config.endpoints[1].reactions = [{ on: 'accept', do: 'send', bytes: 1024 }];
+    const result = await runSimulation(config);
+    // RFC 9293 has no FIN_WAIT_2 timeout: with no timer pending anywhere the run simply ends.
+    expect(result.ok).toBe(true);
+    expect(result.summary.final).toEqual({ client: ['FIN_WAIT_2'], server: ['CLOSE_WAIT'] });
+  });
+
+  it('linux: the closed client whose peer never closes is dropped 60 s into FIN_WAIT_2 (tcp_fin_timeout)', async () => {
     const config = lifecycle('linux');
     config.endpoints[1].reactions = [{ on: 'accept', do: 'send', bytes: 1024 }];
     const result = await runSimulation(config);
-    // No FIN_WAIT_2 timeout is modelled: with no timer pending anywhere the run simply ends.
     expect(result.ok).toBe(true);
-    expect(result.summary.final).toEqual({ client: ['FIN_WAIT_2'], server: ['CLOSE_WAIT'] });
+    expect(result.summary.final).toEqual({ client: ['CLOSED'], server: ['CLOSE_WAIT'] });
+    const entered = result.trace.find(
+      (e) => e.kind === 'state' && e.endpoint === 'client' && e.to === 'FIN_WAIT_2',
+    );
+    const closed = result.trace.find(
+      (e) => e.kind === 'app' && e.endpoint === 'client' && e.event === 'closed',
+    );
+    expect(closed).toMatchObject({ reason: 'timeout' });
+    expect(closed!.t - entered!.t).toBe(60_000);
   });
 
   it('the wall-clock limit ends a paced run with ok false', async () => {

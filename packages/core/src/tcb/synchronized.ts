@@ -38,7 +38,8 @@ function duplicateSynInSynReceived(step: Step, state: TcpState, seg: Segment): S
   if (seg.seq !== t.irs) return undefined;
   sendSyn(step, true, 'SYN-ACK');
   t.stats.retransmits['SYN-ACK']++;
-  step.startRto();
+  // The re-arm is the request socket's (a passive open); a simultaneous opener keeps its SYN timer.
+  if (t.passive) step.startRto();
   return step.result(state);
 }
 

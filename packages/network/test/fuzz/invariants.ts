@@ -243,6 +243,13 @@ export function acceptedBytes(trace: readonly TraceEvent[]): Map<string, number>
     const key = `${e.endpoint}|${e.conn}`;
     out.set(key, (out.get(key) ?? 0) + (refused ? 0 : Number(e.bytes)));
   }
+  // Bytes a CLOSE later discarded ("error: closing" with `discarded`, RFC 9293 §3.10.4) were not sent.
+  for (const e of trace) {
+    if (e.kind !== 'app' || e.event !== 'error' || e.conn === undefined || typeof e.discarded !== 'number')
+      continue;
+    const key = `${e.endpoint}|${e.conn}`;
+    out.set(key, (out.get(key) ?? 0) - e.discarded);
+  }
   return out;
 }
 
@@ -529,7 +536,26 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
             ? p.synackRetries
             : p.dataRetries;
       const count = timer?.count ?? 0;
-      if (count !== limit) {
+      // Linux's FIN_WAIT_2 timeout (tcp_fin_timeout) closes a closed connection with "timeout"
+      // exactly profile.finWait2Timeout after it entered FIN_WAIT_2, without any retransmission.
+      if (closed?.from === 'FIN_WAIT_2' && p.finWait2Timeout > 0) {
+        const entered = [...trace.slice(0, closed.index)]
+          .reverse()
+          .find(
+            (e) =>
+              e.kind === 'state' && e.endpoint === endpoint && e.conn === c.conn && e.to === 'FIN_WAIT_2',
+          );
+        const left = trace[closed.index];
+        if (!entered || Math.abs(left.t - entered.t - p.finWait2Timeout) > 1e-6) {
+          fail(
+            `${endpoint} ${c.conn}: FIN_WAIT_2 timeout after ${entered ? left.t - entered.t : '?'} ms, the profile says ${p.finWait2Timeout}`,
+          );
+        }
+        continue;
+      }
+      // SYN-queue pruning (Linux reqsk_timer_handler) lowers a half-open entry's budget to 2 … synackRetries.
+      const pruned = kind === 'SYN-ACK' && !active && p.synQueuePruning && count >= 2 && count <= limit;
+      if (count !== limit && !pruned) {
         fail(
           `${endpoint} ${c.conn}: closed with "timeout" after ${count} ${kind} retransmissions, ` +
             `the profile allows ${limit}`,
