@@ -22,8 +22,15 @@ ip netns exec "$ns" nft add table inet synq
 ip netns exec "$ns" nft add chain inet synq in '{ type filter hook input priority 0; }'
 ip netns exec "$ns" nft add rule inet synq in $rule
 ip netns exec "$ns" sh -c "cat /proc/sys/net/ipv4/tcp_syncookies /proc/sys/net/ipv4/tcp_synack_retries /proc/sys/net/ipv4/tcp_syn_retries /proc/sys/net/core/somaxconn /proc/sys/net/ipv4/tcp_max_syn_backlog" | tr '\n' ' '; echo '(syncookies synack_retries syn_retries somaxconn max_syn_backlog)'
+rm -f "$out"
 ip netns exec "$ns" tshark -q -i lo -f 'tcp port 8080' -w "$out" -a duration:$((seconds + 3)) 2>/dev/null &
-sleep 2
+# Start the flood only once the capture runs (dumpcap writes the file header then): a busy machine
+# once needed more than 2 s and the first SYNs were missing from the file.
+while [ ! -s "$out" ]; do sleep 0.1; done
+sleep 0.5
 ip netns exec "$ns" python3 "$here/flood.py" "$seconds"
 wait
 ip netns exec "$ns" nft list ruleset
+# The namespace's SNMP counters (per network namespace): SYNs dropped on a full SYN queue
+# (TCPReqQFullDrop, ListenDrops) and SYN-ACK retransmissions (TCPSynRetrans counts SYN and SYN-ACK).
+ip netns exec "$ns" nstat -az TcpExtTCPReqQFullDrop TcpExtListenDrops TcpExtListenOverflows TcpExtTCPSynRetrans TcpRetransSegs TcpActiveOpens TcpPassiveOpens TcpExtTCPTimeouts
