@@ -2,35 +2,32 @@
  * Command-line entry: argument parsing (commander) and exit codes —
  * 0 success, 1 a run that failed its expectations, 2 usage or input errors.
  */
-import { readFileSync } from 'node:fs';
 import { PCAP_AT, type PcapAt } from '@synack/network';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
+import { colorByDefault } from './color.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { explainAnnotator, LANGS, type Lang } from './explain/index.js';
+import { addConventions } from './help.js';
 import { inspectRunner, registerInspect } from './inspect.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { InputError } from './schema.js';
 import { registerSweep } from './sweep/command.js';
 import { DIRECTIONS, type Direction } from './sweep/direction.js';
+import { synackVersion } from './version.js';
 import { registerWhy } from './why.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 function defaultOutput(): Output {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     isTTY: Boolean(process.stdout.isTTY),
+    color: colorByDefault(process.env, Boolean(process.stdout.isTTY)),
   };
 }
 
@@ -39,24 +36,38 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
   program
     .name('synack')
     .description('TCP connection simulator: every endpoint an XState statechart in its own worker thread')
-    .version(version(), '-V, --version')
+    .version(synackVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Every command takes --no-color (help.ts); it overrides NO_COLOR / FORCE_COLOR / TERM.
+    .hook('preAction', (_program, action) => {
+      if (action.opts().color === false) io.color = false;
+    });
 
   program
     .command('list')
     .description('list the built-in scenarios')
-    .action(() => {
-      const width = Math.max(...SCENARIOS.map((s) => s.name.length));
-      for (const s of SCENARIOS) io.out(`${s.name.padEnd(width)}  ${s.description}\n`);
+    .option('--json', 'print a JSON array of { name, description }')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) {
+        const list = SCENARIOS.map((s) => ({ name: s.name, description: s.description }));
+        io.out(`${JSON.stringify(list, null, 2)}\n`);
+      } else {
+        const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+        for (const s of SCENARIOS) io.out(`${s.name.padEnd(width)}  ${s.description}\n`);
+      }
       setExit(EXIT_OK);
     });
 
   const run = program
     .command('run')
     .description('run a scenario (built-in name or a .json/.yaml file; default: lifecycle)')
-    .argument('[scenario]', 'built-in scenario name or scenario file', 'lifecycle');
+    .argument(
+      '[scenario]',
+      'built-in scenario name, scenario file, or - to read one from stdin',
+      'lifecycle',
+    );
   addScenarioOptions(run)
     .addOption(new Option('--direction <dir>', 'apply --loss to one direction only').choices(DIRECTIONS))
     .addOption(
@@ -106,6 +117,22 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
 
   registerInspect(program, io, setExit);
 
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .action((shell: Shell) => {
+      io.out(
+        completionScript(
+          shell,
+          program,
+          SCENARIOS.map((s) => s.name),
+        ),
+      );
+      setExit(EXIT_OK);
+    });
+
+  addConventions(program);
   return program;
 }
 

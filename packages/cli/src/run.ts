@@ -22,8 +22,9 @@ import { checkExpectations, type ExpectationResult } from './expect.js';
 import { type Annotate, explainJsonLines, type Lang } from './explain/index.js';
 import { formatTime, renderLadder } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
+import { traceMeta } from './meta.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
-import { InputError, loadScenarioFile } from './schema.js';
+import { InputError, loadScenarioFile, loadScenarioStdin } from './schema.js';
 import { applyDirection, type Direction, describeDirection } from './sweep/direction.js';
 
 export interface RunFlags {
@@ -60,11 +61,14 @@ export interface Output {
   out: (text: string) => void;
   err: (text: string) => void;
   isTTY: boolean;
+  /** Colour when no flag says: NO_COLOR / FORCE_COLOR / TERM=dumb, else isTTY (color.ts). */
+  color?: boolean;
 }
 
-/** Resolves a scenario name or a path to a scenario file. */
+/** Resolves a scenario name, a path to a scenario file, or `-` (standard input). */
 export function resolveScenario(target: string | undefined): Scenario {
   const name = target ?? 'lifecycle';
+  if (name === '-') return loadScenarioStdin();
   const builtIn = findScenario(name);
   if (builtIn) return builtIn;
   if (/\.(json|ya?ml)$/i.test(name) || existsSync(name)) return loadScenarioFile(name);
@@ -117,6 +121,7 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   }
   const format = flags.format ?? 'text';
   const pcap = openPcap(flags);
+  if (format === 'jsonl') io.out(`${JSON.stringify(traceMeta(config))}\n`);
   const result = await runSimulation(config, {
     onTrace: (event) => {
       // With --explain the JSONL is written after the run, narration lines interleaved.
@@ -133,7 +138,7 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   const annotate = flags.annotate?.(result.trace);
   if (format === 'jsonl' && flags.explain) io.out(explainJsonLines(result.trace, annotate, flags.explain));
   if (format === 'text') {
-    const color = flags.color ?? io.isTTY;
+    const color = flags.color ?? io.color ?? io.isTTY;
     const c = createColors(color);
     io.out(
       `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,

@@ -82,13 +82,28 @@ export function loadScenarioFile(path: string): Scenario {
   } catch (err) {
     throw new InputError(`cannot read scenario file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
-  let data: unknown;
-  const ext = extname(path).toLowerCase();
+  return parseScenarioText(text, path, extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML');
+}
+
+/** Reads a scenario from standard input (`synack run -`): YAML, which also reads JSON. */
+export function loadScenarioStdin(): Scenario {
+  let text: string;
   try {
-    data = ext === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: false });
+    text = readFileSync(0, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read a scenario from stdin: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  if (text.trim() === '') throw new InputError('stdin: no scenario (the input was empty)');
+  return parseScenarioText(text, 'stdin', 'YAML');
+}
+
+function parseScenarioText(text: string, source: string, syntax: 'JSON' | 'YAML'): Scenario {
+  let data: unknown;
+  try {
+    data = syntax === 'JSON' ? JSON.parse(text) : parseYaml(text, { prettyErrors: false });
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    throw new InputError(`${path}: malformed ${ext === '.json' ? 'JSON' : 'YAML'}: ${message}`);
+    throw new InputError(`${source}: malformed ${syntax}: ${message}`);
   }
-  return validateScenario(data, path);
+  return validateScenario(data, source);
 }

@@ -462,7 +462,7 @@ async function runWhy(question: string | undefined, options: WhyOptions, io: Out
   if (!q) {
     throw new InputError(t('why.unknown', { question, known: WHY_QUESTIONS.map((x) => x.name).join(', ') }));
   }
-  const color = options.color ?? io.isTTY;
+  const color = options.color ?? io.color ?? io.isTTY;
   const c = createColors(color);
   const [sa, sb] = q.pair();
   const runs: Run[] = [];

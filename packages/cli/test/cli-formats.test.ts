@@ -32,7 +32,8 @@ interface SendLine extends TraceLine {
   };
 }
 
-const KINDS = ['send', 'deliver', 'drop', 'duplicate', 'state', 'app', 'timer', 'summary'];
+// 'meta' is the stream's first line (written by the CLI, see the trace contract in packages/network/README.md).
+const KINDS = ['meta', 'send', 'deliver', 'drop', 'duplicate', 'state', 'app', 'timer', 'summary'];
 
 /** Parses stdout as JSON Lines; fails (naming the line) on anything that is not one JSON object per line. */
 function parseJsonl(stdout: string): TraceLine[] {
