@@ -36,6 +36,10 @@ const PREAMBLE_OPTIONS: Readonly<Record<string, (value: string | undefined) => s
   bind_port: () => undefined,
   connect_port: () => undefined,
   verbose: () => undefined,
+  // Every `>` line is one segment, no merging of several to reach its length (packetdrill's default
+  // merges them, which hides an unexpected pure ACK before a data segment). A runner compares
+  // segment by segment anyway.
+  strict_segments: (v) => (v === undefined ? undefined : 'takes no value'),
 };
 
 interface Collector {

@@ -86,13 +86,14 @@ describe('preamble options', () => {
   it('accepts the tolerance, MSS and address options, rejects the others', () => {
     const script = `--tolerance_usecs=10000
 --tolerance_percent=5
+--strict_segments
 --mss=1000
 --ip_version=ipv6
 --wire_client
 ${SOCKET}`;
     expect(unsupported(script)).toEqual([
-      [4, 'option', 'option --ip_version=ipv6: only ipv4 is simulated'],
-      [5, 'option', 'option --wire_client is not supported'],
+      [5, 'option', 'option --ip_version=ipv6: only ipv4 is simulated'],
+      [6, 'option', 'option --wire_client is not supported'],
     ]);
   });
 });
