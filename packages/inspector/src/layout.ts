@@ -123,7 +123,7 @@ const LEVEL_OPTIONS: Record<string, string> = {
   'elk.spacing.edgeNode': '12',
   'elk.edgeLabels.inline': 'false',
   'elk.layered.edgeLabels.sideSelection': 'SMART_DOWN',
-  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+  'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS',
   'elk.layered.compaction.postCompaction.strategy': 'EDGE_LENGTH',
 };
 

@@ -240,10 +240,8 @@ export const connectionMachine = setup({
               id: 'FIN_WAIT_2',
               on: {
                 SEGMENT_ARRIVES: to('TIME_WAIT', 'rcv FIN / snd ACK'),
-                FIN_WAIT_2_TIMEOUT: closes(
-                  'timeout',
-                  'FIN_WAIT_2 timeout (Linux tcp_fin_timeout) / delete TCB',
-                ),
+                // Linux tcp_fin_timeout, for a connection the application closed (profile.finWait2Timeout).
+                FIN_WAIT_2_TIMEOUT: closes('timeout', 'fin timeout / delete TCB'),
               },
             },
             CLOSE_WAIT: {
