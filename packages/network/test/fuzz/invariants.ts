@@ -25,6 +25,7 @@ import {
   getProfile,
   halfOpenLifetime,
   type Profile,
+  SYNCHRONIZED_STATES,
   seqAdd,
   seqGe,
   seqLt,
@@ -44,15 +45,8 @@ export interface ConnectionSummary {
   integrityErrors: number;
 }
 
-const SYNCHRONIZED = new Set([
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-]);
+/** The synchronized states after the handshake (SYN_RECEIVED is checked on its own). */
+const SYNCHRONIZED: ReadonlySet<string> = new Set(SYNCHRONIZED_STATES.filter((s) => s !== 'SYN_RECEIVED'));
 
 /** States in which TCP waits without any timer for its peer (or its application). */
 const TIMERLESS_WAITS = new Set(['ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_2']);
