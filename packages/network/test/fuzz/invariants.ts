@@ -17,8 +17,8 @@
  *   a connection that timed out exhausted its retries; with loss < 1, no ABORT and a close that
  *   both applications are bound to make, every connection ends CLOSED — except that the peer of a
  *   connection that gave up (timeout) or was reset may wait forever where TCP has no timer
- *   (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2: no keep-alive, no FIN-WAIT-2 timer, see the package
- *   README).
+ *   (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2: no keep-alive; FIN-WAIT-2 has a timer only in `linux`,
+ *   tcp_fin_timeout, after which it closes with "timeout").
  */
 import {
   connectTimeout,
