@@ -4,8 +4,8 @@
  * quantiles vs the swept parameter; one colour per profile (and per value of
  * any other swept parameter), the model as a dashed line where it applies.
  */
-import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
+import { InputError } from '../schema.js';
 import { PARAM_LABELS, type Param } from './grid.js';
 import type { PointSummary, Quantiles } from './summary.js';
 
@@ -356,7 +356,22 @@ async function renderSvg(spec: vega.Spec): Promise<string> {
   }
 }
 
-export function svgToPng(svg: string): Buffer {
+/**
+ * PNG rendering is optional: @resvg/resvg-js is an optionalDependency (a native binary of several
+ * MB that only `sweep --png` uses), so it may be absent; then --png is an input error saying so.
+ */
+async function loadResvg(): Promise<typeof import('@resvg/resvg-js')> {
+  try {
+    return await import('@resvg/resvg-js');
+  } catch {
+    throw new InputError(
+      '--png needs the optional package @resvg/resvg-js, which is not installed (install it next to synack, e.g. `npm install -g @resvg/resvg-js`), or leave out --png for SVG plots only',
+    );
+  }
+}
+
+export async function svgToPng(svg: string): Promise<Buffer> {
+  const { Resvg } = await loadResvg();
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: 2 },
     background: 'white',

@@ -128,7 +128,7 @@ export async function writeResults(
   const { sweepPlots, svgToPng } = await import('./plots.js');
   for (const plot of await sweepPlots(summaries, ctx)) {
     out.write(`${plot.name}.svg`, plot.svg);
-    if (png) out.write(`${plot.name}.png`, svgToPng(plot.svg));
+    if (png) out.write(`${plot.name}.png`, await svgToPng(plot.svg));
   }
 }
 
