@@ -222,9 +222,11 @@ describe('synack run --explain --format jsonl / mermaid', () => {
     }
     // Without --explain the same run streams the same trace, minus the explain lines.
     const plain = await synack(['run', 'lifecycle', '--format', 'jsonl']);
-    expect(parseJsonl(plain.stdout).slice(1).map((l) => ({ ...l, stats: undefined }))).toEqual(
-      trace.map((l) => ({ ...l, stats: undefined })),
-    );
+    expect(
+      parseJsonl(plain.stdout)
+        .slice(1)
+        .map((l) => ({ ...l, stats: undefined })),
+    ).toEqual(trace.map((l) => ({ ...l, stats: undefined })));
   });
 
   it('mermaid: narration as notes over both participants', async () => {
