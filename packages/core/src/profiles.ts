@@ -55,12 +55,6 @@ export interface Profile {
    */
   readonly challengeAckInterval: number;
   /**
-   * An ACK acknowledging data not yet sent (SEG.ACK > SND.NXT): 'ack' answers with an ACK and
-   * drops it (RFC 9293 §3.10.7.4, RFC 5961 §5.2); 'drop' drops it silently (Linux tcp_ack:
-   * TCP_ACK_UNSENT_DATA).
-   */
-  readonly ackOfUnsentData: 'ack' | 'drop';
-  /**
    * Prune old half-open entries when the SYN queue is more than half full: their SYN-ACK retry
    * budget drops from synackRetries towards 2 the fewer young (never timed-out) entries there are
    * (Linux reqsk_timer_handler: "we reserve half of room for young embrions"). false: every entry
@@ -86,7 +80,6 @@ export const linuxProfile: Profile = Object.freeze({
   receiveBuffer: 65_535,
   finWait2Timeout: 60_000,
   challengeAckInterval: 500,
-  ackOfUnsentData: 'drop',
   synQueuePruning: true,
 });
 
@@ -111,7 +104,6 @@ export const rfc9293Profile: Profile = Object.freeze({
   receiveBuffer: 65_535,
   finWait2Timeout: 0,
   challengeAckInterval: 0,
-  ackOfUnsentData: 'ack',
   synQueuePruning: false,
 });
 

@@ -1,8 +1,8 @@
 /**
  * Replies to invalid segments (RFC 5961 §7 rate limit, Linux tcp_invalid_ratelimit) and ACKs of
  * unsent data, per profile — the same timeline as conformance/challenge-ack-rate-limit.pkt, which
- * passes on Linux 6.18. `linux`: at most one challenge ACK per 500 ms, ACKs of unsent data dropped
- * silently; `rfc9293`: every invalid segment answered (no limit), an ACK of unsent data too.
+ * passes on Linux 6.18. `linux`: at most one reply per 500 ms (challenge ACKs and the ACK to an ACK
+ * of unsent data alike); `rfc9293`: every invalid segment answered (no limit).
  */
 import { describe, expect, it } from 'vitest';
 import { getProfile } from '../src/profiles.js';
@@ -53,9 +53,12 @@ describe('challenge ACKs and out-of-window replies are rate-limited per connecti
     expect(replies(p, 10, { seq: far, ack: 5001, flags: Flag.ACK, data })).toEqual([challenge]);
   });
 
-  it('an ACK of data never sent is dropped without a reply, data and all', () => {
+  it('an ACK of data never sent is answered, under the same limit, and dropped with its data', () => {
+    // conformance/challenge-ack-rate-limit.pkt: nothing 100 ms after the last reply, an ACK 600 ms after it.
     const p = established({ profile: 'linux' });
-    expect(replies(p, 10, { seq: 1001, ack: 6000, flags: Flag.ACK, data: new Uint8Array(5) })).toEqual([]);
+    expect(replies(p, 10, { seq: 1001, ack: 6000, flags: Flag.ACK, data: new Uint8Array(5) })).toEqual([challenge]);
+    expect(replies(p, 100, { seq: 1001, ack: 6000, flags: Flag.ACK })).toEqual([]);
+    expect(replies(p, 500, { seq: 1001, ack: 6000, flags: Flag.ACK })).toEqual([challenge]);
     expect(p.tcb('server').rcvNxt).toBe(1001);
   });
 });

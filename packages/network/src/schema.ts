@@ -273,7 +273,6 @@ const profileOverridesSchema = z.strictObject({
   twoWayHandshake: z.boolean().optional(),
   finWait2Timeout: virtualMs.optional(),
   challengeAckInterval: virtualMs.optional(),
-  ackOfUnsentData: z.enum(['ack', 'drop']).optional(),
   synQueuePruning: z.boolean().optional(),
 });
 

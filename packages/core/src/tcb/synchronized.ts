@@ -171,16 +171,16 @@ function ackOfSynReceived(step: Step, state: TcpState, seg: Segment): TcpState |
 }
 
 /**
- * RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX]; others are dropped. A
- * too-old ACK gets a challenge ACK; an ACK of data not yet sent an ACK (RFC 9293 §3.10.7.4) or,
- * in Linux, nothing (tcp_ack: TCP_ACK_UNSENT_DATA; conformance/challenge-ack-rate-limit.pkt).
+ * RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX]; others are dropped and
+ * answered with a (challenge) ACK, under the invalid-reply rate limit (Linux tcp_ack sends a
+ * challenge ACK for both: conformance/challenge-ack-rate-limit.pkt, with --strict_segments).
  */
 function checkAckRange(step: Step, current: TcpState, seg: Segment): StepResult | undefined {
   const t = step.tcb;
   const tooNew = seqGt(seg.ack, t.sndMax);
   const tooOld = seqLt(seg.ack, seqAdd(t.sndUna, -Math.max(t.maxSndWnd, 1)));
-  if (!tooNew && !tooOld) return undefined;
-  if (tooOld || t.profile.ackOfUnsentData === 'ack') step.replyToInvalid();
+  if (!(tooNew || tooOld)) return undefined;
+  step.replyToInvalid();
   return step.result(current);
 }
 
