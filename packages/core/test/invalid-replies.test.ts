@@ -56,7 +56,9 @@ describe('challenge ACKs and out-of-window replies are rate-limited per connecti
   it('an ACK of data never sent is answered, under the same limit, and dropped with its data', () => {
     // conformance/challenge-ack-rate-limit.pkt: nothing 100 ms after the last reply, an ACK 600 ms after it.
     const p = established({ profile: 'linux' });
-    expect(replies(p, 10, { seq: 1001, ack: 6000, flags: Flag.ACK, data: new Uint8Array(5) })).toEqual([challenge]);
+    expect(replies(p, 10, { seq: 1001, ack: 6000, flags: Flag.ACK, data: new Uint8Array(5) })).toEqual([
+      challenge,
+    ]);
     expect(replies(p, 100, { seq: 1001, ack: 6000, flags: Flag.ACK })).toEqual([]);
     expect(replies(p, 500, { seq: 1001, ack: 6000, flags: Flag.ACK })).toEqual([challenge]);
     expect(p.tcb('server').rcvNxt).toBe(1001);

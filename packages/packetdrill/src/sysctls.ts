@@ -45,7 +45,11 @@ const RULES: Readonly<Record<string, Rule>> = {
   'net.ipv4.tcp_syn_linear_timeouts': { setting: 'synLinearTimeouts', read: integer(0, 255), range: '0…255' },
   'net.ipv4.tcp_syncookies': { setting: 'syncookies', read: integer(0, 2), range: '0, 1 or 2' },
   // Seconds in the sysctl, milliseconds in the model (orphaned FIN_WAIT_2 lifetime, tcp_fin_timeout).
-  'net.ipv4.tcp_fin_timeout': { setting: 'finTimeout', read: integer(1, 86_400, 1000), range: '1…86400 s' },
+  'net.ipv4.tcp_fin_timeout': {
+    setting: 'finWait2Timeout',
+    read: integer(1, 86_400, 1000),
+    range: '1…86400 s',
+  },
   'net.ipv4.tcp_retries2': { setting: 'dataRetries', read: integer(0, 255), range: '0…255' },
   'net.ipv4.tcp_orphan_retries': { setting: 'orphanRetries', read: integer(0, 255), range: '0…255' },
   'net.ipv4.tcp_sack': { setting: 'sack', read: flag, range: '0 or 1' },
@@ -63,7 +67,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   'net.core.somaxconn': { setting: 'somaxconn', read: integer(1, 1 << 30), range: '≥ 1' },
   // Milliseconds in the sysctl (tcp_invalid_ratelimit, RFC 5961 §7 challenge-ACK rate limit).
   'net.ipv4.tcp_invalid_ratelimit': {
-    setting: 'invalidRateLimit',
+    setting: 'challengeAckInterval',
     read: integer(0, 1 << 30),
     range: '≥ 0 ms',
   },

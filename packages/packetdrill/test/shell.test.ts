@@ -47,7 +47,7 @@ describe('readSysctl', () => {
     ['net.ipv4.tcp_synack_retries', '2', 'synackRetries', 2],
     ['net.ipv4.tcp_syn_linear_timeouts', '0', 'synLinearTimeouts', 0],
     ['net.ipv4.tcp_syncookies', '2', 'syncookies', 2],
-    ['net.ipv4.tcp_fin_timeout', '5', 'finTimeout', 5000],
+    ['net.ipv4.tcp_fin_timeout', '5', 'finWait2Timeout', 5000],
     ['net.ipv4.tcp_sack', '0', 'sack', false],
     ['net.ipv4.tcp_timestamps', '1', 'timestamps', true],
     ['net.ipv4.tcp_window_scaling', '0', 'windowScaling', false],
