@@ -31,20 +31,8 @@ function defaultOutput(): Output {
   };
 }
 
-export function buildProgram(io: Output, setExit: (code: number) => void): Command {
-  const program = new Command();
-  program
-    .name('synack')
-    .description('TCP connection simulator: every endpoint an XState statechart in its own worker thread')
-    .version(synackVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    // Every command takes --no-color (help.ts); it overrides NO_COLOR / FORCE_COLOR / TERM.
-    .hook('preAction', (_program, action) => {
-      if (action.opts().color === false) io.color = false;
-    });
-
+/** `synack list [--json]`. */
+function registerList(program: Command, io: Output, setExit: (code: number) => void): void {
   program
     .command('list')
     .description('list the built-in scenarios')
@@ -59,6 +47,41 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
       }
       setExit(EXIT_OK);
     });
+}
+
+/** `synack completion bash|zsh|fish`. */
+function registerCompletion(program: Command, io: Output, setExit: (code: number) => void): void {
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .action((shell: Shell) => {
+      io.out(
+        completionScript(
+          shell,
+          program,
+          SCENARIOS.map((s) => s.name),
+        ),
+      );
+      setExit(EXIT_OK);
+    });
+}
+
+export function buildProgram(io: Output, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('synack')
+    .description('TCP connection simulator: every endpoint an XState statechart in its own worker thread')
+    .version(synackVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Every command takes --no-color (help.ts); it overrides NO_COLOR / FORCE_COLOR / TERM.
+    .hook('preAction', (_program, action) => {
+      if (action.opts().color === false) io.color = false;
+    });
+
+  registerList(program, io, setExit);
 
   const run = program
     .command('run')
@@ -117,20 +140,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
 
   registerInspect(program, io, setExit);
 
-  program
-    .command('completion')
-    .description('print a shell completion script')
-    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
-    .action((shell: Shell) => {
-      io.out(
-        completionScript(
-          shell,
-          program,
-          SCENARIOS.map((s) => s.name),
-        ),
-      );
-      setExit(EXIT_OK);
-    });
+  registerCompletion(program, io, setExit);
 
   addConventions(program);
   return program;
