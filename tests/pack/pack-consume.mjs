@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -165,7 +166,19 @@ function globalCliChecks(tarballs) {
   check('npm install -g (temporary prefix): the four tarballs', () => {
     sh('npm', ['install', '-g', '--prefix', prefix, tarballs.cli], work);
     // Recorded in the root README ("Install size"); printed so CI logs show it.
-    console.log(`  global install size: ${sh('du', ['-sh', '--apparent-size', prefix], work).split('\t')[0]}`);
+    console.log(
+      `  global install size: ${sh('du', ['-sh', '--apparent-size', prefix], work).split('\t')[0]}`,
+    );
+    const modules = join(prefix, 'lib/node_modules/@synack/cli/node_modules');
+    const heavy = ['@resvg', 'vega', 'elkjs', '@statelyai', 'superjson', 'xstate'].map((name) =>
+      join(modules, name),
+    );
+    const sizes = sh(
+      'du',
+      ['-sh', '--apparent-size', '-c', ...heavy.filter((path) => existsSync(path))],
+      work,
+    );
+    console.log(sizes.trim().replace(/^/gm, '    ').replaceAll(`${modules}/`, ''));
   });
   check('global synack run lifecycle', () => {
     const out = sh(bin, ['run', 'lifecycle', '--no-color'], work);
