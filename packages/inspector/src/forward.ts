@@ -10,7 +10,8 @@
  * the connection opens; a forwarder that cannot connect warns once and drops
  * events — it never disturbs the run.
  */
-import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
+import { createRequire } from 'node:module';
+import type { createInspector, StatelyInspectionEvent } from '@statelyai/inspect';
 import { connectionMachine } from '@synack/core';
 import type { SerializedInspection } from '@synack/network';
 import WebSocket from 'ws';
@@ -31,6 +32,19 @@ const MAX_QUEUE = 100_000;
  * `createInspector`), so Stately's tools — or anything that reads their protocol — can show the run.
  */
 export type ForwardFormat = 'synack' | 'stately';
+
+/** @statelyai/inspect is an optional dependency, needed only for `--forward-format stately`. */
+function loadStatelyInspect(): typeof createInspector {
+  try {
+    return (
+      createRequire(import.meta.url)('@statelyai/inspect') as { createInspector: typeof createInspector }
+    ).createInspector;
+  } catch {
+    throw new Error(
+      '--forward-format stately needs the optional package @statelyai/inspect (npm install @statelyai/inspect)',
+    );
+  }
+}
 
 type StateValue = string | { [key: string]: StateValue };
 
@@ -77,7 +91,7 @@ export class Forwarder {
   ) {
     this.url = checkForwardUrl(url).href;
     if (format === 'stately') {
-      this.stately = createInspector({
+      this.stately = loadStatelyInspect()({
         send: (event: StatelyInspectionEvent) => this.sendFrame(JSON.stringify(event)),
       });
     }

@@ -13,8 +13,9 @@
  * made from the same machine graph.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import elkModule from 'elkjs/lib/elk.bundled.js';
+import type elkModule from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api.js';
 import {
   type GraphEdgeSpec,
@@ -24,9 +25,23 @@ import {
   type StatechartTransition,
 } from './graph.js';
 
-// elk.bundled.js is CommonJS (`module.exports = ELK`); its typings describe an ES default export.
-const ELK = ((elkModule as unknown as { default?: unknown }).default ??
-  elkModule) as typeof elkModule.default;
+/**
+ * elkjs, loaded only when a layout must be computed: the build precomputes the connection machine's
+ * layout, so an installed inspector never needs it (elkjs is a build-time dependency, 7.9 MB).
+ * elk.bundled.js is CommonJS (`module.exports = ELK`); its typings describe an ES default export.
+ */
+function loadElk(): typeof elkModule.default {
+  let loaded: unknown;
+  try {
+    loaded = createRequire(import.meta.url)('elkjs/lib/elk.bundled.js');
+  } catch {
+    throw new Error(
+      'inspector: no precomputed statechart layout matches this machine, and computing one needs the ' +
+        'elkjs package (npm install elkjs)',
+    );
+  }
+  return ((loaded as { default?: unknown }).default ?? loaded) as typeof elkModule.default;
+}
 
 interface Point {
   x: number;
@@ -249,6 +264,7 @@ function readEdge(laid: ElkExtendedEdge | undefined, edge: GraphEdgeSpec, to: st
 export async function layoutStatechart(spec: GraphSpec = machineGraph()): Promise<StatechartLayout> {
   const backToInitial = spec.edges.some((e) => e.target === spec.initial && e.source !== spec.initial);
   const finalNode = backToInitial ? `${spec.initial}${FINAL_SUFFIX}` : undefined;
+  const ELK = loadElk();
   const root = await new ELK().layout(elkGraph(spec, finalNode));
   const nodes = readNodes(root, spec, finalNode);
   const laidById = new Map((root.edges ?? []).map((e) => [e.id, e]));
