@@ -357,14 +357,14 @@ describe('--realtime', () => {
     const r = await synack(['run', 'handshake', '--realtime', '100', '--no-color'], { timeoutMs: 15_000 });
     expect(r.code, describeResult(r)).toBe(0);
     expect(r.stdout).toMatch(/run completed at 0\.030 s virtual/);
-    expect(r.wallMs).toBeLessThan(10_000);
+    // No upper bound on wall time: a busy machine may be slow; timeoutMs already turns a hang into a failure.
   });
 
   it('takes measurable wall time: lifecycle (60.52 s virtual) at 100× lasts ≥ 0.6 s', async () => {
     const r = await synack(['run', 'lifecycle', '--realtime', '100', '--no-color'], { timeoutMs: 20_000 });
     expect(r.code, describeResult(r)).toBe(0);
+    // Only a lower bound: pacing guarantees the run cannot finish sooner; a loaded machine only adds time.
     expect(r.wallMs).toBeGreaterThanOrEqual(600);
-    expect(r.wallMs).toBeLessThan(15_000);
     const wall = Number(/\((\d+\.\d\d) s wall\)/.exec(r.stdout)![1]);
     expect(wall).toBeGreaterThanOrEqual(0.6);
   });
