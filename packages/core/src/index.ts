@@ -67,10 +67,12 @@ export {
   flagsFromNames,
   hasFlag,
   payloadLength,
+  type SackBlock,
   type Segment,
   type SocketAddress,
   segmentEnd,
   segmentLength,
+  type TimestampOption,
   type TraceSegment,
   toTraceSegment,
 } from './segment.js';
@@ -93,8 +95,13 @@ export type { RttEstimator } from './tcb/rtt.js';
 export { resetForClosed } from './tcb/segment-arrives.js';
 export {
   type CloseReason,
+  type CongestionSnapshot,
+  type CongestionStateName,
+  CongestionStates,
   type ConnectionOutput,
   DEFAULT_MSS,
+  INFINITE_SSTHRESH,
+  type RetransmitCause,
   type RetransmitKind,
   RetransmitKinds,
   type Tcb,

@@ -20,6 +20,18 @@ export interface SocketAddress {
   readonly port: number;
 }
 
+/** A SACK block (RFC 2018 §3): the receiver holds sequence numbers [left, right), uint32. */
+export interface SackBlock {
+  readonly left: number;
+  readonly right: number;
+}
+
+/** The timestamps option (RFC 7323 §3.2): TSval and TSecr, uint32. */
+export interface TimestampOption {
+  readonly val: number;
+  readonly ecr: number;
+}
+
 /**
  * One TCP segment as it crosses the simulated network.
  * `seq`/`ack` are uint32; `data` holds the real payload bytes so that stream
@@ -34,10 +46,25 @@ export interface Segment {
   readonly ack: number;
   /** Bitmask of {@link Flag}. */
   readonly flags: number;
-  /** Receive window advertised (no window scaling). */
+  /**
+   * The window field as sent (16 bits): the advertised window right-shifted by the sender's
+   * window scale (RFC 7323 §2.3); never scaled on a SYN. The receiver of the segment applies
+   * the shift it learnt from the sender's SYN.
+   */
   readonly win: number;
   /** MSS option (RFC 9293 §3.7.1), only meaningful on SYN segments. */
   readonly mss?: number;
+  /** SACK-permitted option (RFC 2018 §2), SYN segments only. */
+  readonly sackOk?: boolean;
+  /** Window scale option (RFC 7323 §2.2): the sender's shift count 0–14, SYN segments only. */
+  readonly wscale?: number;
+  /** Timestamps option (RFC 7323 §3). */
+  readonly ts?: TimestampOption;
+  /**
+   * SACK blocks (RFC 2018 §3), most recent first; a D-SACK block (RFC 2883 §4) comes first and
+   * lies below SEG.ACK or inside the second block. At most 4 (3 with timestamps).
+   */
+  readonly sack?: readonly SackBlock[];
   readonly data?: Uint8Array;
 }
 

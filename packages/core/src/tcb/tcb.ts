@@ -20,16 +20,51 @@ export type RetransmitKind = (typeof RetransmitKinds)[number];
 
 export type RetransmitCounts = Record<RetransmitKind, number>;
 
+/**
+ * Why a segment was sent again: the retransmission timer (RFC 6298 §5), loss recovery (RFC 5681
+ * §3.2 / RFC 6582 fast retransmit, RFC 6675 SACK recovery, RFC 8985 RACK), or a tail loss probe
+ * (RFC 8985 §7).
+ */
+export type RetransmitCause = 'rto' | 'fast' | 'tlp';
+
+/** Linux's congestion-avoidance states (tcp_ca_state: TCP_CA_Open … TCP_CA_Loss). */
+export const CongestionStates = ['Open', 'Disorder', 'CWR', 'Recovery', 'Loss'] as const;
+
+export type CongestionStateName = (typeof CongestionStates)[number];
+
+/** Linux TCP_INFINITE_SSTHRESH: ssthresh before the first loss. */
+export const INFINITE_SSTHRESH = 0x7fffffff;
+
+/**
+ * The sender's congestion-control picture, in segments like Linux's tcp_info (tcpi_snd_cwnd,
+ * tcpi_snd_ssthresh, tcp_packets_in_flight, tcpi_sacked). Emitted whenever a field changes.
+ */
+export interface CongestionSnapshot {
+  readonly state: CongestionStateName;
+  /** Congestion window, segments. */
+  readonly cwnd: number;
+  /** Slow-start threshold, segments; INFINITE_SSTHRESH before the first loss. */
+  readonly ssthresh: number;
+  /** Segments in flight (Linux tcp_packets_in_flight: sent − sacked − lost + retransmitted). */
+  readonly inFlight: number;
+  /** Segments the peer has SACKed above SND.UNA. */
+  readonly sacked: number;
+  /** Sender MSS in bytes (cwnd × mss = bytes). */
+  readonly mss: number;
+}
+
 /** Everything a connection emits, in a form another actor can forward. */
 export type ConnectionOutput =
-  | { type: 'segment'; segment: Segment; retransmit?: RetransmitKind }
+  | { type: 'segment'; segment: Segment; retransmit?: RetransmitKind; cause?: RetransmitCause }
   | { type: 'connected' }
   | { type: 'data'; bytes: Uint8Array }
   | { type: 'peer-closed' }
   | { type: 'closed'; reason: CloseReason }
   /** A user call failed; `discarded`: queued bytes that will never be sent because of it. */
   | { type: 'error'; error: string; discarded?: number }
-  | { type: 'retransmit'; kind: RetransmitKind; count: number; rto: number };
+  | { type: 'retransmit'; kind: RetransmitKind; count: number; rto: number }
+  /** The congestion-control picture changed (RFC 5681 / RFC 9438 / RFC 8985 state). */
+  | { type: 'cc'; cc: CongestionSnapshot };
 
 /** Out-of-order text held for reassembly: `data` starts at `seq`; `fin` when the peer's FIN follows it. */
 export interface OutOfOrder {
