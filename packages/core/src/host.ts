@@ -15,7 +15,13 @@ import { Flag, type Segment, type SocketAddress } from './segment.js';
 import { seqAdd } from './seq.js';
 import { checkCookie, makeCookie } from './syncookies.js';
 import { resetForClosed } from './tcb/segment-arrives.js';
-import type { CloseReason, ConnectionOutput, TcpEvent } from './tcb/tcb.js';
+import type {
+  CloseReason,
+  CongestionSnapshot,
+  ConnectionOutput,
+  RetransmitCause,
+  TcpEvent,
+} from './tcb/tcb.js';
 
 export interface ListenOptions {
   /** Bound of the SYN queue (half-open entries). Linux holds backlog + 1 (see LINUX-TCP-FACTS.md). */
@@ -52,13 +58,18 @@ export type OccupancySample = [number, number, number];
 
 export interface HostEvents {
   /** A segment leaves this host. `state` is the sending connection's state once the event was processed. */
-  segment(segment: Segment, info: { conn?: string; state?: TcpState; retransmit?: string }): void;
+  segment(
+    segment: Segment,
+    info: { conn?: string; state?: TcpState; retransmit?: string; cause?: RetransmitCause },
+  ): void;
   state(conn: string, from: TcpState, to: TcpState): void;
   app(conn: string | undefined, event: string, detail?: Record<string, unknown>): void;
   timer(conn: string, timer: string, detail: Record<string, unknown>): void;
   /** The host itself discarded an arriving segment (e.g. SYN queue full). */
   drop(segment: Segment, reason: string): void;
   data?(conn: string, bytes: Uint8Array): void;
+  /** The connection's congestion-control picture changed (RFC 5681 / RFC 9438 / RFC 8985 state). */
+  cc?(conn: string, snapshot: CongestionSnapshot): void;
 }
 
 export interface HostOptions {
@@ -505,7 +516,11 @@ export class Host {
           conn: record.id,
           state: record.state,
           retransmit: output.retransmit,
+          ...(output.cause !== undefined ? { cause: output.cause } : {}),
         });
+        break;
+      case 'cc':
+        events.cc?.(record.id, output.cc);
         break;
       case 'data':
         events.app(record.id, 'data', { bytes: output.bytes.length });
