@@ -6,10 +6,10 @@
  * Layout per segment (little-endian):
  *   srcAddr u32 | dstAddr u32 | srcPort u16 | dstPort u16 | seq u32 | ack u32 |
  *   win u32 | mss u16 | flags u8 | meta u8 (bit 0: has mss) |
- *   senderState u8 (255: none) | retransmit u8 (255: none) | reserved u16 |
+ *   senderState u8 (255: none) | retransmit u8 (255: none) | cause u8 (255: none) | reserved u8 |
  *   dataLength u32 | reserved u32 | t f64 (virtual ms) | data bytes
  */
-import { RetransmitKinds, type Segment, TCP_STATES } from '@synack/core';
+import { type RetransmitCause, RetransmitKinds, type Segment, TCP_STATES } from '@synack/core';
 
 const HEADER = 48;
 
@@ -17,12 +17,16 @@ export interface EncodedSegment {
   seg: Segment;
   state?: string;
   retransmit?: string;
+  /** Why a retransmission was sent (core's RetransmitCause). */
+  cause?: RetransmitCause;
   /** Virtual time: when it was sent (worker → coordinator) or is delivered (coordinator → worker). */
   t?: number;
 }
 
 const STATE_INDEX = new Map<string, number>(TCP_STATES.map((s, i) => [s, i]));
 const RETRANSMIT_INDEX = new Map<string, number>(RetransmitKinds.map((k, i) => [k, i]));
+/** The cause byte's values, in this order (core's RetransmitCause). */
+const CAUSES: readonly RetransmitCause[] = ['rto', 'fast', 'tlp'];
 
 function addrToU32(addr: string): number {
   let n = 0;
@@ -59,7 +63,7 @@ export function encodeSegments(list: readonly EncodedSegment[]): ArrayBuffer {
   const view = new DataView(buffer);
   const bytes = new Uint8Array(buffer);
   let o = 0;
-  for (const { seg, state, retransmit, t } of list) {
+  for (const { seg, state, retransmit, cause, t } of list) {
     view.setUint32(o, addrToU32(seg.srcAddr), true);
     view.setUint32(o + 4, addrToU32(seg.dstAddr), true);
     view.setUint16(o + 8, seg.srcPort, true);
@@ -72,6 +76,7 @@ export function encodeSegments(list: readonly EncodedSegment[]): ArrayBuffer {
     view.setUint8(o + 27, seg.mss !== undefined ? 1 : 0);
     view.setUint8(o + 28, state !== undefined ? (STATE_INDEX.get(state) ?? 255) : 255);
     view.setUint8(o + 29, retransmit !== undefined ? (RETRANSMIT_INDEX.get(retransmit) ?? 255) : 255);
+    view.setUint8(o + 30, cause !== undefined ? CAUSES.indexOf(cause) : 255);
     const length = seg.data ? seg.data.length : 0;
     view.setUint32(o + 32, length, true);
     view.setFloat64(o + 40, t ?? 0, true);
@@ -106,6 +111,8 @@ export function decodeSegments(buffer: ArrayBuffer): EncodedSegment[] {
     const entry: EncodedSegment = { seg, t: view.getFloat64(o + 40, true) };
     if (stateIndex !== 255) entry.state = TCP_STATES[stateIndex];
     if (retransmitIndex !== 255) entry.retransmit = RetransmitKinds[retransmitIndex];
+    const causeIndex = view.getUint8(o + 30);
+    if (causeIndex !== 255) entry.cause = CAUSES[causeIndex];
     out.push(entry);
     o += HEADER + length;
   }

@@ -213,6 +213,7 @@ export class Coordinator {
           packet: packet!,
           conn: record.conn,
           retransmit: record.retransmit,
+          cause: record.cause,
           routed,
           faults: faultsByPacket.get(packet!.id) ?? [],
           scheduled: scheduledById,

@@ -5,11 +5,13 @@
  * (worker.ts) or in the main thread (tests, fuzzing) with identical results.
  */
 import {
+  type CongestionSnapshot,
   Flag,
   flagsFromNames,
   getProfile,
   Host,
   keyFromSeed,
+  type RetransmitCause,
   SEND_ACCEPTING_STATES,
   type Segment,
   type SocketAddress,
@@ -23,7 +25,8 @@ import type { AppAction, EndpointConfig, RawSegment, Reaction } from './schema.j
 
 /** Everything an endpoint reports during a step, in the order it happened. */
 export type EndpointRecord =
-  | { k: 'seg'; seg: Segment; conn?: string; state?: string; retransmit?: string }
+  | { k: 'seg'; seg: Segment; conn?: string; state?: string; retransmit?: string; cause?: RetransmitCause }
+  | { k: 'cc'; conn: string; cc: CongestionSnapshot }
   | { k: 'state'; conn: string; from: string; to: string }
   | { k: 'app'; conn?: string; event: string; detail?: Record<string, unknown> }
   | { k: 'timer'; conn: string; timer: string; detail: Record<string, unknown> }
@@ -94,6 +97,17 @@ export interface EndpointReport {
   pendingTimers: number;
 }
 
+function sameCongestion(a: CongestionSnapshot, b: CongestionSnapshot): boolean {
+  return (
+    a.state === b.state &&
+    a.cwnd === b.cwnd &&
+    a.ssthresh === b.ssthresh &&
+    a.inFlight === b.inFlight &&
+    a.sacked === b.sacked &&
+    a.mss === b.mss
+  );
+}
+
 /** Byte at offset k of every application stream (so receivers can verify order and content). */
 export function streamByte(offset: number): number {
   return offset % 251;
@@ -129,6 +143,7 @@ export class EndpointRuntime {
   private acceptedCount = 0;
   private connectCount = 0;
   private readonly reactions: Reaction[];
+  private readonly lastCongestion = new Map<string, CongestionSnapshot>();
 
   constructor(private readonly init: EndpointInit) {
     const endpoint = init.endpoint;
@@ -153,12 +168,14 @@ export class EndpointRuntime {
             conn: info.conn,
             state: info.state,
             retransmit: info.retransmit,
+            ...(info.cause !== undefined ? { cause: info.cause } : {}),
           }),
         state: (conn, from, to) => this.onState(conn, from, to),
         app: (conn, event, detail) => this.onApp(conn, event, detail),
         timer: (conn, timer, detail) => this.records.push({ k: 'timer', conn, timer, detail }),
         drop: (seg, reason) => this.records.push({ k: 'drop', seg, reason }),
         data: (conn, bytes) => this.onData(conn, bytes),
+        cc: (conn, snapshot) => this.onCongestion(conn, snapshot),
       },
     });
     for (const action of endpoint.actions ?? []) {
@@ -400,6 +417,7 @@ export class EndpointRuntime {
       this.order.push(conn);
     }
     info.state = to;
+    if (to === 'CLOSED') this.lastCongestion.delete(conn);
     this.records.push({ k: 'state', conn, from, to });
   }
 
@@ -439,6 +457,14 @@ export class EndpointRuntime {
       if (bytes[i] !== streamByte(info.rxOffset + i)) info.integrityErrors++;
     }
     info.rxOffset += bytes.length;
+  }
+
+  /** Reports a congestion snapshot only when it differs from the connection's last one (the trace contract). */
+  private onCongestion(conn: string, snapshot: CongestionSnapshot): void {
+    const last = this.lastCongestion.get(conn);
+    if (last && sameCongestion(last, snapshot)) return;
+    this.lastCongestion.set(conn, snapshot);
+    this.records.push({ k: 'cc', conn, cc: { ...snapshot } });
   }
 
   private onInspect(ev: InspectionEvent): void {

@@ -114,6 +114,7 @@ class WorkerDriver implements Driver {
         seg: e.seg,
         state: e.state,
         retransmit: e.retransmit,
+        ...(e.cause !== undefined ? { cause: e.cause } : {}),
         t: e.t ?? 0,
       }));
       for (const r of packed) records.push(r as TimedRecord);
@@ -123,7 +124,15 @@ class WorkerDriver implements Driver {
     const records = packed.map((r): TimedRecord => {
       if (r.k !== 'seg') return r as TimedRecord;
       const e = segments[(r as { i: number }).i];
-      return { k: 'seg', seg: e.seg, conn: r.conn, state: e.state, retransmit: e.retransmit, t: r.t };
+      return {
+        k: 'seg',
+        seg: e.seg,
+        conn: r.conn,
+        state: e.state,
+        retransmit: e.retransmit,
+        ...(e.cause !== undefined ? { cause: e.cause } : {}),
+        t: r.t,
+      };
     });
     return { records, next: reply.next, last: reply.last };
   }

@@ -42,6 +42,8 @@ export function buildSummary(
       segmentsDropped: stats.segmentsDropped,
       segmentsDuplicated: stats.segmentsDuplicated,
       retransmits: stats.retransmits,
+      retransmittedBytes: { ...stats.retransmittedBytes },
+      redundantBytes: stats.redundantBytes,
       endTime: stats.endTime,
     },
     listeners: Object.fromEntries(

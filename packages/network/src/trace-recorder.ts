@@ -3,9 +3,10 @@
  * and counts it. Events are only built when someone reads them (`tracing`); the counters are
  * kept either way, so quiet runs (sweeps, benchmarks) have the same stats and summary.
  */
-import { toTraceSegment } from '@synack/core';
+import { type RetransmitCause, toTraceSegment } from '@synack/core';
 import type { EndpointRecord } from './endpoint.js';
 import type { FaultEvent } from './faults.js';
+import { RetransmitLedger, type RetransmittedBytes } from './retransmit-ledger.js';
 import type { Packet, TraceEvent } from './types.js';
 
 export interface RunStats {
@@ -15,6 +16,10 @@ export interface RunStats {
   segmentsDuplicated: number;
   /** Retransmitted segments by kind (SYN, SYN-ACK, data, FIN, probe). */
   retransmits: Record<string, number>;
+  /** Payload bytes retransmitted, by what triggered the resend (RTO, fast retransmit, tail loss probe). */
+  retransmittedBytes: RetransmittedBytes;
+  /** Of those, bytes the receiving endpoint already held when they were resent (retransmit-ledger.ts). */
+  redundantBytes: number;
   /** Virtual ms of the last event. */
   endTime: number;
   /** Number of coordinator steps (virtual instants with work). */
@@ -29,6 +34,8 @@ export interface SentPacket {
   conn?: string;
   /** What was retransmitted (SYN, SYN-ACK, data, FIN, probe), if this is a retransmission. */
   retransmit?: string;
+  /** Why it was retransmitted: RTO, fast retransmit or tail loss probe (core's RetransmitCause). */
+  cause?: RetransmitCause;
   /** False when the destination address belongs to no endpoint. */
   routed: boolean;
   /** The fault pipeline's drops and duplicates of this packet, in order. */
@@ -37,7 +44,7 @@ export interface SentPacket {
   scheduled: ReadonlyMap<number, Packet>;
 }
 
-type HostRecord = Extract<EndpointRecord, { k: 'state' | 'app' | 'timer' }>;
+type HostRecord = Extract<EndpointRecord, { k: 'state' | 'app' | 'timer' | 'cc' }>;
 type HostDrop = Extract<EndpointRecord, { k: 'drop' }>;
 
 /** The `seg` of send/drop/duplicate lines nobody will read (quiet runs). */
@@ -53,6 +60,7 @@ const EMPTY_SEG = toTraceSegment({
 });
 
 export class TraceRecorder {
+  private readonly ledger = new RetransmitLedger();
   /** The whole trace, when collected. */
   readonly trace: TraceEvent[] = [];
   readonly stats: RunStats = {
@@ -61,6 +69,9 @@ export class TraceRecorder {
     segmentsDropped: 0,
     segmentsDuplicated: 0,
     retransmits: { SYN: 0, 'SYN-ACK': 0, data: 0, FIN: 0, probe: 0 },
+    // The ledger's own counters, shared: they are always current.
+    retransmittedBytes: this.ledger.bytes,
+    redundantBytes: 0,
     endTime: 0,
     steps: 0,
     wallMs: 0,
@@ -82,6 +93,7 @@ export class TraceRecorder {
 
   delivered(t: number, packet: Packet): void {
     this.stats.segmentsDelivered++;
+    this.ledger.delivered(packet.segment);
     if (!this.tracing) return;
     this.emit({
       t,
@@ -98,11 +110,12 @@ export class TraceRecorder {
 
   /** The `send` line, then the network's verdicts on it: no route, drops, duplicates. */
   sent(t: number, endpoint: string, sent: SentPacket): void {
-    const { packet: p, conn, retransmit } = sent;
+    const { packet: p, conn, retransmit, cause } = sent;
     const seg = this.tracing ? toTraceSegment(p.segment) : EMPTY_SEG;
     const delivery = sent.scheduled.get(p.id);
     this.stats.segmentsSent++;
     if (retransmit && retransmit in this.stats.retransmits) this.stats.retransmits[retransmit]++;
+    this.countRetransmitted(p, retransmit !== undefined || cause !== undefined, cause);
     if (this.tracing)
       this.emit({
         t,
@@ -115,6 +128,7 @@ export class TraceRecorder {
         ...(conn ? { conn } : {}),
         ...(p.senderState ? { state: p.senderState } : {}),
         ...(retransmit ? { retransmit: true, retransmitKind: retransmit } : {}),
+        ...(cause ? { cause } : {}),
         ...(delivery ? { delay: delivery.deliverAt - t } : {}),
         ...(delivery?.reordered ? { reordered: true } : {}),
       });
@@ -174,6 +188,9 @@ export class TraceRecorder {
           ...(record.detail ?? {}),
         });
         return;
+      case 'cc':
+        this.emit({ t, kind: 'cc', endpoint, conn: record.conn, ...record.cc });
+        return;
       case 'timer': {
         // The host reports what was retransmitted as `kind`; the trace's `kind` is "timer".
         const { kind: retransmitKind, ...detail } = record.detail;
@@ -190,6 +207,11 @@ export class TraceRecorder {
         return;
       }
     }
+  }
+
+  private countRetransmitted(p: Packet, retransmitted: boolean, cause: RetransmitCause | undefined): void {
+    this.ledger.sent(p.segment, retransmitted, cause);
+    if (retransmitted) this.stats.redundantBytes = this.ledger.redundant;
   }
 
   private dropped(event: TraceEvent): void {

@@ -1,4 +1,4 @@
-import type { Segment, TraceSegment } from '@synack/core';
+import type { CongestionStateName, RetransmitCause, Segment, TraceSegment } from '@synack/core';
 
 /** A segment on the wire between two endpoints (ids such as "client", "server"). */
 export interface Packet {
@@ -47,6 +47,9 @@ export type TraceEvent =
       retransmit?: boolean;
       /** send: what was retransmitted (SYN, SYN-ACK, data, FIN, probe). */
       retransmitKind?: string;
+      /** send: why it was retransmitted: 'rto' (retransmission timer), 'fast' (fast retransmit /
+       * SACK or RACK loss detection), 'tlp' (tail loss probe). Absent on first transmissions. */
+      cause?: RetransmitCause;
       /** send: the sending connection's state once it had processed the event that sent this. */
       state?: string;
     }
@@ -61,6 +64,21 @@ export type TraceEvent =
       retransmitKind?: string;
       rto?: number;
       count?: number;
+    }
+  | {
+      /** The sender's congestion-control picture changed (core's CongestionSnapshot, in segments). */
+      t: number;
+      kind: 'cc';
+      endpoint: string;
+      conn: string;
+      /** Linux tcp_ca_state name: Open, Disorder, CWR, Recovery, Loss. */
+      state: CongestionStateName;
+      cwnd: number;
+      /** 2147483647 (Linux TCP_INFINITE_SSTHRESH) before the first loss. */
+      ssthresh: number;
+      inFlight: number;
+      sacked: number;
+      mss: number;
     }
   | {
       t: number;

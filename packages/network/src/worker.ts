@@ -22,7 +22,13 @@ function pack(records: TimedRecord[]): { segments: ArrayBuffer; records: string 
   for (const record of records) {
     if (record.k === 'seg') {
       if (!quiet) rest.push({ k: 'seg', i: segments.length, conn: record.conn, t: record.t });
-      segments.push({ seg: record.seg, state: record.state, retransmit: record.retransmit, t: record.t });
+      segments.push({
+        seg: record.seg,
+        state: record.state,
+        retransmit: record.retransmit,
+        cause: record.cause,
+        t: record.t,
+      });
     } else if (record.k === 'drop') {
       // A dropped segment's payload only matters for its length (the trace's `len`).
       const { data, ...seg } = record.seg;
