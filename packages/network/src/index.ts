@@ -7,6 +7,7 @@ export { checkSimulationConfig } from './config-checks.js';
 export type { ConnectionReport, EndpointReport, SerializedInspection } from './endpoint.js';
 export type { CapturePoint, PcapAt } from './pcap.js';
 export { captureFiles, PCAP_AT, PcapCapture, PcapWriter, writePcapFile } from './pcap.js';
+export { PcapFileError } from './pcap-file.js';
 export { deriveSeed } from './prng.js';
 export type {
   AppAction,

@@ -15,6 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Segment } from '@synack/core';
+import { PcapFileSink } from './pcap-file.js';
 import type { Packet } from './types.js';
 
 export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;
@@ -153,14 +154,33 @@ export function encodeIpv4Tcp(segment: Segment, ipId = 0, ttl = DEFAULT_TTL): Bu
   return buf;
 }
 
-/** Accumulates records in memory and serialises them as one pcap file. */
+/** The 24-byte global header every pcap file starts with (pcap-savefile(5)). */
+export function pcapGlobalHeader(): Buffer {
+  const header = Buffer.alloc(PCAP_GLOBAL_HEADER_LEN);
+  header.writeUInt32LE(PCAP_MAGIC_MICROS, 0);
+  header.writeUInt16LE(PCAP_VERSION_MAJOR, 4);
+  header.writeUInt16LE(PCAP_VERSION_MINOR, 6);
+  header.writeInt32LE(0, 8); // thiszone: timestamps are already "UTC" (virtual time)
+  header.writeUInt32LE(0, 12); // sigfigs: always 0 in practice
+  header.writeUInt32LE(PCAP_SNAPLEN, 16);
+  header.writeUInt32LE(LINKTYPE_RAW, 20);
+  return header;
+}
+
+/**
+ * Accumulates records in memory and serialises them as one pcap file; or, given a `sink`, hands
+ * each record to it as it is added and keeps none (a file streamed as the run goes, pcap-file.ts).
+ */
 export class PcapWriter {
   private readonly records: Buffer[] = [];
   private bytes = 0;
+  private added = 0;
+
+  constructor(private readonly sink?: (record: Buffer) => void) {}
 
   /** Number of packets added so far. */
   get count(): number {
-    return this.records.length;
+    return this.added;
   }
 
   /**
@@ -172,7 +192,7 @@ export class PcapWriter {
     if (!Number.isFinite(timeMs) || timeMs < 0) {
       throw new Error(`invalid capture time ${timeMs} ms: expected a finite, non-negative number`);
     }
-    const packet = encodeIpv4Tcp(segment, opts.ipId ?? this.records.length & 0xffff, opts.ttl ?? DEFAULT_TTL);
+    const packet = encodeIpv4Tcp(segment, opts.ipId ?? this.added & 0xffff, opts.ttl ?? DEFAULT_TTL);
     // Round once to whole microseconds, then split, so usec can never reach 1_000_000.
     const totalMicros = Math.round(timeMs * 1000);
     const seconds = Math.floor(totalMicros / 1_000_000);
@@ -183,21 +203,20 @@ export class PcapWriter {
     header.writeUInt32LE(totalMicros - seconds * 1_000_000, 4); // ts_usec
     header.writeUInt32LE(packet.length, 8); // incl_len
     header.writeUInt32LE(packet.length, 12); // orig_len
-    this.records.push(Buffer.concat([header, packet]));
-    this.bytes += header.length + packet.length;
+    const record = Buffer.concat([header, packet]);
+    this.added++;
+    if (this.sink) {
+      this.sink(record);
+      return;
+    }
+    this.records.push(record);
+    this.bytes += record.length;
   }
 
-  /** The complete file: global header followed by every record in insertion order. */
+  /** The complete file: global header followed by every record in insertion order (in-memory writers only). */
   toBuffer(): Buffer {
-    const header = Buffer.alloc(PCAP_GLOBAL_HEADER_LEN);
-    header.writeUInt32LE(PCAP_MAGIC_MICROS, 0);
-    header.writeUInt16LE(PCAP_VERSION_MAJOR, 4);
-    header.writeUInt16LE(PCAP_VERSION_MINOR, 6);
-    header.writeInt32LE(0, 8); // thiszone: timestamps are already "UTC" (virtual time)
-    header.writeUInt32LE(0, 12); // sigfigs: always 0 in practice
-    header.writeUInt32LE(PCAP_SNAPLEN, 16);
-    header.writeUInt32LE(LINKTYPE_RAW, 20);
-    return Buffer.concat([header, ...this.records], PCAP_GLOBAL_HEADER_LEN + this.bytes);
+    if (this.sink) throw new Error('a streaming PcapWriter keeps no records: its file is already written');
+    return Buffer.concat([pcapGlobalHeader(), ...this.records], PCAP_GLOBAL_HEADER_LEN + this.bytes);
   }
 }
 
@@ -241,14 +260,56 @@ export function captureFiles(path: string, at: PcapAt): Array<{ point: CapturePo
  * A pcap capture of a run at one or both capture points: pass `hooks` to `runSimulation`, then
  * write the files with `writeFiles`. The sender capture is exactly what `onPacket` sees, so it
  * is byte-identical to a `PcapWriter` fed from `onPacket`.
+ *
+ * `PcapCapture.streaming(path, at)` instead opens the files at once and appends each packet as it
+ * is captured (pcap-file.ts): a killed run leaves a readable prefix; `close()` ends the files.
  */
 export class PcapCapture {
   private readonly writers = new Map<CapturePoint, PcapWriter>();
+  private readonly sinks: PcapFileSink[] = [];
   /** Packet id → its index among the packets sent: the IP identification both captures give it. */
   private readonly sendIndex = new Map<number, number>();
 
   constructor(readonly at: PcapAt = 'sender') {
     for (const { point } of captureFiles('', at)) this.writers.set(point, new PcapWriter());
+  }
+
+  /** A capture streamed to `path` (and its sibling with `both`); throws PcapFileError if a file cannot be created. */
+  static streaming(path: string, at: PcapAt = 'sender'): PcapCapture {
+    const capture = new PcapCapture(at);
+    try {
+      for (const file of captureFiles(path, at)) {
+        const sink = new PcapFileSink(file.path);
+        capture.sinks.push(sink);
+        capture.writers.set(file.point, new PcapWriter((record) => sink.append(record)));
+      }
+    } catch (err) {
+      capture.closeQuietly();
+      throw err;
+    }
+    return capture;
+  }
+
+  /** Closes a streaming capture's files; throws PcapFileError naming the first file not written completely. */
+  close(): string[] {
+    let first: unknown;
+    for (const sink of this.sinks) {
+      try {
+        sink.close();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first !== undefined) throw first;
+    return this.sinks.map((sink) => sink.path);
+  }
+
+  private closeQuietly(): void {
+    try {
+      this.close();
+    } catch {
+      // Already failing: the caller reports the first error.
+    }
   }
 
   /** The writer of one capture point, if this capture has it. */
