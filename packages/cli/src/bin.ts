@@ -1,8 +1,18 @@
 // `synack --version` answers from package.json alone: loading the commands (workers, zod
 // schemas, the explain catalogue …) takes most of a second, and scripts call --version often.
+import { debugRequested, internalErrorText, withoutDebugFlag } from './internal-error.js';
 import { synackVersion } from './version.js';
 
 const args = process.argv.slice(2);
+const debug = debugRequested(args, process.env);
+// Any error that reaches here is a bug: one line asking for a report (internal-error.ts), exit 1.
+const crash = (err: unknown) => {
+  process.stderr.write(internalErrorText(err, debug));
+  process.exit(1);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${synackVersion()}\n`);
 } else {
@@ -14,13 +24,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     });
   }
   const { main } = await import('./main.js');
-  main(process.argv).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`synack: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  main([...process.argv.slice(0, 2), ...withoutDebugFlag(args)]).then((code) => {
+    process.exitCode = code;
+  }, crash);
 }

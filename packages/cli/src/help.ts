@@ -5,9 +5,13 @@
 import { type Command, Option } from 'commander';
 
 const EXIT_CODES = `Exit codes:
-  0  success
-  1  a run failed or missed one of its expectations
-  2  usage or input error (bad flag, unknown scenario, malformed scenario file)`;
+  0    success
+  1    something ran and failed: a run failed or missed one of its expectations, or an output
+       file could not be written after the run (said in one line after the run's own output)
+  2    bad input or environment, nothing was run (bad or repeated flag, unknown scenario,
+       malformed scenario file, unwritable output path)
+  130  interrupted (Ctrl-C)
+An "internal error" is a bug in synack: --debug (or SYNACK_DEBUG=1) adds its stack trace.`;
 
 /** Examples by command name ('' is the program itself). */
 const EXAMPLES: Record<string, string[]> = {

@@ -7,7 +7,9 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
 import { colorByDefault } from './color.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { explainAnnotator, LANGS, type Lang } from './explain/index.js';
+import { rejectRepeatedFlags } from './flags-once.js';
 import { addConventions } from './help.js';
 import { inspectRunner, registerInspect } from './inspect.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
@@ -18,9 +20,7 @@ import { DIRECTIONS, type Direction } from './sweep/direction.js';
 import { synackVersion } from './version.js';
 import { registerWhy } from './why.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 function defaultOutput(): Output {
   return {
@@ -116,6 +116,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .action(async (target: string, opts: Record<string, unknown>) => {
       const scenario = resolveScenario(target);
       const explain = opts.explain === true ? (opts.lang as Lang) : undefined;
+      const stopWatching = opts.inspect ? () => {} : exitOnInterrupt(io);
       const outcome = await (opts.inspect ? inspectRunner(opts) : runScenario)(
         scenario,
         {
@@ -130,7 +131,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
           ...(explain ? { explain, annotate: explainAnnotator(explain) } : {}),
         },
         io,
-      );
+      ).finally(stopWatching);
       setExit(outcome.exitCode);
     });
 
@@ -143,7 +144,21 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
   registerCompletion(program, io, setExit);
 
   addConventions(program);
+  rejectRepeatedFlags(program);
   return program;
+}
+
+/**
+ * Ctrl-C during `synack run` ends it with 130 and one line (a streamed pcap is already valid up
+ * to that point). `sweep` handles SIGINT itself (it writes the results so far), `inspect` too.
+ */
+function exitOnInterrupt(io: Output): () => void {
+  const onSigint = () => {
+    io.err('\nsynack: interrupted\n');
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.once('SIGINT', onSigint);
+  return () => process.removeListener('SIGINT', onSigint);
 }
 
 /** Runs the CLI; resolves to the exit code. */

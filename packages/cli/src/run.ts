@@ -3,12 +3,12 @@
  * command-line overrides, runs it across worker threads, prints the ladder
  * (or JSONL / Mermaid), optionally writes a pcap, and checks expectations.
  */
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
-  captureFiles,
   type FaultModel,
   type PcapAt,
   PcapCapture,
+  PcapFileError,
   type RunOptions,
   type RunResult,
   runSimulation,
@@ -109,6 +109,7 @@ export function buildConfig(scenario: Scenario, flags: RunFlags): SimulationConf
 export interface RunOutcome {
   result: RunResult;
   expectations: ExpectationResult[];
+  /** 0 ok; 1 the run failed, missed an expectation, or an output could not be written. */
   exitCode: 0 | 1;
 }
 
@@ -132,7 +133,6 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     beforeStep: flags.beforeStep,
     onInspect: flags.onInspect,
   });
-  if (pcap && flags.pcap) pcap.writeFiles(flags.pcap);
   const expectations = checkExpectations(scenario.expect ?? {}, result.trace);
   const passed = expectations.every((e) => e.pass);
   const annotate = flags.annotate?.(result.trace);
@@ -156,25 +156,40 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     if (!result.ok) io.err(`synack: run failed: ${result.error}\n`);
     for (const f of failed) io.err(`synack: expectation failed: ${f.name} (${f.detail})\n`);
   }
-  return { result, expectations, exitCode: result.ok && passed ? 0 : 1 };
+  // The capture was streamed during the run; a write that failed is reported after the run's
+  // own output (ladder and verdict first), in one line, and the run counts as failed.
+  const pcapWritten = closePcap(pcap, io);
+  return { result, expectations, exitCode: result.ok && passed && pcapWritten ? 0 : 1 };
 }
 
-/** The capture `--pcap`/`--pcap-at` ask for, its files checked writable before the run. */
+/** Closes the streamed capture files; false (after one line on stderr) if one is incomplete. */
+function closePcap(pcap: PcapCapture | undefined, io: Output): boolean {
+  try {
+    pcap?.close();
+    return true;
+  } catch (err) {
+    if (!(err instanceof PcapFileError)) throw err;
+    io.err(`synack: --pcap: ${err.message}; the capture is incomplete\n`);
+    return false;
+  }
+}
+
+/**
+ * The capture `--pcap`/`--pcap-at` ask for, its files created before the run (so an unwritable
+ * path is an input error and nothing runs) and streamed as the run goes (pcap-file.ts).
+ */
 function openPcap(flags: RunFlags): PcapCapture | undefined {
-  if (!flags.pcap) {
+  if (flags.pcap === undefined) {
     if (flags.pcapAt) throw new InputError('--pcap-at needs --pcap <file>');
     return undefined;
   }
-  const at = flags.pcapAt ?? 'sender';
-  for (const { path } of captureFiles(flags.pcap, at)) {
-    // Fail before the run, not after it, when a pcap file cannot be written.
-    try {
-      closeSync(openSync(path, 'w'));
-    } catch (err) {
-      throw new InputError(`--pcap: cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
-    }
+  if (flags.pcap.trim() === '') throw new InputError('--pcap: the file name is empty');
+  try {
+    return PcapCapture.streaming(flags.pcap, flags.pcapAt ?? 'sender');
+  } catch (err) {
+    if (err instanceof PcapFileError) throw new InputError(`--pcap: ${err.message}`);
+    throw err;
   }
-  return new PcapCapture(at);
 }
 
 function describeNetwork(config: SimulationConfig): string {

@@ -1,0 +1,28 @@
+/**
+ * A flag that takes one value may be given once: `--seed 1 --seed 2` is an input error (exit 2)
+ * instead of silently keeping the last value, since a command line built by concatenating a
+ * script's defaults and a user's overrides would otherwise run an experiment nobody asked for.
+ * Boolean switches (`--png --png`) and negations (`--no-color`) stay harmless repeats.
+ */
+import type { Command, Option } from 'commander';
+import { InputError } from './schema.js';
+
+function takesValue(option: Option): boolean {
+  return (option.required || option.optional) && !option.variadic && !option.negate;
+}
+
+/** Makes every value-taking option of `command` and its subcommands reject a second occurrence. */
+export function rejectRepeatedFlags(command: Command): void {
+  for (const option of command.options) {
+    if (!takesValue(option)) continue;
+    let seen = false;
+    // commander emits `option:<name>` once per occurrence on the command line (not for defaults).
+    command.on(`option:${option.name()}`, () => {
+      if (seen) {
+        throw new InputError(`${option.long ?? option.flags} is given more than once (it takes one value)`);
+      }
+      seen = true;
+    });
+  }
+  for (const sub of command.commands) rejectRepeatedFlags(sub);
+}
