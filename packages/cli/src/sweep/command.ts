@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import { positiveArg, seedArg } from '../args.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import type { Output } from '../run.js';
 import type { Scenario } from '../scenarios.js';
 import { DIRECTIONS, type Direction } from './direction.js';
@@ -22,7 +23,7 @@ import type { SweepRow } from './job.js';
 import type { Criterion } from './metrics.js';
 import { planSweep, type SweepOptions } from './plan.js';
 import { type PointSummary, summarize } from './summary.js';
-import { SweepOutput, sweepReport, writeConfig, writeResults } from './write.js';
+import { SweepOutput, SweepWriteError, sweepReport, writeConfig, writeResults } from './write.js';
 
 export interface SweepResult {
   scenario: Scenario;
@@ -36,6 +37,8 @@ export interface SweepResult {
   wallMs: number;
   runsPerSec: number;
   interrupted: boolean;
+  /** Why an output could not be written after the runs (already reported on stderr). */
+  writeError?: string;
 }
 
 /**
@@ -45,12 +48,15 @@ export interface SweepResult {
 export async function runSweep(options: SweepOptions, io: Output): Promise<SweepResult> {
   const plan = planSweep(options);
   const out = new SweepOutput(plan.outDir);
+  out.clearPrevious();
   writeConfig(out, plan);
   const execution = await executeSweep(plan, options, io);
   const { rows, wallMs, runsPerSec, interrupted } = execution;
   const summaries = summarize(plan.scenario, plan.points, rows);
-  await writeResults(out, plan, execution, summaries, options.png);
+  const writeError = await writeResultsReported(out, plan, execution, summaries, options.png);
   io.out(sweepReport(plan, summaries, execution, out));
+  // One line after the sweep's own report: the runs happened, an output is missing.
+  if (writeError) io.err(`synack: ${writeError}\n`);
   const { scenario, criterion, points } = plan;
   return {
     scenario,
@@ -63,7 +69,19 @@ export async function runSweep(options: SweepOptions, io: Output): Promise<Sweep
     wallMs,
     runsPerSec,
     interrupted,
+    ...(writeError ? { writeError } : {}),
   };
+}
+
+/** writeResults, with a failed write returned as its message instead of thrown. */
+async function writeResultsReported(...args: Parameters<typeof writeResults>): Promise<string | undefined> {
+  try {
+    await writeResults(...args);
+    return undefined;
+  } catch (err) {
+    if (err instanceof SweepWriteError) return err.message;
+    throw err;
+  }
 }
 
 /** Registers `synack sweep` on the program. */
@@ -111,6 +129,6 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
         },
         io,
       );
-      setExit(result.interrupted ? 1 : 0);
+      setExit(result.writeError ? EXIT_FAILED : result.interrupted ? EXIT_INTERRUPTED : EXIT_OK);
     });
 }

@@ -163,14 +163,23 @@ export interface SweepPoint extends PointSettings {
 /** Scenario-level values a point falls back to when a dimension is not swept. */
 export type PointDefaults = Omit<PointSettings, 'direction'>;
 
-/** The Cartesian product of the grid, profile outermost. */
+/**
+ * How many points the grid spans, computed without expanding it: the caller checks this against
+ * its cap first (five dimensions of 1,000 values each would be 10^15 points).
+ */
+export function gridSize(spec: GridSpec): number {
+  return PARAMS.reduce((n, p) => n * (spec[p]?.length ?? 1), spec.profile?.length ?? 1);
+}
+
+/** The Cartesian product of the grid, profile outermost (check `gridSize` first: this builds every point). */
 export function expandGrid(spec: GridSpec, defaults: PointDefaults, direction: Direction): SweepPoint[] {
   const dims = PARAMS.map((p) => spec[p] ?? [undefined]);
-  const net: Array<Array<number | undefined>> = [[]];
+  let net: Array<Array<number | undefined>> = [[]];
   for (const values of dims) {
+    // A loop, not push(...array) or splice(...array): spreading a large array overflows the stack.
     const next: Array<Array<number | undefined>> = [];
     for (const prefix of net) for (const v of values) next.push([...prefix, v]);
-    net.splice(0, net.length, ...next);
+    net = next;
   }
   const points: SweepPoint[] = [];
   for (const profile of spec.profile ?? [undefined]) {

@@ -13,6 +13,7 @@ import type { Executor } from './executor.js';
 import {
   expandGrid,
   type GridSpec,
+  gridSize,
   PARAMS,
   type Param,
   type PointDefaults,
@@ -79,15 +80,20 @@ export function planSweep(options: SweepOptions): SweepPlan {
   const runs = options.runs ?? 100;
   const seed = options.seed ?? scenario.seed ?? 1;
   const direction = options.direction ?? 'both';
+  if (options.out !== undefined && options.out.trim() === '') {
+    throw new InputError('--out: the directory name is empty');
+  }
   const outDir = resolve(options.out ?? 'sweep-out');
   const criterion = criterionFor(scenario);
-  const points = expandGrid(grid, pointDefaults(scenario), direction);
-  const total = points.length * runs;
+  // The size is checked before the grid is expanded, so a huge grid costs nothing.
+  const size = gridSize(grid);
+  const total = size * runs;
   if (total > MAX_RUNS_TOTAL) {
     throw new InputError(
-      `the sweep asks for ${points.length} grid points × ${runs} runs = ${total} runs (at most ${MAX_RUNS_TOTAL})`,
+      `the sweep asks for ${size} grid points × ${runs} runs = ${total} runs (at most ${MAX_RUNS_TOTAL})`,
     );
   }
+  const points = expandGrid(grid, pointDefaults(scenario), direction);
   const jobs: JobPlan = {
     scenario,
     target,

@@ -2,7 +2,7 @@
  * The last step of `synack sweep`: the output directory (config.json first, before any run;
  * runs.csv, summary.csv/json and the plots after), and the summary table on stdout.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../schema.js';
 import type { SweepExecution } from './execute.js';
@@ -12,7 +12,25 @@ import { isPlainHandshake } from './model.js';
 import type { SweepPlan } from './plan.js';
 import { formatNumber, type PointSummary, runsCsv, shellWord, summaryCsv } from './summary.js';
 
-/** The output directory of a sweep; every failure to create or write it is an InputError. */
+/** A sweep output that could not be written after the runs (disk full, I/O error): exit 1, not 2. */
+export class SweepWriteError extends Error {
+  override name = 'SweepWriteError';
+}
+
+/** The files of an earlier sweep that a new one removes first (README "Sweep output directory"). */
+const OWNED_NAMES = new Set(['config.json', 'runs.csv', 'summary.csv', 'summary.json']);
+const OWNED_EXTENSIONS = /\.(svg|png)$/i;
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}
+
+/**
+ * The output directory of a sweep. Creating it, or writing config.json before the runs, fails
+ * with an InputError (nothing has run: exit 2); a write after the runs fails with a
+ * SweepWriteError. Every file is written to a temporary name and renamed into place, so a
+ * reader (or a crash) never sees a truncated CSV.
+ */
 export class SweepOutput {
   /** Files written, relative to `dir`, in the order first written. */
   readonly files: string[] = [];
@@ -21,19 +39,53 @@ export class SweepOutput {
     try {
       makeDirectory(dir);
     } catch (err) {
-      throw new InputError(`--out: cannot create ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+      throw new InputError(`--out: cannot create ${dir} (${errorCode(err)})`);
     }
   }
 
-  write(name: string, data: string | Buffer): void {
+  /**
+   * Removes what an earlier sweep wrote here — config.json, runs.csv, summary.csv, summary.json
+   * and every .svg/.png plot directly in the directory — so no stale plot survives a sweep that
+   * draws fewer. Other files are left alone.
+   */
+  clearPrevious(): void {
+    let names: string[];
     try {
-      writeFileSync(join(this.dir, name), data);
+      names = readdirSync(this.dir);
     } catch (err) {
-      throw new InputError(
-        `--out: cannot write ${join(this.dir, name)} (${(err as NodeJS.ErrnoException).code ?? err})`,
-      );
+      throw new InputError(`--out: cannot read ${this.dir} (${errorCode(err)})`);
+    }
+    for (const name of names) {
+      if (!OWNED_NAMES.has(name) && !OWNED_EXTENSIONS.test(name)) continue;
+      try {
+        rmSync(join(this.dir, name), { force: true });
+      } catch (err) {
+        throw new InputError(`--out: cannot remove the earlier ${join(this.dir, name)} (${errorCode(err)})`);
+      }
+    }
+  }
+
+  /** Writes `name` atomically (temporary file + rename); `phase` says whether anything has run yet. */
+  write(name: string, data: string | Buffer, phase: 'before-runs' | 'after-runs' = 'after-runs'): void {
+    const path = join(this.dir, name);
+    const temporary = join(this.dir, `.${name}.${process.pid}.tmp`);
+    try {
+      writeFileSync(temporary, data);
+      renameSync(temporary, path);
+    } catch (err) {
+      removeQuietly(temporary);
+      const message = `--out: cannot write ${path} (${errorCode(err)})`;
+      throw phase === 'before-runs' ? new InputError(message) : new SweepWriteError(message);
     }
     if (!this.files.includes(name)) this.files.push(name);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // The write error is what gets reported; a temporary file that cannot be removed is secondary.
   }
 }
 
@@ -88,7 +140,7 @@ export function writeConfig(out: SweepOutput, plan: SweepPlan): void {
       return { ...p, config };
     }),
   };
-  out.write('config.json', `${JSON.stringify(config, null, 2)}\n`);
+  out.write('config.json', `${JSON.stringify(config, null, 2)}\n`, 'before-runs');
 }
 
 /** runs.csv, summary.csv, summary.json and the plots (PNG too with `png`). */
