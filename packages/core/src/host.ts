@@ -196,6 +196,15 @@ export class Host {
     this.sampleOccupancy(listener);
   }
 
+  /**
+   * The listening socket is closed: new SYNs to the port are refused with RST. Connections already
+   * created stay (the caller resets the ones nobody accepted, as Linux inet_csk_listen_stop does).
+   */
+  unlisten(port: number): void {
+    this.listeners.get(port)?.actor?.stop();
+    this.listeners.delete(port);
+  }
+
   /** Takes the oldest completed connection from the accept queue (undefined when empty). */
   accept(port: number): string | undefined {
     const listener = this.listeners.get(port);
@@ -284,6 +293,12 @@ export class Host {
       return;
     }
     if (listener && segment.flags & Flag.RST) return; // LISTEN ignores an incoming RST.
+    // RFC 9293 §3.10.7.2 fourth ("other data or control"): a LISTEN socket drops a segment with
+    // neither SYN nor ACK (a bare FIN, data); Linux tcp_rcv_state_process discards it too.
+    if (listener && !(segment.flags & Flag.ACK)) {
+      this.options.events.drop(segment, 'listen-no-ack');
+      return;
+    }
     // Only a listener that has sent cookies checks an ACK for one (Linux checks only after a recent
     // overflow): a stray ACK to a listener that never sent a cookie just gets its RST, and is not
     // counted as a rejected cookie.
