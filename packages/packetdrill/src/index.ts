@@ -11,6 +11,7 @@ export {
   formatTcpOption,
   formatTime,
 } from './printer.js';
+export { type RunOptions, type RunReport, runScript } from './runner/index.js';
 export { readShellCommand, type ShellStatement } from './shell.js';
 export { checkSupported, type Finding, type FindingCategory, type SupportReport } from './support.js';
 export { CONGESTION_CONTROLS, checkSyscall, SUPPORTED_SYSCALLS } from './syscalls.js';

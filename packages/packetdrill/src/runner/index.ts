@@ -1,0 +1,1 @@
+export { type RunOptions, type RunReport, runScript } from './run.js';
