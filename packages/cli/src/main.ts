@@ -12,11 +12,13 @@ import { explainAnnotator, LANGS, type Lang } from './explain/index.js';
 import { rejectRepeatedFlags } from './flags-once.js';
 import { addConventions } from './help.js';
 import { inspectRunner, registerInspect } from './inspect.js';
+import { registerPacketdrill } from './packetdrill.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { InputError } from './schema.js';
 import { registerSweep } from './sweep/command.js';
 import { DIRECTIONS, type Direction } from './sweep/direction.js';
+import { registerWorker } from './sweep/queue/worker.js';
 import { synackVersion } from './version.js';
 import { registerWhy } from './why.js';
 
@@ -139,9 +141,13 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
 
   registerSweep(program, io, setExit);
 
+  registerWorker(program, io, setExit);
+
   registerInspect(program, io, setExit);
 
   registerCompletion(program, io, setExit);
+
+  registerPacketdrill(program, io, setExit);
 
   addConventions(program);
   rejectRepeatedFlags(program);
