@@ -18,7 +18,6 @@ import { SCENARIOS } from './scenarios.js';
 import { InputError } from './schema.js';
 import { registerSweep } from './sweep/command.js';
 import { DIRECTIONS, type Direction } from './sweep/direction.js';
-import { registerWorker } from './sweep/queue/worker.js';
 import { synackVersion } from './version.js';
 import { registerWhy } from './why.js';
 
@@ -140,8 +139,6 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
   registerWhy(program, io, setExit);
 
   registerSweep(program, io, setExit);
-
-  registerWorker(program, io, setExit);
 
   registerInspect(program, io, setExit);
 
