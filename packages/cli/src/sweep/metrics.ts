@@ -44,6 +44,25 @@ export interface RunMetrics {
   finalStates: string;
   /** Virtual ms of the last event. */
   endMs: number;
+  /** The data path: what the applications received and what it cost. */
+  transfer: TransferMetrics;
+}
+
+/** Bulk-transfer measures of one run (issue 13), from the trace and the summary's counters. */
+export interface TransferMetrics {
+  /** Application bytes delivered, all connections and directions. */
+  bytesReceived: number;
+  /**
+   * bytesReceived ÷ (last delivery to an application − first data segment sent), bytes/s; null
+   * when nothing was delivered. Handshake and close are outside that interval.
+   */
+  goodput: number | null;
+  /** Largest payload sent, bytes (the segment size the sender used). */
+  mss: number;
+  /** Payload bytes resent, by cause (summary stats.retransmittedBytes). */
+  resent: { rto: number; fast: number; tlp: number };
+  /** Resent bytes the receiver already held (summary stats.redundantBytes). */
+  redundant: number;
 }
 
 type Summary = Extract<TraceEvent, { kind: 'summary' }>;
@@ -53,6 +72,8 @@ interface SummaryStats {
   segmentsDropped?: number;
   segmentsDuplicated?: number;
   retransmits?: Record<string, number>;
+  retransmittedBytes?: Partial<TransferMetrics['resent']>;
+  redundantBytes?: number;
   endTime?: number;
 }
 
@@ -72,6 +93,10 @@ export class RunCollector {
   private lastClosed: number | null = null;
   private readonly closedReasons: string[] = [];
   private summary: Summary | undefined;
+  private firstDataSent: number | null = null;
+  private lastDataReceived: number | null = null;
+  private bytesReceived = 0;
+  private largestPayload = 0;
 
   constructor(
     private readonly criterion: Criterion,
@@ -97,8 +122,16 @@ export class RunCollector {
         if (this.firstSyn === null && e.seg.flags.includes('SYN') && !e.seg.flags.includes('ACK')) {
           this.firstSyn = e.t;
         }
+        if (e.seg.len > 0) {
+          this.firstDataSent ??= e.t;
+          if (e.seg.len > this.largestPayload) this.largestPayload = e.seg.len;
+        }
         break;
       case 'app':
+        if (e.event === 'data' && typeof e.bytes === 'number') {
+          this.bytesReceived += e.bytes;
+          this.lastDataReceived = e.t;
+        }
         if (e.event === 'closed' && e.reason && e.reason !== 'normal') {
           this.closedReasons.push(`${e.endpoint} ${String(e.reason)}`);
         }
@@ -142,6 +175,22 @@ export class RunCollector {
       },
       finalStates,
       endMs: stats.endTime ?? summary.t,
+      transfer: this.transfer(stats),
+    };
+  }
+
+  private transfer(stats: SummaryStats): TransferMetrics {
+    const resent = stats.retransmittedBytes ?? {};
+    const span =
+      this.firstDataSent !== null && this.lastDataReceived !== null
+        ? this.lastDataReceived - this.firstDataSent
+        : 0;
+    return {
+      bytesReceived: this.bytesReceived,
+      goodput: this.bytesReceived > 0 && span > 0 ? (this.bytesReceived * 1000) / span : null,
+      mss: this.largestPayload,
+      resent: { rto: resent.rto ?? 0, fast: resent.fast ?? 0, tlp: resent.tlp ?? 0 },
+      redundant: stats.redundantBytes ?? 0,
     };
   }
 

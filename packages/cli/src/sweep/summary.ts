@@ -4,6 +4,7 @@ import { type PointSettings, pointSettings, type SweepPoint } from './grid.js';
 import type { SweepRow } from './job.js';
 import { modelForPoint } from './model.js';
 import { describe, wilson } from './stats.js';
+import { type ThroughputModel, throughputModel } from './throughput-model.js';
 
 export interface PointSummary extends PointSettings {
   point: number;
@@ -30,6 +31,19 @@ export interface PointSummary extends PointSettings {
     /** (observed − model) / (sd / √n) for the mean handshake time. */
     handshakeMeanZ: number | null;
   } | null;
+  /** The data path over the runs that delivered application data (null when none did). */
+  transfer: TransferSummary | null;
+}
+
+export interface TransferSummary {
+  /** Goodput over the runs that delivered data, bytes/s. */
+  goodput: Quantiles;
+  /** Mean resent payload bytes per run, by cause. */
+  resentMean: { rto: number; fast: number; tlp: number };
+  /** Σ redundant resent bytes ÷ Σ resent bytes over the point's runs (null when nothing was resent). */
+  redundantRatio: number | null;
+  /** Mathis and PFTK at this point, with the parameters they were given (null without loss). */
+  model: (ThroughputModel & { goodputToPftk: number | null }) | null;
 }
 
 export interface Quantiles {
@@ -93,8 +107,43 @@ export function summarize(
       handshake,
       lifecycle,
       model,
+      transfer: transferSummary(scenario, point, list),
     };
   });
+}
+
+/** The point's goodput, resent bytes and redundancy, and the throughput models where loss applies. */
+function transferSummary(
+  scenario: Scenario,
+  point: SweepPoint,
+  rows: readonly SweepRow[],
+): TransferSummary | null {
+  const delivering = rows.filter((r) => r.transfer.goodput !== null);
+  if (delivering.length === 0) return null;
+  const goodput = { n: delivering.length, ...describe(delivering.map((r) => r.transfer.goodput!)) };
+  const sum = (pick: (r: SweepRow) => number) => rows.reduce((total, r) => total + pick(r), 0);
+  const resent = {
+    rto: sum((r) => r.transfer.resent.rto),
+    fast: sum((r) => r.transfer.resent.fast),
+    tlp: sum((r) => r.transfer.resent.tlp),
+  };
+  const resentTotal = resent.rto + resent.fast + resent.tlp;
+  const mss = Math.max(...delivering.map((r) => r.transfer.mss));
+  const overrides = scenario.endpoints[0]?.profileOverrides;
+  const model = point.loss > 0 ? throughputModel(point.profile, overrides, point, mss) : null;
+  return {
+    goodput,
+    resentMean: {
+      rto: resent.rto / rows.length,
+      fast: resent.fast / rows.length,
+      tlp: resent.tlp / rows.length,
+    },
+    redundantRatio: resentTotal > 0 ? sum((r) => r.transfer.redundant) / resentTotal : null,
+    model: model && {
+      ...model,
+      goodputToPftk: goodput.mean !== null ? goodput.mean / model.pftkBytesPerSec : null,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -158,6 +207,13 @@ const RUNS_COLUMNS = [
   'retx_fin',
   'final_states',
   'end_ms',
+  'bytes_received',
+  'goodput_Bps',
+  'mss',
+  'resent_rto_bytes',
+  'resent_fast_bytes',
+  'resent_tlp_bytes',
+  'redundant_bytes',
   'repro',
 ] as const;
 
@@ -188,6 +244,13 @@ export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => str
       r.retransmits.FIN,
       r.finalStates,
       r.endMs,
+      r.transfer.bytesReceived,
+      r.transfer.goodput,
+      r.transfer.mss,
+      r.transfer.resent.rto,
+      r.transfer.resent.fast,
+      r.transfer.resent.tlp,
+      r.transfer.redundant,
       ['synack', ...repro(r)].map(shellWord).join(' '),
     ]),
   );
@@ -218,7 +281,45 @@ const SUMMARY_COLUMNS = [
   'model_in_wilson',
   'hs_mean_dev_ms',
   'hs_mean_z',
+  'goodput_n',
+  'goodput_mean_Bps',
+  'goodput_sd_Bps',
+  'goodput_median_Bps',
+  'resent_rto_mean_bytes',
+  'resent_fast_mean_bytes',
+  'resent_tlp_mean_bytes',
+  'redundant_ratio',
+  'model_mss',
+  'model_rtt_ms',
+  'model_b',
+  'model_t0_ms',
+  'model_wmax',
+  'mathis_Bps',
+  'pftk_Bps',
+  'goodput_to_pftk',
 ] as const;
+
+function transferFields(t: TransferSummary | null): unknown[] {
+  const m = t?.model;
+  return [
+    t?.goodput.n ?? 0,
+    t?.goodput.mean,
+    t?.goodput.sd,
+    t?.goodput.median,
+    t?.resentMean.rto,
+    t?.resentMean.fast,
+    t?.resentMean.tlp,
+    t?.redundantRatio,
+    m?.mss,
+    m?.rttMs,
+    m?.b,
+    m?.t0Ms,
+    m?.wmax,
+    m?.mathisBytesPerSec,
+    m?.pftkBytesPerSec,
+    m?.goodputToPftk,
+  ];
+}
 
 export function summaryCsv(summaries: readonly PointSummary[]): string {
   return toCsv(
@@ -248,6 +349,7 @@ export function summaryCsv(summaries: readonly PointSummary[]): string {
       s.model?.inWilson === undefined || s.model?.inWilson === null ? null : s.model.inWilson ? 1 : 0,
       s.model?.handshakeMeanDev,
       s.model?.handshakeMeanZ,
+      ...transferFields(s.transfer),
     ]),
   );
 }
