@@ -68,8 +68,9 @@ export function runScript(text: string, options: RunOptions = {}): RunReport {
     const errors = report.unsupported.map((f) => `${file}:${f.line}: unsupported: ${f.message}`);
     return { exitCode: 2, errors, notes };
   }
-  const runner = new Runner(parsed.script, file, options.profile ?? 'linux');
+  let runner: Runner | undefined;
   try {
+    runner = new Runner(parsed.script, file, options.profile ?? 'linux');
     runner.run();
     return { exitCode: 0, errors: [], notes };
   } catch (err) {
@@ -81,7 +82,7 @@ export function runScript(text: string, options: RunOptions = {}): RunReport {
       notes,
     };
   } finally {
-    runner.dispose();
+    runner?.dispose();
   }
 }
 
