@@ -8,6 +8,7 @@ import { positiveArg, seedArg } from '../args.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import type { Output } from '../run.js';
 import type { Scenario } from '../scenarios.js';
+import { InputError } from '../schema.js';
 import { DIRECTIONS, type Direction } from './direction.js';
 import { executeSweep } from './execute.js';
 import {
@@ -22,6 +23,8 @@ import {
 import type { SweepRow } from './job.js';
 import type { Criterion } from './metrics.js';
 import { planSweep, type SweepOptions } from './plan.js';
+import type { QueueFlags } from './queue/sweep.js';
+import { registerWorker } from './queue/worker.js';
 import { type PointSummary, summarize } from './summary.js';
 import { SweepOutput, SweepWriteError, sweepReport, writeConfig, writeResults } from './write.js';
 
@@ -84,10 +87,11 @@ async function writeResultsReported(...args: Parameters<typeof writeResults>): P
   }
 }
 
-/** Registers `synack sweep` on the program. */
+/** Registers `synack sweep` on the program, and `synack worker` that runs queue sweeps' batches. */
 export function registerSweep(program: Command, io: Output, setExit: (code: number) => void): Command {
-  return program
-    .command('sweep')
+  const sweep = program.command('sweep');
+  registerWorker(program, io, setExit);
+  return sweep
     .description(
       'run a scenario over a grid of loss/delay/… values and profiles, many seeds per point; CSV, JSON and plots',
     )
@@ -110,25 +114,47 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
     .option('--concurrency <n>', 'simulations at once (default: available CPUs)', intArg(256))
     .option('--max-time <ms>', 'virtual-time limit per run in ms', positiveArg)
     .option('--no-progress', 'no progress bar or progress lines on stderr')
+    .option(
+      '--queue <url>',
+      'run on `synack worker` processes through Redis: redis://host:port[/db] or rediss://',
+    )
+    .option('--batch <n>', 'with --queue: runs per queue job', intArg(10_000), 50)
+    .option('--resume <id>', 'with --queue: continue the interrupted sweep ID (its stored options)')
+    .option('--status <id>', 'with --queue: print the progress of sweep ID and exit')
     .action(async (target: string, opts: Record<string, unknown>) => {
-      const grid: GridSpec = {};
-      for (const p of PARAMS) if (opts[p] !== undefined) grid[p] = opts[p] as number[];
-      if (opts.profile !== undefined) grid.profile = opts.profile as string[];
-      const result = await runSweep(
-        {
-          target,
-          grid,
-          runs: opts.runs as number,
-          seed: opts.seed as number | undefined,
-          direction: opts.direction as Direction,
-          out: opts.out as string,
-          png: opts.png === true,
-          concurrency: opts.concurrency as number | undefined,
-          maxTime: opts.maxTime as number | undefined,
-          progress: opts.progress !== false,
-        },
-        io,
-      );
-      setExit(result.writeError ? EXIT_FAILED : result.interrupted ? EXIT_INTERRUPTED : EXIT_OK);
+      const options = sweepOptionsFrom(target, opts);
+      if (opts.queue === undefined) {
+        if (opts.resume !== undefined || opts.status !== undefined) {
+          throw new InputError('--resume and --status need --queue URL');
+        }
+        setExit(sweepExitCode(await runSweep(options, io)));
+        return;
+      }
+      // Loaded on use: bullmq and ioredis only for queue sweeps.
+      const { queueSweep } = await import('./queue/sweep.js');
+      setExit(await queueSweep(options, opts as unknown as QueueFlags, io));
     });
+}
+
+export function sweepExitCode(result: SweepResult): number {
+  return result.writeError ? EXIT_FAILED : result.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+/** SweepOptions from the command's parsed flags. */
+function sweepOptionsFrom(target: string, opts: Record<string, unknown>): SweepOptions {
+  const grid: GridSpec = {};
+  for (const p of PARAMS) if (opts[p] !== undefined) grid[p] = opts[p] as number[];
+  if (opts.profile !== undefined) grid.profile = opts.profile as string[];
+  return {
+    target,
+    grid,
+    runs: opts.runs as number,
+    seed: opts.seed as number | undefined,
+    direction: opts.direction as Direction,
+    out: opts.out as string,
+    png: opts.png === true,
+    concurrency: opts.concurrency as number | undefined,
+    maxTime: opts.maxTime as number | undefined,
+    progress: opts.progress !== false,
+  };
 }

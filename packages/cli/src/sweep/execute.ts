@@ -43,7 +43,7 @@ export async function executeSweep(
         rows.push(row);
         progress.tick(rows.length);
       },
-      { signal: interruption.signal },
+      { signal: interruption.signal, onStatus: (text) => progress.note(text) },
     );
   } finally {
     interruption.dispose();

@@ -11,6 +11,8 @@ import { runJob, type SweepJob, type SweepRow } from './job.js';
 export interface ExecutorRunOptions {
   /** Stop taking new jobs and abort the runs in flight; their rows are not reported. */
   signal?: AbortSignal;
+  /** Executor news for the progress line (a queue's workers and retries); optional to call. */
+  onStatus?: (text: string) => void;
 }
 
 export interface Executor {

@@ -8,6 +8,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   tick(done: number): void;
   stop(done: number): void;
+  /** Extra status shown after the rate (a queue sweep: its workers and retries). */
+  note(text: string): void;
 }
 
 function formatDuration(seconds: number): string {
@@ -32,12 +34,14 @@ export function createProgress(options: ProgressOptions): Progress {
   const { total } = options;
   const start = performance.now();
   const rate = (done: number) => done / Math.max(1e-3, (performance.now() - start) / 1000);
-  if (options.enabled === false) return { tick() {}, stop() {} };
+  if (options.enabled === false) return { tick() {}, stop() {}, note() {} };
+  let extra = '';
   if (options.tty) {
     const bar = new cliProgress.SingleBar(
       {
         stream: options.tty,
-        format: 'sweep |{bar}| {percentage}% | {value}/{total} runs | {rate} runs/s | ETA {eta_formatted}',
+        format:
+          'sweep |{bar}| {percentage}% | {value}/{total} runs | {rate} runs/s | ETA {eta_formatted}{extra}',
         hideCursor: true,
         etaBuffer: 200,
         fps: 10,
@@ -45,12 +49,16 @@ export function createProgress(options: ProgressOptions): Progress {
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { rate: '0' });
+    bar.start(total, 0, { rate: '0', extra });
     return {
-      tick: (done) => bar.update(done, { rate: rate(done).toFixed(0) }),
+      tick: (done) => bar.update(done, { rate: rate(done).toFixed(0), extra }),
       stop: (done) => {
-        bar.update(done, { rate: rate(done).toFixed(0) });
+        bar.update(done, { rate: rate(done).toFixed(0), extra });
         bar.stop();
+      },
+      note: (text) => {
+        extra = text ? ` | ${text}` : '';
+        bar.update({ extra });
       },
     };
   }
@@ -59,7 +67,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const line = (done: number) => {
     const r = rate(done);
     const pct = total ? ((100 * done) / total).toFixed(1) : '100.0';
-    return `sweep: ${done}/${total} runs (${pct} %), ${r.toFixed(0)} runs/s, ETA ${formatDuration((total - done) / r)}\n`;
+    return `sweep: ${done}/${total} runs (${pct} %), ${r.toFixed(0)} runs/s, ETA ${formatDuration((total - done) / r)}${extra.replace(' |', ',')}\n`;
   };
   return {
     tick(done) {
@@ -71,6 +79,9 @@ export function createProgress(options: ProgressOptions): Progress {
     },
     stop(done) {
       options.write(line(done));
+    },
+    note(text) {
+      extra = text ? ` | ${text}` : '';
     },
   };
 }
