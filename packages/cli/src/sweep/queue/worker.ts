@@ -35,6 +35,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** Lock duration and stalled-check interval: a killed worker's batch is retried after about this long. */
   stallMs: number;
+  /** A line on stderr when a batch starts and when it is stored. */
+  verbose?: boolean;
 }
 
 /** Runs batches of one batch payload; returns the number of runs. */
@@ -85,7 +87,9 @@ export async function startWorker(
   const worker = new bullmq.Worker<BatchPayload, number>(
     QUEUE_NAME,
     async (job) => {
+      if (options.verbose) io.err(`worker: batch ${job.id} started (${job.data.runs} runs)\n`);
       const runs = await processBatch(job, redis, pool);
+      if (options.verbose) io.err(`worker: batch ${job.id} stored\n`);
       stats.batches++;
       stats.runs += runs;
       return runs;
@@ -140,17 +144,21 @@ export function registerWorker(program: Command, io: Output, setExit: (code: num
       `lock duration and stalled-job check: a killed worker's batch is retried after about this long (default ${DEFAULT_STALL_MS})`,
       boundedMs(1000, 600_000),
     )
-    .action(async (opts: { queue: string; concurrency?: number; stallInterval?: number }) => {
-      await runWorkerUntilSignalled(
-        {
-          queue: parseQueueUrl(opts.queue),
-          concurrency: opts.concurrency ?? availableParallelism(),
-          stallMs: opts.stallInterval ?? DEFAULT_STALL_MS,
-        },
-        io,
-      );
-      setExit(0);
-    });
+    .option('--verbose', 'a line on stderr when each batch starts and is stored')
+    .action(
+      async (opts: { queue: string; concurrency?: number; stallInterval?: number; verbose?: boolean }) => {
+        await runWorkerUntilSignalled(
+          {
+            queue: parseQueueUrl(opts.queue),
+            concurrency: opts.concurrency ?? availableParallelism(),
+            stallMs: opts.stallInterval ?? DEFAULT_STALL_MS,
+            verbose: opts.verbose === true,
+          },
+          io,
+        );
+        setExit(0);
+      },
+    );
 }
 
 function boundedMs(min: number, max: number): (value: string) => number {

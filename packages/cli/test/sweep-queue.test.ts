@@ -1,0 +1,178 @@
+/**
+ * `synack sweep --queue` and `synack worker` against a real redis-server started here (an
+ * ephemeral loopback port, a temporary directory): summaries byte-identical to a local sweep,
+ * a worker SIGKILLed mid-batch, Redis restarted mid-sweep (append-only file on, and off),
+ * Ctrl-C then --resume, --status, and the one-line errors. Small sweeps: CI has 2 cores.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { planJobs } from '../src/sweep/job.js';
+import { planSweep } from '../src/sweep/plan.js';
+import { batchesOf } from '../src/sweep/queue/enqueue.js';
+import { parseQueueUrl } from '../src/sweep/queue/url.js';
+import { assertBuilt, BIN, describeResult, REPO, synack, tempDir, userEnv } from './helpers.js';
+import { RedisServer } from './redis-server.js';
+
+const tmp = tempDir('synack-queue-');
+/** The sweep every queue test compares with the local executor: 2 points × 24 runs. */
+const SWEEP = ['sweep', 'handshake', '--loss', '0.1,0.3', '--runs', '24', '--seed', '3'];
+const SLOW = { timeoutMs: 180_000 };
+
+interface Background {
+  proc: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  /** Resolves when stderr matches (rejects after `ms`). */
+  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+}
+
+const started: Background[] = [];
+
+/** `node dist/bin.js …args` in the background, stderr collected (workers, interrupted sweeps). */
+function background(args: string[]): Background {
+  assertBuilt();
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    env: userEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const bg: Background = {
+    proc,
+    stderr: () => err,
+    exited,
+    async waitFor(pattern, ms = 60_000) {
+      const deadline = performance.now() + ms;
+      for (;;) {
+        const match = err.match(pattern);
+        if (match) return match;
+        if (performance.now() > deadline || proc.exitCode !== null) {
+          throw new Error(`no ${pattern} in stderr:\n${err}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+  started.push(bg);
+  return bg;
+}
+
+function worker(url: string, extra: string[] = []): Background {
+  return background(['worker', '--queue', url, '--concurrency', '1', '--verbose', ...extra]);
+}
+
+/** SIGTERM every background process still running, and waits for them. */
+async function stopAll(): Promise<void> {
+  const running = started.splice(0).filter((b) => b.proc.exitCode === null && b.proc.signalCode === null);
+  for (const b of running) b.proc.kill('SIGTERM');
+  await Promise.all(running.map((b) => b.exited));
+}
+
+function read(dir: string, file: string): string {
+  return readFileSync(join(dir, file), 'utf8');
+}
+
+/** summary.json without the wall-clock fields (which differ between any two runs). */
+function summaryPoints(dir: string): unknown {
+  const { wallMs: _w, runsPerSec: _r, concurrency: _c, ...rest } = JSON.parse(read(dir, 'summary.json'));
+  return rest;
+}
+
+function expectSameAsLocal(dir: string): void {
+  expect(read(dir, 'runs.csv')).toBe(read(localDir, 'runs.csv'));
+  expect(read(dir, 'summary.csv')).toBe(read(localDir, 'summary.csv'));
+  expect(summaryPoints(dir)).toEqual(summaryPoints(localDir));
+}
+
+const localDir = join(tmp.dir, 'local');
+let redis: RedisServer;
+
+beforeAll(async () => {
+  redis = await RedisServer.start({ appendonly: true });
+  const local = await synack([...SWEEP, '--out', localDir, '--no-progress'], SLOW);
+  expect(local.code, describeResult(local)).toBe(0);
+}, 240_000);
+
+afterEach(stopAll);
+
+afterAll(async () => {
+  await stopAll();
+  await redis?.dispose();
+  tmp.cleanup();
+});
+
+describe('queue URL and batches (in process)', () => {
+  it('accepts redis:// and rediss:// with a password and a database, and hides the password', () => {
+    const q = parseQueueUrl('rediss://:s3cret@cache.example:6380/2');
+    expect(q).toMatchObject({ tls: true, host: 'cache.example', port: 6380, db: 2 });
+    expect(q.shown).toBe('rediss://:***@cache.example:6380/2');
+    expect(parseQueueUrl('redis://127.0.0.1')).toMatchObject({ tls: false, port: 6379, db: 0 });
+  });
+
+  it.each([
+    ['http://127.0.0.1:6379', /scheme must be redis/],
+    ['redis://127.0.0.1:6379/16', /database must be in \[0, 15\]/],
+    ['redis://127.0.0.1:6379/x', /database number/],
+    ['redis://127.0.0.1:0', /port must be/],
+    ['not a url', /not a URL/],
+  ])('rejects %s', (url, message) => {
+    expect(() => parseQueueUrl(url)).toThrow(message);
+  });
+
+  it('cuts batches at grid-point boundaries and at the batch size, every job exactly once', () => {
+    const plan = planSweep({ target: 'handshake', grid: { loss: [0, 0.1] }, runs: 7 });
+    const batches = [...batchesOf(planJobs(plan.jobs), 3)];
+    expect(batches.map((b) => b.map((j) => j.id))).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+      [6],
+      [7, 8, 9],
+      [10, 11, 12],
+      [13],
+    ]);
+  });
+});
+
+describe('one-line input errors (exit 2)', () => {
+  it.each([
+    [['sweep', '--queue', 'http://localhost:1'], /^synack: --queue: .*scheme must be redis/],
+    [['sweep', '--queue', 'redis://127.0.0.1:1', '--runs', '1'], /^synack: --queue: cannot reach Redis/],
+    [['sweep', '--resume', 'abc'], /^synack: --resume and --status need --queue URL$/],
+    [['sweep', '--queue', 'redis://127.0.0.1:1', '--status', 'BAD-ID'], /not a sweep id/],
+    [['sweep', '--queue', 'redis://127.0.0.1:1', '--batch', '0'], /--batch <n>/],
+    [['worker', '--queue', 'redis://127.0.0.1:1'], /^synack: --queue: cannot reach Redis/],
+    [['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '999'], /--concurrency <n>/],
+    [['worker', '--queue', 'redis://127.0.0.1:1', '--stall-interval', '10'], /--stall-interval <ms>/],
+  ])('%j', async (args, message) => {
+    const r = await synack(args);
+    expect(r.code, describeResult(r)).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(message);
+  });
+
+  it('--status of an unknown sweep', async () => {
+    const r = await synack(['sweep', '--queue', redis.url, '--status', 'nosuchsweep']);
+    expect(r.code, describeResult(r)).toBe(2);
+    expect(r.stderr).toBe(`synack: no sweep nosuchsweep on ${redis.url}\n`);
+  });
+});
+
+describe('a sweep on two queue workers', () => {
+  it('writes runs.csv, summary.csv and summary.json identical to the local executor, progress from the queue', async () => {
+    await Promise.all([worker(redis.url), worker(redis.url)].map((w) => w.waitFor(/consuming/)));
+    const out = join(tmp.dir, 'two-workers');
+    const r = await synack([...SWEEP, '--queue', redis.url, '--batch', '10', '--out', out], SLOW);
+    expect(r.code, describeResult(r)).toBe(0);
+    expectSameAsLocal(out);
+    expect(r.stderr).toMatch(/^sweep: id [0-9a-f]{10} on redis:\/\/127\.0\.0\.1:\d+: 6 batches queued/m);
+    expect(r.stderr).toMatch(/^sweep: 48\/48 runs \(100\.0 %\), \d+ runs\/s, ETA 0 s, 2 workers$/m);
+    const id = (r.stderr.match(/sweep: id (\w+)/) as RegExpMatchArray)[1];
+    const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
+    expect(status.stdout).toContain(`sweep ${id} on ${redis.url}: done\n  runs     48/48 (100.0 %)\n`);
+  });
+});
