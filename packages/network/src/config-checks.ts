@@ -5,7 +5,13 @@
  * Run by `validateSimulationConfig` and, on scenario files, by the CLI's schema.
  */
 import type { z } from 'zod';
-import { type EndpointConfig, endpointAddresses, ipv4Schema, type SimulationConfig } from './schema.js';
+import {
+  type EndpointConfig,
+  endpointAddresses,
+  ipv4Schema,
+  LIMITS,
+  type SimulationConfig,
+} from './schema.js';
 
 /** What the checks read: the CLI's scenario files share these fields with SimulationConfig. */
 export type CheckedConfig = Pick<SimulationConfig, 'endpoints' | 'network' | 'perturb'>;
@@ -24,6 +30,7 @@ export function checkSimulationConfig(config: CheckedConfig, ctx: z.RefinementCt
     checkReactions(endpoint, ['endpoints', i], report);
   });
   checkNetworkReferences(config.network, ids, report);
+  checkRunTotals(config.endpoints, report);
   for (const id of Object.keys(config.perturb ?? {})) {
     if (!ids.has(id)) report(['perturb', id], `"${id}" is not an endpoint id`);
   }
@@ -92,6 +99,28 @@ function checkReactions(endpoint: EndpointConfig, where: Path, report: Report): 
       report([...where, 'reactions', j, 'bytes'], 'is required when do is "send"');
     }
   });
+}
+
+/**
+ * Totals over the whole run, which per-field bounds cannot see: a thousand actions of 64 MiB
+ * each are each valid, together 64 GiB held in send buffers; the same for SYN floods.
+ */
+function checkRunTotals(endpoints: readonly EndpointConfig[], report: Report): void {
+  let sendBytes = 0;
+  let floodSyns = 0;
+  for (const endpoint of endpoints) {
+    for (const action of endpoint.actions ?? []) {
+      if (action.do === 'send') sendBytes += action.bytes;
+      if (action.do === 'syn-flood') floodSyns += action.count;
+    }
+    for (const reaction of endpoint.reactions ?? []) sendBytes += reaction.bytes ?? 0;
+  }
+  if (sendBytes > LIMITS.runSendBytes) {
+    report(['endpoints'], `the sends add up to ${sendBytes} bytes (at most ${LIMITS.runSendBytes} per run)`);
+  }
+  if (floodSyns > LIMITS.floodSyns) {
+    report(['endpoints'], `the SYN floods add up to ${floodSyns} SYNs (at most ${LIMITS.floodSyns} per run)`);
+  }
 }
 
 /** Link keys and fault matchers name endpoints; a typo there would silently match nothing. */

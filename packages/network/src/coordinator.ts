@@ -35,6 +35,8 @@ export interface RunLimits {
   wallTimeout: number;
   /** performance.now() when the run started. */
   wallStart: number;
+  /** Resident-set bytes above which the run stops (LIMITS.memoryBytes by default). */
+  memoryBudget: number;
 }
 
 type Deliveries = Array<Array<{ t: number; seg: Segment }>>;
@@ -111,7 +113,20 @@ export class Coordinator {
     if (performance.now() - wallStart > wallTimeout) {
       return `wall-clock limit of ${wallTimeout} ms reached at virtual time ${this.now} ms`;
     }
-    return undefined;
+    return this.memoryOverBudget();
+  }
+
+  /**
+   * The memory budget: stop cleanly before the process runs out of memory (a flood of many
+   * thousand connections, a trace of millions of events). Resident set of the whole process,
+   * workers included; a run under the budget never sees this check.
+   */
+  private memoryOverBudget(): string | undefined {
+    const rss = process.memoryUsage.rss();
+    const budget = this.limits.memoryBudget;
+    if (rss <= budget) return undefined;
+    const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+    return `memory budget of ${mb(budget)} exceeded (${mb(rss)} in use) at virtual time ${this.now} ms: the run holds too many connections or trace events; use fewer (or a shorter maxTime)`;
   }
 
   /**

@@ -35,6 +35,23 @@ export const LIMITS = {
   retries: 255,
   /** `perturb`: the test hook's busy wait per reply. */
   perturbMs: 10_000,
+  /** A scenario file or stdin (`synack run -`): read with this cap, never whole (1 MiB). */
+  scenarioBytes: 1024 * 1024,
+  /** Endpoints of one run (each a worker's worth of state; default addresses run out at 245). */
+  endpoints: 64,
+  /** Actions and reactions of one endpoint; targeted faults of the network. */
+  listEntries: 10_000,
+  /** Bytes all the `send` actions of a run queue together (reactions count once each). */
+  runSendBytes: 256 * 1024 * 1024,
+  /** SYNs all the `syn-flood` actions of a run send together. */
+  floodSyns: 1_000_000,
+  /**
+   * The default memory budget of a run (RunOptions.memoryBudget), in bytes of the process's
+   * resident set (main thread and workers): a run above it stops with a clear error (exit 1)
+   * instead of crashing out of memory. 2 GiB stays under Node's default 4 GiB heap limit.
+   * A connection in the XState actor engine costs about 40 KB (a 50,000-SYN flood: 1.9 GB).
+   */
+  memoryBytes: 2 * 1024 * 1024 * 1024,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +184,7 @@ export const networkConfigSchema = z.strictObject({
   default: faultModelSchema.optional(),
   /** Replaces `default` entirely for that direction (no field-by-field merge). */
   links: z.record(linkKeySchema, faultModelSchema).optional(),
-  faults: z.array(targetedFaultSchema).optional(),
+  faults: z.array(targetedFaultSchema).max(LIMITS.listEntries).optional(),
   /**
    * A kernel loopback link (README "Loopback"): every endpoint announces MSS 65,495 unless its
    * profileOverrides set one, and a delay left unset is 0 instead of 10 ms.
@@ -285,8 +302,8 @@ const endpointConfigSchema = z.strictObject({
   profileOverrides: profileOverridesSchema.optional(),
   /** This ISN for every connection instead of RFC 6528 (teaching only). */
   fixedIsn: uint32.optional(),
-  actions: z.array(appActionSchema).optional(),
-  reactions: z.array(reactionSchema).optional(),
+  actions: z.array(appActionSchema).max(LIMITS.listEntries).optional(),
+  reactions: z.array(reactionSchema).max(LIMITS.listEntries).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +318,10 @@ export const simulationConfigObject = z.strictObject({
   seed: integerIn(0, LIMITS.seed),
   /** Default profile of every endpoint (default "linux"). */
   profile: profileNameSchema.optional(),
-  endpoints: z.array(endpointConfigSchema).min(1, 'must list at least one endpoint'),
+  endpoints: z
+    .array(endpointConfigSchema)
+    .min(1, 'must list at least one endpoint')
+    .max(LIMITS.endpoints, `must list at most ${LIMITS.endpoints} endpoints`),
   network: networkConfigSchema.optional(),
   /** Virtual-time limit in ms (default 30 min). */
   maxTime: positiveUpTo(LIMITS.virtualMs, ' ms').optional(),

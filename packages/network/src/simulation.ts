@@ -6,11 +6,11 @@ import { Coordinator } from './coordinator.js';
 import type { EndpointReport, SerializedInspection } from './endpoint.js';
 import { applyLoopback } from './loopback.js';
 import { type Driver, placeEndpoints } from './placement.js';
-import type { SimulationConfig } from './schema.js';
+import { LIMITS, type SimulationConfig } from './schema.js';
 import { buildSummary, type SummaryEvent } from './summary.js';
 import { type RunStats, TraceRecorder } from './trace-recorder.js';
 import type { Packet, TraceEvent } from './types.js';
-import { validateSimulationConfig } from './validate.js';
+import { ConfigError, validateSimulationConfig } from './validate.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface RunResult {
@@ -51,9 +51,22 @@ export interface RunOptions {
   /** Test hook: crash this endpoint's worker at the first step at or after this virtual time. */
   crash?: { endpoint: string; at: number };
   signal?: AbortSignal;
+  /**
+   * Resident-set bytes above which the run stops with an error (default LIMITS.memoryBytes).
+   * Measured between instants, so a run under it is never affected: same trace, deterministic.
+   */
+  memoryBudget?: number;
 }
 
 export const DEFAULT_MAX_TIME = 30 * 60 * 1000;
+
+function checkedMemoryBudget(budget: number | undefined): number {
+  if (budget === undefined) return LIMITS.memoryBytes;
+  if (!Number.isSafeInteger(budget) || budget <= 0) {
+    throw new ConfigError(`memoryBudget: must be a positive integer number of bytes, got ${budget}`);
+  }
+  return budget;
+}
 export const DEFAULT_WALL_TIMEOUT = 5 * 60 * 1000;
 
 /** Runs a simulation to quiescence (or a limit) and returns its trace, summary and reports. */
@@ -72,6 +85,7 @@ export async function runSimulation(given: SimulationConfig, options: RunOptions
     maxTime: config.maxTime ?? DEFAULT_MAX_TIME,
     wallTimeout: config.wallTimeout ?? DEFAULT_WALL_TIMEOUT,
     wallStart,
+    memoryBudget: checkedMemoryBudget(options.memoryBudget),
   });
   let error = await coordinator.run();
   const collected = await collectReports(drivers);
