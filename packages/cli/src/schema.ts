@@ -4,12 +4,17 @@
  * Fields a scenario file cannot set (they belong to the command line or to tests) are left out,
  * so unknown fields stay errors: a typo must not silently change an experiment.
  */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { FLAG_NAMES, type FlagName, TCP_STATES } from '@synack/core';
 import { checkSimulationConfig, firstProblem, simulationConfigObject } from '@synack/network';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  checkJsonText,
+  parseYamlChecked,
+  readCapped,
+  readCappedFile,
+  ScenarioTextError,
+} from './scenario-text.js';
 import type { Scenario } from './scenarios.js';
 
 const flagName = z.enum(FLAG_NAMES as readonly FlagName[] as [FlagName, ...FlagName[]]);
@@ -78,8 +83,9 @@ export function validateScenario(data: unknown, source = 'scenario'): Scenario {
 export function loadScenarioFile(path: string): Scenario {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readCappedFile(path);
   } catch (err) {
+    if (err instanceof ScenarioTextError) throw new InputError(`${path}: ${err.message}`);
     throw new InputError(`cannot read scenario file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   return parseScenarioText(text, path, extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML');
@@ -89,8 +95,9 @@ export function loadScenarioFile(path: string): Scenario {
 export function loadScenarioStdin(): Scenario {
   let text: string;
   try {
-    text = readFileSync(0, 'utf8');
+    text = readCapped(0);
   } catch (err) {
+    if (err instanceof ScenarioTextError) throw new InputError(`stdin: ${err.message}`);
     throw new InputError(`cannot read a scenario from stdin: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   if (text.trim() === '') throw new InputError('stdin: no scenario (the input was empty)');
@@ -100,8 +107,11 @@ export function loadScenarioStdin(): Scenario {
 function parseScenarioText(text: string, source: string, syntax: 'JSON' | 'YAML'): Scenario {
   let data: unknown;
   try {
-    data = syntax === 'JSON' ? JSON.parse(text) : parseYaml(text, { prettyErrors: false });
+    data = syntax === 'JSON' ? JSON.parse(text) : parseYamlChecked(text);
+    // JSON.parse keeps the last of two equal keys and rounds huge integers; YAML's parser rejects both.
+    if (syntax === 'JSON') checkJsonText(text);
   } catch (err) {
+    if (err instanceof ScenarioTextError) throw new InputError(`${source}: ${err.message}`);
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new InputError(`${source}: malformed ${syntax}: ${message}`);
   }
