@@ -61,6 +61,32 @@ export interface Profile {
    * keeps synackRetries.
    */
   readonly synQueuePruning: boolean;
+
+  // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
+  /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
+  readonly timestamps: boolean;
+  /** Offer the window scale option on our SYN (RFC 7323 §2; Linux tcp_window_scaling = 1). */
+  readonly windowScaling: boolean;
+  /**
+   * Our shift count, 0–14 (RFC 7323 §2.3). Linux derives it from the largest receive buffer:
+   * ilog2(max(tcp_rmem[2], rmem_max)) − 15, so 10 on Linux 6.18 with tcp_rmem[2] = 32 MiB
+   * (conformance/options-syn-linux-order.pkt), 7 on kernels whose tcp_rmem[2] is 6 MiB.
+   */
+  readonly windowScale: number;
+  /** Offer SACK-permitted on our SYN and send SACK blocks (RFC 2018; Linux tcp_sack = 1). */
+  readonly sack: boolean;
+  /** Report duplicate segments in a D-SACK block (RFC 2883; Linux tcp_dsack = 1). Needs sack. */
+  readonly dsack: boolean;
+  /**
+   * Linux quick-ACK mode: at most this many immediate ACKs at connection start, after an idle
+   * longer than the RTO and after a duplicate segment (TCP_MAX_QUICKACKS = 16). 0: off.
+   */
+  readonly quickAcks: number;
+  /**
+   * Round the window on our SYN down to a multiple of the MSS, cap the advertised window there and
+   * grow it by full-sized segments (Linux tcp_select_initial_window, rcv_ssthresh, tcp_grow_window).
+   */
+  readonly roundInitialWindow: boolean;
 }
 
 export const linuxProfile: Profile = Object.freeze({
@@ -81,6 +107,13 @@ export const linuxProfile: Profile = Object.freeze({
   finWait2Timeout: 60_000,
   challengeAckInterval: 500,
   synQueuePruning: true,
+  timestamps: true,
+  windowScaling: true,
+  windowScale: 10,
+  sack: true,
+  dsack: true,
+  quickAcks: 16,
+  roundInitialWindow: true,
 });
 
 export const rfc9293Profile: Profile = Object.freeze({
@@ -105,6 +138,14 @@ export const rfc9293Profile: Profile = Object.freeze({
   finWait2Timeout: 0,
   challengeAckInterval: 0,
   synQueuePruning: false,
+  // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
+  timestamps: false,
+  windowScaling: false,
+  windowScale: 7,
+  sack: false,
+  dsack: false,
+  quickAcks: 0,
+  roundInitialWindow: false,
 });
 
 export const profiles: Readonly<Record<string, Profile>> = Object.freeze({

@@ -6,6 +6,7 @@
  * ISNs just below 2^32 so the stream crosses the sequence-number wrap.
  */
 import { describe, expect, it } from 'vitest';
+import { getProfile } from '../src/profiles.js';
 import { Flag, payloadLength, type Segment } from '../src/segment.js';
 import { seqAdd, seqDiff } from '../src/seq.js';
 import { Pair, type PairOptions, pattern } from './pair.js';
@@ -165,19 +166,24 @@ describe('reassembly', () => {
     expect(p.received.server).toEqual([...pattern(100)]);
   });
 
-  it('linux: out-of-order segments are ACKed at once, and so is the one that fills the gap (RFC 5681 §4.2)', () => {
+  it('linux: out-of-order segments are ACKed at once with a SACK block, and so is the one that fills the gap (RFC 5681 §4.2, RFC 2018 §4)', () => {
     const p = established({ profile: 'linux' });
     p.drop = dropOnce(1001);
-    p.send('client', 2 * 1460);
-    p.advance(300);
-    expect(p.ladderSince(3)).toEqual([
-      '30 client [ACK] seq=1001 ack=5001 len=1460 DROPPED',
-      '30 client [ACK,PSH] seq=2461 ack=5001 len=1460',
+    // With timestamps in effect a full-sized segment carries 1460 − 12 = 1448 bytes.
+    p.send('client', 2 * 1448);
+    p.advance(400);
+    expect(p.ladderSince(3).slice(0, 3)).toEqual([
+      '30 client [ACK] seq=1001 ack=5001 len=1448 DROPPED',
+      '30 client [ACK,PSH] seq=2449 ack=5001 len=1448',
       '40 server [ACK] seq=5001 ack=1001 len=0',
-      // RTO = 20 + max(200, 4·10) ms after the send.
-      '250 client [ACK] seq=1001 ack=5001 len=1460',
-      '260 server [ACK] seq=5001 ack=3921 len=0',
     ]);
+    const serverAcks = p.sentBy('server').filter((w) => w.t >= 40);
+    expect(serverAcks[0].segment.sack).toEqual([{ left: 2449, right: 3897 }]);
+    // The retransmission fills the hole: acknowledged the moment it arrives, without SACK blocks.
+    const resent = dataOf(p, 'client').filter((w) => w.segment.seq === 1001 && !w.dropped)[0];
+    const fillAck = serverAcks.find((w) => w.segment.ack === 3897);
+    expect(fillAck?.t).toBe(resent.t + p.delay);
+    expect(fillAck?.segment.sack).toBeUndefined();
   });
 });
 
@@ -331,9 +337,10 @@ describe('RFC 6298 retransmission timer', () => {
     ]);
   });
 
+  // Without timestamps: with them the SYN-ACK's TSecr times the retransmitted SYN (test below).
   for (const profile of ['rfc9293', 'linux'] as const) {
     it(`${profile}: after a SYN timeout the data phase starts with RTO = 3 s (RFC 6298 (5.7))`, () => {
-      const p = new Pair({ ...ISN, profile });
+      const p = new Pair({ ...ISN, profile: getProfile(profile, { timestamps: false }) });
       p.drop = (_s, from, n) => from === 'client' && n === 0; // the first SYN is lost
       p.connect();
       p.advance(1030); // SYN again at 1000, ESTABLISHED at 1020 (client) / 1030 (server)
@@ -589,38 +596,112 @@ describe('send window updates (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2)', () => {
   });
 });
 
-describe('delayed ACKs (linux profile)', () => {
-  it('a single segment is ACKed after 40 ms', () => {
+describe('delayed ACKs and quick ACKs (linux profile, Linux tcp_event_data_recv / __tcp_ack_snd_check)', () => {
+  /** Spends the 16 quick ACKs of connection start: 16 small segments, each ACKed at once. */
+  function pastQuickAcks(p: Pair): void {
+    for (let i = 0; i < 16; i++) {
+      p.send('client', 100, i * 100);
+      p.advance(20);
+    }
+    expect(p.tcb('server').quickAcks).toBe(0);
+  }
+
+  it('the first data of a connection is ACKed at once (quick-ACK mode), not after 40 ms', () => {
     const p = established({ profile: 'linux' });
     p.send('client', 100);
     p.advance(100);
     expect(p.ladderSince(3)).toEqual([
       '30 client [ACK,PSH] seq=1001 ack=5001 len=100',
-      '80 server [ACK] seq=5001 ack=1101 len=0',
+      '40 server [ACK] seq=5001 ack=1101 len=0',
     ]);
   });
 
-  it('every second full-sized segment is ACKed at once', () => {
+  it('sixteen segments get quick ACKs (TCP_MAX_QUICKACKS); the seventeenth waits 40 ms', () => {
     const p = established({ profile: 'linux' });
-    p.send('client', 4 * 1460);
+    const start = p.mark();
+    pastQuickAcks(p);
+    const acks = p.sentBy('server').filter((w) => w.t >= 30);
+    expect(acks.map((w) => w.t)).toEqual(Array.from({ length: 16 }, (_, i) => 40 + 20 * i));
+    expect(p.ladderSince(start).length).toBe(32);
+    const mark = p.mark();
+    p.send('client', 100, 1600); // t = 350
     p.advance(100);
-    expect(p.ladderSince(7)).toEqual([
-      '40 server [ACK] seq=5001 ack=3921 len=0',
-      '40 server [ACK] seq=5001 ack=6841 len=0',
+    expect(p.ladderSince(mark)).toEqual([
+      '350 client [ACK,PSH] seq=2601 ack=5001 len=100',
+      '400 server [ACK] seq=5001 ack=2701 len=0',
+    ]);
+  });
+
+  it('rfc9293 has no quick-ACK mode and no delay: every segment is ACKed at once', () => {
+    const p = established({ profile: 'rfc9293' });
+    p.send('client', 100);
+    p.advance(100);
+    expect(p.ladderSince(3)).toEqual([
+      '30 client [ACK,PSH] seq=1001 ack=5001 len=100',
+      '40 server [ACK] seq=5001 ack=1101 len=0',
+    ]);
+    expect(p.tcb('server').quickAcks).toBe(0);
+  });
+
+  it('every second full-sized segment is ACKed at once (more than one receive MSS unacknowledged)', () => {
+    const p = established({ profile: 'linux' });
+    pastQuickAcks(p);
+    const mark = p.mark();
+    p.send('client', 4 * 1448, 1600); // t = 350: four full-sized segments back to back
+    p.advance(100);
+    expect(p.ladderSince(mark).filter((l) => l.includes('server'))).toEqual([
+      // The first full-sized segment grows the window to the whole buffer, announced at once
+      // (Linux tcp_grow_window); from then on every second segment is ACKed at once, and the
+      // fourth waits for the delayed-ACK timer.
+      '360 server [ACK] seq=5001 ack=4049 len=0',
+      '360 server [ACK] seq=5001 ack=6945 len=0',
+      '400 server [ACK] seq=5001 ack=8393 len=0',
     ]);
   });
 
   it('a delayed ACK rides on data sent in the meantime', () => {
     const p = established({ profile: 'linux' });
-    p.send('client', 100);
-    p.advance(20); // t = 50: the server has the data, its ACK is pending
+    pastQuickAcks(p);
+    const mark = p.mark();
+    p.send('client', 100, 1600); // t = 350
+    p.advance(20); // t = 370: the server has the data, its ACK is pending
     p.send('server', 10);
     p.advance(100);
-    expect(p.ladderSince(3)).toEqual([
-      '30 client [ACK,PSH] seq=1001 ack=5001 len=100',
-      '50 server [ACK,PSH] seq=5001 ack=1101 len=10',
-      '100 client [ACK] seq=1101 ack=5011 len=0',
+    expect(p.ladderSince(mark).slice(0, 2)).toEqual([
+      '350 client [ACK,PSH] seq=2601 ack=5001 len=100',
+      '370 server [ACK,PSH] seq=5001 ack=2701 len=10',
     ]);
+  });
+
+  it('a reply within 40 ms makes the connection interactive: the next data waits for the delayed ACK', () => {
+    // conformance: Linux tcp_event_data_sent enters ping-pong mode, quick ACKs stop.
+    const p = established({ profile: 'linux' });
+    p.send('client', 100);
+    p.advance(20); // t = 50: ACKed at once at 40 (quick)
+    p.send('server', 10); // a reply 10 ms after the data
+    p.advance(100);
+    const mark = p.mark();
+    p.send('client', 100, 100); // t = 150
+    p.advance(100);
+    expect(p.ladderSince(mark)).toEqual([
+      '150 client [ACK,PSH] seq=1101 ack=5011 len=100',
+      '200 server [ACK] seq=5011 ack=1201 len=0',
+    ]);
+    expect(p.tcb('server').pingpong).toBe(false); // the delayed ACK that fired ended the mode
+  });
+
+  it('a duplicate segment is D-SACKed and puts the receiver back in quick-ACK mode (RFC 2883 §4)', () => {
+    const p = established({ profile: 'linux' });
+    pastQuickAcks(p);
+    const dup = p.segmentFrom('client', { seq: 1001, ack: 5001, flags: Flag.ACK, data: pattern(100) });
+    const mark = p.mark();
+    p.inject('server', dup);
+    const [reply] = p.sentBy('server').slice(mark - p.sentBy('client').length);
+    expect(p.ladderSince(mark)).toEqual(['350 server [ACK] seq=5001 ack=2601 len=0']);
+    expect(p.wire[mark].segment.sack).toEqual([{ left: 1001, right: 1101 }]);
+    expect(reply).toBeDefined();
+    expect(p.tcb('server').quickAcks).toBe(16);
+    expect(p.tcb('server').dsackBlock).toBeUndefined(); // reported once
   });
 });
 

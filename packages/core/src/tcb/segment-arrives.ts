@@ -4,6 +4,7 @@
  * (§3.10.7.4) in synchronized.ts. Also the SYN-cookie ACK (RFC 4987 §3.6).
  */
 import type { TcpState } from '../machine/states.js';
+import { negotiateOptions, optionSpace } from '../options.js';
 import { Flag, payloadLength, type Segment, type SocketAddress, segmentLength } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../seq.js';
 import { chooseIss, sendSyn, transmit } from './output.js';
@@ -11,6 +12,7 @@ import { sampleRtt, withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
 import { inSynchronized } from './synchronized.js';
 import { DEFAULT_MSS, receiveWindow, type Tcb, type TcpEvent } from './tcb.js';
+import { timestampRtt } from './timestamps.js';
 
 /** RFC 6298 (5.7): RTO for the data phase when the handshake gave no RTT sample (Linux TCP_TIMEOUT_FALLBACK). */
 const RTO_FALLBACK = 3000;
@@ -127,7 +129,9 @@ function synInListen(step: Step, seg: Segment): StepResult {
   t.maxSndWnd = seg.win;
   t.sndWl1 = seg.seq;
   t.sndWl2 = 0;
-  t.sendMss = Math.min(seg.mss ?? DEFAULT_MSS, t.profile.mss);
+  negotiateOptions(t, seg);
+  // Linux tcp_current_mss: the MSS less the option bytes every data segment carries (1448 with TS).
+  t.sendMss = Math.min(seg.mss ?? DEFAULT_MSS, t.profile.mss) - optionSpace(t);
   t.rtt = withRto(t.rtt, t.profile.rtoInitial);
   t.retries = 0;
   t.rttSeq = t.sndNxt;
@@ -176,7 +180,8 @@ function synInSynSent(step: Step, seg: Segment, ackAcceptable: boolean): StepRes
   const t = step.tcb;
   t.rcvNxt = seqAdd(seg.seq, 1);
   t.irs = seg.seq;
-  t.sendMss = Math.min(seg.mss ?? DEFAULT_MSS, t.profile.mss);
+  negotiateOptions(t, seg);
+  t.sendMss = Math.min(seg.mss ?? DEFAULT_MSS, t.profile.mss) - optionSpace(t);
   if (ackAcceptable) {
     acceptAck(step, seg);
     t.sndWnd = seg.win;
@@ -222,6 +227,11 @@ export function acceptAck(step: Step, seg: Segment): void {
   if (t.rttSeq !== undefined && seqGe(ack, t.rttSeq)) {
     t.rtt = sampleRtt(t.rtt, step.now - t.rttStart, t.profile);
     t.rttSeq = undefined;
+  } else {
+    // RFC 7323 §4.1: with timestamps the echoed TSval times this ACK even when Karn's rule
+    // leaves no timed segment (Linux tcp_ack_update_rtt falls back to the TSecr sample).
+    const tsRtt = timestampRtt(t, seg, step.now);
+    if (tsRtt !== undefined) t.rtt = sampleRtt(t.rtt, tsRtt, t.profile);
   }
   // RFC 6298 (5.7): when the timer expired awaiting the ACK of our SYN (or SYN,ACK), the handshake
   // yields no sample (Karn) and "the RTO MUST be re-initialized to 3 seconds when data transmission

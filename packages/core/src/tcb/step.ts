@@ -5,16 +5,12 @@
  * which the machine (or the table engine) turns into a transition and effects.
  */
 import type { TcpState } from '../machine/states.js';
+import { segmentOptions, synOptions, synWindow, windowField } from '../options.js';
 import type { Profile } from '../profiles.js';
 import { Flag, type Segment } from '../segment.js';
-import {
-  type CloseReason,
-  type ConnectionOutput,
-  createTcb,
-  type RetransmitKind,
-  receiveWindow,
-  type Tcb,
-} from './tcb.js';
+import { seqGt } from '../seq.js';
+import { noteDataSent } from './ack-policy.js';
+import { type CloseReason, type ConnectionOutput, createTcb, type RetransmitKind, type Tcb } from './tcb.js';
 
 /** What a step does to a timer: restart it (with the TCB's current delay), stop it, or leave it alone. */
 export type TimerOp = 'restart' | 'stop' | undefined;
@@ -100,6 +96,7 @@ export class Step {
     mss?: number,
   ): void {
     const t = this.tcb;
+    const syn = (flags & Flag.SYN) !== 0;
     const segment: Segment = {
       srcAddr: t.local.addr,
       srcPort: t.local.port,
@@ -108,16 +105,25 @@ export class Step {
       seq: seq >>> 0,
       ack: flags & Flag.ACK ? ack >>> 0 : 0,
       flags,
-      win: receiveWindow(t),
+      // RFC 7323 §2.2: the window on a SYN is never scaled; on every other segment it is.
+      win: syn ? synWindow(t, (flags & Flag.ACK) !== 0) : windowField(t),
       ...(mss !== undefined ? { mss } : {}),
+      // Options ride on every segment we send (options.ts): part of building the segment.
+      ...(syn ? synOptions(t, (flags & Flag.ACK) !== 0, this.now) : segmentOptions(t, flags, this.now)),
       ...(data && data.length > 0 ? { data } : {}),
     };
     t.stats.segmentsSent++;
     if (data) t.stats.bytesSent += data.length;
+    if (data && data.length > 0) noteDataSent(t, this.now);
     if (flags & Flag.ACK) {
       // Any segment carrying an ACK acknowledges everything: no delayed ACK pending any more.
       if (t.ackPending) this.ackTimer = 'stop';
       t.ackPending = false;
+      // Linux tcp_dec_quickack_mode: one quick ACK spent per ACK of new data.
+      if (t.quickAcks > 0 && seqGt(ack, t.lastAckSent)) t.quickAcks--;
+      t.lastAckSent = ack >>> 0;
+      // RFC 2883 §4: a D-SACK block is reported once.
+      t.dsackBlock = undefined;
     }
     this.emit(retransmit ? { type: 'segment', segment, retransmit } : { type: 'segment', segment });
   }

@@ -4,18 +4,22 @@
  * finishes the segment (returns a result) or passes it on (returns undefined).
  */
 import type { TcpState } from '../machine/states.js';
+import { peerWindow } from '../options.js';
 import { Flag, payloadLength, type Segment, type SocketAddress, segmentLength } from '../segment.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../seq.js';
+import { noteDuplicateData } from './ack-policy.js';
 import { acknowledge, sendSyn, transmit } from './output.js';
 import { receiveText } from './reassembly.js';
 import { acceptAck, segmentAcceptable, sendResetFor } from './segment-arrives.js';
 import type { Step, StepResult } from './step.js';
 import { EMPTY_BYTES, finAcked, finSent, UNSPECIFIED_SOCKET } from './tcb.js';
+import { pawsCheck, recordTsRecent } from './timestamps.js';
 
 export function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
   return (
     duplicateSynInSynReceived(step, state, seg) ??
     simultaneousOpenSynAck(step, state, seg) ??
+    pawsCheck(step, state, seg) ??
     checkSequenceNumber(step, state, seg) ??
     checkRst(step, state, seg) ??
     checkSyn(step, state, seg) ??
@@ -64,8 +68,10 @@ function simultaneousOpenSynAck(step: Step, state: TcpState, seg: Segment): Step
 /** Takes the window a segment advertises as the send window (SND.WND, SND.WL1, SND.WL2). */
 function takeWindow(step: Step, seg: Segment): void {
   const t = step.tcb;
-  t.sndWnd = seg.win;
-  t.maxSndWnd = Math.max(t.maxSndWnd, seg.win);
+  // RFC 7323 §2.3: SEG.WND is the field shifted left by the peer's scale (not on a SYN).
+  const window = peerWindow(t, seg);
+  t.sndWnd = window;
+  t.maxSndWnd = Math.max(t.maxSndWnd, window);
   t.sndWl1 = seg.seq;
   t.sndWl2 = seg.ack;
 }
@@ -86,6 +92,8 @@ function checkSequenceNumber(step: Step, state: TcpState, seg: Segment): StepRes
     step.reenter = true;
     return step.result('TIME_WAIT');
   }
+  // A duplicate of data already received: D-SACK it and ACK at once (Linux tcp_send_dupack).
+  if (!isRst) noteDuplicateData(step.tcb, seg);
   // If the RST bit is set, drop silently; otherwise send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
   // (rate-limited unless the segment carries data without a SYN: Linux tcp_oow_rate_limited).
   if (!isRst) step.replyToInvalid(payloadLength(seg) > 0 && !(seg.flags & Flag.SYN));
@@ -132,6 +140,8 @@ function checkSyn(step: Step, state: TcpState, seg: Segment): StepResult | undef
 function afterAck(step: Step, state: TcpState, seg: Segment): StepResult {
   // Fifth, check the ACK field: if off, drop.
   if (!(seg.flags & Flag.ACK)) return step.result(state);
+  // The segment is acceptable: RFC 7323 §4.3 takes its TSval as TS.Recent (before the ACK is used).
+  recordTsRecent(step.tcb, seg);
   const synAcked = ackOfSynReceived(step, state, seg);
   if (typeof synAcked === 'object') return synAcked;
   const current = synAcked;

@@ -7,7 +7,7 @@
 import type { HashKey } from '../hash.js';
 import type { TcpState } from '../machine/states.js';
 import type { Profile } from '../profiles.js';
-import type { Segment, SocketAddress } from '../segment.js';
+import type { SackBlock, Segment, SocketAddress } from '../segment.js';
 import { seqAdd, seqGt } from '../seq.js';
 import { initialRtt, type RttEstimator } from './rtt.js';
 
@@ -186,6 +186,40 @@ export interface Tcb {
   /** Last virtual time an event was processed (for the inspector). */
   lastEventAt: number;
 
+  // --- options (RFC 7323, RFC 2018), set by options.ts negotiateOptions ---
+  /** SACK is in effect: both SYNs carried SACK-permitted (RFC 2018 §2). */
+  sackOk: boolean;
+  /** Timestamps are in effect: both SYNs carried them (RFC 7323 §3.2). */
+  tsOk: boolean;
+  /** Window scaling is in effect: both SYNs carried the option (RFC 7323 §2.2), even with shift 0. */
+  wsOk: boolean;
+  /** Our shift: windows we advertise are right-shifted by it (0 unless wsOk). */
+  rcvWscale: number;
+  /** The peer's shift, applied to SEG.WND of non-SYN segments (RFC 7323 §2.3; 0 unless wsOk). */
+  sndWscale: number;
+  /** TS.Recent (RFC 7323 §4.3): the peer's TSval our segments echo. */
+  tsRecent: number;
+  /** Last.ACK.sent (RFC 7323 §4.3): the ACK field of the last segment we sent (Linux rcv_wup). */
+  lastAckSent: number;
+  /** Offset of our TSval clock (keyed hash, options.ts tsValue); undefined until first used. */
+  tsOffset: number | undefined;
+  /** Held out-of-order ranges to report as SACK blocks, most recently reported first (RFC 2018 §4). */
+  sackBlocks: readonly SackBlock[];
+  /** A duplicate range to report first in the next ACK (RFC 2883 §4 D-SACK); undefined when none. */
+  dsackBlock: SackBlock | undefined;
+  /** The most we advertise: our SYN's window, grown by full-sized segments up to the buffer (Linux rcv_ssthresh). */
+  rcvWndCap: number;
+
+  // --- ACK policy (tcb/ack-policy.ts) ---
+  /** Immediate ACKs left in Linux's quick-ACK mode (icsk_ack.quick); 0: not in it. */
+  quickAcks: number;
+  /** Interactive (Linux ping-pong) mode: we reply to data quickly, so quick ACKs are off. */
+  pingpong: boolean;
+  /** Receive MSS measured from arriving segments (Linux icsk_ack.rcv_mss): the "full-sized" test. */
+  rcvMss: number;
+  /** When in-order data last arrived (Linux icsk_ack.lrcvtime); undefined before the first. */
+  lastDataAt: number | undefined;
+
   /** Counters over every incarnation of this block (kept across a re-OPEN). */
   stats: {
     segmentsSent: number;
@@ -258,6 +292,21 @@ export function createTcb(init: TcbInit): Tcb {
     ackPending: false,
     lastInvalidReplyAt: undefined,
     lastEventAt: 0,
+    sackOk: false,
+    tsOk: false,
+    wsOk: false,
+    rcvWscale: 0,
+    sndWscale: 0,
+    tsRecent: 0,
+    lastAckSent: 0,
+    tsOffset: undefined,
+    sackBlocks: [],
+    dsackBlock: undefined,
+    rcvWndCap: init.profile.receiveBuffer,
+    quickAcks: 0,
+    pingpong: false,
+    rcvMss: DEFAULT_MSS,
+    lastDataAt: undefined,
     stats: {
       segmentsSent: 0,
       segmentsReceived: 0,
@@ -268,9 +317,17 @@ export function createTcb(init: TcbInit): Tcb {
   };
 }
 
-/** Advertised receive window: buffer space not taken by unread data (no window scaling: ≤ 65,535). */
+/**
+ * Receive window: buffer space not taken by unread data, at most what we advertise (rcvWndCap) and
+ * what the window field can say: 65,535 without window scaling, 65,535 << shift with it (RFC 7323
+ * §2.2). With scaling the field loses the low bits: Linux rounds the window up to a multiple of
+ * 2^shift (__tcp_select_window) and accepts what it advertised, so the window is that multiple.
+ */
 export function receiveWindow(tcb: Tcb): number {
-  return Math.max(0, Math.min(65_535, tcb.profile.receiveBuffer - tcb.readable.length));
+  const free = Math.max(0, Math.min(tcb.rcvWndCap, tcb.profile.receiveBuffer - tcb.readable.length));
+  if (!tcb.wsOk) return Math.min(65_535, free);
+  const unit = 2 ** tcb.rcvWscale;
+  return Math.min(65_535 * unit, Math.ceil(free / unit) * unit);
 }
 
 /** End of queued data (sequence number after the last byte the user sent). */

@@ -3,6 +3,7 @@ import type { TcpState } from '../machine/states.js';
 import { synackTimeout, synRetransmissions, synTimeout } from '../profiles.js';
 import { Flag } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqLe, seqLt, seqMax } from '../seq.js';
+import { delayedAckFired } from './ack-policy.js';
 import { sendSyn, transmit } from './output.js';
 import { backOffRto, withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
@@ -109,6 +110,8 @@ export function finWait2Timeout(step: Step, state: TcpState): StepResult {
 export function delayedAckTimeout(step: Step, state: TcpState): StepResult {
   if (step.tcb.ackPending && state !== 'CLOSED' && state !== 'LISTEN' && state !== 'SYN_SENT') {
     step.tcb.ackPending = false;
+    // Linux tcp_delack_timer_handler: a delayed ACK that had to fire ends ping-pong mode.
+    delayedAckFired(step.tcb);
     step.sendAck();
   }
   step.tcb.ackPending = false;
