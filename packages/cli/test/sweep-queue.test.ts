@@ -5,7 +5,7 @@
  * Ctrl-C then --resume, --status, and the one-line errors. Small sweeps: CI has 2 cores.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planJobs } from '../src/sweep/job.js';
@@ -174,5 +174,83 @@ describe('a sweep on two queue workers', () => {
     const id = (r.stderr.match(/sweep: id (\w+)/) as RegExpMatchArray)[1];
     const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
     expect(status.stdout).toContain(`sweep ${id} on ${redis.url}: done\n  runs     48/48 (100.0 %)\n`);
+  });
+});
+
+describe('faults', () => {
+  const stall = ['--stall-interval', '1500'];
+
+  it('a worker SIGKILLed mid-batch: another worker runs the batch after the stall interval, no run lost or counted twice', async () => {
+    const workers = [worker(redis.url, stall), worker(redis.url, stall), worker(redis.url, stall)];
+    await Promise.all(workers.map((w) => w.waitFor(/consuming/)));
+    const out = join(tmp.dir, 'killed-worker');
+    const sweep = background([...SWEEP, '--queue', redis.url, '--batch', '8', '--out', out, '--no-progress']);
+    const [victim, ...survivors] = workers;
+    const [, batch] = await victim.waitFor(/batch (\S+) started/);
+    victim.proc.kill('SIGKILL');
+    expect(await sweep.exited, sweep.stderr()).toBe(0);
+    expectSameAsLocal(out);
+    // The victim died holding the batch; a survivor stored it.
+    expect(victim.stderr()).not.toContain(`batch ${batch} stored`);
+    expect(survivors.map((w) => w.stderr()).join('')).toContain(`batch ${batch} stored`);
+    for (const w of survivors) w.proc.kill('SIGTERM');
+    expect(await Promise.all(survivors.map((w) => w.exited))).toEqual([0, 0]);
+    for (const w of survivors)
+      expect(w.stderr()).toMatch(/^worker: stopped after \d+ batches \(\d+ runs\)$/m);
+  });
+
+  it('Redis restarted mid-sweep with the append-only file: the sweep waits, continues, and gives the local result', async () => {
+    const workers = [worker(redis.url, stall), worker(redis.url, stall)];
+    await Promise.all(workers.map((w) => w.waitFor(/consuming/)));
+    const out = join(tmp.dir, 'redis-restart');
+    const sweep = background([...SWEEP, '--queue', redis.url, '--batch', '4', '--out', out, '--no-progress']);
+    await workers[0].waitFor(/batch \S+ stored/);
+    expect(sweep.proc.exitCode).toBe(null);
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await redis.launch();
+    expect(await sweep.exited, sweep.stderr()).toBe(0);
+    expect(sweep.stderr()).toMatch(/^sweep: Redis unreachable \(.*\); waiting for it$/m);
+    expectSameAsLocal(out);
+  });
+
+  it('Redis restarted without persistence: the sweep fails in one line and writes no result', async () => {
+    const bare = await RedisServer.start({ appendonly: false });
+    try {
+      const out = join(tmp.dir, 'redis-lost');
+      const sweep = background([...SWEEP, '--queue', bare.url, '--out', out, '--no-progress']);
+      await sweep.waitFor(/batches queued/);
+      await bare.stop();
+      await bare.launch();
+      expect(await sweep.exited, sweep.stderr()).toBe(1);
+      const lines = sweep.stderr().trimEnd().split('\n');
+      expect(lines.at(-1)).toMatch(
+        /^synack: sweep \w+: its state is gone from Redis at redis:\/\/127\.0\.0\.1:\d+ \(restarted without persistence, or flushed\); no result written$/,
+      );
+      expect(existsSync(join(out, 'runs.csv'))).toBe(false);
+    } finally {
+      await bare.dispose();
+    }
+  });
+});
+
+describe('Ctrl-C, --status, --resume', () => {
+  it('Ctrl-C removes the pending batches (exit 130); --status reports the sweep; --resume finishes it as a local sweep would', async () => {
+    const out = join(tmp.dir, 'resumed');
+    const sweep = background([...SWEEP, '--queue', redis.url, '--batch', '8', '--out', out, '--no-progress']);
+    const [, id] = await sweep.waitFor(/sweep: id (\w+) .*6 batches queued, 0 workers connected/);
+    sweep.proc.kill('SIGINT');
+    expect(await sweep.exited, sweep.stderr()).toBe(130);
+    expect(sweep.stderr()).toMatch(/^sweep: removed 6 pending batches from the queue \(0 in flight/m);
+    expect(redis.cli('LLEN', 'bull:synack-sweep:wait')).toBe('0');
+    const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
+    expect(status.code, describeResult(status)).toBe(0);
+    expect(status.stdout).toBe(
+      `sweep ${id} on ${redis.url}: interrupted\n  runs     0/48 (0.0 %)\n  batches  0 done, 0 running, 0 failed (8 runs each)\n  workers  0 connected to the queue\n`,
+    );
+    await Promise.all([worker(redis.url), worker(redis.url)].map((w) => w.waitFor(/consuming/)));
+    const resumed = await synack(['sweep', '--queue', redis.url, '--resume', id, '--no-progress'], SLOW);
+    expect(resumed.code, describeResult(resumed)).toBe(0);
+    expectSameAsLocal(out);
   });
 });
