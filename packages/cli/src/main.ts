@@ -12,6 +12,7 @@ import { explainAnnotator, LANGS, type Lang } from './explain/index.js';
 import { rejectRepeatedFlags } from './flags-once.js';
 import { addConventions } from './help.js';
 import { inspectRunner, registerInspect } from './inspect.js';
+import { registerKernelDiff } from './kernel-diff/command.js';
 import { registerPacketdrill } from './packetdrill.js';
 import { type Output, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
@@ -145,6 +146,8 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
   registerCompletion(program, io, setExit);
 
   registerPacketdrill(program, io, setExit);
+
+  registerKernelDiff(program, io, setExit);
 
   addConventions(program);
   rejectRepeatedFlags(program);
