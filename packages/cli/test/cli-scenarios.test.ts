@@ -69,6 +69,15 @@ const PROMISES: Record<string, (out: string) => void> = {
     expect(arrows(out, 'server', 'client', /len=1024/)).toHaveLength(1);
     expect(out).toContain('final states: client: CLOSED; server: CLOSED');
   },
+  'bulk-transfer'(out) {
+    expect(out).toMatch(/delay 50 ms, loss 0\.01/);
+    expect(ladderLines(out).filter((l) => /✕.*LOST \(loss\)/.test(l.text)).length).toBeGreaterThanOrEqual(5);
+    expect(ladderLines(out).filter((l) => /RETRANSMIT/.test(l.text)).length).toBeGreaterThanOrEqual(5);
+    // One way only: the server sends no data.
+    expect(arrows(out, 'server', 'client', / len=[1-9]/)).toHaveLength(0);
+    expect(out).toContain('✓ server receives 2000000 bytes');
+    expect(out).toContain('final states: client: CLOSED; server: CLOSED');
+  },
   'simultaneous-open'(out) {
     for (const side of ['client', 'server']) {
       expect(laneTimes(out, side, 'CLOSED → SYN_SENT'), side).toEqual([0]);
@@ -267,7 +276,7 @@ beforeAll(() => {
 });
 
 describe('synack list', () => {
-  it('exits 0 and lists exactly the 14 built-in scenarios, each with a description', () => {
+  it('exits 0 and lists exactly the 15 built-in scenarios, each with a description', () => {
     expect(listed.code, describeResult(listed)).toBe(0);
     expect(listed.stderr).toBe('');
     expect(LISTED.map((s) => s.name)).toEqual([...SCENARIO_NAMES]);
@@ -286,7 +295,11 @@ describe.each(LISTED)('synack run $name', ({ name, description }) => {
     expect(r.code, describeResult(r)).toBe(0);
     expect(r.stderr).toBe('');
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^synack run ${name} {2}profile linux {2}seed 1 {2}delay 10 ms`));
+    // bulk-transfer runs over a 100 ms RTT path; the textbook scenarios over 10 ms links.
+    const delay = name === 'bulk-transfer' ? 50 : 10;
+    expect(lines[0]).toMatch(
+      new RegExp(`^synack run ${name} {2}profile linux {2}seed 1 {2}delay ${delay} ms`),
+    );
     expect(lines[1]).toBe(description);
     expect(laneColumns(r.stdout).has('client')).toBe(true);
     expect(laneColumns(r.stdout).has('server')).toBe(true);

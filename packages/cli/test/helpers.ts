@@ -13,7 +13,7 @@ export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = resolve(CLI_DIR, '../..');
 export const BIN = join(CLI_DIR, 'dist/bin.js');
 
-/** The 14 built-in scenarios the CLI promises (src/scenarios.ts). */
+/** The 15 built-in scenarios the CLI promises (src/scenarios.ts). */
 export const SCENARIO_NAMES = [
   'handshake',
   'lifecycle',
@@ -29,6 +29,7 @@ export const SCENARIO_NAMES = [
   'syn-flood',
   'syn-cookies',
   'lossy-transfer',
+  'bulk-transfer',
 ] as const;
 
 export interface CliResult {
