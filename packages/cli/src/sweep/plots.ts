@@ -6,6 +6,7 @@
  */
 import * as vega from 'vega';
 import { InputError } from '../schema.js';
+import { goodputSpec } from './goodput-plot.js';
 import { PARAM_LABELS, type Param } from './grid.js';
 import type { PointSummary, Quantiles } from './summary.js';
 
@@ -27,7 +28,7 @@ export interface Plot {
 const WIDTH = 600;
 const HEIGHT = 340;
 
-function seriesOf(s: PointSummary, ctx: PlotContext): string {
+export function seriesOf(s: PointSummary, ctx: PlotContext): string {
   return [s.profile, ...ctx.split.map((p) => `${p} ${s[p]}`)].join(' · ');
 }
 
@@ -36,7 +37,7 @@ function xTitle(ctx: PlotContext): string {
   return ctx.param === 'loss' && ctx.direction !== 'both' ? `${label} (${ctx.direction} only)` : label;
 }
 
-function baseSpec(title: string, subtitle: string): vega.Spec {
+export function baseSpec(title: string, subtitle: string): vega.Spec {
   return {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
     width: WIDTH,
@@ -52,12 +53,12 @@ function baseSpec(title: string, subtitle: string): vega.Spec {
   };
 }
 
-function colorScale(series: string[]): vega.Scale {
+export function colorScale(series: string[]): vega.Scale {
   return { name: 'color', type: 'ordinal', domain: series, range: 'category' };
 }
 
 /** The swept parameter, over the range of the points. */
-function xScale(): vega.Scale {
+export function xScale(): vega.Scale {
   return {
     name: 'x',
     type: 'linear',
@@ -68,17 +69,17 @@ function xScale(): vega.Scale {
   };
 }
 
-function xAxis(ctx: PlotContext): vega.Axis {
+export function xAxis(ctx: PlotContext): vega.Axis {
   return { orient: 'bottom', scale: 'x', title: xTitle(ctx), grid: true };
 }
 
 /** One colour per series (profile, and the value of any other swept parameter). */
-function seriesLegend(): vega.Legend {
+export function seriesLegend(): vega.Legend {
   return { stroke: 'color', title: 'profile', symbolType: 'stroke', symbolStrokeWidth: 3 };
 }
 
 /** A legend of dash patterns (simulated vs model, or one per statistic). */
-function dashLegend(scale: string, title: string): vega.Legend {
+export function dashLegend(scale: string, title: string): vega.Legend {
   return {
     strokeDash: scale,
     title,
@@ -108,7 +109,7 @@ function markAtX(
 }
 
 /** A line through the `field` values of the facet `from`, coloured by series. */
-function seriesLine(from: string, field: string, style: vega.EncodeEntry): vega.Mark {
+export function seriesLine(from: string, field: string, style: vega.EncodeEntry): vega.Mark {
   return markAtX(
     'line',
     from,
@@ -118,7 +119,7 @@ function seriesLine(from: string, field: string, style: vega.EncodeEntry): vega.
 }
 
 /** A filled dot at each `field` value of the facet `from`, coloured by series. */
-function seriesDots(from: string, field: string, size: number): vega.Mark {
+export function seriesDots(from: string, field: string, size: number): vega.Mark {
   return markAtX('symbol', from, {
     y: { scale: 'y', field },
     fill: { scale: 'color', field: 'series' },
@@ -347,7 +348,7 @@ function modelMeanMarks(): vega.Mark {
   });
 }
 
-async function renderSvg(spec: vega.Spec): Promise<string> {
+export async function renderSvg(spec: vega.Spec): Promise<string> {
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -407,6 +408,9 @@ export async function sweepPlots(summaries: readonly PointSummary[], ctx: PlotCo
         }),
       ),
     });
+  }
+  if (summaries.some((s) => s.transfer !== null)) {
+    plots.push({ name: 'goodput', svg: await renderSvg(goodputSpec(summaries, ctx)) });
   }
   return plots;
 }
