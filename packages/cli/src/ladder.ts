@@ -4,6 +4,7 @@
  * (like Wireshark), absolute numbers, length and window beside them, state
  * changes in the endpoint's lane, drops cut the arrow short.
  */
+import { INFINITE_SSTHRESH } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
 import { createColors } from 'picocolors';
 import type { Annotate } from './explain/index.js';
@@ -87,6 +88,8 @@ class Ladder {
   private readonly rel = new RelativeSeq();
   /** Network drops: packet id → reason. */
   private readonly lost = new Map<number, string>();
+  /** endpoint|conn → its last congestion state, so only changes are drawn. */
+  private readonly congestionState = new Map<string, string>();
 
   constructor(trace: readonly TraceEvent[], options: LadderOptions) {
     this.c = createColors(options.color ?? false);
@@ -140,6 +143,8 @@ class Ladder {
           `⏱ RTO expired: retransmit ${e.retransmitKind ?? ''} (#${e.count ?? '?'}, next RTO ${formatMs(Number(e.rto))})`,
           c.yellow,
         );
+      case 'cc':
+        return this.congestionLine(e);
       case 'app': {
         const text = appText(e);
         return text ? this.stateLine(e.t, e.endpoint, text, c.dim) : undefined;
@@ -147,6 +152,21 @@ class Ladder {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A connection's congestion state (Linux tcp_ca_state) when it changes: entering Recovery marks a
+   * fast retransmit, Loss an RTO. cwnd and in-flight changes alone are not drawn (every ACK moves
+   * them); the JSONL and the inspector's plot have them all.
+   */
+  private congestionLine(e: Extract<TraceEvent, { kind: 'cc' }>): string | undefined {
+    const key = `${e.endpoint}|${e.conn}`;
+    const previous = this.congestionState.get(key);
+    this.congestionState.set(key, e.state);
+    if (previous === e.state || (previous === undefined && e.state === 'Open')) return undefined;
+    const ssthresh = e.ssthresh >= INFINITE_SSTHRESH ? '∞' : String(e.ssthresh);
+    const text = `cc ${previous ?? 'Open'} → ${e.state} (cwnd ${e.cwnd}, ssthresh ${ssthresh}, in flight ${e.inFlight})`;
+    return this.stateLine(e.t, e.endpoint, text, this.c.yellow);
   }
 
   /** `text` in the endpoint's lane, painted. */
@@ -191,7 +211,7 @@ class Ladder {
       `win=${e.seg.win}`,
       e.seg.mss !== undefined ? `mss=${e.seg.mss}` : '',
       'delay' in e && e.delay !== undefined ? `+${e.delay}ms` : '',
-      'retransmit' in e && e.retransmit ? 'RETRANSMIT' : '',
+      retransmitLabel(e),
       'reordered' in e && e.reordered ? 'REORDERED' : '',
       mode === 'duplicate' ? `DUPLICATE of #${'duplicateOf' in e ? e.duplicateOf : '?'}` : '',
       mode === 'drop' ? `LOST (${this.lost.get(e.id) ?? 'loss'})` : '',
@@ -204,6 +224,18 @@ class Ladder {
     const paint = mode === 'drop' ? this.c.red : mode === 'duplicate' ? this.c.magenta : this.c.green;
     return paintRow(row, start, length, paint);
   }
+}
+
+const CAUSE_LABELS: Record<string, string> = {
+  rto: 'RETRANSMIT (RTO)',
+  fast: 'RETRANSMIT (fast retransmit)',
+  tlp: 'RETRANSMIT (TLP probe)',
+};
+
+/** RETRANSMIT, with what triggered it when the sender said: RTO, fast retransmit, tail loss probe. */
+function retransmitLabel(e: SegmentEvent): string {
+  if (!('retransmit' in e) || !(e.retransmit || e.cause)) return '';
+  return (e.cause && CAUSE_LABELS[e.cause]) || 'RETRANSMIT';
 }
 
 /** An arrow `span` columns long with `label` centred on it; a lost one is cut short. */
