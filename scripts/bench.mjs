@@ -37,6 +37,8 @@ for (const engine of ['table', 'actor']) {
 }
 results.push(...run('packages/core/bench/syn-queue-scale.mjs', [], ['--expose-gc']));
 results.push(...run('packages/cli/bench/sweep-bench.mjs', quick ? ['--quick'] : []));
+// Skips itself (a message, no result) when redis-server is not installed.
+results.push(...run('packages/cli/bench/queue-bench.mjs', quick ? ['--quick'] : []));
 
 const rt = results.find((r) => r.name === 'roundtrip-worker-worker');
 const rtMain = results.find((r) => r.name === 'roundtrip-main-worker');
@@ -111,6 +113,32 @@ if (sweep.length) {
   lines.push('## Sweeps', '');
   lines.push('| runs | wall s | runs/s |', '|---:|---:|---:|');
   for (const r of sweep) lines.push(`| ${fmt(r.runs)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.runsPerSec)} |`);
+  lines.push('');
+}
+const queue = results.filter((r) => r.name === 'sweep-queue');
+if (queue.length) {
+  const local = queue.find((r) => r.executor === 'local');
+  lines.push('## Sweeps on a Redis queue (BullMQ)', '');
+  lines.push(
+    'The sweep above (handshake, 10 loss levels) on the local worker pool, then through a redis-server on ' +
+      'this machine to one and two `synack worker` processes sharing its CPUs (batches of ' +
+      `${queue.find((r) => r.batch)?.batch ?? '?'} runs), workers already connected. runs/s is the run phase ` +
+      '(summary.json runsPerSec: enqueueing to the last row); overhead = local runs/s ÷ queue runs/s − 1. ' +
+      'The summaries are checked identical to the local one.',
+    '',
+  );
+  lines.push(
+    '| executor | workers × concurrency | runs | wall s | runs/s | overhead vs local |',
+    '|---|---|---:|---:|---:|---:|',
+  );
+  for (const r of queue) {
+    const overhead =
+      local && r.executor === 'queue' ? `${fmt((100 * local.runsPerSec) / r.runsPerSec - 100, 1)} %` : '';
+    const who = r.executor === 'local' ? `pool × ${r.concurrency}` : `${r.workers} × ${r.concurrency}`;
+    lines.push(
+      `| ${r.executor} | ${who} | ${fmt(r.runs)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.runsPerSec)} | ${overhead} |`,
+    );
+  }
   lines.push('');
 }
 lines.push('## Raw results', '', '```json', ...results.map((r) => JSON.stringify(r)), '```', '');

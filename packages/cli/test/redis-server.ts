@@ -36,17 +36,19 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     readonly appendonly: boolean,
+    readonly password: string | undefined,
   ) {}
 
-  static async start(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
+  static async start(options: { appendonly?: boolean; password?: string } = {}): Promise<RedisServer> {
     assertRedisInstalled();
-    const server = new RedisServer(await freePort(), options.appendonly ?? false);
+    const server = new RedisServer(await freePort(), options.appendonly ?? false, options.password);
     await server.launch();
     return server;
   }
 
+  /** With the password when there is one. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.password ? `:${this.password}@` : ''}127.0.0.1:${this.port}`;
   }
 
   /** Starts redis-server on the same port and directory (its AOF, if any, is read back). */
@@ -64,6 +66,7 @@ export class RedisServer {
       this.appendonly ? 'yes' : 'no',
       '--daemonize',
       'no',
+      ...(this.password ? ['--requirepass', this.password] : []),
     ];
     this.process = spawn('redis-server', args, { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
@@ -75,7 +78,8 @@ export class RedisServer {
 
   /** A redis-cli command; its trimmed stdout. */
   cli(...args: string[]): string {
-    const r = spawnSync('redis-cli', ['-p', String(this.port), ...args], { encoding: 'utf8' });
+    const auth = this.password ? ['--no-auth-warning', '-a', this.password] : [];
+    const r = spawnSync('redis-cli', ['-p', String(this.port), ...auth, ...args], { encoding: 'utf8' });
     return (r.stdout ?? '').trim();
   }
 

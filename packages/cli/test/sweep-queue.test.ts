@@ -19,6 +19,8 @@ const tmp = tempDir('synack-queue-');
 /** The sweep every queue test compares with the local executor: 2 points × 24 runs. */
 const SWEEP = ['sweep', 'handshake', '--loss', '0.1,0.3', '--runs', '24', '--seed', '3'];
 const SLOW = { timeoutMs: 180_000 };
+/** Per test: several processes start (about 2 s each on a busy 2-core machine) and a sweep runs. */
+const TEST_MS = 180_000;
 
 interface Background {
   proc: ChildProcess;
@@ -163,94 +165,180 @@ describe('one-line input errors (exit 2)', () => {
 });
 
 describe('a sweep on two queue workers', () => {
-  it('writes runs.csv, summary.csv and summary.json identical to the local executor, progress from the queue', async () => {
-    await Promise.all([worker(redis.url), worker(redis.url)].map((w) => w.waitFor(/consuming/)));
-    const out = join(tmp.dir, 'two-workers');
-    const r = await synack([...SWEEP, '--queue', redis.url, '--batch', '10', '--out', out], SLOW);
-    expect(r.code, describeResult(r)).toBe(0);
-    expectSameAsLocal(out);
-    expect(r.stderr).toMatch(/^sweep: id [0-9a-f]{10} on redis:\/\/127\.0\.0\.1:\d+: 6 batches queued/m);
-    expect(r.stderr).toMatch(/^sweep: 48\/48 runs \(100\.0 %\), \d+ runs\/s, ETA 0 s, 2 workers$/m);
-    const id = (r.stderr.match(/sweep: id (\w+)/) as RegExpMatchArray)[1];
-    const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
-    expect(status.stdout).toContain(`sweep ${id} on ${redis.url}: done\n  runs     48/48 (100.0 %)\n`);
-  });
+  it(
+    'writes runs.csv, summary.csv and summary.json identical to the local executor, progress from the queue',
+    async () => {
+      await Promise.all([worker(redis.url), worker(redis.url)].map((w) => w.waitFor(/consuming/)));
+      const out = join(tmp.dir, 'two-workers');
+      const r = await synack([...SWEEP, '--queue', redis.url, '--batch', '10', '--out', out], SLOW);
+      expect(r.code, describeResult(r)).toBe(0);
+      expectSameAsLocal(out);
+      expect(r.stderr).toMatch(/^sweep: id [0-9a-f]{10} on redis:\/\/127\.0\.0\.1:\d+: 6 batches queued/m);
+      expect(r.stderr).toMatch(/^sweep: 48\/48 runs \(100\.0 %\), \d+ runs\/s, ETA 0 s, 2 workers$/m);
+      const id = (r.stderr.match(/sweep: id (\w+)/) as RegExpMatchArray)[1];
+      const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
+      expect(status.stdout).toContain(`sweep ${id} on ${redis.url}: done\n  runs     48/48 (100.0 %)\n`);
+    },
+    TEST_MS,
+  );
 });
 
 describe('faults', () => {
   const stall = ['--stall-interval', '1500'];
 
-  it('a worker SIGKILLed mid-batch: another worker runs the batch after the stall interval, no run lost or counted twice', async () => {
-    const workers = [worker(redis.url, stall), worker(redis.url, stall), worker(redis.url, stall)];
-    await Promise.all(workers.map((w) => w.waitFor(/consuming/)));
-    const out = join(tmp.dir, 'killed-worker');
-    const sweep = background([...SWEEP, '--queue', redis.url, '--batch', '8', '--out', out, '--no-progress']);
-    const [victim, ...survivors] = workers;
-    const [, batch] = await victim.waitFor(/batch (\S+) started/);
-    victim.proc.kill('SIGKILL');
-    expect(await sweep.exited, sweep.stderr()).toBe(0);
-    expectSameAsLocal(out);
-    // The victim died holding the batch; a survivor stored it.
-    expect(victim.stderr()).not.toContain(`batch ${batch} stored`);
-    expect(survivors.map((w) => w.stderr()).join('')).toContain(`batch ${batch} stored`);
-    for (const w of survivors) w.proc.kill('SIGTERM');
-    expect(await Promise.all(survivors.map((w) => w.exited))).toEqual([0, 0]);
-    for (const w of survivors)
-      expect(w.stderr()).toMatch(/^worker: stopped after \d+ batches \(\d+ runs\)$/m);
-  });
+  it(
+    'a worker SIGKILLed mid-batch: another worker runs the batch after the stall interval, no run lost or counted twice',
+    async () => {
+      const workers = [worker(redis.url, stall), worker(redis.url, stall), worker(redis.url, stall)];
+      await Promise.all(workers.map((w) => w.waitFor(/consuming/)));
+      const out = join(tmp.dir, 'killed-worker');
+      const sweep = background([
+        ...SWEEP,
+        '--queue',
+        redis.url,
+        '--batch',
+        '8',
+        '--out',
+        out,
+        '--no-progress',
+      ]);
+      const [victim, ...survivors] = workers;
+      const [, batch] = await victim.waitFor(/batch (\S+) started/);
+      victim.proc.kill('SIGKILL');
+      expect(await sweep.exited, sweep.stderr()).toBe(0);
+      expectSameAsLocal(out);
+      // The victim died holding the batch; a survivor stored it.
+      expect(victim.stderr()).not.toContain(`batch ${batch} stored`);
+      expect(survivors.map((w) => w.stderr()).join('')).toContain(`batch ${batch} stored`);
+      for (const w of survivors) w.proc.kill('SIGTERM');
+      expect(await Promise.all(survivors.map((w) => w.exited))).toEqual([0, 0]);
+      for (const w of survivors)
+        expect(w.stderr()).toMatch(/^worker: stopped after \d+ batches \(\d+ runs\)$/m);
+    },
+    TEST_MS,
+  );
 
-  it('Redis restarted mid-sweep with the append-only file: the sweep waits, continues, and gives the local result', async () => {
-    const workers = [worker(redis.url, stall), worker(redis.url, stall)];
-    await Promise.all(workers.map((w) => w.waitFor(/consuming/)));
-    const out = join(tmp.dir, 'redis-restart');
-    const sweep = background([...SWEEP, '--queue', redis.url, '--batch', '4', '--out', out, '--no-progress']);
-    await workers[0].waitFor(/batch \S+ stored/);
-    expect(sweep.proc.exitCode).toBe(null);
-    await redis.stop();
-    await new Promise((r) => setTimeout(r, 1000));
-    await redis.launch();
-    expect(await sweep.exited, sweep.stderr()).toBe(0);
-    expect(sweep.stderr()).toMatch(/^sweep: Redis unreachable \(.*\); waiting for it$/m);
-    expectSameAsLocal(out);
-  });
+  it(
+    'Redis restarted mid-sweep with the append-only file: the sweep waits, continues, and gives the local result',
+    async () => {
+      const workers = [worker(redis.url, stall), worker(redis.url, stall)];
+      await Promise.all(workers.map((w) => w.waitFor(/consuming/)));
+      const out = join(tmp.dir, 'redis-restart');
+      const sweep = background([
+        ...SWEEP,
+        '--queue',
+        redis.url,
+        '--batch',
+        '4',
+        '--out',
+        out,
+        '--no-progress',
+      ]);
+      await workers[0].waitFor(/batch \S+ stored/);
+      expect(sweep.proc.exitCode).toBe(null);
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 1000));
+      await redis.launch();
+      expect(await sweep.exited, sweep.stderr()).toBe(0);
+      expect(sweep.stderr()).toMatch(/^sweep: Redis unreachable \(.*\); waiting for it$/m);
+      expectSameAsLocal(out);
+    },
+    TEST_MS,
+  );
 
-  it('Redis restarted without persistence: the sweep fails in one line and writes no result', async () => {
-    const bare = await RedisServer.start({ appendonly: false });
-    try {
-      const out = join(tmp.dir, 'redis-lost');
-      const sweep = background([...SWEEP, '--queue', bare.url, '--out', out, '--no-progress']);
-      await sweep.waitFor(/batches queued/);
-      await bare.stop();
-      await bare.launch();
-      expect(await sweep.exited, sweep.stderr()).toBe(1);
-      const lines = sweep.stderr().trimEnd().split('\n');
-      expect(lines.at(-1)).toMatch(
-        /^synack: sweep \w+: its state is gone from Redis at redis:\/\/127\.0\.0\.1:\d+ \(restarted without persistence, or flushed\); no result written$/,
-      );
-      expect(existsSync(join(out, 'runs.csv'))).toBe(false);
-    } finally {
-      await bare.dispose();
-    }
-  });
+  it(
+    'Redis restarted without persistence: the sweep fails in one line and writes no result',
+    async () => {
+      const bare = await RedisServer.start({ appendonly: false });
+      try {
+        const out = join(tmp.dir, 'redis-lost');
+        const sweep = background([...SWEEP, '--queue', bare.url, '--out', out, '--no-progress']);
+        await sweep.waitFor(/batches queued/);
+        await bare.stop();
+        await bare.launch();
+        expect(await sweep.exited, sweep.stderr()).toBe(1);
+        const lines = sweep.stderr().trimEnd().split('\n');
+        expect(lines.at(-1)).toMatch(
+          /^synack: sweep \w+: its state is gone from Redis at redis:\/\/127\.0\.0\.1:\d+ \(restarted without persistence, or flushed\); no result written$/,
+        );
+        expect(existsSync(join(out, 'runs.csv'))).toBe(false);
+      } finally {
+        await bare.dispose();
+      }
+    },
+    TEST_MS,
+  );
 });
 
 describe('Ctrl-C, --status, --resume', () => {
-  it('Ctrl-C removes the pending batches (exit 130); --status reports the sweep; --resume finishes it as a local sweep would', async () => {
-    const out = join(tmp.dir, 'resumed');
-    const sweep = background([...SWEEP, '--queue', redis.url, '--batch', '8', '--out', out, '--no-progress']);
-    const [, id] = await sweep.waitFor(/sweep: id (\w+) .*6 batches queued, 0 workers connected/);
-    sweep.proc.kill('SIGINT');
-    expect(await sweep.exited, sweep.stderr()).toBe(130);
-    expect(sweep.stderr()).toMatch(/^sweep: removed 6 pending batches from the queue \(0 in flight/m);
-    expect(redis.cli('LLEN', 'bull:synack-sweep:wait')).toBe('0');
-    const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
-    expect(status.code, describeResult(status)).toBe(0);
-    expect(status.stdout).toBe(
-      `sweep ${id} on ${redis.url}: interrupted\n  runs     0/48 (0.0 %)\n  batches  0 done, 0 running, 0 failed (8 runs each)\n  workers  0 connected to the queue\n`,
-    );
-    await Promise.all([worker(redis.url), worker(redis.url)].map((w) => w.waitFor(/consuming/)));
-    const resumed = await synack(['sweep', '--queue', redis.url, '--resume', id, '--no-progress'], SLOW);
-    expect(resumed.code, describeResult(resumed)).toBe(0);
-    expectSameAsLocal(out);
-  });
+  it(
+    'Ctrl-C removes the pending batches (exit 130); --status reports the sweep; --resume finishes it as a local sweep would',
+    async () => {
+      const out = join(tmp.dir, 'resumed');
+      const sweep = background([
+        ...SWEEP,
+        '--queue',
+        redis.url,
+        '--batch',
+        '8',
+        '--out',
+        out,
+        '--no-progress',
+      ]);
+      const [, id] = await sweep.waitFor(/sweep: id (\w+) .*6 batches queued, 0 workers connected/);
+      sweep.proc.kill('SIGINT');
+      expect(await sweep.exited, sweep.stderr()).toBe(130);
+      expect(sweep.stderr()).toMatch(/^sweep: removed 6 pending batches from the queue \(0 in flight/m);
+      expect(redis.cli('LLEN', 'bull:synack-sweep:wait')).toBe('0');
+      const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
+      expect(status.code, describeResult(status)).toBe(0);
+      expect(status.stdout).toBe(
+        `sweep ${id} on ${redis.url}: interrupted\n  runs     0/48 (0.0 %)\n  batches  0 done, 0 running, 0 failed (8 runs each)\n  workers  0 connected to the queue\n`,
+      );
+      await Promise.all([worker(redis.url), worker(redis.url)].map((w) => w.waitFor(/consuming/)));
+      const resumed = await synack(['sweep', '--queue', redis.url, '--resume', id, '--no-progress'], SLOW);
+      expect(resumed.code, describeResult(resumed)).toBe(0);
+      expectSameAsLocal(out);
+    },
+    TEST_MS,
+  );
+});
+
+describe('the README recipe: a password-protected Redis', () => {
+  it('a lossy-transfer sweep through a worker with the password in the URL gives the local result; a wrong password is one line, exit 2', async () => {
+    const secured = await RedisServer.start({ appendonly: true, password: 'recipe-pw-7f3a' });
+    try {
+      const wrong = await synack(['worker', '--queue', `redis://:nope@127.0.0.1:${secured.port}`]);
+      expect(wrong.code, describeResult(wrong)).toBe(2);
+      expect(wrong.stderr).toMatch(
+        /^synack: --queue: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(WRONGPASS[^\n]*\)\n$/,
+      );
+      const noPassword = await synack([
+        'sweep',
+        '--queue',
+        `redis://127.0.0.1:${secured.port}`,
+        '--runs',
+        '1',
+      ]);
+      expect(noPassword.code, describeResult(noPassword)).toBe(2);
+      expect(noPassword.stderr).toMatch(/^synack: --queue: cannot reach Redis at .*NOAUTH/);
+      await worker(`${secured.url}/0`).waitFor(/consuming/);
+      const args = ['sweep', 'lossy-transfer', '--loss', '0,0.05', '--runs', '3', '--seed', '2'];
+      const local = join(tmp.dir, 'recipe-local');
+      const queued = join(tmp.dir, 'recipe-queue');
+      const l = await synack([...args, '--out', local, '--no-progress'], SLOW);
+      expect(l.code, describeResult(l)).toBe(0);
+      const q = await synack(
+        [...args, '--queue', `${secured.url}/0`, '--out', queued, '--no-progress'],
+        SLOW,
+      );
+      expect(q.code, describeResult(q)).toBe(0);
+      expect(q.stderr).not.toContain('recipe-pw-7f3a');
+      expect(read(queued, 'runs.csv')).toBe(read(local, 'runs.csv'));
+      expect(read(queued, 'summary.csv')).toBe(read(local, 'summary.csv'));
+    } finally {
+      await stopAll();
+      await secured.dispose();
+    }
+  }, 240_000);
 });

@@ -14,8 +14,10 @@ import { errorText, parseRow, sweepKeys } from './protocol.js';
 export class QueueSweepError extends Error {}
 
 const POLL_MS = 250;
-/** Between checks of the worker count, the sweep's meta key and lost batches. */
+/** Between checks of the worker count and the sweep's meta key. */
 const HEALTH_MS = 2000;
+/** Without a new row for this long, pending batches are checked for having vanished from the queue. */
+const QUIET_MS = 10_000;
 
 export interface CollectOptions {
   sweepId: string;
@@ -60,6 +62,7 @@ export async function collectRows(
   conn.events.on('completed', onCompleted);
   conn.events.on('stalled', onStalled);
   conn.events.on('failed', onFailed);
+  const health = new HealthCheck(conn, pending, options, counters);
   const drain = async () => {
     const ids = await conn.redis.lrange(keys.done, cursor, -1);
     cursor += ids.length;
@@ -71,10 +74,10 @@ export async function collectRows(
         throw new QueueSweepError(`batch ${id} is marked done but some of its rows are missing from Redis`);
       }
       pending.delete(id);
+      health.progressed();
       for (const value of values) onRow(parseRow(value as string));
     }
   };
-  const health = new HealthCheck(conn, pending, options, counters);
   const onAbort = () => wake();
   options.signal?.addEventListener('abort', onAbort);
   try {
@@ -113,6 +116,7 @@ function statusText(c: Counters): string {
 class HealthCheck {
   private lastOk = performance.now();
   private lastCheck = 0;
+  private lastProgress = performance.now();
   private outage = false;
 
   constructor(
@@ -121,6 +125,10 @@ class HealthCheck {
     private readonly options: CollectOptions,
     private readonly counters: Counters,
   ) {}
+
+  progressed(): void {
+    this.lastProgress = performance.now();
+  }
 
   /** Runs a Redis step; a connection error is tolerated until the outage lasts too long. */
   async guard(step: () => Promise<void>): Promise<boolean> {
@@ -156,17 +164,22 @@ class HealthCheck {
         );
       }
       this.counters.workers = await queue.getWorkersCount();
-      await this.checkVanished(drain);
+      if (now - this.lastProgress > QUIET_MS) await this.checkVanished(drain);
     });
   }
 
   /** A pending batch whose job is unknown to the queue, and still not done after a drain, is lost. */
   private async checkVanished(drain: () => Promise<void>): Promise<void> {
-    const ids = [...this.pending.keys()].slice(0, 1000);
-    const states = await Promise.all(ids.map((id) => this.conn.queue.getJobState(id)));
-    if (!states.includes('unknown')) return;
+    const unknown: string[] = [];
+    const ids = [...this.pending.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const states = await Promise.all(chunk.map((id) => this.conn.queue.getJobState(id)));
+      unknown.push(...chunk.filter((_, j) => states[j] === 'unknown'));
+    }
+    if (!unknown.length) return;
     await drain();
-    const lost = ids.filter((id, i) => states[i] === 'unknown' && this.pending.has(id));
+    const lost = unknown.filter((id) => this.pending.has(id));
     if (lost.length) {
       throw new QueueSweepError(
         `${lost.length} batch${lost.length === 1 ? '' : 'es'} vanished from the queue without results (Redis lost data, e.g. ${lost[0]}); --resume ${this.options.sweepId} queues them again`,

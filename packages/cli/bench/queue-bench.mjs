@@ -1,0 +1,132 @@
+// The sweep of sweep-bench.mjs (handshake, 10 loss levels × runs) three ways on this machine:
+// the local worker pool, one `synack worker` and two, through a redis-server started here
+// (ephemeral loopback port, temporary directory, no persistence). Runs/s is the run phase
+// (summary.json's runsPerSec: enqueue to last row), the workers already connected.
+// Prints one JSON line per way:
+//   {"name":"sweep-queue","executor":"local"|"queue","workers":…,"concurrency":…,"batch":…,"runs":…,"ms":…,"runsPerSec":…}
+// Without redis-server it prints a message on stderr and no line (pnpm bench goes on).
+// Usage: node bench/queue-bench.mjs [--quick]   (quick: 100 runs per level). Needs a build (dist/).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { probabilityListArg, runSweep } from '../dist/sweep/index.js';
+import { queueSweep } from '../dist/sweep/queue/sweep.js';
+
+const quick = process.argv.includes('--quick');
+const runs = quick ? 100 : 1000;
+const BATCH = 50;
+const cpus = availableParallelism();
+const bin = new URL('../dist/bin.js', import.meta.url).pathname;
+const io = { out: () => {}, err: () => {}, isTTY: false };
+
+if (spawnSync('redis-server', ['--version']).status !== 0) {
+  process.stderr.write(
+    'queue-bench: skipped, redis-server is not installed (apt-get install -y redis-server)\n',
+  );
+  process.exit(0);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(dir) {
+  const port = await freePort();
+  const args = ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  const proc = spawn('redis-server', args.map(String), { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout.trim() === 'PONG') {
+      return { proc, url: `redis://127.0.0.1:${port}` };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('queue-bench: redis-server did not start');
+}
+
+/** `count` workers sharing the CPUs; resolves once every one is consuming. */
+async function startWorkers(url, count) {
+  const concurrency = Math.max(1, Math.floor(cpus / count));
+  const workers = Array.from({ length: count }, () =>
+    spawn(process.execPath, [bin, 'worker', '--queue', url, '--concurrency', String(concurrency)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise((resolve, reject) => {
+          let err = '';
+          w.stderr.on('data', (chunk) => {
+            err += chunk;
+            if (err.includes('consuming')) resolve();
+          });
+          w.once('exit', () => reject(new Error(`queue-bench: a worker exited: ${err}`)));
+        }),
+    ),
+  );
+  return { workers, concurrency };
+}
+
+async function stopWorkers(workers) {
+  await Promise.all(
+    workers.map((w) => {
+      const exited = new Promise((resolve) => w.once('exit', resolve));
+      w.kill('SIGTERM');
+      return exited;
+    }),
+  );
+}
+
+function measured(out, fields) {
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  return {
+    name: 'sweep-queue',
+    ...fields,
+    runs: summary.runs,
+    ms: summary.wallMs,
+    runsPerSec: summary.runsPerSec,
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'synack-queue-bench-'));
+const options = {
+  target: 'handshake',
+  grid: { loss: probabilityListArg('0:0.45:0.05') },
+  runs,
+  seed: 1,
+  progress: false,
+};
+const redis = await startRedis(dir);
+try {
+  const localOut = join(dir, 'local');
+  await runSweep({ ...options, out: localOut }, io);
+  console.log(
+    JSON.stringify(measured(localOut, { executor: 'local', workers: 0, concurrency: cpus, batch: 0 })),
+  );
+  for (const count of [1, 2]) {
+    const { workers, concurrency } = await startWorkers(redis.url, count);
+    const out = join(dir, `queue-${count}`);
+    const code = await queueSweep({ ...options, out }, { queue: redis.url, batch: BATCH }, io);
+    await stopWorkers(workers);
+    if (code !== 0) throw new Error(`queue-bench: the queue sweep exited ${code}`);
+    if (
+      readFileSync(join(out, 'summary.csv'), 'utf8') !== readFileSync(join(localOut, 'summary.csv'), 'utf8')
+    ) {
+      throw new Error('queue-bench: the queue summary differs from the local one');
+    }
+    console.log(
+      JSON.stringify(measured(out, { executor: 'queue', workers: count, concurrency, batch: BATCH })),
+    );
+  }
+} finally {
+  redis.proc.kill('SIGTERM');
+  await new Promise((resolve) => redis.proc.once('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
+}
