@@ -34,7 +34,7 @@ const XSTATE_VERSIONS = [
   ),
   '5.33.3',
 ];
-const PACKAGES = ['core', 'network', 'inspector', 'cli']; // dependency order
+const PACKAGES = ['core', 'packetdrill', 'network', 'inspector', 'cli']; // dependency order
 const work = mkdtempSync(join(tmpdir(), 'synack-pack-'));
 let passed = 0;
 let failed = 0;
