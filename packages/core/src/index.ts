@@ -73,6 +73,7 @@ export {
   segmentEnd,
   segmentLength,
   type TimestampOption,
+  type TraceOptions,
   type TraceSegment,
   toTraceSegment,
 } from './segment.js';

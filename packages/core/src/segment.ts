@@ -137,6 +137,35 @@ export interface TraceSegment {
   len: number;
   win: number;
   mss?: number;
+  /** The segment's TCP options (absent when it carries none); SACK edges absolute like seq/ack. */
+  opts?: TraceOptions;
+}
+
+/** TCP options in the trace: `{"mss":1460,"sackOk":true,"ts":[val,ecr],"wscale":10,"sack":[[l,r]]}`. */
+export interface TraceOptions {
+  mss?: number;
+  sackOk?: true;
+  ts?: [number, number];
+  wscale?: number;
+  sack?: [number, number][];
+}
+
+function traceOptions(segment: Segment): TraceOptions | undefined {
+  if (
+    segment.mss === undefined &&
+    !segment.sackOk &&
+    !segment.ts &&
+    segment.wscale === undefined &&
+    !segment.sack
+  )
+    return undefined;
+  const opts: TraceOptions = {};
+  if (segment.mss !== undefined) opts.mss = segment.mss;
+  if (segment.sackOk) opts.sackOk = true;
+  if (segment.ts) opts.ts = [segment.ts.val, segment.ts.ecr];
+  if (segment.wscale !== undefined) opts.wscale = segment.wscale;
+  if (segment.sack && segment.sack.length > 0) opts.sack = segment.sack.map((b) => [b.left, b.right]);
+  return opts;
 }
 
 export function toTraceSegment(segment: Segment): TraceSegment {
@@ -150,5 +179,7 @@ export function toTraceSegment(segment: Segment): TraceSegment {
     win: segment.win,
   };
   if (segment.mss !== undefined) out.mss = segment.mss;
+  const opts = traceOptions(segment);
+  if (opts) out.opts = opts;
   return out;
 }

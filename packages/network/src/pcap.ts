@@ -35,6 +35,17 @@ const IPV4_FLAG_DF = 0x4000;
 /** RFC 9293 §3.2: MSS option kind 2, length 4. */
 const TCP_OPT_MSS_KIND = 2;
 const TCP_OPT_MSS_LEN = 4;
+/** RFC 9293 §3.2: no-operation, used to align the options that follow. */
+const TCP_OPT_NOP = 1;
+/** RFC 7323 §2.2: window scale, kind 3, length 3. */
+const TCP_OPT_WSCALE = 3;
+/** RFC 2018 §2: SACK-permitted, kind 4, length 2; §3: SACK, kind 5, length 2 + 8 per block. */
+const TCP_OPT_SACK_PERMITTED = 4;
+const TCP_OPT_SACK = 5;
+/** RFC 7323 §3.2: timestamps, kind 8, length 10. */
+const TCP_OPT_TIMESTAMPS = 8;
+/** RFC 9293 §3.1: a data offset of 15 words leaves 40 bytes for options. */
+const MAX_TCP_OPTIONS_LEN = 40;
 const MAX_IPV4_TOTAL_LEN = 0xffff;
 
 /**
@@ -76,9 +87,42 @@ function checkUint(name: string, value: number, max: number): void {
 }
 
 /**
+ * The TCP option bytes of a segment in Linux's order and alignment (tcp_options_write): MSS;
+ * SACK-permitted with timestamps (`sackOK,TS`) or NOP,NOP before timestamps; NOP,NOP,SACK-permitted
+ * when there are no timestamps; NOP + window scale; NOP,NOP + SACK blocks. Always a multiple of 4.
+ */
+export function tcpOptionBytes(segment: Segment): number[] {
+  const out: number[] = [];
+  const u32 = (n: number) => out.push((n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+  if (segment.mss !== undefined)
+    out.push(TCP_OPT_MSS_KIND, TCP_OPT_MSS_LEN, segment.mss >>> 8, segment.mss & 255);
+  if (segment.ts) {
+    if (segment.sackOk) out.push(TCP_OPT_SACK_PERMITTED, 2);
+    else out.push(TCP_OPT_NOP, TCP_OPT_NOP);
+    out.push(TCP_OPT_TIMESTAMPS, 10);
+    u32(segment.ts.val);
+    u32(segment.ts.ecr);
+  } else if (segment.sackOk) {
+    out.push(TCP_OPT_NOP, TCP_OPT_NOP, TCP_OPT_SACK_PERMITTED, 2);
+  }
+  if (segment.wscale !== undefined) out.push(TCP_OPT_NOP, TCP_OPT_WSCALE, 3, segment.wscale);
+  const room = Math.floor((MAX_TCP_OPTIONS_LEN - out.length - 4) / 8);
+  const blocks = (segment.sack ?? []).slice(0, Math.max(0, room));
+  if (blocks.length > 0) {
+    out.push(TCP_OPT_NOP, TCP_OPT_NOP, TCP_OPT_SACK, 2 + 8 * blocks.length);
+    for (const block of blocks) {
+      u32(block.left);
+      u32(block.right);
+    }
+  }
+  return out;
+}
+
+/**
  * Encodes `segment` as a complete IPv4 datagram carrying TCP: a 20-byte IPv4 header
- * (RFC 791, no options), the TCP header (RFC 793 / RFC 9293 §3.1) with the MSS option
- * when `segment.mss` is set, then the payload. Both checksums are filled in.
+ * (RFC 791, no options), the TCP header (RFC 793 / RFC 9293 §3.1) with the segment's options
+ * (MSS, SACK-permitted, timestamps, window scale, SACK blocks: tcpOptionBytes), then the payload.
+ * Both checksums are filled in.
  */
 export function encodeIpv4Tcp(segment: Segment, ipId = 0, ttl = DEFAULT_TTL): Buffer {
   const src = parseIpv4(segment.srcAddr);
@@ -96,9 +140,10 @@ export function encodeIpv4Tcp(segment: Segment, ipId = 0, ttl = DEFAULT_TTL): Bu
   }
   if (segment.mss !== undefined) checkUint('MSS', segment.mss, 0xffff);
 
-  const optionsLen = segment.mss !== undefined ? TCP_OPT_MSS_LEN : 0;
+  if (segment.wscale !== undefined) checkUint('window scale', segment.wscale, 14);
+  const options = tcpOptionBytes(segment);
   // Data offset counts 32-bit words, so options are padded to a 4-byte boundary.
-  const tcpHeaderLen = TCP_HEADER_LEN + ((optionsLen + 3) & ~3);
+  const tcpHeaderLen = TCP_HEADER_LEN + ((options.length + 3) & ~3);
   const data = segment.data ?? new Uint8Array(0);
   const tcpLen = tcpHeaderLen + data.length;
   const totalLen = IPV4_HEADER_LEN + tcpLen;
@@ -133,13 +178,9 @@ export function encodeIpv4Tcp(segment: Segment, ipId = 0, ttl = DEFAULT_TTL): Bu
   buf.writeUInt32BE(segment.ack, t + 8);
   buf[t + 12] = (tcpHeaderLen / 4) << 4; // data offset; reserved bits 0
   buf[t + 13] = segment.flags;
-  // No window scaling is negotiated, so the 16-bit field is all the peer can see.
+  // `win` is already the 16-bit field (shifted by the sender's window scale, RFC 7323 §2.3).
   buf.writeUInt16BE(Math.min(Math.floor(segment.win), 0xffff), t + 14);
-  if (segment.mss !== undefined) {
-    buf[t + 20] = TCP_OPT_MSS_KIND;
-    buf[t + 21] = TCP_OPT_MSS_LEN;
-    buf.writeUInt16BE(segment.mss, t + 22);
-  }
+  buf.set(options, t + TCP_HEADER_LEN);
   buf.set(data, t + tcpHeaderLen);
 
   // RFC 793 §3.1: the TCP checksum also covers a 96-bit pseudo-header of source address,

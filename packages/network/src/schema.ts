@@ -271,6 +271,7 @@ const reactionSchema = z.strictObject({
 });
 
 const rtoFormulas = ['rfc6298', 'linux'] as const satisfies ReadonlyArray<Profile['rtoFormula']>;
+const ccAlgorithms = ['newreno', 'cubic'] as const satisfies ReadonlyArray<Profile['cc']>;
 
 /** Any of @synack/core's profile fields (Profile), each bounded. */
 const profileOverridesSchema = z.strictObject({
@@ -286,11 +287,26 @@ const profileOverridesSchema = z.strictObject({
   timeWait: virtualMs.optional(),
   ackDelay: virtualMs.optional(),
   mss: integerIn(64, 65495).optional(),
-  receiveBuffer: integerIn(1, 65535).optional(),
+  // Beyond 65,535 only with window scaling (RFC 7323 §2.3: at most 65,535 << 14 bytes).
+  receiveBuffer: integerIn(1, 65535 * 2 ** 14).optional(),
   twoWayHandshake: z.boolean().optional(),
   finWait2Timeout: virtualMs.optional(),
   challengeAckInterval: virtualMs.optional(),
   synQueuePruning: z.boolean().optional(),
+  // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
+  timestamps: z.boolean().optional(),
+  windowScaling: z.boolean().optional(),
+  windowScale: integerIn(0, 14).optional(),
+  sack: z.boolean().optional(),
+  dsack: z.boolean().optional(),
+  quickAcks: integerIn(0, 16).optional(),
+  roundInitialWindow: z.boolean().optional(),
+  // Congestion control and loss recovery (core congestion/, loss/)
+  cc: z.enum(ccAlgorithms).optional(),
+  initialWindow: integerIn(1, 1000).optional(),
+  slowStartAfterIdle: z.boolean().optional(),
+  rack: z.boolean().optional(),
+  prr: z.boolean().optional(),
 });
 
 const endpointConfigSchema = z.strictObject({
