@@ -57,6 +57,21 @@ export const en = {
   'data.halfClose':
     '{side} sends {len} bytes from CLOSE_WAIT (seq = {seq}): {peer} has finished sending, but {side} still may — a half-close',
   'data.retx': '{side} retransmits {len} bytes (seq = {seq})',
+  'data.retx.fast':
+    '{side} retransmits {len} bytes (seq = {seq}) at once, without waiting for its timer: duplicate ACKs or SACK blocks show this segment was lost while later ones arrived — a fast retransmit (RFC 5681 §3.2, RFC 6675)',
+  'data.retx.tlp':
+    '{side} sends {len} bytes (seq = {seq}) again as a tail loss probe: nothing was acknowledged for about two round trips, so it probes rather than wait for the RTO; the answer shows whether the tail was lost (RFC 8985 §7)',
+
+  // Congestion control (cc lines: Linux tcp_ca_state).
+  'cc.disorder':
+    '{side} sees duplicate ACKs or SACK blocks (state Disorder): some segment may be lost, or only reordered — it keeps sending but watches',
+  'cc.recovery':
+    '{side} enters fast recovery: it cuts its congestion window to cwnd = {cwnd} segments (ssthresh = {ssthresh}) instead of starting over from one segment, and keeps the ACK clock going while it repairs the hole (RFC 6582, RFC 6675)',
+  'cc.loss':
+    "{side}'s retransmission timer expired (state Loss): cwnd = {cwnd} segment, ssthresh = {ssthresh} — it starts again with slow start (RFC 5681 §3.1)",
+  'cc.cwr': '{side} reduces its congestion window to cwnd = {cwnd} segments (state CWR)',
+  'cc.open':
+    '{side} leaves {from}: everything outstanding when the loss was found is acknowledged; it continues with cwnd = {cwnd}, ssthresh = {ssthresh}',
   'ack.data': "{side} acknowledges {peer}'s data: ack = {ack} ({bytes} bytes received so far)",
   'ack.dup':
     '{side} repeats ack = {ack}: the segment it just got (seq = {inSeq}) is not the next byte it expects — a duplicate ACK',

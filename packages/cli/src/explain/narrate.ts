@@ -8,7 +8,7 @@
  * It is an omniscient narrator (it may look at the whole trace: whether a segment will be
  * lost, when TIME_WAIT will end), but it never invents a number.
  */
-import { SYNCHRONIZED_STATES } from '@synack/core';
+import { INFINITE_SSTHRESH, SYNCHRONIZED_STATES } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
 import { format, type Lang, type MessageKey, type Params } from './catalog.js';
 
@@ -23,6 +23,7 @@ export interface Narration {
 type SegEvent = Extract<TraceEvent, { kind: 'send' | 'deliver' | 'drop' | 'duplicate' }>;
 type StateEvent = Extract<TraceEvent, { kind: 'state' }>;
 type TimerEvent = Extract<TraceEvent, { kind: 'timer' }>;
+type CcEvent = Extract<TraceEvent, { kind: 'cc' }>;
 type AppEvent = Extract<TraceEvent, { kind: 'app' }>;
 
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
@@ -110,6 +111,8 @@ class Narrator {
   private readonly leftTimeWait = new Set<string>();
   private readonly twEntry = new Map<string, number>();
   private readonly once = new Set<string>();
+  /** endpoint|conn → its last congestion state (cc lines). */
+  private readonly ccState = new Map<string, string>();
   /** endpoint|conn → the attempt (incarnation) that connection belongs to. */
   private readonly connAttempt = new Map<string, Attempt>();
 
@@ -176,6 +179,9 @@ class Narrator {
         break;
       case 'app':
         this.onApp(e, i);
+        break;
+      case 'cc':
+        this.onCongestion(e, i);
         break;
       default:
         break;
@@ -516,14 +522,48 @@ class Narrator {
     }
   }
 
+  /**
+   * A sender's congestion state (Linux tcp_ca_state) when it changes: Disorder once per connection
+   * (it comes and goes with every reordering), Recovery, Loss and CWR each time, and the return to
+   * Open from any of those three. cwnd steps alone are not narrated.
+   */
+  private onCongestion(e: CcEvent, i: number): void {
+    const key = `${e.endpoint}|${e.conn}`;
+    const from = this.ccState.get(key) ?? 'Open';
+    this.ccState.set(key, e.state);
+    if (from === e.state) return;
+    const side = this.side(e.endpoint);
+    const ssthresh = e.ssthresh >= INFINITE_SSTHRESH ? '∞' : e.ssthresh;
+    const params = { side, cwnd: e.cwnd, ssthresh };
+    switch (e.state) {
+      case 'Disorder':
+        this.sayOnce(`disorder|${key}`, i, 'cc.disorder', { side });
+        return;
+      case 'Recovery':
+        this.say(i, 'cc.recovery', params);
+        return;
+      case 'Loss':
+        this.say(i, 'cc.loss', params);
+        return;
+      case 'CWR':
+        this.say(i, 'cc.cwr', { side, cwnd: e.cwnd });
+        return;
+      case 'Open':
+        if (from !== 'Disorder') this.say(i, 'cc.open', { ...params, from });
+        return;
+    }
+  }
+
   private onData(e: SegEvent, i: number, a: Attempt | undefined): void {
     const seg = e.seg;
     const me = e.from;
     const side = this.side(me);
     const seq = this.num(a, me, seg.seq);
     const max = a?.sentMax.get(me);
-    if (e.retransmit || (max !== undefined && seqDiff(seg.seq, max) < 0)) {
-      this.say(i, 'data.retx', { side, len: seg.len, seq });
+    if (e.retransmit || e.cause || (max !== undefined && seqDiff(seg.seq, max) < 0)) {
+      // What triggered it, when the sender said (the timer's own narration precedes an RTO resend).
+      const key = e.cause === 'fast' ? 'data.retx.fast' : e.cause === 'tlp' ? 'data.retx.tlp' : 'data.retx';
+      this.say(i, key, { side, len: seg.len, seq });
     } else if (e.state === 'CLOSE_WAIT') {
       this.say(i, 'data.halfClose', { side, peer: this.side(e.to), len: seg.len, seq });
     } else {

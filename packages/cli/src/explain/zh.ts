@@ -51,6 +51,20 @@ export const zh: Record<MessageKey, string> = {
   'data.halfClose':
     '{side}在 CLOSE_WAIT 状态发送 {len} 字节（seq = {seq}）：{peer}已经不再发送，但{side}仍可发送——半关闭',
   'data.retx': '{side}重传 {len} 字节（seq = {seq}）',
+  'data.retx.fast':
+    '{side}不等重传定时器，立即重传 {len} 字节（seq = {seq}）：重复 ACK 或 SACK 块表明这个报文段丢了、而后面的已经到达——这就是快速重传（RFC 5681 §3.2、RFC 6675）',
+  'data.retx.tlp':
+    '{side}把 {len} 字节（seq = {seq}）作为尾部丢失探测再发一次：大约两个往返时间都没有收到确认，它不等 RTO 而是先探测，对方的回答会说明尾部是否丢失（RFC 8985 §7）',
+
+  'cc.disorder':
+    '{side}收到重复 ACK 或 SACK 块（Disorder 状态）：可能有报文段丢失，也可能只是乱序——它继续发送并留意观察',
+  'cc.recovery':
+    '{side}进入快速恢复：把拥塞窗口降到 cwnd = {cwnd} 个报文段（ssthresh = {ssthresh}），而不是从一个报文段重新开始，并在修补空洞期间保持 ACK 时钟（RFC 6582、RFC 6675）',
+  'cc.loss':
+    '{side}的重传定时器超时（Loss 状态）：cwnd = {cwnd} 个报文段，ssthresh = {ssthresh}——重新从慢启动开始（RFC 5681 §3.1）',
+  'cc.cwr': '{side}把拥塞窗口降到 cwnd = {cwnd} 个报文段（CWR 状态）',
+  'cc.open':
+    '{side}离开 {from} 状态：发现丢包时未确认的数据都已被确认；以 cwnd = {cwnd}、ssthresh = {ssthresh} 继续发送',
   'ack.data': '{side}确认{peer}的数据：ack = {ack}（已收到 {bytes} 字节）',
   'ack.dup': '{side}重复发送 ack = {ack}：刚收到的报文（seq = {inSeq}）不是它期待的下一个字节——重复 ACK',
   'ack.challenge':
