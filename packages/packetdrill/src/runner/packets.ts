@@ -208,11 +208,15 @@ function sackBlocks(blocks: readonly SackBlock[], edge: (n: number) => number) {
   return blocks.map((b) => ({ start: edge(b.left), end: edge(b.right) }));
 }
 
-/** The options that matter, in order, as one comparable string (nop and eol left out). */
+/**
+ * The options that matter as one comparable string: nop and eol left out, sorted — the model keeps
+ * no option order (Linux's is mss, sackOK, TS, nop, wscale on a SYN, see actualOptions).
+ */
 function optionsText(options: readonly TcpOption[], key: (o: TcpOption) => string | undefined): string {
   return options
     .map(key)
     .filter((k): k is string => k !== undefined)
+    .sort()
     .join(',');
 }
 
