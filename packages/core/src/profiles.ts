@@ -87,6 +87,30 @@ export interface Profile {
    * grow it by full-sized segments (Linux tcp_select_initial_window, rcv_ssthresh, tcp_grow_window).
    */
   readonly roundInitialWindow: boolean;
+
+  // --- congestion control and loss recovery (congestion/, loss/) ---
+  /**
+   * Congestion-control algorithm: 'cubic' (RFC 9438, Linux's default tcp_congestion_control) or
+   * 'newreno' (RFC 5681 slow start and congestion avoidance, RFC 6582 fast recovery).
+   */
+  readonly cc: 'newreno' | 'cubic';
+  /** Initial congestion window in segments (RFC 6928 IW10; RFC 5681 §3.1: 3 for an SMSS of 1460). */
+  readonly initialWindow: number;
+  /**
+   * Restart from the initial window after an idle period longer than the RTO (RFC 5681 §4.1;
+   * Linux tcp_slow_start_after_idle=1, tcp_cwnd_restart).
+   */
+  readonly slowStartAfterIdle: boolean;
+  /**
+   * RFC 8985 RACK-TLP loss detection (time-based marking and tail loss probes, Linux's default);
+   * false: RFC 6675 / RFC 6582 duplicate-ACK threshold (DupThresh 3) only.
+   */
+  readonly rack: boolean;
+  /**
+   * RFC 6937 proportional rate reduction during fast recovery (Linux tcp_cwnd_reduction); false:
+   * cwnd = ssthresh on entering recovery (RFC 6675 §5 (4.2), RFC 6582 §3.2 step 2 in packets).
+   */
+  readonly prr: boolean;
 }
 
 export const linuxProfile: Profile = Object.freeze({
@@ -114,6 +138,11 @@ export const linuxProfile: Profile = Object.freeze({
   dsack: true,
   quickAcks: 16,
   roundInitialWindow: true,
+  cc: 'cubic',
+  initialWindow: 10,
+  slowStartAfterIdle: true,
+  rack: true,
+  prr: true,
 });
 
 export const rfc9293Profile: Profile = Object.freeze({
@@ -146,6 +175,12 @@ export const rfc9293Profile: Profile = Object.freeze({
   dsack: false,
   quickAcks: 0,
   roundInitialWindow: false,
+  cc: 'newreno',
+  // RFC 5681 §3.1: IW = min(4·SMSS, max(2·SMSS, 4380 bytes)) = 3 segments of 1460 bytes.
+  initialWindow: 3,
+  slowStartAfterIdle: true,
+  rack: false,
+  prr: false,
 });
 
 export const profiles: Readonly<Record<string, Profile>> = Object.freeze({

@@ -90,15 +90,18 @@ describe('reassembly', () => {
     const p = established();
     p.drop = dropOnce(2461);
     p.send('client', 4 * 1460);
-    p.advance(20); // t = 50
+    p.advance(30); // t = 60
+    // rfc9293's initial window is 3 segments (RFC 5681 §3.1): the fourth leaves when the first
+    // duplicate ACK shows a segment has left the network. Two duplicate ACKs are not three: no
+    // fast retransmit (RFC 5681 §3.2), the RTO recovers.
     expect(p.ladderSince(3)).toEqual([
       '30 client [ACK] seq=1001 ack=5001 len=1460',
       '30 client [ACK] seq=2461 ack=5001 len=1460 DROPPED',
       '30 client [ACK] seq=3921 ack=5001 len=1460',
-      '30 client [ACK,PSH] seq=5381 ack=5001 len=1460',
       '40 server [ACK] seq=5001 ack=2461 len=0',
       '40 server [ACK] seq=5001 ack=2461 len=0',
-      '40 server [ACK] seq=5001 ack=2461 len=0',
+      '50 client [ACK,PSH] seq=5381 ack=5001 len=1460',
+      '60 server [ACK] seq=5001 ack=2461 len=0',
     ]);
     // Only the first segment has reached the application; two are held out of order.
     expect(p.received.server).toEqual([...pattern(1460)]);
@@ -106,7 +109,7 @@ describe('reassembly', () => {
       [3921, 1460],
       [5381, 1460],
     ]);
-    p.advance(1030); // RTO (1 s, restarted by the ACK at 50) → retransmission at 1050
+    p.advance(1020); // RTO (1 s, restarted by the ACK at 50) → retransmission at 1050
     expect(p.ladderSince(10)).toEqual([
       '1050 client [ACK] seq=2461 ack=5001 len=1460',
       '1060 server [ACK] seq=5001 ack=6841 len=0',
@@ -340,7 +343,8 @@ describe('RFC 6298 retransmission timer', () => {
   // Without timestamps: with them the SYN-ACK's TSecr times the retransmitted SYN (test below).
   for (const profile of ['rfc9293', 'linux'] as const) {
     it(`${profile}: after a SYN timeout the data phase starts with RTO = 3 s (RFC 6298 (5.7))`, () => {
-      const p = new Pair({ ...ISN, profile: getProfile(profile, { timestamps: false }) });
+      // Without RACK-TLP: a tail loss probe (PTO 1 s without an RTT sample) would come first.
+      const p = new Pair({ ...ISN, profile: getProfile(profile, { timestamps: false, rack: false }) });
       p.drop = (_s, from, n) => from === 'client' && n === 0; // the first SYN is lost
       p.connect();
       p.advance(1030); // SYN again at 1000, ESTABLISHED at 1020 (client) / 1030 (server)

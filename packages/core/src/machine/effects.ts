@@ -14,6 +14,10 @@ export const TIMERS = {
   delayedAck: 'delayed-ack',
   /** FIN_WAIT_2 timer of a closed connection (Linux tcp_fin_timeout). */
   finWait2: 'fin-wait-2',
+  /** Tail loss probe timer, RFC 8985 §7 (profile.rack). */
+  lossProbe: 'loss-probe',
+  /** RACK reordering timer, RFC 8985 §6.3 (profile.rack). */
+  rackReorder: 'rack-reorder',
 } as const;
 
 export type TimerId = (typeof TIMERS)[keyof typeof TIMERS];
@@ -49,6 +53,20 @@ export function applyStepEffects(result: StepResult, now: number, sink: EffectSi
       sink.start(TIMERS.finWait2, delay, { type: 'FIN_WAIT_2_TIMEOUT', now: now + delay });
     }
   }
+  if (result.probeTimer) {
+    sink.cancel(TIMERS.lossProbe);
+    if (result.probeTimer === 'restart') {
+      const delay = result.tcb.loss.probeDelay;
+      sink.start(TIMERS.lossProbe, delay, { type: 'TLP_TIMEOUT', now: now + delay });
+    }
+  }
+  if (result.reorderTimer) {
+    sink.cancel(TIMERS.rackReorder);
+    if (result.reorderTimer === 'restart') {
+      const delay = result.tcb.loss.reorderDelay;
+      sink.start(TIMERS.rackReorder, delay, { type: 'RACK_REORDER_TIMEOUT', now: now + delay });
+    }
+  }
   for (const output of result.out) sink.emit(output);
 }
 
@@ -57,6 +75,10 @@ export function applyClosedEntry(tcb: Tcb, sink: EffectSink): void {
   sink.cancel(TIMERS.rto);
   sink.cancel(TIMERS.delayedAck);
   if (tcb.profile.finWait2Timeout > 0) sink.cancel(TIMERS.finWait2);
+  if (tcb.profile.rack) {
+    sink.cancel(TIMERS.lossProbe);
+    sink.cancel(TIMERS.rackReorder);
+  }
   if (tcb.opened) sink.emit({ type: 'closed', reason: tcb.closeReason ?? 'normal' });
 }
 

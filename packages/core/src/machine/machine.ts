@@ -148,6 +148,8 @@ export const connectionMachine = setup({
     RTO_TIMEOUT: STAY,
     DELAYED_ACK_TIMEOUT: STAY,
     FIN_WAIT_2_TIMEOUT: STAY,
+    TLP_TIMEOUT: STAY,
+    RACK_REORDER_TIMEOUT: STAY,
     COOKIE_ACK: STAY,
   },
   states: {

@@ -45,6 +45,8 @@ export const EVENT_TYPES: readonly TcpEventType[] = [
   'RTO_TIMEOUT',
   'DELAYED_ACK_TIMEOUT',
   'FIN_WAIT_2_TIMEOUT',
+  'TLP_TIMEOUT',
+  'RACK_REORDER_TIMEOUT',
   'COOKIE_ACK',
 ];
 

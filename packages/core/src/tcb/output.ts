@@ -2,7 +2,11 @@
  * What leaves a connection: RFC 9293 §3.8.6.2 (when to send), §3.5 (SYN and
  * SYN,ACK) and §3.8.6.3 (when to acknowledge).
  */
+import { beforeTransmitStart, validateCwnd } from '../congestion/restart.js';
 import { rfc6528Isn } from '../isn.js';
+import { appendSent, packetsInFlight } from '../loss/queue.js';
+import { labelCause, retransmitLost } from '../loss/retransmit.js';
+import { scheduleLossProbe } from '../loss/tlp.js';
 import { Flag } from '../segment.js';
 import { seqAdd, seqDiff, seqLt, seqMax } from '../seq.js';
 import type { Step } from './step.js';
@@ -14,16 +18,46 @@ export function chooseIss(tcb: Tcb, now: number): number {
 }
 
 /**
- * Sends whatever the send window allows from SND.NXT on: data in MSS-sized
- * segments, then the FIN when CLOSE was called and all data is out.
- * `limit` caps the number of segments (1 after a timeout: RFC 6298 (5.4)
- * retransmits only the earliest unacknowledged segment). Returns the number sent.
+ * Sends whatever the windows allow: first segments deemed lost again (RFC 6675 §5 NextSeg rule
+ * 1, loss/retransmit.ts), then new data from SND.NXT in MSS-sized segments, then the FIN when
+ * CLOSE was called and all data is out — each while the packets in flight stay below cwnd
+ * (RFC 5681 §3.1) and the data within the peer's window (RFC 9293 §3.8.6.2.1).
+ * `limit` caps the number of segments (1 after a timeout: RFC 6298 (5.4) retransmits only the
+ * earliest unacknowledged segment). Returns the number sent.
  */
 export function transmit(step: Step, limit = Number.POSITIVE_INFINITY, retransmit?: RetransmitKind): number {
   const t = step.tcb;
-  let sent = 0;
+  let sent = retransmitLost(step, limit);
+  if (sent < limit) sent += transmitNewData(step, limit - sent, false, retransmit);
+  // RFC 9293 §3.8.6.1: data waiting on a zero window with nothing in flight would wait forever
+  // (a lost window update is never retransmitted); keep the retransmission timer running as the
+  // persist timer, so the timeout probes the window (RFC 1122 4.2.2.17: after one RTO).
+  if (sent === 0 && !t.rtoArmed && t.sndWnd === 0 && seqLt(t.sndNxt, dataEnd(t))) step.startRto();
+  return sent;
+}
+
+/**
+ * New data (and the FIN) from SND.NXT, at most `limit` segments; `ignoreCwnd` for a tail loss
+ * probe (RFC 8985 §7.3: one segment whatever the congestion window). Returns the number sent.
+ */
+export function transmitNewData(
+  step: Step,
+  limit: number,
+  ignoreCwnd: boolean,
+  retransmit?: RetransmitKind,
+): number {
+  const t = step.tcb;
   const end = dataEnd(t);
+  const finPending = t.finSeq !== undefined && seqLt(t.sndNxt, seqAdd(t.finSeq, 1));
+  if (seqDiff(end, t.sndNxt) <= 0 && !finPending) return 0;
+  if (t.loss.queue.entries.length === 0) beforeTransmitStart(step);
+  let sent = 0;
+  let cwndLimited = false;
   while (sent < limit) {
+    if (!ignoreCwnd && packetsInFlight(t.loss.queue) >= t.cc.cwnd) {
+      cwndLimited = true;
+      break;
+    }
     const unsent = seqDiff(end, t.sndNxt);
     const windowLeft = seqDiff(seqAdd(t.sndUna, t.sndWnd), t.sndNxt);
     if (unsent > 0 && windowLeft > 0) {
@@ -37,10 +71,8 @@ export function transmit(step: Step, limit = Number.POSITIVE_INFINITY, retransmi
     }
     break;
   }
-  // RFC 9293 §3.8.6.1: data waiting on a zero window with nothing in flight would wait forever
-  // (a lost window update is never retransmitted); keep the retransmission timer running as the
-  // persist timer, so the timeout probes the window (RFC 1122 4.2.2.17: after one RTO).
-  if (sent === 0 && !t.rtoArmed && t.sndWnd === 0 && seqLt(t.sndNxt, end)) step.startRto();
+  validateCwnd(t, cwndLimited);
+  if (sent > 0) scheduleLossProbe(step);
   return sent;
 }
 
@@ -60,8 +92,9 @@ function sendDataSegment(step: Step, n: number, unsent: number, retransmit?: Ret
     t.rttStart = step.now;
   }
   step.send(flags, t.sndNxt, t.rcvNxt, data, isRetransmit);
-  t.sndNxt = seqAdd(t.sndNxt, n + (withFin ? 1 : 0));
-  t.sndMax = seqMax(t.sndMax, t.sndNxt);
+  if (isRetransmit) labelCause(step, 'rto');
+  const end = seqAdd(t.sndNxt, n + (withFin ? 1 : 0));
+  sentNewSegment(step, end, withFin, reachesEnd);
   if (!t.rtoArmed) step.startRto();
 }
 
@@ -70,9 +103,19 @@ function sendFin(step: Step, retransmit?: RetransmitKind): void {
   const t = step.tcb;
   const isRetransmit = retransmit ? 'FIN' : seqLt(t.sndNxt, t.sndMax) ? 'FIN' : undefined;
   step.send(Flag.FIN | Flag.ACK, t.sndNxt, t.rcvNxt, undefined, isRetransmit);
-  t.sndNxt = seqAdd(t.sndNxt, 1);
-  t.sndMax = seqMax(t.sndMax, t.sndNxt);
+  if (isRetransmit) labelCause(step, 'rto');
+  sentNewSegment(step, seqAdd(t.sndNxt, 1), true, false);
   if (!t.rtoArmed) step.startRto();
+}
+
+/** Book-keeping of a segment sent from SND.NXT up to `end`: the queue, SND.NXT/SND.MAX, PRR. */
+function sentNewSegment(step: Step, end: number, fin: boolean, psh: boolean): void {
+  const t = step.tcb;
+  appendSent(t.loss.queue, t.sndNxt, end, { fin, psh }, step.now);
+  t.sndNxt = end;
+  t.sndMax = seqMax(t.sndMax, t.sndNxt);
+  t.cc.lastSendAt = step.now;
+  if (t.cc.state === 'Recovery' || t.cc.state === 'CWR') t.cc.prrOut++;
 }
 
 /** SYN or SYN-ACK (RFC 9293 §3.5), always from ISS, with our MSS option. */

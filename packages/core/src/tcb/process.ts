@@ -1,4 +1,5 @@
 /** The processing rules of RFC 9293 §3.10, dispatched on the event type. */
+import { lossProbeTimeout, reorderTimeout } from '../loss/timers.js';
 import type { TcpState } from '../machine/states.js';
 import { cookieAck, segmentArrives } from './segment-arrives.js';
 import { Step, type StepResult } from './step.js';
@@ -35,6 +36,10 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent, inPlace = false
       return delayedAckTimeout(s, state);
     case 'FIN_WAIT_2_TIMEOUT':
       return finWait2Timeout(s, state);
+    case 'TLP_TIMEOUT':
+      return lossProbeTimeout(s, state);
+    case 'RACK_REORDER_TIMEOUT':
+      return reorderTimeout(s, state);
     case 'COOKIE_ACK':
       return cookieAck(s, state, event);
   }

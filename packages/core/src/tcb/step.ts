@@ -4,6 +4,9 @@
  * never touch a clock or an actor; they fill a Step and return its result,
  * which the machine (or the table engine) turns into a transition and effects.
  */
+import { reportCongestion } from '../congestion/report.js';
+import { cloneCongestionControl } from '../congestion/state.js';
+import { cloneLossState } from '../loss/state.js';
 import type { TcpState } from '../machine/states.js';
 import { segmentOptions, synOptions, synWindow, windowField } from '../options.js';
 import type { Profile } from '../profiles.js';
@@ -28,6 +31,10 @@ export interface StepResult {
   ackTimer?: TimerOp;
   /** FIN_WAIT_2 timer (profile.finWait2Timeout). */
   finWait2Timer?: TimerOp;
+  /** RFC 8985 tail loss probe timer (delay tcb.loss.probeDelay). */
+  probeTimer?: TimerOp;
+  /** RFC 8985 RACK reordering timer (delay tcb.loss.reorderDelay). */
+  reorderTimer?: TimerOp;
   /** Re-enter the same state (TIME_WAIT: restart the 2·MSL timer). */
   reenter?: boolean;
 }
@@ -40,15 +47,17 @@ export interface StepResult {
  */
 const cloneTcb: (tcb: Tcb) => Tcb = (() => {
   const fields = Object.keys(createTcb({ local: { addr: '0.0.0.0', port: 0 }, profile: {} as Profile }));
-  const body = fields
-    .map((f) =>
-      f === 'stats'
-        ? 'stats: { segmentsSent: t.stats.segmentsSent, segmentsReceived: t.stats.segmentsReceived, ' +
-          'bytesSent: t.stats.bytesSent, bytesReceived: t.stats.bytesReceived, retransmits: { ...t.stats.retransmits } }'
-        : `${f}: t.${f}`,
-    )
-    .join(', ');
-  return new Function('t', `return { ${body} };`) as (tcb: Tcb) => Tcb;
+  // The congestion and loss blocks are mutable nested state: each copy gets its own.
+  const nested: Record<string, string> = {
+    stats:
+      'stats: { segmentsSent: t.stats.segmentsSent, segmentsReceived: t.stats.segmentsReceived, ' +
+      'bytesSent: t.stats.bytesSent, bytesReceived: t.stats.bytesReceived, retransmits: { ...t.stats.retransmits } }',
+    cc: 'cc: cloneCc(t.cc)',
+    loss: 'loss: cloneLoss(t.loss)',
+  };
+  const body = fields.map((f) => nested[f] ?? `${f}: t.${f}`).join(', ');
+  const clone = new Function('t', 'cloneCc', 'cloneLoss', `return { ${body} };`);
+  return (tcb: Tcb) => clone(tcb, cloneCongestionControl, cloneLossState) as Tcb;
 })();
 
 export class Step {
@@ -57,6 +66,8 @@ export class Step {
   rtoTimer: TimerOp;
   ackTimer: TimerOp;
   finWait2Timer: TimerOp;
+  probeTimer: TimerOp;
+  reorderTimer: TimerOp;
   reenter = false;
 
   /** `inPlace`: update the caller's TCB itself (a caller that keeps no older snapshot of it). */
@@ -71,6 +82,8 @@ export class Step {
 
   result(next: TcpState): StepResult {
     this.tcb.state = next;
+    // Once per step, after all processing: a `cc` output when the congestion picture changed.
+    reportCongestion(this);
     return {
       next,
       tcb: this.tcb,
@@ -78,6 +91,8 @@ export class Step {
       rtoTimer: this.rtoTimer,
       ackTimer: this.ackTimer,
       finWait2Timer: this.finWait2Timer,
+      probeTimer: this.probeTimer,
+      reorderTimer: this.reorderTimer,
       reenter: this.reenter,
     };
   }

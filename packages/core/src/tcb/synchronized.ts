@@ -3,6 +3,8 @@
  * §3.10.7.4, as a ladder: each rung is one step of the RFC's text and either
  * finishes the segment (returns a result) or passes it on (returns undefined).
  */
+
+import { onAckArrived } from '../loss/recovery.js';
 import type { TcpState } from '../machine/states.js';
 import { peerWindow } from '../options.js';
 import { Flag, payloadLength, type Segment, type SocketAddress, segmentLength } from '../segment.js';
@@ -150,8 +152,12 @@ function afterAck(step: Step, state: TcpState, seg: Segment): StepResult {
   const deferText = state === 'SYN_RECEIVED' && current === 'FIN_WAIT_1' && (seg.flags & Flag.FIN) !== 0;
   const rejected = checkAckRange(step, current, seg);
   if (rejected) return rejected;
+  const priorUna = step.tcb.sndUna;
+  const priorWnd = step.tcb.sndWnd;
   if (seqGt(seg.ack, step.tcb.sndUna)) acceptAck(step, seg);
   updateWindow(step, seg);
+  // Congestion control and loss detection (loss/recovery.ts); what they allow leaves below.
+  onAckArrived(step, seg, priorUna, priorWnd);
   const settled = ackInClosingStates(step, current);
   if (typeof settled === 'object') return settled;
   const afterText = deferText ? settled : processTextAndFin(step, settled, seg);

@@ -4,7 +4,10 @@
  * invariant it holds; sequence numbers are 32-bit unsigned (mod 2^32), times
  * are virtual ms.
  */
+
+import { type CongestionControl, createCongestionControl } from '../congestion/state.js';
 import type { HashKey } from '../hash.js';
+import { createLossState, type LossState } from '../loss/state.js';
 import type { TcpState } from '../machine/states.js';
 import type { Profile } from '../profiles.js';
 import type { SackBlock, Segment, SocketAddress } from '../segment.js';
@@ -86,6 +89,10 @@ export type TcpEvent =
   | { type: 'DELAYED_ACK_TIMEOUT'; now: number }
   /** The FIN_WAIT_2 timer of a connection the application closed (profile.finWait2Timeout). */
   | { type: 'FIN_WAIT_2_TIMEOUT'; now: number }
+  /** RFC 8985 §7.2: the tail loss probe timer (PTO) expired. */
+  | { type: 'TLP_TIMEOUT'; now: number }
+  /** RFC 8985 §6.3: RACK's reordering timer expired (segments waiting out the reordering window). */
+  | { type: 'RACK_REORDER_TIMEOUT'; now: number }
   /**
    * The listener validated a SYN cookie in this ACK (syncookies.ts): build the connection from
    * the ACK alone, with ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1 and the MSS the cookie encoded.
@@ -220,6 +227,12 @@ export interface Tcb {
   /** When in-order data last arrived (Linux icsk_ack.lrcvtime); undefined before the first. */
   lastDataAt: number | undefined;
 
+  // --- congestion control and loss detection (congestion/, loss/) ---
+  /** Congestion window, ssthresh, Linux's congestion state (RFC 5681, RFC 6582, RFC 9438). */
+  cc: CongestionControl;
+  /** Retransmission queue with the SACK scoreboard (RFC 6675), RACK and TLP state (RFC 8985). */
+  loss: LossState;
+
   /** Counters over every incarnation of this block (kept across a re-OPEN). */
   stats: {
     segmentsSent: number;
@@ -307,6 +320,8 @@ export function createTcb(init: TcbInit): Tcb {
     pingpong: false,
     rcvMss: DEFAULT_MSS,
     lastDataAt: undefined,
+    cc: createCongestionControl(init.profile.initialWindow),
+    loss: createLossState(),
     stats: {
       segmentsSent: 0,
       segmentsReceived: 0,

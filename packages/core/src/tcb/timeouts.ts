@@ -1,4 +1,6 @@
 /** Timeouts: RFC 9293 §3.10.8 and RFC 6298 §5 (retransmission), §3.8.6.3 (delayed ACK). */
+
+import { enterLoss } from '../loss/recovery.js';
 import type { TcpState } from '../machine/states.js';
 import { synackTimeout, synRetransmissions, synTimeout } from '../profiles.js';
 import { Flag } from '../segment.js';
@@ -76,8 +78,13 @@ export function rtoTimeout(step: Step, state: TcpState): StepResult {
   step.emit({ type: 'retransmit', kind, count: t.retries, rto: t.rtt.rto });
   if (kind === 'SYN' || kind === 'SYN-ACK') sendSyn(step, kind === 'SYN-ACK', kind);
   else if (kind === 'probe') sendZeroWindowProbe(step);
-  else {
-    // Go back to the earliest unacknowledged segment (RFC 6298 (5.4)); later ones follow as ACKs arrive.
+  else if (t.loss.queue.entries.length > 0) {
+    // RFC 5681 §3.1 eq. 4 / Linux tcp_enter_loss: cwnd 1, everything not SACKed lost; the earliest
+    // unacknowledged segment goes again (RFC 6298 (5.4)), the rest as ACKs open the window.
+    enterLoss(step);
+    transmit(step, 1);
+  } else {
+    // Nothing on the queue (a probe byte beyond it): go back to SND.UNA.
     t.sndNxt = t.sndUna;
     transmit(step, 1, kind);
   }
