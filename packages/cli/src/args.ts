@@ -2,6 +2,7 @@
  * Argument parsers shared by the commands (each error names the problem; commander prefixes
  * the flag), and the network/scenario options that `run` and `inspect` share.
  */
+import { LIMITS } from '@synack/network';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { RunFlags } from './run.js';
 
@@ -13,10 +14,13 @@ function probabilityArg(value: string): number {
   return n;
 }
 
+/** Link delays from the command line: the schema's bound (LIMITS.linkMs), said at the flag. */
 function msArg(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError(`must be a non-negative number of milliseconds, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > LIMITS.linkMs) {
+    throw new InvalidArgumentError(
+      `must be a number of milliseconds in [0, ${LIMITS.linkMs}], got "${value}"`,
+    );
   }
   return n;
 }

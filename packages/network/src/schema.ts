@@ -25,6 +25,8 @@ export const LIMITS = {
   wallMs: 7 * 24 * HOUR_MS,
   /** `realtime`: how many times faster than real time virtual time may run. */
   speed: 1_000_000,
+  /** `realtime`: the slowest pace, a thousand times slower than real time (slower would stall a run). */
+  minSpeed: 0.001,
   /** `bandwidth`: bytes per second (1 TB/s). */
   bandwidth: 1e12,
   /** Queue lengths (queueLimit, backlog, acceptQueue), SYN-flood SYNs, `nth`. */
@@ -344,7 +346,7 @@ export const simulationConfigObject = z.strictObject({
   /** Wall-clock limit in ms (default 5 min). */
   wallTimeout: positiveUpTo(LIMITS.wallMs, ' ms').optional(),
   /** Pace virtual time against the wall clock: 1 = real time, 10 = ten times faster. */
-  realtime: positiveUpTo(LIMITS.speed).optional(),
+  realtime: numberIn(LIMITS.minSpeed, LIMITS.speed).optional(),
   /** Forward XState inspection events of every connection actor. */
   inspect: z.boolean().optional(),
   /** 'actor' (default): each connection an XState actor; 'table': core's lean interpreter, same trace. */
