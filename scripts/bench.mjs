@@ -117,26 +117,28 @@ if (sweep.length) {
 }
 const queue = results.filter((r) => r.name === 'sweep-queue');
 if (queue.length) {
-  const local = queue.find((r) => r.executor === 'local');
+  const localOf = (r) => queue.find((l) => l.executor === 'local' && l.round === r.round);
   lines.push('## Sweeps on a Redis queue (BullMQ)', '');
   lines.push(
     'The sweep above (handshake, 10 loss levels) on the local worker pool, then through a redis-server on ' +
       'this machine to one and two `synack worker` processes sharing its CPUs (batches of ' +
       `${queue.find((r) => r.batch)?.batch ?? '?'} runs), workers already connected. runs/s is the run phase ` +
-      '(summary.json runsPerSec: enqueueing to the last row); overhead = local runs/s ÷ queue runs/s − 1. ' +
+      '(summary.json runsPerSec: enqueueing to the last row); overhead = local runs/s ÷ queue runs/s − 1, ' +
+      'against the local sweep of the same round (the three take turns, as the load of a shared machine drifts). ' +
       'The summaries are checked identical to the local one.',
     '',
   );
   lines.push(
-    '| executor | workers × concurrency | runs | wall s | runs/s | overhead vs local |',
-    '|---|---|---:|---:|---:|---:|',
+    '| round | executor | workers × concurrency | runs | wall s | runs/s | overhead vs local |',
+    '|---:|---|---|---:|---:|---:|---:|',
   );
   for (const r of queue) {
+    const local = localOf(r);
     const overhead =
       local && r.executor === 'queue' ? `${fmt((100 * local.runsPerSec) / r.runsPerSec - 100, 1)} %` : '';
     const who = r.executor === 'local' ? `pool × ${r.concurrency}` : `${r.workers} × ${r.concurrency}`;
     lines.push(
-      `| ${r.executor} | ${who} | ${fmt(r.runs)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.runsPerSec)} | ${overhead} |`,
+      `| ${r.round} | ${r.executor} | ${who} | ${fmt(r.runs)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.runsPerSec)} | ${overhead} |`,
     );
   }
   lines.push('');

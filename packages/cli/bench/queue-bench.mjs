@@ -2,10 +2,11 @@
 // the local worker pool, one `synack worker` and two, through a redis-server started here
 // (ephemeral loopback port, temporary directory, no persistence). Runs/s is the run phase
 // (summary.json's runsPerSec: enqueue to last row), the workers already connected.
-// Prints one JSON line per way:
-//   {"name":"sweep-queue","executor":"local"|"queue","workers":…,"concurrency":…,"batch":…,"runs":…,"ms":…,"runsPerSec":…}
+// The three ways take turns, `--rounds` times (default 2), since on a shared machine the load
+// drifts between runs. Prints one JSON line per way and round:
+//   {"name":"sweep-queue","round":…,"executor":"local"|"queue","workers":…,"concurrency":…,"batch":…,"runs":…,"ms":…,"runsPerSec":…}
 // Without redis-server it prints a message on stderr and no line (pnpm bench goes on).
-// Usage: node bench/queue-bench.mjs [--quick]   (quick: 100 runs per level). Needs a build (dist/).
+// Usage: node bench/queue-bench.mjs [--quick] [--rounds N]   (quick: 100 runs per level, 1 round). Needs a build (dist/).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,6 +17,9 @@ import { queueSweep } from '../dist/sweep/queue/sweep.js';
 
 const quick = process.argv.includes('--quick');
 const runs = quick ? 100 : 1000;
+const roundsFlag = process.argv.indexOf('--rounds');
+const rounds =
+  roundsFlag > 0 ? Math.min(10, Math.max(1, Number(process.argv[roundsFlag + 1]) || 1)) : quick ? 1 : 2;
 const BATCH = 50;
 const cpus = availableParallelism();
 const bin = new URL('../dist/bin.js', import.meta.url).pathname;
@@ -84,6 +88,30 @@ async function stopWorkers(workers) {
   );
 }
 
+/** Local, then one worker, then two: one JSON line each; the queue summaries checked against local. */
+async function oneRound(round) {
+  const localOut = join(dir, `local-${round}`);
+  await runSweep({ ...options, out: localOut }, io);
+  console.log(
+    JSON.stringify(measured(localOut, { round, executor: 'local', workers: 0, concurrency: cpus, batch: 0 })),
+  );
+  for (const count of [1, 2]) {
+    const { workers, concurrency } = await startWorkers(redis.url, count);
+    const out = join(dir, `queue-${count}-${round}`);
+    const code = await queueSweep({ ...options, out }, { queue: redis.url, batch: BATCH }, io);
+    await stopWorkers(workers);
+    if (code !== 0) throw new Error(`queue-bench: the queue sweep exited ${code}`);
+    if (
+      readFileSync(join(out, 'summary.csv'), 'utf8') !== readFileSync(join(localOut, 'summary.csv'), 'utf8')
+    ) {
+      throw new Error('queue-bench: the queue summary differs from the local one');
+    }
+    console.log(
+      JSON.stringify(measured(out, { round, executor: 'queue', workers: count, concurrency, batch: BATCH })),
+    );
+  }
+}
+
 function measured(out, fields) {
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   return {
@@ -105,26 +133,7 @@ const options = {
 };
 const redis = await startRedis(dir);
 try {
-  const localOut = join(dir, 'local');
-  await runSweep({ ...options, out: localOut }, io);
-  console.log(
-    JSON.stringify(measured(localOut, { executor: 'local', workers: 0, concurrency: cpus, batch: 0 })),
-  );
-  for (const count of [1, 2]) {
-    const { workers, concurrency } = await startWorkers(redis.url, count);
-    const out = join(dir, `queue-${count}`);
-    const code = await queueSweep({ ...options, out }, { queue: redis.url, batch: BATCH }, io);
-    await stopWorkers(workers);
-    if (code !== 0) throw new Error(`queue-bench: the queue sweep exited ${code}`);
-    if (
-      readFileSync(join(out, 'summary.csv'), 'utf8') !== readFileSync(join(localOut, 'summary.csv'), 'utf8')
-    ) {
-      throw new Error('queue-bench: the queue summary differs from the local one');
-    }
-    console.log(
-      JSON.stringify(measured(out, { executor: 'queue', workers: count, concurrency, batch: BATCH })),
-    );
-  }
+  for (let round = 1; round <= rounds; round++) await oneRound(round);
 } finally {
   redis.proc.kill('SIGTERM');
   await new Promise((resolve) => redis.proc.once('exit', resolve));

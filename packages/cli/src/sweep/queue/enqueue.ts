@@ -11,8 +11,11 @@ import { type BatchPayload, batchId, encodeJobs, rowField, sweepKeys } from './p
 
 /** Attempts per batch: a throw is an environment problem (a protocol failure is a row). */
 const ATTEMPTS = 3;
-/** Batches added per round trip. */
-const ADD_CHUNK = 100;
+/**
+ * Most batches added per round trip. The first round trips carry 1, 2, 4, … batches, so the
+ * workers start on the first batch while the rest are still being planned and encoded.
+ */
+const ADD_CHUNK = 64;
 
 export interface PlannedBatch {
   id: string;
@@ -38,10 +41,12 @@ export async function enqueueBatches(
   const done = new Set(await conn.redis.lrange(sweepKeys(options.sweepId).done, 0, -1));
   const pending = new Map<string, PlannedBatch>();
   let bulk: BulkJob[] = [];
+  let chunk = 1;
   const flush = async () => {
     if (options.resume) await retryFailed(conn, bulk);
     if (bulk.length) await conn.queue.addBulk(bulk);
     bulk = [];
+    chunk = Math.min(ADD_CHUNK, 2 * chunk);
   };
   for (const batch of batchesOf(jobs, options.batchSize)) {
     const first = batch[0];
@@ -58,7 +63,7 @@ export async function enqueueBatches(
     // Completed batches leave the queue (their rows are in the sweep's hash); failed ones stay
     // for --status and --resume.
     bulk.push({ name: 'batch', data, opts: { jobId: id, attempts: ATTEMPTS, removeOnComplete: true } });
-    if (bulk.length >= ADD_CHUNK) await flush();
+    if (bulk.length >= chunk) await flush();
   }
   await flush();
   return pending;

@@ -57,8 +57,12 @@ export interface BatchPayload {
   jobs: string;
 }
 
+/**
+ * Level 1: on 50 handshake jobs it compresses about as well as the default level (the jobs repeat
+ * each other) at a quarter of the time, and the submitter's time competes with the workers'.
+ */
 export function encodeJobs(jobs: readonly SweepJob[]): string {
-  return deflateRawSync(JSON.stringify(jobs)).toString('base64');
+  return deflateRawSync(JSON.stringify(jobs), { level: 1 }).toString('base64');
 }
 
 export function decodeJobs(payload: BatchPayload): SweepJob[] {
