@@ -121,6 +121,7 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     throw new InputError(`${scenario.name}: ${(err as Error).message}`);
   }
   const format = flags.format ?? 'text';
+  const memoryBudget = memoryBudgetFromEnv(process.env);
   const pcap = openPcap(flags);
   if (format === 'jsonl') io.out(`${JSON.stringify(traceMeta(config))}\n`);
   const result = await runSimulation(config, {
@@ -132,6 +133,7 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     ...pcap?.hooks,
     beforeStep: flags.beforeStep,
     onInspect: flags.onInspect,
+    memoryBudget,
   });
   const expectations = checkExpectations(scenario.expect ?? {}, result.trace);
   const passed = expectations.every((e) => e.pass);
@@ -160,6 +162,25 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   // own output (ladder and verdict first), in one line, and the run counts as failed.
   const pcapWritten = closePcap(pcap, io);
   return { result, expectations, exitCode: result.ok && passed && pcapWritten ? 0 : 1 };
+}
+
+/** Bounds of SYNACK_MEMORY_BUDGET_MB: 16 MB (below, no run fits) to 1 TB. */
+const MEMORY_BUDGET_MB = { min: 16, max: 1024 * 1024 } as const;
+
+/**
+ * SYNACK_MEMORY_BUDGET_MB: the run's memory budget in MB (default @synack/network's
+ * LIMITS.memoryBytes, 2 GiB); a run over it stops with an error and exit 1.
+ */
+export function memoryBudgetFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.SYNACK_MEMORY_BUDGET_MB;
+  if (text === undefined || text === '') return undefined;
+  const mb = Number(text);
+  if (!/^\d+$/.test(text.trim()) || mb < MEMORY_BUDGET_MB.min || mb > MEMORY_BUDGET_MB.max) {
+    throw new InputError(
+      `SYNACK_MEMORY_BUDGET_MB must be an integer in [${MEMORY_BUDGET_MB.min}, ${MEMORY_BUDGET_MB.max}], got "${text}"`,
+    );
+  }
+  return mb * 1024 * 1024;
 }
 
 /** Closes the streamed capture files; false (after one line on stderr) if one is incomplete. */
