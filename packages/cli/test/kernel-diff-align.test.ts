@@ -104,6 +104,16 @@ describe('renderAlignment', () => {
 });
 
 describe('the kernel side’s helpers', () => {
+  it('a reaction is timed from the corrected segment it answers, not from when Node noticed it', () => {
+    // connect 20 ms late (handshake at 20), accept noticed at 22, send 150 ms later at 181.
+    const segments = [...handshake(1, 2, 181)].map((s, i) => (i < 3 ? { ...s, t: 20 } : s));
+    const moved = withoutAppLateness(segments, [
+      { acted: 20, late: 20 },
+      { acted: 181, late: 9, on: 'accept', endpoint: 'server', after: 150 },
+    ]);
+    expect(moved.map((s) => s.t)).toEqual([0, 0, 0, 150]);
+  });
+
   it('an nftables rule drops the nth segment with exactly those flags from that address', () => {
     const rules = nftRules([{ saddr: '10.0.0.1', flags: ['ACK'], nth: 2 }]);
     expect(rules).toContain('hook prerouting');
@@ -151,6 +161,8 @@ describe('kernelPlan', () => {
     ['syn-cookies', /spoofed SYNs/],
     ['half-open', /crash and reboot/],
     ['old-duplicate-syn', /targeted delays and duplicates need netem/],
+    ['simultaneous-open', /client and server both connect at 0 ms: crossing segments need a link delay/],
+    ['simultaneous-close', /client and server both close at 500 ms/],
   ])('%s has no kernel equivalent (%s)', async (name, reason) => {
     const { plan } = await planOf(name);
     expect('noEquivalent' in plan && plan.noEquivalent).toMatch(reason);

@@ -12,6 +12,7 @@ import net from 'node:net';
 import type { KernelEndpoint, KernelPlan } from './plan.js';
 
 type Action = { at: number; do: string; [key: string]: unknown };
+type Reaction = { on: string; do: string; bytes?: number; after?: number };
 
 /** Time zero of the run (epoch ms, set by main). */
 let start = 0;
@@ -20,17 +21,20 @@ let start = 0;
  * Runs `fn` at `start + intendedMs` (as near as Node's timers allow) and reports how late it ran,
  * so that the kernel's segments after it can be read relative to what the application did.
  */
-function at(intendedMs: number, fn: () => void): void {
+function at(
+  intendedMs: number,
+  fn: () => void,
+  reaction?: { on: string; endpoint: string; after: number },
+): void {
   setTimeout(
     () => {
       const now = Date.now() - start;
-      console.log(JSON.stringify({ acted: now, late: Math.max(0, now - intendedMs) }));
+      console.log(JSON.stringify({ acted: now, late: Math.max(0, now - intendedMs), ...reaction }));
       fn();
     },
     Math.max(0, start + intendedMs - Date.now()),
   );
 }
-type Reaction = { on: string; do: string; bytes?: number; after?: number };
 
 function perform(socket: net.Socket | undefined, what: string, bytes: number | undefined): void {
   if (!socket || socket.destroyed) return;
@@ -56,7 +60,12 @@ class EndpointApp {
 
   private react(socket: net.Socket, on: string): void {
     for (const r of this.endpoint.reactions as Reaction[])
-      if (r.on === on) at(Date.now() - start + (r.after ?? 0), () => perform(socket, r.do, r.bytes));
+      if (r.on === on)
+        at(Date.now() - start + (r.after ?? 0), () => perform(socket, r.do, r.bytes), {
+          on,
+          endpoint: this.endpoint.id,
+          after: r.after ?? 0,
+        });
   }
 
   private adopt(socket: net.Socket, label: string | undefined): void {

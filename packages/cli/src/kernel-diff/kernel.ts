@@ -81,30 +81,69 @@ function startCapture(ns: string, file: string): Promise<ReturnType<typeof spawn
   });
 }
 
-/** When the application performed an action (ms from time zero) and how late that was. */
+/**
+ * When the application performed an action (ms from time zero) and how late that was; a reaction
+ * also says to what (`on`), for which endpoint, and its delay `after`.
+ */
 export interface AppAct {
   readonly acted: number;
   readonly late: number;
+  readonly on?: string;
+  readonly endpoint?: string;
+  readonly after?: number;
 }
 
 function actsOf(out: string): AppAct[] {
   const acts: AppAct[] = [];
-  for (const m of out.matchAll(/\{"acted":(\d+),"late":(\d+)\}/g))
-    acts.push({ acted: Number(m[1]), late: Number(m[2]) });
+  for (const line of out.split('\n')) if (line.startsWith('{"acted"')) acts.push(JSON.parse(line) as AppAct);
   return acts;
+}
+
+/** The segment whose arrival an application reaction answers (Node notices it some ms later). */
+const TRIGGERS: Readonly<Record<string, (s: WireSegment) => boolean>> = {
+  accept: (s) => s.flags.includes('ACK') && !s.flags.includes('SYN'),
+  connected: (s) => s.flags.includes('SYN') && s.flags.includes('ACK'),
+  'peer-closed': (s) => s.flags.includes('FIN'),
+};
+
+/** The lateness in force at raw capture time `t`: that of the last action performed by then. */
+function latenessAt(t: number, acts: readonly AppAct[], lateness: readonly number[]): number {
+  let late = 0;
+  acts.forEach((act, i) => {
+    if (i < lateness.length && act.acted <= t + 1) late = lateness[i];
+  });
+  return late;
+}
+
+/**
+ * How late each action was: a timed one from its schedule; a reaction from the segment it answers,
+ * taken at its corrected time (Node notices an accepted connection or a FIN some ms after it came).
+ */
+function latenesses(acts: readonly AppAct[], segments: readonly WireSegment[]): number[] {
+  const lateness: number[] = [];
+  for (const act of acts) {
+    const trigger = act.on ? TRIGGERS[act.on] : undefined;
+    const noticed = act.acted - (act.after ?? 0) - act.late;
+    const cause = trigger
+      ? segments.filter((s) => s.to === act.endpoint && s.t <= noticed + 1 && trigger(s)).at(-1)
+      : undefined;
+    if (!cause) lateness.push(act.late);
+    else {
+      const causeAt = cause.t - latenessAt(cause.t, acts, lateness);
+      lateness.push(Math.max(0, act.acted - (act.after ?? 0) - causeAt));
+    }
+  }
+  return lateness;
 }
 
 /**
  * Segment times read relative to what the application did: each segment moves back by the
- * lateness of the last action before it (Node's timers on a busy machine are tens of ms late;
- * that is the application's delay, not the kernel's).
+ * lateness of the last action before it (Node's timers and event notices on a busy machine are
+ * tens of ms late; that is the application's delay, not the kernel's).
  */
 export function withoutAppLateness(segments: readonly WireSegment[], acts: readonly AppAct[]): WireSegment[] {
-  return segments.map((s) => {
-    let late = 0;
-    for (const act of acts) if (act.acted <= s.t + 1) late = act.late;
-    return { ...s, t: s.t - late };
-  });
+  const lateness = latenesses(acts, segments);
+  return segments.map((s) => ({ ...s, t: s.t - latenessAt(s.t, acts, lateness) }));
 }
 
 /** Starts the application; resolves with its start time and process once it says "done". */

@@ -67,6 +67,24 @@ function networkProblem(config: SimulationConfig): string | undefined {
   return undefined;
 }
 
+/**
+ * Two endpoints opening or closing at the same instant: in the model their segments cross on the
+ * link; on a loopback with no delay the kernel delivers the first before the other application acts.
+ */
+function crossingProblem(config: SimulationConfig): string | undefined {
+  const seen = new Map<string, string>();
+  for (const endpoint of config.endpoints)
+    for (const action of endpoint.actions ?? []) {
+      if (action.do !== 'connect' && action.do !== 'close') continue;
+      const key = `${action.do}@${action.at}`;
+      const other = seen.get(key);
+      if (other !== undefined && other !== endpoint.id)
+        return `${other} and ${endpoint.id} both ${action.do} at ${action.at} ms: crossing segments need a link delay (netem, which this kernel lacks); on loopback the first arrives before the other side acts`;
+      seen.set(key, endpoint.id);
+    }
+  return undefined;
+}
+
 /** The sysctls the endpoints' profile overrides ask for; a string when they cannot be set. */
 function sysctlsOf(config: SimulationConfig): Record<string, number> | string {
   if ((config.profile ?? 'linux') !== 'linux') return `profile ${config.profile}: the kernel is Linux`;
@@ -111,7 +129,7 @@ export function kernelPlan(
   modelTrace: readonly TraceEvent[],
   lastSegmentMs: number,
 ): KernelPlan | { readonly noEquivalent: string } {
-  const problem = networkProblem(config);
+  const problem = networkProblem(config) ?? crossingProblem(config);
   if (problem) return { noEquivalent: problem };
   const sysctls = sysctlsOf(config);
   if (typeof sysctls === 'string') return { noEquivalent: sysctls };
