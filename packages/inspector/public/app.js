@@ -3,6 +3,7 @@
 // events up to the cursor: live (the newest event) or any earlier moment (scrubbing).
 // Protocol: see packages/inspector/README.md.
 
+import { renderCwndPlot } from './cwnd-plot.js';
 import { renderLadder } from './ladder.js';
 import {
   applyEvent,
@@ -285,6 +286,8 @@ function createPanel(ep) {
     chart: createStatechart(app.hello.statechart),
     timers: h('div', { class: 'timers' }),
     context: h('dl', { class: 'context' }),
+    cwnd: h('div', { class: 'cwnd-plot' }),
+    cwndKey: '',
     history: h('div', { class: 'history' }),
     pinned: null,
     optionsKey: '',
@@ -294,7 +297,7 @@ function createPanel(ep) {
   // The chart takes its natural width when there is room (details beside it), less when not.
   panel.wrap.style.flexBasis = `${app.hello.statechart.width + 2}px`;
   const details = h('div', { class: 'details' });
-  details.append(panel.timers, panel.context, panel.history);
+  details.append(panel.timers, panel.context, panel.cwnd, panel.history);
   const body = h('div', { class: 'panel-body' });
   body.append(panel.wrap, details);
   root.append(title, panel.listeners, picker, panel.empty, body);
@@ -386,6 +389,8 @@ function renderPanel(ep, model) {
     panel.holder.setAttribute('data-state', '');
     panel.timers.textContent = '';
     panel.context.replaceChildren();
+    panel.cwnd.replaceChildren();
+    panel.cwndKey = '';
     panel.history.textContent = '';
     return;
   }
@@ -418,6 +423,13 @@ function renderPanel(ep, model) {
       return row;
     }),
   );
+  // Redrawn only when the connection or its number of samples changed (scrubbing back shrinks it).
+  const cwndKey = `${conn.id}|${conn.cc.length}`;
+  if (cwndKey !== panel.cwndKey) {
+    panel.cwndKey = cwndKey;
+    panel.cwnd.setAttribute('data-conn', conn.id);
+    renderCwndPlot(panel.cwnd, conn.cc, undefined, formatTime);
+  }
   const path = conn.history.map((s) => `${s.to} @${formatTime(s.t)}`);
   panel.history.textContent = `${conn.label ? `${conn.label} · ` : ''}${conn.id}: CLOSED → ${path.join(' → ')}${
     conn.retransmits ? ` · ${conn.retransmits} retransmission(s)` : ''

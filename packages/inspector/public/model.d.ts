@@ -23,6 +23,18 @@ export interface ConnView {
   timeWaitSince: number | null;
   retransmits: number;
   stopped: boolean;
+  /** Congestion-control samples from `cc` trace lines, in time order. */
+  cc: CcSample[];
+}
+
+export interface CcSample {
+  t: number;
+  state: string;
+  cwnd: number;
+  ssthresh: number;
+  inFlight: number;
+  sacked: number;
+  mss: number;
 }
 
 export interface EndpointView {

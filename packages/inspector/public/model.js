@@ -80,6 +80,8 @@ function connOf(model, endpointId, connId, t) {
       timeWaitSince: null,
       retransmits: 0,
       stopped: false,
+      /** Congestion-control samples from `cc` trace lines, in time order (cwnd-plot.js draws them). */
+      cc: [],
     };
     ep.conns.set(connId, conn);
   }
@@ -282,6 +284,12 @@ export function applyEvent(model, ev, index, events) {
         if (s.t < ev.t - 600000) break;
       }
       if (found) found.drop = { reason: ev.reason, t: ev.t, host: true, index };
+      break;
+    }
+    case 'cc': {
+      const conn = connOf(model, ev.endpoint, ev.conn, ev.t);
+      const { t, state, cwnd, ssthresh, inFlight, sacked, mss } = ev;
+      conn.cc.push({ t, state, cwnd, ssthresh, inFlight, sacked, mss });
       break;
     }
     case 'app': {

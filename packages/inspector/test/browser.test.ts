@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { countForCursor, deriveModel } from '../public/model.js';
 import { type Inspector, inspectSimulation, type StreamEvent } from '../src/index.js';
-import { CLIENT_PATH, lifecycle, lostSyn, synFlood } from './fixtures.js';
+import { CLIENT_PATH, lifecycle, lossyBulk, lostSyn, synFlood } from './fixtures.js';
 import { launchBrowser, screenshotPath, sleep, until } from './helpers.js';
 
 let browser: Promise<Browser> | undefined;
@@ -181,6 +181,41 @@ describe('the inspector page in headless Chromium', () => {
       async () => (await page.locator('.endpoint[data-endpoint="server"] .edge.caused').count()) === 2,
     );
     await page.close();
+  });
+
+  it("plots the shown connection's cwnd, in-flight and ssthresh from its cc lines", async () => {
+    const { inspector, result } = await inspectSimulation(lossyBulk, {
+      speed: 1_000_000,
+      hold: 0,
+      scenario: { name: 'lossy bulk' },
+    });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    await result;
+    await page.waitForSelector('body[data-run="done"]');
+    // The sender's cc lines, counted independently from the server's record of the stream.
+    const events = inspector.events as StreamEvent[];
+    const firstState = events.find((e) => e.kind === 'state' && e.endpoint === 'client');
+    const clientConn = firstState?.kind === 'state' ? firstState.conn : '';
+    const samples = events.filter((e) => e.kind === 'cc' && e.endpoint === 'client' && e.conn === clientConn);
+    expect(samples.length).toBeGreaterThan(10);
+    const plot = page.locator('.endpoint[data-endpoint="client"] .cwnd-plot');
+    await until(async () => (await plot.getAttribute('data-samples')) === String(samples.length));
+    expect(await plot.getAttribute('data-conn')).toBe(clientConn);
+    // One step line per series: every sample of cwnd and in-flight, two points each.
+    for (const series of ['cwnd', 'inFlight']) {
+      const points = await plot.locator(`polyline[data-series="${series}"]`).getAttribute('points');
+      expect(points?.trim().split(/\s+/)).toHaveLength(2 * samples.length);
+    }
+    const last = samples.at(-1) as unknown as { cwnd: number; inFlight: number; state: string };
+    const legend = await plot.locator('.cwnd-legend').textContent();
+    expect(legend).toContain(`cwnd ${last.cwnd}`);
+    expect(legend).toContain(`in flight ${last.inFlight}`);
+    expect(legend).toContain(last.state);
+    // The plot is drawn, not just present: the cwnd line spans a real box on the page.
+    const box = await plot.locator('polyline[data-series="cwnd"]').boundingBox();
+    expect(box!.width).toBeGreaterThan(100);
+    await shot(page, 'cwnd-plot');
   });
 
   it('pause, step (one event at a time), scrub back and forth, live again', async () => {

@@ -82,4 +82,19 @@ export const messy: SimulationConfig = {
   network: { default: { delay: 10, jitter: 4, duplicate: 0.3, reorder: 0.3 } },
 };
 
+/** A one-way bulk transfer under 3 % loss: the client's congestion control has work to do (cc lines). */
+export const lossyBulk: SimulationConfig = {
+  seed: 3,
+  profile: 'linux',
+  endpoints: [
+    {
+      id: 'client',
+      actions: [{ at: 0, do: 'connect', to: 'server', port: 80 }],
+      reactions: [{ on: 'connected', do: 'send', bytes: 150_000 }],
+    },
+    { id: 'server', actions: [{ at: 0, do: 'listen', port: 80 }] },
+  ],
+  network: { default: { delay: 20, loss: 0.03 } },
+};
+
 export const CLIENT_PATH = ['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'];

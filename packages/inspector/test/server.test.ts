@@ -49,6 +49,7 @@ describe('HTTP: static files from a fixed allow-list', () => {
       ['/model.js', 'text/javascript; charset=utf-8'],
       ['/statechart.js', 'text/javascript; charset=utf-8'],
       ['/ladder.js', 'text/javascript; charset=utf-8'],
+      ['/cwnd-plot.js', 'text/javascript; charset=utf-8'],
       ['/style.css', 'text/css; charset=utf-8'],
       ['/index.html?x=1', 'text/html; charset=utf-8'],
     ]) {
