@@ -136,10 +136,9 @@ describe('synack inspect', () => {
       10_000,
       'first events',
     );
-    const t0 = Date.now();
     live.child.kill('SIGINT');
+    // No wall-clock bound: the test timeout turns a hang into a failure, a busy machine is just slower.
     expect(await live.exit).toEqual({ code: 0, signal: null });
-    expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
   it('binds elsewhere only when told, with a warning', async () => {

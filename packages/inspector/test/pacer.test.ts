@@ -1,78 +1,108 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * The pacer on a fake clock (vitest fake timers: Date and setTimeout): every gap is asserted to
+ * the millisecond, and no assertion depends on how busy the machine is.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Pacer } from '../src/pacer.js';
-import { sleep } from './helpers.js';
 
-async function timed(p: Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await p;
-  return performance.now() - t0;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A pacer whose wall clock is the fake clock. */
+function pacerOn(options: ConstructorParameters<typeof Pacer>[0]): Pacer {
+  return new Pacer({ ...options, now: () => Date.now() });
+}
+
+/** Tracks whether a promise has settled, for checks between clock advances. */
+function watch(p: Promise<unknown>): { readonly done: boolean } {
+  const state = { done: false };
+  void p.then(() => {
+    state.done = true;
+  });
+  return state;
+}
+
+/** Advances the fake clock by `ms` and lets the released promises run. */
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
 }
 
 describe('Pacer (beforeStep)', () => {
   it('paces virtual time at `speed` and holds after state changes', async () => {
-    const pacer = new Pacer({ speed: 2, hold: 0 });
-    expect(await timed(pacer.beforeStep(0))).toBeLessThan(30);
+    const pacer = pacerOn({ speed: 2, hold: 0 });
+    const first = watch(pacer.beforeStep(0));
+    await advance(0);
+    expect(first.done).toBe(true);
     // 100 virtual ms at 2× = 50 wall ms.
-    const gap = await timed(pacer.beforeStep(100));
-    expect(gap).toBeGreaterThanOrEqual(40);
-    expect(gap).toBeLessThan(150);
+    const gap = watch(pacer.beforeStep(100));
+    await advance(49);
+    expect(gap.done).toBe(false);
+    await advance(1);
+    expect(gap.done).toBe(true);
     pacer.setSpeed(1000);
     pacer.setHold(120);
     pacer.noteStateChange();
-    const held = await timed(pacer.beforeStep(101));
-    expect(held).toBeGreaterThanOrEqual(110);
-    expect(await timed(pacer.beforeStep(102))).toBeLessThan(30);
+    const held = watch(pacer.beforeStep(101));
+    await advance(119);
+    expect(held.done).toBe(false);
+    await advance(1);
+    expect(held.done).toBe(true);
+    // No hold without a state change: 1 virtual ms at 1000× is due at once (a 1 ms timer at most).
+    const quick = watch(pacer.beforeStep(102));
+    await advance(1);
+    expect(quick.done).toBe(true);
     expect(pacer.t).toBe(102);
   });
 
   it('pauses, steps one instant at a time, resumes without catching up', async () => {
     const changes: string[] = [];
-    const pacer = new Pacer({
+    const pacer: Pacer = pacerOn({
       speed: 1,
       hold: 0,
       paused: true,
       onChange: () => changes.push(`${pacer.paused}@${pacer.t}`),
     });
-    let released = -1;
-    const first = pacer.beforeStep(0).then(() => {
-      released = 0;
-    });
-    await sleep(100);
-    expect(released).toBe(-1);
+    const first = watch(pacer.beforeStep(0));
+    await advance(10_000);
+    expect(first.done).toBe(false);
     pacer.step();
-    await first;
-    expect(released).toBe(0);
-    let second = false;
-    const next = pacer.beforeStep(5).then(() => {
-      second = true;
-    });
-    await sleep(80);
-    expect(second).toBe(false);
+    await advance(0);
+    expect(first.done).toBe(true);
+    const second = watch(pacer.beforeStep(5));
+    await advance(10_000);
+    expect(second.done).toBe(false);
     pacer.step();
-    await next;
+    await advance(0);
+    expect(second.done).toBe(true);
     // Paused for a long time: resuming does not rush the following instants.
-    await sleep(200);
+    await advance(200);
     pacer.resume();
-    const gap = await timed(pacer.beforeStep(105));
-    expect(gap).toBeGreaterThanOrEqual(90);
+    const after = watch(pacer.beforeStep(105));
+    await advance(99);
+    expect(after.done).toBe(false);
+    await advance(1);
+    expect(after.done).toBe(true);
     expect(changes).toContain('true@0');
   });
 
   it('step while running pauses after one instant', async () => {
-    const pacer = new Pacer({ speed: 1_000_000, hold: 0 });
+    const pacer = pacerOn({ speed: 1_000_000, hold: 0 });
     await pacer.beforeStep(0);
     pacer.step();
     expect(pacer.paused).toBe(true);
-    await pacer.beforeStep(1);
-    let released = false;
-    const p = pacer.beforeStep(2).then(() => {
-      released = true;
-    });
-    await sleep(60);
-    expect(released).toBe(false);
+    const one = watch(pacer.beforeStep(1));
+    await advance(1);
+    expect(one.done).toBe(true);
+    const two = watch(pacer.beforeStep(2));
+    await advance(10_000);
+    expect(two.done).toBe(false);
     pacer.resume();
-    await p;
-    expect(released).toBe(true);
+    await advance(1);
+    expect(two.done).toBe(true);
   });
 
   it('abort rejects the waiting and every later step', async () => {

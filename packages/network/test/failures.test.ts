@@ -14,8 +14,14 @@ afterEach(() => {
   expect(liveWorkerCount()).toBe(0);
 });
 
+/**
+ * A hang guard, not a timing assertion: generous, since a loaded machine can be many times slower
+ * than an idle one, and under the 60 s test timeout so a hang is reported as one.
+ */
+const HANG_MS = 50_000;
+
 /** Rejects if `promise` has not settled within `ms` of wall-clock time (turns a hang into a failure). */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+function within<T>(promise: Promise<T>, ms = HANG_MS): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
@@ -33,10 +39,7 @@ function expectFailedSummary(result: RunResult, error: RegExp | string): void {
 
 describe('a worker that crashes mid-run', () => {
   it('resolves (no hang) with ok false, an error naming "server", and no live worker left', async () => {
-    const result = await within(
-      runSimulation(lifecycle('linux'), { crash: { endpoint: 'server', at: 50 } }),
-      10_000,
-    );
+    const result = await within(runSimulation(lifecycle('linux'), { crash: { endpoint: 'server', at: 50 } }));
     expectFailedSummary(result, /endpoint "server"/);
     expect(result.error).toMatch(/crashed/);
     // The run stopped at the server's first step at or after 50 ms, long before the close.
@@ -49,10 +52,7 @@ describe('a worker that crashes mid-run', () => {
   });
 
   it('crashing the client instead names "client"', async () => {
-    const result = await within(
-      runSimulation(lifecycle('linux'), { crash: { endpoint: 'client', at: 0 } }),
-      10_000,
-    );
+    const result = await within(runSimulation(lifecycle('linux'), { crash: { endpoint: 'client', at: 0 } }));
     expectFailedSummary(result, /endpoint "client"/);
     expect(liveWorkerCount()).toBe(0);
   });
@@ -268,7 +268,7 @@ function escapeRegExp(text: string): string {
 }
 
 describe('realtime mode', () => {
-  it('paces a ~60 s virtual run at 1000x: at least 50 ms and at most a few seconds of wall time, same trace', async () => {
+  it('paces a ~60 s virtual run at 1000x: at least 50 ms of wall time (no upper bound: a busy machine is slower), same trace', async () => {
     const config = lifecycle('linux');
     const fast = await runSimulation(config, { threads: 'inline' });
     expect(fast.summary.t).toBeGreaterThan(60_000);
@@ -278,7 +278,6 @@ describe('realtime mode', () => {
     const wall = performance.now() - start;
     expect(paced.ok).toBe(true);
     expect(wall).toBeGreaterThanOrEqual(50);
-    expect(wall).toBeLessThan(5_000);
     expect(paced.stats.wallMs).toBeGreaterThanOrEqual(fast.summary.t / 1000 - 1);
     // Pacing changes only wall-clock time, never the trace.
     expect(toJsonLines(paced.trace)).toBe(toJsonLines(fast.trace));

@@ -24,8 +24,14 @@ afterEach(() => {
   expect(liveWorkerCount()).toBe(0);
 });
 
+/**
+ * A hang guard, not a timing assertion: generous, since a loaded machine can be many times slower
+ * than an idle one, and under the 60 s test timeout so a hang is reported as one.
+ */
+const HANG_MS = 50_000;
+
 /** Rejects if `promise` has not settled within `ms` of wall-clock time (a hang becomes a failure). */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+function within<T>(promise: Promise<T>, ms = HANG_MS): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
@@ -42,10 +48,7 @@ function expectFailure(result: RunResult, error: RegExp): void {
 
 describe('a worker that crashes mid-run', () => {
   it('in the middle of a lossy 100 KB transfer: ok false naming "server", stopped at the crash', async () => {
-    const result = await within(
-      runSimulation(lossyBulk(7), { crash: { endpoint: 'server', at: 300 } }),
-      15_000,
-    );
+    const result = await within(runSimulation(lossyBulk(7), { crash: { endpoint: 'server', at: 300 } }));
     expectFailure(result, /^endpoint "server": .*crashed/);
     // Data was flowing when it crashed.
     expect(result.trace.some((e) => e.kind === 'send' && e.seg.len > 0 && e.t < 300)).toBe(true);
@@ -61,14 +64,14 @@ describe('a worker that crashes mid-run', () => {
       actions: [{ at: 0, do: 'connect', to: 'server', port: 80 }],
       reactions: [{ on: 'connected', do: 'send', bytes: 5000 }],
     });
-    const result = await within(runSimulation(config, { crash: { endpoint: 'client2', at: 25 } }), 15_000);
+    const result = await within(runSimulation(config, { crash: { endpoint: 'client2', at: 25 } }));
     expectFailure(result, /^endpoint "client2": /);
     expect(result.summary.final).toEqual({ client: [], server: [], client2: [] });
   });
 
   it('while the other worker is artificially slow: still no hang', async () => {
     const config: SimulationConfig = { ...lossyBulk(3), perturb: { server: 20 } };
-    const result = await within(runSimulation(config, { crash: { endpoint: 'client', at: 100 } }), 15_000);
+    const result = await within(runSimulation(config, { crash: { endpoint: 'client', at: 100 } }));
     expectFailure(result, /^endpoint "client": /);
   });
 
@@ -77,7 +80,6 @@ describe('a worker that crashes mid-run', () => {
     try {
       const crashed = await within(
         runSimulation(lifecycle('linux'), { pool, crash: { endpoint: 'server', at: 50 } }),
-        15_000,
       );
       expectFailure(crashed, /^endpoint "server": /);
       // The client's thread went back to the pool; the server's did not.
@@ -89,7 +91,7 @@ describe('a worker that crashes mid-run', () => {
       // then answers the next run's 'init' ("endpoint "client": unexpected report"), about one
       // run in three. Let the stray reply arrive before the pool is used again.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const next = await within(runSimulation(lifecycle('linux'), { pool }), 15_000);
+      const next = await within(runSimulation(lifecycle('linux'), { pool }));
       expect(next.error).toBeUndefined();
       expect(next.ok).toBe(true);
       expect(next.summary.final).toEqual({ client: ['CLOSED'], server: ['CLOSED'] });
@@ -116,7 +118,6 @@ describe('a worker that crashes mid-run', () => {
             await threads.find((thread) => thread.label === 'server')!.terminate();
           },
         }),
-        15_000,
       );
       expectFailure(result, /^endpoint "server": worker (exited|is gone)/);
       expect(result.summary.t).toBeLessThan(1_000);
@@ -132,7 +133,7 @@ describe('a worker that crashes mid-run', () => {
         fc.constantFrom('client', 'server'),
         fc.integer({ min: 0, max: 3000 }),
         async (config, endpoint, at) => {
-          const result = await within(runSimulation(config, { crash: { endpoint, at } }), 15_000);
+          const result = await within(runSimulation(config, { crash: { endpoint, at } }));
           // The hook fires on the endpoint's first step in a lookahead window starting at or after
           // `at`; an endpoint with nothing more to do never crashes. Otherwise the crash is reported.
           if (!result.ok) expect(result.error).toMatch(new RegExp(`^endpoint "${endpoint}": `));
@@ -171,8 +172,7 @@ describe('a scenario that would run for ever', () => {
   it.for(['inline', 'worker'] as const)(
     '%s: the default 30-minute limit stops it with a clear message and shows where it was stuck',
     async (threads) => {
-      const started = performance.now();
-      const result = await within(runSimulation(forever(), { threads }), 15_000);
+      const result = await within(runSimulation(forever(), { threads }));
       expectFailure(
         result,
         /^virtual-time limit of 1800000 ms reached \(next event at \d+ ms\): raise maxTime \(synack --max-time\) or look for a connection that never closes$/,
@@ -181,7 +181,6 @@ describe('a scenario that would run for ever', () => {
       // The workers were healthy: their reports say where the connections were stuck.
       expect(result.summary.final.client).toEqual(['FIN_WAIT_1']);
       expect(result.trace.filter((e) => e.kind === 'timer' && e.conn).length).toBeGreaterThan(5);
-      expect(performance.now() - started).toBeLessThan(10_000);
     },
   );
 });
