@@ -195,8 +195,11 @@ export function userAbort(step: Step, state: TcpState): StepResult {
     case 'FIN_WAIT_1':
     case 'FIN_WAIT_2':
     case 'CLOSE_WAIT':
-      // Send <SEQ=SND.NXT><CTL=RST>.
-      step.send(Flag.RST, step.tcb.sndNxt, 0);
+      // Send <SEQ=SND.NXT><CTL=RST>. Linux (tcp_send_active_reset, from tcp_close with unread data
+      // or SO_LINGER 0, and tcp_abort) sets ACK too, acknowledging RCV.NXT: kernel-checked by
+      // conformance/close-linger-zero-rst.pkt and close-unread-data-rst.pkt.
+      if (step.tcb.profile.name === 'linux') step.send(Flag.RST | Flag.ACK, step.tcb.sndNxt, step.tcb.rcvNxt);
+      else step.send(Flag.RST, step.tcb.sndNxt, 0);
       return step.close('aborted');
     default:
       return step.close('aborted');
