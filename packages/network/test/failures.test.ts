@@ -171,7 +171,7 @@ describe('invalid configs are rejected before any worker starts, naming the fiel
     [
       'realtime 0',
       (c) => ({ ...c, realtime: 0 }),
-      'realtime: must be greater than 0 and at most 1000000, got 0',
+      'realtime: must be between 0.001 and 1000000, got 0',
     ],
     [
       'a top-level typo',
