@@ -3,6 +3,7 @@
  * in one place, so both interpreters (the XState machine and the table
  * engine) perform exactly the same operations in the same order.
  */
+import { delayedAckDelay } from '../tcb/ack-policy.js';
 import type { StepResult } from '../tcb/step.js';
 import type { CloseReason, ConnectionOutput, Tcb, TcpEvent } from '../tcb/tcb.js';
 
@@ -42,7 +43,7 @@ export function applyStepEffects(result: StepResult, now: number, sink: EffectSi
   if (result.ackTimer) {
     sink.cancel(TIMERS.delayedAck);
     if (result.ackTimer === 'restart') {
-      const delay = result.tcb.profile.ackDelay;
+      const delay = delayedAckDelay(result.tcb);
       sink.start(TIMERS.delayedAck, delay, { type: 'DELAYED_ACK_TIMEOUT', now: now + delay });
     }
   }

@@ -20,6 +20,18 @@ import { reportDuplicate } from './sack-blocks.js';
 import type { Step } from './step.js';
 import { receiveWindow, type Tcb } from './tcb.js';
 
+/**
+ * Linux's ACK timeout (icsk_ack.ato) is 0 until the first data arrives (TCP_ATO_MIN after): a
+ * delayed ACK owed before that — the ACK of a bare FIN — leaves on the next timer tick, 1–2
+ * jiffies later (4 ms at HZ=250; conformance/close-passive.pkt allows +0~+.01).
+ */
+const ACK_TICK = 4;
+
+/** The delayed-ACK timer's delay (machine/effects.ts): the profile's, or one tick before any data. */
+export function delayedAckDelay(t: Tcb): number {
+  return t.lastDataAt === undefined ? Math.min(ACK_TICK, t.profile.ackDelay) : t.profile.ackDelay;
+}
+
 /** Linux tcp_incr_quickack: rcv_wnd / (2·rcv_mss) ACKs, at least 2, at most the profile's cap. */
 function quickAckBudget(t: Tcb): number {
   const cap = t.profile.quickAcks;
