@@ -1,5 +1,7 @@
 // Adds up the vitest JSON reports of every package and prints "N passed, N failed".
-// Exits 1 when a package produced no report or any test failed.
+// Exits 1 when a package produced no report or any test failed. Besides each package's
+// test-results/vitest.json, the loaded pass of .ci/run (the unit-test packages re-run with both
+// CPUs busy) leaves test-results/vitest-loaded.json: counted too, and listed as "(loaded)".
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,11 +17,18 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     missing++;
     continue;
   }
+  count(`packages/${pkg}`, report);
+  const loaded = join(root, 'packages', pkg, 'test-results', 'vitest-loaded.json');
+  if (existsSync(loaded)) count(`packages/${pkg} (loaded)`, loaded);
+}
+
+function count(label, report) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed += json.numPassedTests;
   // A file that fails to load has no failed tests but a failed suite: count it once.
-  failed += json.numFailedTests || (json.numFailedTestSuites ?? 0);
-  console.log(`packages/${pkg}: ${json.numPassedTests} passed, ${json.numFailedTests} failed`);
+  const failures = json.numFailedTests || (json.numFailedTestSuites ?? 0);
+  failed += failures;
+  console.log(`${label}: ${json.numPassedTests} passed, ${failures} failed`);
 }
 console.log(`${passed} passed, ${failed + missing} failed`);
 process.exit(failed + missing > 0 || passed === 0 ? 1 : 0);
