@@ -37,7 +37,12 @@ function point(loss: number, goodput: number | null): PointSummary {
             goodput: { ...EMPTY, n: 4, mean: goodput },
             resentMean: { rto: 0, fast: 1000, tlp: 0 },
             redundantRatio: 0.02,
-            model: model && { ...model, goodputToPftk: goodput / model.pftkBytesPerSec },
+            lossEventRate: loss / 2,
+            model: model && {
+              ...model,
+              goodputToPftk: goodput / model.pftkBytesPerSec,
+              pftkAtEventsBytesPerSec: null,
+            },
           },
   };
 }
@@ -63,7 +68,7 @@ describe('goodput vs loss with the Mathis and PFTK overlays', () => {
       'PFTK 1998',
       'Mathis 1997 bound',
       'simulated mean',
-      'b 2, T0 300 ms',
+      'b 1, T0 300 ms',
     ]) {
       expect(goodput!.svg).toContain(text);
     }

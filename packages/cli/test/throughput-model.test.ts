@@ -4,7 +4,13 @@
  */
 import { getProfile } from '@synack/core';
 import { describe, expect, it } from 'vitest';
-import { mathisRate, modelParameters, pftkRate, throughputModel } from '../src/sweep/throughput-model.js';
+import {
+  mathisRate,
+  modelParameters,
+  pftkAtEventRate,
+  pftkRate,
+  throughputModel,
+} from '../src/sweep/throughput-model.js';
 
 describe('Mathis et al. 1997', () => {
   it('is MSS/RTT · √(3/2)/√p: 122.47 segments/s at p = 1 %, RTT 100 ms', () => {
@@ -45,9 +51,9 @@ describe('Padhye, Firoiu, Towsley, Kurose 1998 (eq. 33)', () => {
 });
 
 describe('model parameters of a sweep point', () => {
-  it('linux: b = 2 (delayed ACKs), T0 = RTT + rto_min (tcp_set_rto with RTTVAR → 0)', () => {
+  it('linux: b = 1 (cwnd grows per segment acknowledged, not per ACK), T0 = RTT + rto_min (tcp_set_rto with RTTVAR → 0)', () => {
     const params = modelParameters(getProfile('linux'), { delay: 50, jitter: 0 }, 1448);
-    expect(params).toMatchObject({ rttMs: 100, b: 2, t0Ms: 300, mss: 1448 });
+    expect(params).toMatchObject({ rttMs: 100, b: 1, t0Ms: 300, mss: 1448 });
   });
 
   it('rfc9293: b = 1 (no delayed ACK), T0 = max(rtoMin, RTT) = 1 s', () => {
@@ -59,9 +65,15 @@ describe('model parameters of a sweep point', () => {
     const m = throughputModel('linux', {}, { loss: 0.01, delay: 50, jitter: 0 }, 1000);
     expect(m.mathisBytesPerSec).toBeCloseTo(122_474, -1);
     expect(m.pftkBytesPerSec).toBeCloseTo(
-      pftkRate({ p: 0.01, rttMs: 100, b: 2, t0Ms: 300, wmax: m.wmax }) * 1000,
+      pftkRate({ p: 0.01, rttMs: 100, b: 1, t0Ms: 300, wmax: m.wmax }) * 1000,
       6,
     );
+    // At a measured loss-event rate instead of the configured loss.
+    expect(pftkAtEventRate(m, 0.005)).toBeCloseTo(
+      pftkRate({ p: 0.005, rttMs: 100, b: 1, t0Ms: 300, wmax: m.wmax }) * 1000,
+      6,
+    );
+    expect(pftkAtEventRate(m, 0)).toBeNull();
     expect(
       throughputModel('linux', {}, { loss: 0, delay: 50, jitter: 0 }, 1000).mathisBytesPerSec,
     ).toBeNull();

@@ -63,6 +63,13 @@ export interface TransferMetrics {
   resent: { rto: number; fast: number; tlp: number };
   /** Resent bytes the receiver already held (summary stats.redundantBytes). */
   redundant: number;
+  /** Data segments sent, retransmissions included. */
+  dataSegments: number;
+  /**
+   * Congestion events: a sender entering Recovery or Loss (cc lines). Several losses repaired in
+   * one recovery are one event: PFTK's "loss indication".
+   */
+  lossEvents: number;
 }
 
 type Summary = Extract<TraceEvent, { kind: 'summary' }>;
@@ -97,6 +104,10 @@ export class RunCollector {
   private lastDataReceived: number | null = null;
   private bytesReceived = 0;
   private largestPayload = 0;
+  private dataSegments = 0;
+  private lossEvents = 0;
+  /** endpoint|conn → last congestion state. */
+  private readonly ccState = new Map<string, string>();
 
   constructor(
     private readonly criterion: Criterion,
@@ -123,6 +134,7 @@ export class RunCollector {
           this.firstSyn = e.t;
         }
         if (e.seg.len > 0) {
+          this.dataSegments++;
           this.firstDataSent ??= e.t;
           if (e.seg.len > this.largestPayload) this.largestPayload = e.seg.len;
         }
@@ -136,11 +148,21 @@ export class RunCollector {
           this.closedReasons.push(`${e.endpoint} ${String(e.reason)}`);
         }
         break;
+      case 'cc':
+        this.onCongestion(e);
+        break;
       case 'summary':
         this.summary = e;
         break;
     }
   };
+
+  private onCongestion(e: Extract<TraceEvent, { kind: 'cc' }>): void {
+    const key = `${e.endpoint}|${e.conn}`;
+    const before = this.ccState.get(key);
+    this.ccState.set(key, e.state);
+    if (before !== e.state && (e.state === 'Recovery' || e.state === 'Loss')) this.lossEvents++;
+  }
 
   finish(): RunMetrics {
     const summary = this.summary;
@@ -191,6 +213,8 @@ export class RunCollector {
       mss: this.largestPayload,
       resent: { rto: resent.rto ?? 0, fast: resent.fast ?? 0, tlp: resent.tlp ?? 0 },
       redundant: stats.redundantBytes ?? 0,
+      dataSegments: this.dataSegments,
+      lossEvents: this.lossEvents,
     };
   }
 

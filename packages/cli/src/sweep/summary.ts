@@ -4,7 +4,7 @@ import { type PointSettings, pointSettings, type SweepPoint } from './grid.js';
 import type { SweepRow } from './job.js';
 import { modelForPoint } from './model.js';
 import { describe, wilson } from './stats.js';
-import { type ThroughputModel, throughputModel } from './throughput-model.js';
+import { pftkAtEventRate, type ThroughputModel, throughputModel } from './throughput-model.js';
 
 export interface PointSummary extends PointSettings {
   point: number;
@@ -42,8 +42,16 @@ export interface TransferSummary {
   resentMean: { rto: number; fast: number; tlp: number };
   /** Σ redundant resent bytes ÷ Σ resent bytes over the point's runs (null when nothing was resent). */
   redundantRatio: number | null;
+  /** Congestion events (entering Recovery or Loss) per data segment sent, over the point's runs. */
+  lossEventRate: number | null;
   /** Mathis and PFTK at this point, with the parameters they were given (null without loss). */
-  model: (ThroughputModel & { goodputToPftk: number | null }) | null;
+  model:
+    | (ThroughputModel & {
+        goodputToPftk: number | null;
+        /** PFTK at the measured loss-event rate instead of the configured loss, bytes/s. */
+        pftkAtEventsBytesPerSec: number | null;
+      })
+    | null;
 }
 
 export interface Quantiles {
@@ -131,6 +139,8 @@ function transferSummary(
   const mss = Math.max(...delivering.map((r) => r.transfer.mss));
   const overrides = scenario.endpoints[0]?.profileOverrides;
   const model = point.loss > 0 ? throughputModel(point.profile, overrides, point, mss) : null;
+  const segments = sum((r) => r.transfer.dataSegments);
+  const lossEventRate = segments > 0 ? sum((r) => r.transfer.lossEvents) / segments : null;
   return {
     goodput,
     resentMean: {
@@ -139,9 +149,11 @@ function transferSummary(
       tlp: resent.tlp / rows.length,
     },
     redundantRatio: resentTotal > 0 ? sum((r) => r.transfer.redundant) / resentTotal : null,
+    lossEventRate,
     model: model && {
       ...model,
       goodputToPftk: goodput.mean !== null ? goodput.mean / model.pftkBytesPerSec : null,
+      pftkAtEventsBytesPerSec: lossEventRate === null ? null : pftkAtEventRate(model, lossEventRate),
     },
   };
 }
@@ -214,6 +226,8 @@ const RUNS_COLUMNS = [
   'resent_fast_bytes',
   'resent_tlp_bytes',
   'redundant_bytes',
+  'data_segments',
+  'loss_events',
   'repro',
 ] as const;
 
@@ -251,6 +265,8 @@ export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => str
       r.transfer.resent.fast,
       r.transfer.resent.tlp,
       r.transfer.redundant,
+      r.transfer.dataSegments,
+      r.transfer.lossEvents,
       ['synack', ...repro(r)].map(shellWord).join(' '),
     ]),
   );
@@ -297,6 +313,8 @@ const SUMMARY_COLUMNS = [
   'mathis_Bps',
   'pftk_Bps',
   'goodput_to_pftk',
+  'loss_event_rate',
+  'pftk_at_events_Bps',
 ] as const;
 
 function transferFields(t: TransferSummary | null): unknown[] {
@@ -318,6 +336,8 @@ function transferFields(t: TransferSummary | null): unknown[] {
     m?.mathisBytesPerSec,
     m?.pftkBytesPerSec,
     m?.goodputToPftk,
+    t?.lossEventRate,
+    m?.pftkAtEventsBytesPerSec,
   ];
 }
 

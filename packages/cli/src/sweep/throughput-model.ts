@@ -57,10 +57,15 @@ export interface ModelParameters {
 }
 
 /**
- * Parameters for a point: RTT = 2 × (one-way delay + mean jitter), b = 2 when the receiving profile
- * delays ACKs (RFC 5681 §4.2: an ACK for at least every second full-sized segment) else 1, T0 the
- * RTO that RTT gives once the estimator has settled (RTTVAR → 0 on a jitter-free path): Linux's
- * srtt + max(rto_min, 4·rttvar) (tcp_set_rto) or RFC 6298's max(rtoMin, srtt + 4·rttvar).
+ * Parameters for a point: RTT = 2 × (one-way delay + mean jitter); T0 the RTO that RTT gives once
+ * the estimator has settled (RTTVAR → 0 on a jitter-free path): Linux's srtt + max(rto_min,
+ * 4·rttvar) (tcp_set_rto) or RFC 6298's max(rtoMin, srtt + 4·rttvar); Wmax = receive buffer / MSS.
+ *
+ * b = 1 for both profiles. PFTK's b is the number of segments one ACK acknowledges because Reno
+ * grows cwnd by 1/cwnd per ACK, so delayed ACKs (b = 2) halve its growth. Core's congestion
+ * avoidance, like Linux's tcp_cong_avoid_ai, counts segments acknowledged instead (RFC 3465 byte
+ * counting; congestion/newreno.ts): the window grows by one segment per round whatever the ACK
+ * ratio, which is PFTK's b = 1. (`linux` does ACK every second full-sized segment, RFC 5681 §4.2.)
  */
 export function modelParameters(
   profile: Profile,
@@ -76,17 +81,25 @@ export function modelParameters(
   return {
     mss,
     rttMs,
-    b: profile.ackDelay > 0 ? 2 : 1,
+    b: WINDOW_GROWTH_B,
     t0Ms: Math.min(profile.rtoMax, t0Ms),
     wmax: Math.max(1, Math.floor(profile.receiveBuffer / mss)),
   };
 }
+
+/** PFTK's b for a sender that counts segments acknowledged (see modelParameters). */
+const WINDOW_GROWTH_B = 1;
 
 export interface ThroughputModel extends ModelParameters {
   /** Mathis bound, bytes/s (null without loss). */
   mathisBytesPerSec: number | null;
   /** PFTK model, bytes/s. */
   pftkBytesPerSec: number;
+}
+
+/** PFTK, bytes/s, at a measured loss-event rate instead of the configured loss (null without events). */
+export function pftkAtEventRate(params: ModelParameters, eventRate: number): number | null {
+  return eventRate > 0 ? pftkRate({ ...params, p: eventRate }) * params.mss : null;
 }
 
 /** Both models at loss p for a profile (with the scenario's overrides) and path. */
