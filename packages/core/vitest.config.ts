@@ -8,6 +8,7 @@ const PER_EDGE_SUITES = [
   'test/textbook.test.ts',
   'test/adversarial.test.ts',
   'test/invalid-replies.test.ts',
+  'test/congestion.test.ts',
   'test/options.test.ts',
 ];
 

@@ -329,7 +329,8 @@ describe('RFC 6298 retransmission timer', () => {
   });
 
   it('exponential back-off: linux doubles from 220 ms and caps at 120 s', () => {
-    const p = established({ profile: 'linux' });
+    // Without RACK-TLP: a tail loss probe would take the first RTO's place (its PTO is capped by it).
+    const p = established({ profile: getProfile('linux', { rack: false }) });
     p.drop = (_s, from) => from === 'server';
     p.send('client', 10);
     p.advance(600_000);
@@ -402,7 +403,8 @@ describe('bounded retries', () => {
   });
 
   it('linux: tcp_retries2 = 15 retransmissions, then CLOSED by timeout', () => {
-    const p = established({ profile: 'linux' });
+    // Without RACK-TLP (a tail loss probe is one more retransmission, not an RTO).
+    const p = established({ profile: getProfile('linux', { rack: false }) });
     p.drop = (_s, from) => from === 'server';
     p.send('client', 100);
     let closedAt = -1;

@@ -36,6 +36,11 @@ export interface CongestionControl {
   /** RFC 6937 PRR: packets delivered and sent since recovery began. */
   prrDelivered: number;
   prrOut: number;
+  /**
+   * One retransmission goes out whatever cwnd says: the fast retransmit on entering recovery
+   * (RFC 5681 §3.2 step 2) and the one a partial ACK calls for (RFC 6582 §3.2 step 5).
+   */
+  retransmitNow: boolean;
   /** Last time data left (Linux lsndtime); −1 before the first. */
   lastSendAt: number;
   /** The last transmit stopped on cwnd with data waiting (Linux is_cwnd_limited). */
@@ -75,6 +80,7 @@ export function createCongestionControl(initialWindow: number): CongestionContro
     recoveryPoint: 0,
     prrDelivered: 0,
     prrOut: 0,
+    retransmitNow: false,
     lastSendAt: -1,
     cwndLimited: false,
     maxPacketsOut: 0,

@@ -15,7 +15,7 @@ import type { Step } from '../tcb/step.js';
 import { INFINITE_SSTHRESH, type Tcb } from '../tcb/tcb.js';
 import { markAllLost, markLost, packetsInFlight, removeAcknowledged, type SentSegment } from './queue.js';
 import { rackAdvance, rackDetectLoss, rackUpdateReorderingWindow } from './rack.js';
-import { DUP_THRESH, dsackBlock, markLostByDupThresh, tagSackBlocks } from './sack.js';
+import { DUP_THRESH, dsackBlock, markLostByDupThresh, noteReordering, tagSackBlocks } from './sack.js';
 import { processProbeAck, scheduleLossProbe } from './tlp.js';
 
 /** What one ACK did, for the state machine and the window. */
@@ -38,13 +38,18 @@ export function onAckArrived(step: Step, seg: Segment, priorUna: number, priorWn
   const now = step.now;
   const priorLost = q.lostOut;
   const priorDupAcks = q.dupAckSacked;
-  const acked = removeAcknowledged(q, seg.ack, (e: SentSegment) => rackAdvance(t, e, now));
+  // The highest SACKed sequence number before this ACK (−1: nothing SACKed), for reordering.
+  const priorHighest = q.sackedOut > 0 ? t.loss.highestSacked : -1;
+  const acked = removeAcknowledged(q, seg.ack, (e: SentSegment) => {
+    noteReordering(t, e, priorHighest);
+    rackAdvance(t, e, now);
+  });
   const dsack = t.sackOk ? dsackBlock(seg) : undefined;
   if (dsack) {
     t.loss.dsacks++;
     t.loss.dsackSeen = true;
   }
-  const sacked = t.sackOk ? tagSackBlocks(t, seg, dsack !== undefined, now) : 0;
+  const sacked = t.sackOk ? tagSackBlocks(t, seg, dsack !== undefined, now, priorHighest) : 0;
   const unaAdvanced = seqGt(seg.ack, priorUna);
   const dupAck = !unaAdvanced && isDuplicateAck(t, seg, priorUna, priorWnd);
   let delivered = acked + sacked;
@@ -129,9 +134,12 @@ function markLostNewReno(t: Tcb, unaAdvanced: boolean): void {
   const q = t.loss.queue;
   const state = t.cc.state;
   const beforeRecovery = state === 'Open' || state === 'Disorder' || state === 'CWR';
-  if ((beforeRecovery && q.dupAckSacked >= DUP_THRESH) || (state === 'Recovery' && unaAdvanced)) {
+  const partialAck = state === 'Recovery' && unaAdvanced;
+  if ((beforeRecovery && q.dupAckSacked >= DUP_THRESH) || partialAck) {
     const head = q.entries[0];
     if (!head.lost) markLost(q, head);
+    // RFC 6582 §3.2 step 5: a partial ACK retransmits the first unacknowledged segment at once.
+    if (partialAck && !head.retrans) t.cc.retransmitNow = true;
   }
 }
 
@@ -172,8 +180,12 @@ export function enterRecovery(step: Step): void {
   t.cc.state = 'Recovery';
   t.cc.recoveryPoint = t.sndMax;
   // Without PRR: cwnd = ssthresh (the duplicate ACKs already counted out of the pipe are RFC 6582's
-  // "+ 3·SMSS" inflation).
-  if (!t.profile.prr) t.cc.cwnd = t.cc.ssthresh;
+  // "+ 3·SMSS" inflation), and the lost segment goes at once (RFC 5681 §3.2 step 2; PRR forces it
+  // in its own way).
+  if (!t.profile.prr) {
+    t.cc.cwnd = t.cc.ssthresh;
+    t.cc.retransmitNow = true;
+  }
 }
 
 /** Linux tcp_init_cwnd_reduction: remember the window, take the algorithm's ssthresh. */
@@ -182,7 +194,8 @@ export function initCwndReduction(step: Step): void {
   const cc = t.cc;
   cc.priorCwnd = cc.cwnd;
   cc.priorSsthresh = currentSsthresh(t);
-  cc.ssthresh = congestionAlgorithm(t.profile).ssthresh(cc, packetsInFlight(t.loss.queue));
+  // RFC 5681 eq. 4's FlightSize: everything sent and not cumulatively acknowledged.
+  cc.ssthresh = congestionAlgorithm(t.profile).ssthresh(cc, t.loss.queue.entries.length);
   cc.cwndCount = 0;
   cc.prrDelivered = 0;
   cc.prrOut = 0;
@@ -263,7 +276,7 @@ export function enterLoss(step: Step): void {
   ) {
     cc.priorSsthresh = currentSsthresh(t);
     cc.priorCwnd = cc.cwnd;
-    cc.ssthresh = algorithm.ssthresh(cc, packetsInFlight(q));
+    cc.ssthresh = algorithm.ssthresh(cc, q.entries.length);
   }
   q.dupAckSacked = 0;
   markAllLost(q);
@@ -271,6 +284,7 @@ export function enterLoss(step: Step): void {
   cc.cwndCount = 0;
   if (cc.state !== 'Loss') algorithm.onLoss(cc);
   cc.state = 'Loss';
+  cc.retransmitNow = false;
   cc.recoveryPoint = t.sndMax;
   const L = t.loss;
   if (L.probeArmed) step.probeTimer = 'stop';

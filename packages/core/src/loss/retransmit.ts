@@ -13,9 +13,10 @@ export function retransmitLost(step: Step, limit: number): number {
   const t = step.tcb;
   const q = t.loss.queue;
   let sent = 0;
-  while (sent < limit && q.lostOut > 0 && packetsInFlight(q) < t.cc.cwnd) {
+  while (sent < limit && q.lostOut > 0 && (packetsInFlight(q) < t.cc.cwnd || t.cc.retransmitNow)) {
     const e = firstToRetransmit(q);
     if (!e) break;
+    t.cc.retransmitNow = false;
     // Retransmissions in Loss are the RTO's (RFC 6298 (5.4) and onwards in slow start); others
     // are loss recovery's (RFC 5681 §3.2, RFC 6675, RFC 8985).
     resend(step, e, t.cc.state === 'Loss' ? 'rto' : 'fast');

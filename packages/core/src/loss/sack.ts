@@ -36,38 +36,51 @@ function validBlock(t: Tcb, b: SackBlock): boolean {
  * Returns the number newly SACKed. Invalid blocks are ignored (RFC 2018 §3 leaves them to the
  * sender; Linux counts and drops them).
  */
-export function tagSackBlocks(t: Tcb, seg: Segment, skipFirst: boolean, now: number): number {
+export function tagSackBlocks(
+  t: Tcb,
+  seg: Segment,
+  skipFirst: boolean,
+  now: number,
+  priorHighest: number,
+): number {
   const blocks = seg.sack;
   if (!blocks) return 0;
   let newly = 0;
   for (let i = skipFirst ? 1 : 0; i < blocks.length; i++) {
-    if (validBlock(t, blocks[i])) newly += tagRange(t, blocks[i].left, blocks[i].right, now);
+    if (validBlock(t, blocks[i])) newly += tagRange(t, blocks[i].left, blocks[i].right, now, priorHighest);
   }
   return newly;
 }
 
 /** Marks every whole segment inside [left, right) SACKed (a partly covered one stays as it is). */
-function tagRange(t: Tcb, left: number, right: number, now: number): number {
+function tagRange(t: Tcb, left: number, right: number, now: number, priorHighest: number): number {
   const entries = t.loss.queue.entries;
   let newly = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (seqGe(e.seq, right)) break;
     if (e.sacked || seqLt(e.seq, left) || seqGt(e.end, right)) continue;
-    newlySacked(t, e, now);
+    newlySacked(t, e, now, priorHighest);
     newly++;
   }
   return newly;
 }
 
-function newlySacked(t: Tcb, e: SentSegment, now: number): void {
+function newlySacked(t: Tcb, e: SentSegment, now: number, priorHighest: number): void {
   const L = t.loss;
-  // A never-retransmitted segment SACKed below the highest SACKed one arrived out of order
-  // (Linux tcp_check_sack_reordering): the path reorders, RACK keeps its reordering window.
-  if (!e.everRetrans && seqLt(e.end, L.highestSacked) && L.queue.sackedOut > 0) L.reorderingSeen = true;
+  noteReordering(t, e, priorHighest);
   markSacked(L.queue, e);
   rackAdvance(t, e, now);
   if (L.queue.sackedOut === 1 || seqGt(e.end, L.highestSacked)) L.highestSacked = e.end;
+}
+
+/**
+ * A never-retransmitted segment delivered (SACKed or cumulatively ACKed) below the highest
+ * segment SACKed before this ACK arrived out of order (Linux tcp_check_sack_reordering): the
+ * path reorders, and RACK keeps its reordering window from now on (RFC 8985 §6.2 step 3).
+ */
+export function noteReordering(t: Tcb, e: SentSegment, priorHighest: number): void {
+  if (!e.everRetrans && priorHighest >= 0 && seqLt(e.seq, priorHighest)) t.loss.reorderingSeen = true;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface LossState {
   tlpRetransmitted: boolean;
   /** Delay the probe timer was last armed with (PTO), ms. */
   probeDelay: number;
+  /** Virtual time the armed probe timer fires. */
+  probeDeadline: number;
   /** The probe timer runs. */
   probeArmed: boolean;
   /** The reordering timer runs. */
@@ -56,6 +58,7 @@ export function createLossState(): LossState {
     tlpHighSeq: -1,
     tlpRetransmitted: false,
     probeDelay: 0,
+    probeDeadline: 0,
     probeArmed: false,
     reorderArmed: false,
     dsacks: 0,

@@ -43,8 +43,24 @@ export function scheduleLossProbe(step: Step): void {
     return;
   }
   L.probeDelay = pto;
+  L.probeDeadline = step.now + pto;
   L.probeArmed = true;
   step.probeTimer = 'restart';
+}
+
+/**
+ * Linux runs the probe and the RTO on one timer: a probe due no later than the RTO replaces it
+ * (tcp_schedule_loss_probe caps the PTO at the RTO), and the RTO is re-armed after the probe
+ * (tcp_rearm_rto). Here both timers may expire at one instant; the RTO handler asks this first.
+ * Returns true when the probe went instead.
+ */
+export function probeInsteadOfRto(step: Step): boolean {
+  const L = step.tcb.loss;
+  if (!L.probeArmed || L.probeDeadline > step.now || step.tcb.cc.state !== 'Open') return false;
+  sendLossProbe(step);
+  step.probeTimer = 'stop';
+  step.startRto();
+  return true;
 }
 
 /** RFC 8985 §7.3: the PTO expired — send the probe. */

@@ -1,6 +1,7 @@
 /** Timeouts: RFC 9293 §3.10.8 and RFC 6298 §5 (retransmission), §3.8.6.3 (delayed ACK). */
 
 import { enterLoss } from '../loss/recovery.js';
+import { probeInsteadOfRto } from '../loss/tlp.js';
 import type { TcpState } from '../machine/states.js';
 import { synackTimeout, synRetransmissions, synTimeout } from '../profiles.js';
 import { Flag } from '../segment.js';
@@ -59,6 +60,7 @@ export function rtoTimeout(step: Step, state: TcpState): StepResult {
     // Nothing outstanding (a stale timer): nothing to do.
     return step.result(state);
   }
+  if (probeInsteadOfRto(step)) return step.result(state);
   t.retries++;
   const plan = planRetransmit(t, state);
   if (t.retries > plan.limit) {
