@@ -37,6 +37,11 @@ const oneOf =
   (text) =>
     values.includes(text) ? text : undefined;
 
+function lossProbes(text: string): boolean | undefined {
+  const n = integer(0, 4)(text);
+  return n === undefined ? undefined : Number(n) >= 3;
+}
+
 // long: table
 const RULES: Readonly<Record<string, Rule>> = {
   'net.ipv4.tcp_syn_retries': { setting: 'synRetries', read: integer(1, 127), range: '1…127' },
@@ -56,11 +61,16 @@ const RULES: Readonly<Record<string, Rule>> = {
   'net.ipv4.tcp_dsack': { setting: 'dsack', read: flag, range: '0 or 1' },
   'net.ipv4.tcp_timestamps': { setting: 'timestamps', read: flag, range: '0 or 1' },
   'net.ipv4.tcp_window_scaling': { setting: 'windowScaling', read: flag, range: '0 or 1' },
+  // Linux's "reno" is the model's NewReno (profile field cc).
   'net.ipv4.tcp_congestion_control': {
-    setting: 'congestionControl',
-    read: oneOf('reno', 'cubic'),
+    setting: 'cc',
+    read: (text) => (text === 'reno' ? 'newreno' : text === 'cubic' ? 'cubic' : undefined),
     range: 'reno or cubic',
   },
+  // 3 or 4: tail loss probes on (Linux's default 3); the model has RACK and TLP under one switch,
+  // the profile's rack setting (Linux 6.18 no longer turns RACK off with tcp_recovery = 0).
+  'net.ipv4.tcp_early_retrans': { setting: 'rack', read: (text) => lossProbes(text), range: '0…4' },
+  'net.ipv4.tcp_slow_start_after_idle': { setting: 'slowStartAfterIdle', read: flag, range: '0 or 1' },
   // RFC 1337 TIME-WAIT assassination hazards: 1 ignores RSTs in TIME_WAIT.
   'net.ipv4.tcp_rfc1337': { setting: 'rfc1337', read: flag, range: '0 or 1' },
   'net.ipv4.tcp_max_syn_backlog': { setting: 'maxSynBacklog', read: integer(1, 1 << 30), range: '≥ 1' },

@@ -51,7 +51,11 @@ describe('readSysctl', () => {
     ['net.ipv4.tcp_sack', '0', 'sack', false],
     ['net.ipv4.tcp_timestamps', '1', 'timestamps', true],
     ['net.ipv4.tcp_window_scaling', '0', 'windowScaling', false],
-    ['net.ipv4.tcp_congestion_control', 'cubic', 'congestionControl', 'cubic'],
+    ['net.ipv4.tcp_congestion_control', 'cubic', 'cc', 'cubic'],
+    ['net.ipv4.tcp_congestion_control', 'reno', 'cc', 'newreno'],
+    ['net.ipv4.tcp_early_retrans', '0', 'rack', false],
+    ['net.ipv4.tcp_early_retrans', '3', 'rack', true],
+    ['net.ipv4.tcp_slow_start_after_idle', '0', 'slowStartAfterIdle', false],
     ['net.ipv4.tcp_rfc1337', '1', 'rfc1337', true],
   ])('%s=%s → %s', (name, text, setting, value) => {
     expect(readSysctl(name, text)).toEqual({ kind: 'setting', setting: { sysctl: name, setting, value } });

@@ -137,8 +137,9 @@ export class SocketLayer {
       if (!this.sut.override('mss', mss))
         return { kind: 'unsupported', message: 'TCP_MAXSEG after the endpoint started is not simulated' };
     } else if (option === 'TCP_CONGESTION' && args[3]?.kind === 'string') {
-      if (Object.hasOwn(this.sut.profile(), 'congestionControl'))
-        this.sut.override('congestionControl', args[3].value);
+      // Linux's "reno" is the model's NewReno (profile field cc).
+      const cc = args[3].value === 'reno' ? 'newreno' : args[3].value;
+      if (cc === 'newreno' || cc === 'cubic') this.sut.override('cc', cc);
     }
     // SO_REUSEADDR, TCP_NODELAY, TCP_USER_TIMEOUT: accepted; see CONFORMANCE.md for what is modelled.
     return ok(0);
