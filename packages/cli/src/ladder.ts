@@ -265,7 +265,7 @@ function appText(e: Extract<TraceEvent, { kind: 'app' }>): string | undefined {
     case 'accept':
       return 'app: accept()';
     case 'send':
-      return `app: send ${d.bytes} B`;
+      return `app: send ${d.bytes} B${d.refused ? ' (refused)' : ''}`;
     case 'peer-closed':
       return 'app: EOF (peer closed its half)';
     case 'closed':

@@ -352,7 +352,14 @@ export class EndpointRuntime {
       (SEND_ACCEPTING_STATES as readonly string[]).includes(snapshot.value) &&
       snapshot.context.finSeq === undefined;
     if (accepts) info.txOffset += bytes;
-    this.records.push({ k: 'app', conn, event: 'send', detail: { bytes } });
+    // The trace says which SENDs the connection refused, so app lines, the stream and the
+    // summary's bytesSent add up the same way (issue 19): sum of unrefused sends = bytesSent.
+    this.records.push({
+      k: 'app',
+      conn,
+      event: 'send',
+      detail: accepts ? { bytes } : { bytes, refused: true },
+    });
     this.host.send(conn, data);
   }
 
