@@ -141,7 +141,7 @@ describe('queue URL and batches (in process)', () => {
   });
 });
 
-describe('one-line input errors (exit 2)', () => {
+describe.concurrent('one-line input errors (exit 2)', () => {
   it.each([
     [['sweep', '--queue', 'http://localhost:1'], /^synack: --queue: .*scheme must be redis/],
     [['sweep', '--queue', 'redis://127.0.0.1:1', '--runs', '1'], /^synack: --queue: cannot reach Redis/],
@@ -286,6 +286,7 @@ describe('Ctrl-C, --status, --resume', () => {
         '--no-progress',
       ]);
       const [, id] = await sweep.waitFor(/sweep: id (\w+) .*6 batches queued, 0 workers connected/);
+      expect(redis.cli('LLEN', 'bull:synack-sweep:wait')).toBe('6');
       sweep.proc.kill('SIGINT');
       expect(await sweep.exited, sweep.stderr()).toBe(130);
       expect(sweep.stderr()).toMatch(/^sweep: removed 6 pending batches from the queue \(0 in flight/m);
@@ -341,4 +342,37 @@ describe('the README recipe: a password-protected Redis', () => {
       await secured.dispose();
     }
   }, 240_000);
+});
+
+describe('a batch lost by Redis', () => {
+  it(
+    'a batch gone from the queue without results: after 10 s without a row the sweep fails in one line; --resume queues it again',
+    async () => {
+      const out = join(tmp.dir, 'vanished');
+      const sweep = background([
+        ...SWEEP,
+        '--queue',
+        redis.url,
+        '--batch',
+        '24',
+        '--out',
+        out,
+        '--no-progress',
+      ]);
+      const [, id] = await sweep.waitFor(/sweep: id (\w+) .*2 batches queued/);
+      // What a Redis that lost recent writes looks like: the job is neither queued nor done.
+      const lost = `${id}-p1-r0`;
+      expect(redis.cli('LREM', 'bull:synack-sweep:wait', '0', lost)).toBe('1');
+      expect(redis.cli('DEL', `bull:synack-sweep:${lost}`)).toBe('1');
+      await worker(redis.url).waitFor(/consuming/);
+      expect(await sweep.exited, sweep.stderr()).toBe(1);
+      expect(sweep.stderr().trimEnd().split('\n').at(-1)).toBe(
+        `synack: sweep ${id}: 1 batch vanished from the queue without results (Redis lost data, e.g. ${lost}); --resume ${id} queues them again`,
+      );
+      const resumed = await synack(['sweep', '--queue', redis.url, '--resume', id, '--no-progress'], SLOW);
+      expect(resumed.code, describeResult(resumed)).toBe(0);
+      expectSameAsLocal(out);
+    },
+    TEST_MS,
+  );
 });

@@ -32,14 +32,18 @@ export interface EnqueueOptions {
 
 type BulkJob = { name: string; data: BatchPayload; opts: JobsOptions };
 
-/** Enqueues every batch not yet done; returns all batches not yet done, by id. */
+/**
+ * Enqueues every batch not yet done. Returns every batch of the sweep by id — those done before
+ * a --resume too: the collector delivers their stored rows from the done list like the others.
+ */
 export async function enqueueBatches(
   conn: QueueConnection,
   jobs: Iterable<SweepJob>,
   options: EnqueueOptions,
-): Promise<Map<string, PlannedBatch>> {
+): Promise<{ batches: Map<string, PlannedBatch>; queued: number }> {
   const done = new Set(await conn.redis.lrange(sweepKeys(options.sweepId).done, 0, -1));
-  const pending = new Map<string, PlannedBatch>();
+  const batches = new Map<string, PlannedBatch>();
+  let queued = 0;
   let bulk: BulkJob[] = [];
   let chunk = 1;
   const flush = async () => {
@@ -51,8 +55,9 @@ export async function enqueueBatches(
   for (const batch of batchesOf(jobs, options.batchSize)) {
     const first = batch[0];
     const id = batchId(options.sweepId, first.point.id, first.run);
+    batches.set(id, { id, fields: batch.map((job) => rowField(job.point.id, job.seed)) });
     if (done.has(id)) continue;
-    pending.set(id, { id, fields: batch.map((job) => rowField(job.point.id, job.seed)) });
+    queued++;
     const data: BatchPayload = {
       sweepId: options.sweepId,
       synack: options.synack,
@@ -66,7 +71,7 @@ export async function enqueueBatches(
     if (bulk.length >= chunk) await flush();
   }
   await flush();
-  return pending;
+  return { batches, queued };
 }
 
 /** Consecutive jobs of one grid point, at most `size` at a time. */

@@ -57,10 +57,11 @@ export class QueueExecutor implements Executor {
     if (!resume && !(await this.writeMeta('enqueuing', 0, 'NX'))) {
       throw new InputError(`sweep id ${sweepId} is taken on ${this.options.queue.shown}`);
     }
-    const pending = await enqueueBatches(conn, jobs, { ...this.options });
+    const { batches: pending, queued } = await enqueueBatches(conn, jobs, { ...this.options });
     await this.writeMeta('running', pending.size);
+    const before = pending.size - queued;
     warn(
-      `sweep: id ${sweepId} on ${this.options.queue.shown}: ${pending.size} batches queued, ${this.concurrency} workers connected${this.concurrency ? '' : ` (start some: synack worker --queue ${this.options.queue.shown})`}; progress: --status ${sweepId}\n`,
+      `sweep: id ${sweepId} on ${this.options.queue.shown}: ${queued} batches queued${before ? ` (${before} done before)` : ''}, ${this.concurrency} workers connected${this.concurrency ? '' : ` (start some: synack worker --queue ${this.options.queue.shown})`}; progress: --status ${sweepId}\n`,
     );
     await collectRows(conn, pending, onRow, {
       sweepId,
