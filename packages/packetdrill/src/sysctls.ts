@@ -71,6 +71,14 @@ const RULES: Readonly<Record<string, Rule>> = {
   // the profile's rack setting (Linux 6.18 no longer turns RACK off with tcp_recovery = 0).
   'net.ipv4.tcp_early_retrans': { setting: 'rack', read: (text) => lossProbes(text), range: '0…4' },
   'net.ipv4.tcp_slow_start_after_idle': { setting: 'slowStartAfterIdle', read: flag, range: '0 or 1' },
+  // The model hands every segment to the wire on its own (no GSO/TSO): any minimum is what it does.
+  'net.ipv4.tcp_min_tso_segs': { setting: 'minTsoSegs', read: integer(1, 255), range: '1…255' },
+  // F-RTO (RFC 5682) is not modelled: only its absence can be asked for.
+  'net.ipv4.tcp_frto': {
+    setting: 'frto',
+    read: (text) => (text === '0' ? 0 : undefined),
+    range: '0 (F-RTO is not modelled)',
+  },
   // RFC 1337 TIME-WAIT assassination hazards: 1 ignores RSTs in TIME_WAIT.
   'net.ipv4.tcp_rfc1337': { setting: 'rfc1337', read: flag, range: '0 or 1' },
   'net.ipv4.tcp_max_syn_backlog': { setting: 'maxSynBacklog', read: integer(1, 1 << 30), range: '≥ 1' },
