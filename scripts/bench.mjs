@@ -123,22 +123,27 @@ if (queue.length) {
     'The sweep above (handshake, 10 loss levels) on the local worker pool, then through a redis-server on ' +
       'this machine to one and two `synack worker` processes sharing its CPUs (batches of ' +
       `${queue.find((r) => r.batch)?.batch ?? '?'} runs), workers already connected. runs/s is the run phase ` +
-      '(summary.json runsPerSec: enqueueing to the last row); overhead = local runs/s ÷ queue runs/s − 1, ' +
-      'against the local sweep of the same round (the three take turns, as the load of a shared machine drifts). ' +
-      'The summaries are checked identical to the local one.',
+      '(summary.json runsPerSec: enqueueing to the last row); CPU ms per run adds up every process involved ' +
+      '(the sweep, the workers, redis-server) over the whole sweep. Overheads compare with the local sweep of ' +
+      'the same round (the three take turns, as the load of a shared machine drifts; wall time follows that ' +
+      'load, CPU time much less). The summaries are checked identical to the local one.',
     '',
   );
   lines.push(
-    '| round | executor | workers × concurrency | runs | wall s | runs/s | overhead vs local |',
-    '|---:|---|---|---:|---:|---:|---:|',
+    '| round | executor | workers × concurrency | runs | wall s | runs/s | wall overhead | CPU ms per run | CPU overhead |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of queue) {
     const local = localOf(r);
-    const overhead =
-      local && r.executor === 'queue' ? `${fmt((100 * local.runsPerSec) / r.runsPerSec - 100, 1)} %` : '';
+    const queued = local && r.executor === 'queue';
+    const overhead = queued ? `${fmt((100 * local.runsPerSec) / r.runsPerSec - 100, 1)} %` : '';
+    const cpuOverhead =
+      queued && local.cpuMsPerRun && r.cpuMsPerRun
+        ? `${fmt((100 * r.cpuMsPerRun) / local.cpuMsPerRun - 100, 1)} %`
+        : '';
     const who = r.executor === 'local' ? `pool × ${r.concurrency}` : `${r.workers} × ${r.concurrency}`;
     lines.push(
-      `| ${r.round} | ${r.executor} | ${who} | ${fmt(r.runs)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.runsPerSec)} | ${overhead} |`,
+      `| ${r.round} | ${r.executor} | ${who} | ${fmt(r.runs)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.runsPerSec)} | ${overhead} | ${r.cpuMsPerRun ?? '?'} | ${cpuOverhead} |`,
     );
   }
   lines.push('');
