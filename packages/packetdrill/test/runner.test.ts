@@ -77,6 +77,26 @@ describe('runScript: passing scripts', () => {
   });
 });
 
+describe('runScript: packetdrill’s view of the wire', () => {
+  const SMALL_MSS = PASSIVE_OPEN.replace('<mss 1460>', '<mss 536>');
+
+  it('a write cut into MSS-sized segments is compared merged (the kernel hands packetdrill one GSO packet)', () => {
+    const r = run(`${SMALL_MSS}   +0 write(4, ..., 1000) = 1000\n   +0 > P. 1:1001(1000) ack 1`);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('merged segments still have to add up: a line expecting more than was written fails', () => {
+    const r = run(`${SMALL_MSS}   +0 write(4, ..., 1000) = 1000\n   +0 > P. 1:1201(1200) ack 1`);
+    expect(r.exitCode).toBe(1);
+    expect(r.errors[0]).toContain('bad outbound TCP payload length: expected 1200 vs actual 1000');
+  });
+
+  it('SHUT_RD makes read() return 0 at once and sends nothing', () => {
+    const r = run(`${PASSIVE_OPEN}   +0 shutdown(4, SHUT_RD) = 0\n   +0 read(4, ..., 10) = 0`);
+    expect(r.errors).toEqual([]);
+  });
+});
+
 describe('runScript: failures name the line, with packetdrill exit codes', () => {
   it('a wrong ACK number is exit 1 with the expected and actual packet', () => {
     const r = run(PASSIVE_OPEN.replace('> S. 0:0(0) ack 1 <...>', '> S. 0:0(0) ack 2 <...>'));
