@@ -61,7 +61,7 @@ export class QueueExecutor implements Executor {
     await this.writeMeta('running', pending.size);
     const before = pending.size - queued;
     warn(
-      `sweep: id ${sweepId} on ${this.options.queue.shown}: ${queued} batches queued${before ? ` (${before} done before)` : ''}, ${this.concurrency} workers connected${this.concurrency ? '' : ` (start some: synack worker --queue ${this.options.queue.shown})`}; progress: --status ${sweepId}\n`,
+      `sweep: id ${sweepId} on ${this.options.queue.shown}: ${queued} batches queued${before ? ` (${before} done before)` : ''}, ${this.concurrency} worker${this.concurrency === 1 ? '' : 's'} connected${this.concurrency ? '' : ` (start some: synack worker --queue ${this.options.queue.shown})`}; progress: --status ${sweepId}\n`,
     );
     await collectRows(conn, pending, onRow, {
       sweepId,

@@ -57,7 +57,8 @@ export async function queueSweep(options: SweepOptions, flags: QueueFlags, io: O
     sweepOptions: storable(sweepOptions),
     synack: synackVersion(),
     scenarioSha256,
-    warn: io.err,
+    // On a terminal the progress bar owns the last line: clear it first, the bar redraws itself.
+    warn: (text) => io.err(process.stderr.isTTY ? `\r\x1b[K${text}` : text),
     outageMs: flags.outageMs,
   });
   try {
