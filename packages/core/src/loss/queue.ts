@@ -17,6 +17,13 @@ export interface SentSegment {
   psh: boolean;
   /** Virtual time of its latest (re)transmission (RACK's xmit_ts). */
   sentAt: number;
+  /**
+   * Place of its latest (re)transmission in the connection's sending order. Many segments leave
+   * in one virtual millisecond; Linux tells them apart by nanosecond timestamps, the model by this
+   * (RACK's "sent after" must not fall back on sequence order: a retransmission sent after new
+   * data has the lower sequence number).
+   */
+  order: number;
   /** The peer SACKed it (RFC 6675 §3 "SACKed"). */
   sacked: boolean;
   /** Deemed lost (RFC 6675 IsLost, RACK, RTO) and not SACKed. */
@@ -34,10 +41,12 @@ export interface RetransmissionQueue {
   retransOut: number;
   /** Without SACK: duplicate ACKs counted as segments that left the network (Linux tcp_add_reno_sack). */
   dupAckSacked: number;
+  /** Transmissions so far: the next one's `order`. */
+  transmissions: number;
 }
 
 export function createQueue(): RetransmissionQueue {
-  return { entries: [], sackedOut: 0, lostOut: 0, retransOut: 0, dupAckSacked: 0 };
+  return { entries: [], sackedOut: 0, lostOut: 0, retransOut: 0, dupAckSacked: 0, transmissions: 0 };
 }
 
 export function cloneQueue(q: RetransmissionQueue): RetransmissionQueue {
@@ -67,6 +76,7 @@ export function appendSent(
     fin: flags.fin,
     psh: flags.psh,
     sentAt: now,
+    order: q.transmissions++,
     sacked: false,
     lost: false,
     retrans: false,
@@ -135,6 +145,7 @@ export function markRetransmitted(q: RetransmissionQueue, e: SentSegment, now: n
   e.retrans = true;
   e.everRetrans = true;
   e.sentAt = now;
+  e.order = q.transmissions++;
 }
 
 /** The first segment waiting for retransmission (lost, not yet resent): RFC 6675 NextSeg rule (1). */

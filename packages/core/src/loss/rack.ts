@@ -4,7 +4,6 @@
  * tcp_rack_advance, tcp_rack_reo_wnd).
  */
 import { congestionAlgorithm } from '../congestion/algorithm.js';
-import { seqGt } from '../seq.js';
 import type { Tcb } from '../tcb/tcb.js';
 import { markLost, type SentSegment } from './queue.js';
 import { DUP_THRESH } from './sack.js';
@@ -14,10 +13,6 @@ const MAX_REO_WND_STEPS = 255;
 /** Linux TCP_RACK_RECOVERY_THRESH: recoveries without D-SACK before the multiplier resets. */
 const REO_WND_PERSIST = 16;
 
-/** Segment a was sent after segment b (RFC 8985 §6.2 RACK_sent_after: time, then sequence). */
-export function sentAfter(aTime: number, aEnd: number, bTime: number, bEnd: number): boolean {
-  return aTime > bTime || (aTime === bTime && seqGt(aEnd, bEnd));
-}
 
 /**
  * RFC 8985 §6.2 steps 1–2: a newly delivered (ACKed or SACKed) segment advances RACK.xmit_ts to
@@ -33,10 +28,11 @@ export function rackAdvance(t: Tcb, e: SentSegment, now: number): void {
     if (L.minRtt < 0 || rtt < L.minRtt) L.minRtt = rtt;
     congestionAlgorithm(t.profile).onRttSample(t.cc, rtt);
   }
-  if (L.rackXmitTime < 0 || sentAfter(e.sentAt, e.end, L.rackXmitTime, L.rackEndSeq)) {
+  // RFC 8985 §6.2 RACK_sent_after, by sending order (see SentSegment.order).
+  if (e.order > L.rackOrder) {
     L.rackRtt = rtt;
     L.rackXmitTime = e.sentAt;
-    L.rackEndSeq = e.end;
+    L.rackOrder = e.order;
   }
 }
 
@@ -59,12 +55,12 @@ export function rackReorderingWindow(t: Tcb): number {
  */
 export function rackDetectLoss(t: Tcb, now: number): number {
   const L = t.loss;
-  if (L.rackXmitTime < 0) return 0;
+  if (L.rackOrder < 0) return 0;
   const reoWnd = rackReorderingWindow(t);
   let wait = 0;
   for (const e of L.queue.entries) {
     if (e.sacked || (e.lost && !e.retrans)) continue;
-    if (!sentAfter(L.rackXmitTime, L.rackEndSeq, e.sentAt, e.end)) continue;
+    if (e.order >= L.rackOrder) continue;
     const remaining = e.sentAt + L.rackRtt + reoWnd - now;
     if (remaining <= 0) markLost(L.queue, e);
     else if (remaining > wait) wait = remaining;

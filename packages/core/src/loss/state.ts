@@ -7,9 +7,10 @@ import { cloneQueue, createQueue, type RetransmissionQueue } from './queue.js';
 
 export interface LossState {
   queue: RetransmissionQueue;
-  /** RACK.xmit_ts / RACK.end_seq of the most recently sent segment known delivered; xmit −1: none yet. */
+  /** RACK.xmit_ts of the most recently sent segment known delivered; −1: none yet. */
   rackXmitTime: number;
-  rackEndSeq: number;
+  /** That segment's place in the sending order (RACK's tiebreak, see SentSegment.order); −1: none. */
+  rackOrder: number;
   /** RACK.rtt: the RTT of that segment, ms. */
   rackRtt: number;
   /** Smallest RTT sample, ms (Linux tcp_min_rtt); −1 before the first. */
@@ -46,7 +47,7 @@ export function createLossState(): LossState {
   return {
     queue: createQueue(),
     rackXmitTime: -1,
-    rackEndSeq: 0,
+    rackOrder: -1,
     rackRtt: 0,
     minRtt: -1,
     reorderingSeen: false,
