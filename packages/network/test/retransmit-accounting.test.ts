@@ -19,7 +19,7 @@ afterEach(() => {
 
 const ISN = 0xfffffff0; // the flow's sequence numbers wrap, so offsets must too
 
-function seg(seq: number, length: number, flags = Flag.ACK): Segment {
+function seg(seq: number, length: number, flags: number = Flag.ACK): Segment {
   return {
     srcAddr: '10.0.0.1',
     srcPort: 40000,
