@@ -14,7 +14,7 @@ import { addConventions } from './help.js';
 import { inspectRunner, registerInspect } from './inspect.js';
 import { registerKernelDiff } from './kernel-diff/command.js';
 import { registerPacketdrill } from './packetdrill.js';
-import { type Output, resolveScenario, runScenario } from './run.js';
+import { type Output, type RunFlags, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { InputError } from './schema.js';
 import { registerSweep } from './sweep/command.js';
@@ -117,21 +117,10 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .addOption(new Option('--lang <lang>', 'language of --explain').choices(LANGS).default('en'))
     .action(async (target: string, opts: Record<string, unknown>) => {
       const scenario = resolveScenario(target);
-      const explain = opts.explain === true ? (opts.lang as Lang) : undefined;
       const stopWatching = opts.inspect ? () => {} : exitOnInterrupt(io);
       const outcome = await (opts.inspect ? inspectRunner(opts) : runScenario)(
         scenario,
-        {
-          ...scenarioFlags(opts),
-          format: opts.format as 'text' | 'jsonl' | 'mermaid',
-          pcap: opts.pcap as string | undefined,
-          pcapAt: opts.pcapAt as PcapAt | undefined,
-          realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
-          maxTime: opts.maxTime as number | undefined,
-          direction: opts.direction as Direction | undefined,
-          color: opts.color === false ? false : undefined,
-          ...(explain ? { explain, annotate: explainAnnotator(explain) } : {}),
-        },
+        runFlags(opts),
         io,
       ).finally(stopWatching);
       setExit(outcome.exitCode);
@@ -152,6 +141,22 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
   addConventions(program);
   rejectRepeatedFlags(program);
   return program;
+}
+
+/** The run flags `synack run`'s options describe. */
+function runFlags(opts: Record<string, unknown>): RunFlags {
+  const explain = opts.explain === true ? (opts.lang as Lang) : undefined;
+  return {
+    ...scenarioFlags(opts),
+    format: opts.format as 'text' | 'jsonl' | 'mermaid',
+    pcap: opts.pcap as string | undefined,
+    pcapAt: opts.pcapAt as PcapAt | undefined,
+    realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
+    maxTime: opts.maxTime as number | undefined,
+    direction: opts.direction as Direction | undefined,
+    color: opts.color === false ? false : undefined,
+    ...(explain ? { explain, annotate: explainAnnotator(explain) } : {}),
+  };
 }
 
 /**

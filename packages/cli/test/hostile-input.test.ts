@@ -20,8 +20,11 @@ afterAll(() => tmp.cleanup());
 
 const STACK_FRAME = / {4}at /;
 
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Path = Array<string | number>;
+
 /** A valid scenario touching most of the schema: each case breaks exactly one thing in it. */
-const BASE = {
+const BASE: Json = {
   name: 'base',
   seed: 1,
   maxTime: 100_000,
@@ -44,9 +47,6 @@ const BASE = {
   expect: { ok: true },
 };
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Path = Array<string | number>;
-
 function leaves(value: Json, path: Path = []): Array<{ path: Path; value: Json }> {
   if (value === null || typeof value !== 'object') return [{ path, value }];
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
@@ -68,11 +68,9 @@ function setAt(root: Json, path: Path, value: Json): Json {
   return copy;
 }
 
-const NUMBER_LEAVES = leaves(BASE as Json).filter((l) => typeof l.value === 'number');
-const ALL_LEAVES = leaves(BASE as Json).filter(
-  (l) => l.path.at(-1) !== 'name' && l.path.at(-1) !== 'description',
-);
-const OBJECTS = objects(BASE as Json);
+const NUMBER_LEAVES = leaves(BASE).filter((l) => typeof l.value === 'number');
+const ALL_LEAVES = leaves(BASE).filter((l) => l.path.at(-1) !== 'name' && l.path.at(-1) !== 'description');
+const OBJECTS = objects(BASE);
 
 /** Placeholder replaced in the text by an integer literal beyond 2^53 (no JS number can carry it). */
 const HUGE = '__HUGE_INTEGER__';
@@ -101,35 +99,35 @@ function wrongType(original: Json): fc.Arbitrary<Json> {
 const mutation: fc.Arbitrary<{ what: string; scenario: Json }> = fc.oneof(
   fc.record({ leaf: fc.constantFrom(...NUMBER_LEAVES), value: outOfEveryRange }).map(({ leaf, value }) => ({
     what: `${leaf.path.join('.')} = ${value}`,
-    scenario: setAt(BASE as Json, leaf.path, value),
+    scenario: setAt(BASE, leaf.path, value),
   })),
   fc.constantFrom(...NUMBER_LEAVES).map((leaf) => ({
     what: `${leaf.path.join('.')} beyond 2^53`,
-    scenario: setAt(BASE as Json, leaf.path, HUGE),
+    scenario: setAt(BASE, leaf.path, HUGE),
   })),
   fc
     .constantFrom(...ALL_LEAVES)
     .chain((leaf) => wrongType(leaf.value).map((value) => ({ leaf, value })))
     .map(({ leaf, value }) => ({
       what: `${leaf.path.join('.')} = ${JSON.stringify(value)}`,
-      scenario: setAt(BASE as Json, leaf.path, value),
+      scenario: setAt(BASE, leaf.path, value),
     })),
   fc
     .record({ at: fc.constantFrom(...OBJECTS), key: fc.string({ minLength: 1, maxLength: 8 }) })
     .map(({ at, key }) => ({
       what: `unknown field x_${key} at ${at.join('.') || '(root)'}`,
-      scenario: setAt(BASE as Json, [...at, `x_${key}`], 1),
+      scenario: setAt(BASE, [...at, `x_${key}`], 1),
     })),
   fc.constantFrom(
     {
       what: 'a second listen on port 80',
-      scenario: setAt(BASE as Json, ['endpoints', 1, 'actions', 1], { at: 5, do: 'listen', port: 80 }),
+      scenario: setAt(BASE, ['endpoints', 1, 'actions', 1], { at: 5, do: 'listen', port: 80 }),
     },
-    { what: 'duplicate endpoint id', scenario: setAt(BASE as Json, ['endpoints', 1, 'id'], 'client') },
+    { what: 'duplicate endpoint id', scenario: setAt(BASE, ['endpoints', 1, 'id'], 'client') },
     {
       what: '65 endpoints',
       scenario: setAt(
-        BASE as Json,
+        BASE,
         ['endpoints'],
         Array.from({ length: 65 }, (_, i) => ({ id: `e${i}`, address: `10.1.${i}.1` })),
       ),
@@ -137,7 +135,7 @@ const mutation: fc.Arbitrary<{ what: string; scenario: Json }> = fc.oneof(
     {
       what: 'sends over the per-run total',
       scenario: setAt(
-        BASE as Json,
+        BASE,
         ['endpoints', 0, 'actions'],
         Array.from({ length: 5 }, () => ({ at: 1, do: 'send', bytes: 64 * 1024 * 1024 })),
       ),
@@ -145,7 +143,7 @@ const mutation: fc.Arbitrary<{ what: string; scenario: Json }> = fc.oneof(
     {
       what: 'floods over the per-run total',
       scenario: setAt(
-        BASE as Json,
+        BASE,
         ['endpoints', 0, 'actions'],
         Array.from({ length: 2 }, () => ({
           at: 1,
@@ -223,7 +221,7 @@ describe('hostile scenarios (fast-check over the schema) → exit 2, no stack', 
     for (const syntax of ['json', 'yaml'] as const) {
       const text =
         syntax === 'json'
-          ? scenarioText(BASE as Json, 'json', true)
+          ? scenarioText(BASE, 'json', true)
           : toYaml(BASE).replace('name: base', 'name: base\nname: again');
       const r = await runMain(['run', writeScenario(text, syntax)]);
       expectRejected(r, `duplicate key (${syntax})`);
