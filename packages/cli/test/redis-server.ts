@@ -29,6 +29,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Every server started and not yet disposed: `disposeAllRedis` ends them (a timed-out test skips its finally). */
+const running = new Set<RedisServer>();
+
+export async function disposeAllRedis(): Promise<void> {
+  await Promise.all([...running].map((server) => server.dispose()));
+}
+
 export class RedisServer {
   readonly dir = mkdtempSync(join(tmpdir(), 'synack-redis-'));
   private process: ChildProcess | undefined;
@@ -42,6 +49,7 @@ export class RedisServer {
   static async start(options: { appendonly?: boolean; password?: string } = {}): Promise<RedisServer> {
     assertRedisInstalled();
     const server = new RedisServer(await freePort(), options.appendonly ?? false, options.password);
+    running.add(server);
     await server.launch();
     return server;
   }
@@ -94,6 +102,7 @@ export class RedisServer {
   }
 
   async dispose(): Promise<void> {
+    running.delete(this);
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
