@@ -73,7 +73,7 @@ describe('network.loopback', () => {
     ]);
   });
 
-  it('carries 200 KB in segments of up to 65,495 bytes, each pair filling the 65,535-byte window', async () => {
+  it('carries 200 KB in segments of up to 65,483 bytes (65,495 less the timestamps), filling the window', async () => {
     const pcap = new PcapCapture('sender');
     const result = await runSimulation(transfer({ loopback: true }), { threads: 'inline', ...pcap.hooks });
     expect(result.ok).toBe(true);
@@ -81,19 +81,21 @@ describe('network.loopback', () => {
       .filter((e) => e.from === 'client' && e.seg.len > 0)
       .map((e) => e.seg.len);
     expect(lengths.reduce((a, b) => a + b, 0)).toBe(200_000);
-    expect(Math.max(...lengths)).toBe(LOOPBACK_MSS);
+    // linux: timestamps take 12 bytes of every segment (Linux tcp_current_mss).
+    expect(Math.max(...lengths)).toBe(LOOPBACK_MSS - 12);
     expect(lengths.filter((n) => n > 1460).length).toBeGreaterThanOrEqual(3);
-    // No window scaling: the receive window is 65,535 bytes, one full segment leaves 40 of it,
-    // and the sender fills those 40 bytes before it waits for the ACK.
-    expect(lengths).toEqual([65_495, 40, 65_495, 40, 65_495, 40, 200_000 - 3 * 65_535]);
+    // The SYN-ACK offers 65,483 (65,535 rounded down to that MSS); the first full segment grows
+    // the window to the 64 KiB buffer, advertised with window scale 10 as 64 << 10 = 65,536
+    // (Linux rounds the window up to the scale unit), so the second flight is 65,483 + 53.
+    expect(lengths).toEqual([65_483, 65_483, 53, 65_483, 200_000 - 3 * 65_483 - 53]);
 
     const dir = mkdtempSync(join(tmpdir(), 'synack-loopback-'));
     try {
       const [file] = pcap.writeFiles(join(dir, 'loopback.pcap'));
       const rows = tsharkFields(file, ['tcp.options.mss_val', 'ip.len', 'tcp.len', '_ws.malformed']);
       expect(rows.slice(0, 2).map(([mss]) => mss)).toEqual(['65495', '65495']);
-      const largest = rows.find(([, , len]) => len === '65495');
-      expect(largest?.[1]).toBe('65535'); // a whole IPv4 datagram of the largest size
+      const largest = rows.find(([, , len]) => len === '65483');
+      expect(largest?.[1]).toBe('65535'); // a whole IPv4 datagram of the largest size (32-byte TCP header)
       expect(rows.filter((row) => row[3] !== '')).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
