@@ -38,6 +38,8 @@ const REASONS = {
     ['synsent-bad-ack-gets-rst.pkt', 'synsent-rst-bad-ack-ignored.pkt'],
   'TIME_WAIT: a SYN above RCV.NXT opens a new connection with ISN = SND.NXT + 65537 (tcp_timewait_state_process); the model re-ACKs it':
     ['time-wait-new-syn-accepted.pkt'],
+  'TIME_WAIT: data after the peer’s FIN is answered with an ACK by Linux (tcp_timewait_state_process → TCP_TW_ACK); the model ignores the text silently (RFC 9293 §3.10.7.4 seventh)':
+    ['time-wait-data-acked.pkt'],
   'tcp_rfc1337 is not a profile setting: the sysctl is read but the model always lets an RST end TIME_WAIT': [
     'time-wait-rst-rfc1337.pkt',
   ],
