@@ -11,8 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planJobs } from '../src/sweep/job.js';
 import { planSweep } from '../src/sweep/plan.js';
 import { batchesOf } from '../src/sweep/queue/enqueue.js';
+import { encodeJobs, QUEUE_NAME } from '../src/sweep/queue/protocol.js';
 import { parseQueueUrl } from '../src/sweep/queue/url.js';
-import { assertBuilt, BIN, describeResult, REPO, synack, tempDir, userEnv } from './helpers.js';
+import { assertBuilt, BIN, CLI_DIR, describeResult, REPO, synack, tempDir, userEnv } from './helpers.js';
 import { disposeAllRedis, RedisServer } from './redis-server.js';
 
 const tmp = tempDir('synack-queue-');
@@ -174,7 +175,9 @@ describe('a sweep on two queue workers', () => {
       expect(r.code, describeResult(r)).toBe(0);
       expectSameAsLocal(out);
       expect(r.stderr).toMatch(/^sweep: id [0-9a-f]{10} on redis:\/\/127\.0\.0\.1:\d+: 6 batches queued/m);
-      expect(r.stderr).toMatch(/^sweep: 48\/48 runs \(100\.0 %\), \d+ runs\/s, ETA 0 s, 2 workers$/m);
+      expect(r.stderr).toMatch(
+        /^sweep: 48\/48 runs \(100\.0 %\), \d+ runs\/s, ETA 0 s, 2 workers, 0 failed$/m,
+      );
       const id = (r.stderr.match(/sweep: id (\w+)/) as RegExpMatchArray)[1];
       const status = await synack(['sweep', '--queue', redis.url, '--status', id]);
       expect(status.stdout).toContain(`sweep ${id} on ${redis.url}: done\n  runs     48/48 (100.0 %)\n`);
@@ -192,21 +195,16 @@ describe('faults', () => {
       const workers = [worker(redis.url, stall), worker(redis.url, stall), worker(redis.url, stall)];
       await Promise.all(workers.map((w) => w.waitFor(/consuming/)));
       const out = join(tmp.dir, 'killed-worker');
-      const sweep = background([
-        ...SWEEP,
-        '--queue',
-        redis.url,
-        '--batch',
-        '8',
-        '--out',
-        out,
-        '--no-progress',
-      ]);
+      const sweep = background([...SWEEP, '--queue', redis.url, '--batch', '8', '--out', out]);
       const [victim, ...survivors] = workers;
       const [, batch] = await victim.waitFor(/batch (\S+) started/);
       victim.proc.kill('SIGKILL');
       expect(await sweep.exited, sweep.stderr()).toBe(0);
       expectSameAsLocal(out);
+      // The progress line counts the stalled batch (more, should a busy machine stall a live worker too).
+      expect(sweep.stderr()).toMatch(
+        /^sweep: 48\/48 runs \(100\.0 %\), \d+ runs\/s, ETA 0 s, 2 workers, 1 failed$/m,
+      );
       // The victim died holding the batch; a survivor stored it.
       expect(victim.stderr()).not.toContain(`batch ${batch} stored`);
       expect(survivors.map((w) => w.stderr()).join('')).toContain(`batch ${batch} stored`);
@@ -372,6 +370,39 @@ describe('a batch lost by Redis', () => {
       const resumed = await synack(['sweep', '--queue', redis.url, '--resume', id, '--no-progress'], SLOW);
       expect(resumed.code, describeResult(resumed)).toBe(0);
       expectSameAsLocal(out);
+    },
+    TEST_MS,
+  );
+});
+
+describe('a batch planned by another synack version', () => {
+  it(
+    'the worker refuses it: the batch fails for good, naming both versions',
+    async () => {
+      await worker(redis.url).waitFor(/consuming/);
+      const { Queue } = await import('bullmq');
+      const queue = new Queue(QUEUE_NAME, { connection: { url: redis.url } });
+      try {
+        const payload = {
+          sweepId: 'otherversion',
+          synack: '0.0.0-other',
+          point: 0,
+          runs: 1,
+          jobs: encodeJobs([]),
+        };
+        const job = await queue.add('batch', payload, { jobId: 'otherversion-p0-r0', attempts: 3 });
+        for (let i = 0; i < 300 && (await job.getState()) !== 'failed'; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const failed = await queue.getJob('otherversion-p0-r0');
+        const version = JSON.parse(readFileSync(join(CLI_DIR, 'package.json'), 'utf8')).version;
+        expect(failed?.failedReason).toBe(
+          `worker runs synack ${version}, the sweep was planned with 0.0.0-other: results could differ`,
+        );
+        expect(redis.cli('HLEN', 'synack:sweep:otherversion:rows')).toBe('0');
+      } finally {
+        await queue.close();
+      }
     },
     TEST_MS,
   );

@@ -103,8 +103,9 @@ export async function collectRows(
   }
 }
 
+/** For the progress line: workers connected, and batch attempts that failed or stalled (then retried). */
 function statusText(c: Counters): string {
-  return `${c.workers} worker${c.workers === 1 ? '' : 's'}${c.retried ? `, ${c.retried} batch retries` : ''}`;
+  return `${c.workers} worker${c.workers === 1 ? '' : 's'}, ${c.retried} failed`;
 }
 
 /**
