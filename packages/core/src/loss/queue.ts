@@ -63,7 +63,8 @@ export function appendSent(
   q: RetransmissionQueue,
   seq: number,
   end: number,
-  flags: { fin: boolean; psh: boolean },
+  fin: boolean,
+  psh: boolean,
   now: number,
 ): void {
   while (q.entries.length > 0 && seqGe(q.entries[q.entries.length - 1].seq, seq)) {
@@ -73,8 +74,8 @@ export function appendSent(
   q.entries.push({
     seq,
     end,
-    fin: flags.fin,
-    psh: flags.psh,
+    fin,
+    psh,
     sentAt: now,
     order: q.transmissions++,
     sacked: false,
@@ -91,19 +92,21 @@ function uncount(q: RetransmissionQueue, e: SentSegment): void {
 }
 
 /**
- * Drops what a cumulative ACK covers, calling `delivered` for each segment that reached the
- * peer for the first time (not SACKed before); trims a partly acknowledged head (tcp_trim_head).
- * Returns the number of segments removed.
+ * Drops what a cumulative ACK covers, calling `delivered(e, context)` for each segment that
+ * reached the peer for the first time (not SACKed before); trims a partly acknowledged head
+ * (tcp_trim_head). Returns the number of segments removed. (A plain function and its context
+ * rather than a closure: this runs for every ACK.)
  */
-export function removeAcknowledged(
+export function removeAcknowledged<C>(
   q: RetransmissionQueue,
   ack: number,
-  delivered: (e: SentSegment) => void,
+  delivered: (e: SentSegment, context: C) => void,
+  context: C,
 ): number {
   let n = 0;
   while (n < q.entries.length && seqLe(q.entries[n].end, ack)) {
     const e = q.entries[n];
-    if (!e.sacked) delivered(e);
+    if (!e.sacked) delivered(e, context);
     uncount(q, e);
     n++;
   }

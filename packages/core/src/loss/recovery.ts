@@ -40,10 +40,7 @@ export function onAckArrived(step: Step, seg: Segment, priorUna: number, priorWn
   const priorDupAcks = q.dupAckSacked;
   // The highest SACKed sequence number before this ACK (−1: nothing SACKed), for reordering.
   const priorHighest = q.sackedOut > 0 ? t.loss.highestSacked : -1;
-  const acked = removeAcknowledged(q, seg.ack, (e: SentSegment) => {
-    noteReordering(t, e, priorHighest);
-    rackAdvance(t, e, now);
-  });
+  const acked = q.entries.length === 0 ? 0 : removeAcknowledged(q, seg.ack, cumulativelyAcked, step);
   const dsack = t.sackOk ? dsackBlock(seg) : undefined;
   if (dsack) {
     t.loss.dsacks++;
@@ -63,6 +60,13 @@ export function onAckArrived(step: Step, seg: Segment, priorUna: number, priorWn
   processProbeAck(step, seg, dsack, unaAdvanced || sacked > 0 || dsack !== undefined);
   if (t.profile.rack) rackUpdateReorderingWindow(t, recoveryEnded);
   scheduleLossProbe(step);
+}
+
+/** A segment the cumulative ACK covers reached the peer: reordering evidence, a RACK sample. */
+function cumulativelyAcked(e: SentSegment, step: Step): void {
+  const t = step.tcb;
+  noteReordering(t, e, t.loss.queue.sackedOut > 0 ? t.loss.highestSacked : -1);
+  rackAdvance(t, e, step.now);
 }
 
 /**

@@ -111,7 +111,7 @@ function sendFin(step: Step, retransmit?: RetransmitKind): void {
 /** Book-keeping of a segment sent from SND.NXT up to `end`: the queue, SND.NXT/SND.MAX, PRR. */
 function sentNewSegment(step: Step, end: number, fin: boolean, psh: boolean): void {
   const t = step.tcb;
-  appendSent(t.loss.queue, t.sndNxt, end, { fin, psh }, step.now);
+  appendSent(t.loss.queue, t.sndNxt, end, fin, psh, step.now);
   t.sndNxt = end;
   t.sndMax = seqMax(t.sndMax, t.sndNxt);
   t.cc.lastSendAt = step.now;
