@@ -30,6 +30,17 @@ describe('synack kernel-diff', () => {
   );
 
   it.skipIf(problem !== undefined)(
+    'lost-final-ack (issue 15’s "done when"): the client’s last ACK dropped by nft, the FIN retransmitted and re-ACKed on both (exit 0)',
+    async () => {
+      const r = await synack(['kernel-diff', 'lost-final-ack'], { timeoutMs: 120_000 });
+      expect(r.stdout).toContain('nft drops: ACK #2 from 10.0.0.1');
+      expect(r.stdout).toContain('no divergence: 9 segments agree');
+      expect(r.code).toBe(0);
+    },
+    150_000,
+  );
+
+  it.skipIf(problem !== undefined)(
     'lost-syn: the nftables rule drops the first SYN on the kernel too, and the SYN is retransmitted after 1 s on both',
     async () => {
       const r = await synack(['kernel-diff', 'lost-syn'], { timeoutMs: 120_000 });
