@@ -388,3 +388,16 @@ describe('RFC 6298 / RFC 5681 §3.1: a retransmission timeout', () => {
     expect(s.tcb.cc.state).toBe('Open');
   });
 });
+
+describe('RFC 2018 §8 reneging', () => {
+  it('an RTO with the first unacknowledged segment SACKed forgets the SACKs and resends from it', () => {
+    const s = start(linuxNoTimestamps({ rack: false }), true);
+    s.send(3 * MSS);
+    s.advance(RTT);
+    s.ack(seg(1), [[seg(1), seg(4)]]); // everything SACKed, nothing cumulatively ACKed
+    const m = s.mark();
+    s.advance(s.tcb.rtt.rto + 1);
+    expect(s.data(m).map((d) => [d.seq, d.cause])).toEqual([[seg(1), 'rto']]);
+    expect(s.tcb.loss.queue.sackedOut).toBe(0);
+  });
+});

@@ -158,9 +158,18 @@ export function firstToRetransmit(q: RetransmissionQueue): SentSegment | undefin
   return undefined;
 }
 
-/** RTO (RFC 5681 §3.1 / Linux tcp_timeout_mark_lost): everything not SACKed is lost, nothing is in flight. */
+/**
+ * RTO (RFC 5681 §3.1 / Linux tcp_timeout_mark_lost): everything not SACKed is lost, nothing is in
+ * flight. A SACKed head means the receiver reneged on its SACKs (RFC 2018 §8): then the SACK
+ * marks are all forgotten and everything is lost.
+ */
 export function markAllLost(q: RetransmissionQueue): void {
+  const reneged = q.entries.length > 0 && q.entries[0].sacked;
   for (const e of q.entries) {
+    if (e.sacked && reneged) {
+      e.sacked = false;
+      q.sackedOut--;
+    }
     if (e.sacked) continue;
     if (e.retrans) {
       e.retrans = false;
