@@ -16,11 +16,15 @@ process.on('unhandledRejection', crash);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${synackVersion()}\n`);
 } else {
-  // A reader that stops early (`synack run … | head`) is not an error.
+  // A reader that stops early (`synack run … | head`) is not an error. Any other failure to write
+  // the output (`> /dev/full`) is the environment's, not a bug: one line, exit 1 (it ran, its
+  // output is lost).
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
+      if (stream === process.stdout)
+        process.stderr.write(`synack: cannot write the output (${err.code ?? err.message})\n`);
+      process.exit(1);
     });
   }
   const { main } = await import('./main.js');

@@ -184,6 +184,12 @@ describe.concurrent('exit codes: one row per path (real binary)', () => {
     }
   });
 
+  it('stdout on a full disk → 1, one line naming the error, no internal error', async () => {
+    const r = await shell(`exec "${process.execPath}" "${BIN}" run handshake > /dev/full`);
+    expect(r.code, describeResult(r)).toBe(1);
+    expect(r.stderr).toBe('synack: cannot write the output (ENOSPC)\n');
+  });
+
   it('sweep: a write error after the runs → 1, after the report, no truncated file left', async () => {
     // A file-size limit (RLIMIT_FSIZE) lets config.json (before the runs) through and makes the
     // larger runs.csv fail with EFBIG after them.
