@@ -108,6 +108,7 @@ function checkRecoveryExit(step: Step, effect: AckEffect): boolean {
   if (!seqGe(t.sndUna, cc.recoveryPoint)) return false;
   if (cc.state !== 'Loss') endCwndReduction(t);
   t.loss.queue.dupAckSacked = 0;
+  cc.retransmitNow = false;
   cc.state = 'Open';
   return true;
 }
