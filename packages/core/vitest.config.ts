@@ -10,6 +10,7 @@ const PER_EDGE_SUITES = [
   'test/invalid-replies.test.ts',
   'test/congestion.test.ts',
   'test/options.test.ts',
+  'test/time-wait-linux.test.ts',
 ];
 
 export default defineConfig({

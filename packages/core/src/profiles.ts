@@ -61,6 +61,20 @@ export interface Profile {
    * keeps synackRetries.
    */
   readonly synQueuePruning: boolean;
+  /**
+   * How TIME-WAIT treats arriving segments. 'rfc9293': §3.10.7.4 as written (text ignored, a SYN
+   * gets a challenge ACK, an in-window RST that is not exact draws a challenge ACK). 'linux'
+   * (tcp_timewait_state_process): any segment that is not a bare ACK or RST at RCV.NXT is answered
+   * with an ACK (TCP_TW_ACK, data included), a SYN above RCV.NXT (or with a newer TSval) reopens the
+   * 4-tuple when a listener exists, with ISS = old SND.NXT + 65537 (TCP_TW_SYN), and a RST not
+   * exactly at RCV.NXT is dropped silently.
+   */
+  readonly timeWaitRules: 'rfc9293' | 'linux';
+  /**
+   * RFC 1337 §3 fix (Linux tcp_rfc1337): a RST that arrives in TIME-WAIT is ignored instead of
+   * ending it. Linux defaults to 0 (off): the RST ends TIME-WAIT, as RFC 9293 §3.10.7.4 says.
+   */
+  readonly rfc1337: boolean;
 
   // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
   /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
@@ -131,6 +145,8 @@ export const linuxProfile: Profile = Object.freeze({
   finWait2Timeout: 60_000,
   challengeAckInterval: 500,
   synQueuePruning: true,
+  timeWaitRules: 'linux',
+  rfc1337: false,
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -167,6 +183,9 @@ export const rfc9293Profile: Profile = Object.freeze({
   finWait2Timeout: 0,
   challengeAckInterval: 0,
   synQueuePruning: false,
+  timeWaitRules: 'rfc9293',
+  // RFC 9293 §3.10.7.4 second check: "TIME-WAIT STATE: If the RST bit is set, ... enter CLOSED".
+  rfc1337: false,
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

@@ -15,6 +15,7 @@ import { receiveText } from './reassembly.js';
 import { acceptAck, segmentAcceptable, sendResetFor } from './segment-arrives.js';
 import type { Step, StepResult } from './step.js';
 import { EMPTY_BYTES, finAcked, finSent, UNSPECIFIED_SOCKET } from './tcb.js';
+import { timeWaitRst, timeWaitText } from './time-wait.js';
 import { pawsCheck, recordTsRecent } from './timestamps.js';
 
 export function inSynchronized(step: Step, state: TcpState, seg: Segment): StepResult {
@@ -23,8 +24,10 @@ export function inSynchronized(step: Step, state: TcpState, seg: Segment): StepR
     simultaneousOpenSynAck(step, state, seg) ??
     pawsCheck(step, state, seg) ??
     checkSequenceNumber(step, state, seg) ??
+    timeWaitRst(step, state, seg) ??
     checkRst(step, state, seg) ??
     checkSyn(step, state, seg) ??
+    timeWaitText(step, state, seg) ??
     afterAck(step, state, seg)
   );
 }
