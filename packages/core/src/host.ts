@@ -22,6 +22,7 @@ import type {
   RetransmitCause,
   TcpEvent,
 } from './tcb/tcb.js';
+import { timeWaitReopenIss } from './tcb/time-wait.js';
 
 export interface ListenOptions {
   /** Bound of the SYN queue (half-open entries). Linux holds backlog + 1 (see LINUX-TCP-FACTS.md). */
@@ -255,6 +256,7 @@ export class Host {
     }
     const key = tupleKey(segment.dstPort, segment.srcAddr, segment.srcPort);
     const record = this.conns.get(key);
+    if (record && this.reopenFromTimeWait(record, segment)) return;
     if (record) {
       const listener = record.listener;
       // Accept-queue overflow (Linux): the ACK completing the handshake is dropped silently so the
@@ -372,7 +374,23 @@ export class Host {
 
   // -------------------------------------------------------------------------
 
-  private acceptSyn(listener: Listener, segment: Segment): void {
+  /**
+   * Linux tcp_v4_rcv, TCP_TW_SYN: a SYN that may reopen a TIME-WAIT 4-tuple (time-wait.ts) ends the
+   * TIME-WAIT connection and goes to the listener, whose new connection takes the ISS Linux derives
+   * from the old one (tcp_conn_request's tcp_tw_isn). Without a listener Linux ACKs it instead
+   * (falls through to TCP_TW_ACK): the TIME-WAIT connection handles it as usual.
+   */
+  private reopenFromTimeWait(record: ConnRecord, segment: Segment): boolean {
+    if (record.state !== 'TIME_WAIT') return false;
+    const listener = this.listeners.get(segment.dstPort);
+    const iss = listener ? timeWaitReopenIss(record.conn.context, segment) : undefined;
+    if (!listener || iss === undefined) return false;
+    this.dispatch(record, { type: 'ABORT', now: this.now });
+    this.acceptSyn(listener, segment, iss);
+    return true;
+  }
+
+  private acceptSyn(listener: Listener, segment: Segment, iss?: number): void {
     listener.stats.synReceived++;
     // Linux admits a SYN while the queue holds at most `backlog` entries (so backlog + 1 are held).
     const full = listener.halfOpen.size > listener.options.backlog;
@@ -390,6 +408,7 @@ export class Host {
       { addr: this.address, port: segment.dstPort },
       { addr: segment.srcAddr, port: segment.srcPort },
       listener,
+      iss,
     );
     listener.halfOpen.add(record.id);
     listener.young.add(record.id);
@@ -474,7 +493,8 @@ export class Host {
     if (samples.length > MAX_OCCUPANCY_SAMPLES) listener.occupancy = decimate(samples);
   }
 
-  private spawn(local: SocketAddress, remote: SocketAddress, listener?: Listener): ConnRecord {
+  /** `iss`: the ISS this connection must use (a TIME-WAIT reopen), else the host's choice. */
+  private spawn(local: SocketAddress, remote: SocketAddress, listener?: Listener, iss?: number): ConnRecord {
     // A later incarnation of the same 4-tuple gets "#2", "#3", … so every connection keeps its own id.
     const base = `${local.port}-${remote.addr}:${remote.port}`;
     const incarnation = (this.incarnations.get(base) ?? 0) + 1;
@@ -486,7 +506,7 @@ export class Host {
       remote,
       profile: this.options.profile,
       isnKey: this.options.isnKey,
-      fixedIsn: this.options.fixedIsn,
+      fixedIsn: iss ?? this.options.fixedIsn,
       returnToListen: false,
       synAckBudget: listener && this.options.profile.synQueuePruning ? listener.synAckBudget : undefined,
     };
