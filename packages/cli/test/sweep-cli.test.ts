@@ -18,9 +18,9 @@ afterAll(() => tmp.cleanup());
 
 /** The runs.csv contract (documented in the README). */
 const RUNS_COLUMNS =
-  'point,run,seed,profile,loss,reorder,duplicate,delay,jitter,direction,completed,failure,run_ok,handshake_ms,lifecycle_ms,segments_sent,segments_dropped,segments_duplicated,retx_syn,retx_synack,retx_data,retx_fin,final_states,end_ms,repro';
+  'point,run,seed,profile,loss,reorder,duplicate,delay,jitter,direction,completed,failure,run_ok,handshake_ms,lifecycle_ms,segments_sent,segments_dropped,segments_duplicated,retx_syn,retx_synack,retx_data,retx_fin,final_states,end_ms,bytes_received,goodput_Bps,mss,resent_rto_bytes,resent_fast_bytes,resent_tlp_bytes,redundant_bytes,data_segments,loss_events,repro';
 const SUMMARY_COLUMNS =
-  'point,profile,loss,reorder,duplicate,delay,jitter,direction,n,successes,success_rate,wilson_lo,wilson_hi,hs_n,hs_mean_ms,hs_sd_ms,hs_median_ms,hs_p95_ms,hs_p99_ms,lc_n,lc_mean_ms,lc_median_ms,lc_p95_ms,lc_p99_ms,model_success_rate,model_hs_mean_ms,success_dev,model_in_wilson,hs_mean_dev_ms,hs_mean_z';
+  'point,profile,loss,reorder,duplicate,delay,jitter,direction,n,successes,success_rate,wilson_lo,wilson_hi,hs_n,hs_mean_ms,hs_sd_ms,hs_median_ms,hs_p95_ms,hs_p99_ms,lc_n,lc_mean_ms,lc_median_ms,lc_p95_ms,lc_p99_ms,model_success_rate,model_hs_mean_ms,success_dev,model_in_wilson,hs_mean_dev_ms,hs_mean_z,goodput_n,goodput_mean_Bps,goodput_sd_Bps,goodput_median_Bps,resent_rto_mean_bytes,resent_fast_mean_bytes,resent_tlp_mean_bytes,redundant_ratio,model_mss,model_rtt_ms,model_b,model_t0_ms,model_wmax,mathis_Bps,pftk_Bps,goodput_to_pftk,loss_event_rate,pftk_at_events_Bps';
 
 /** Splits a command line the way sh does for the words runs.csv writes (plain or '…'-quoted). */
 function shellSplit(line: string): string[] {
