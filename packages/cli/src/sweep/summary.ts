@@ -136,7 +136,8 @@ function transferSummary(
     tlp: sum((r) => r.transfer.resent.tlp),
   };
   const resentTotal = resent.rto + resent.fast + resent.tlp;
-  const mss = Math.max(...delivering.map((r) => r.transfer.mss));
+  // A fold, not Math.max(...rows): a point may have up to a million runs, too many arguments for one call.
+  const mss = delivering.reduce((max, r) => Math.max(max, r.transfer.mss), 0);
   const overrides = scenario.endpoints[0]?.profileOverrides;
   const model = point.loss > 0 ? throughputModel(point.profile, overrides, point, mss) : null;
   const segments = sum((r) => r.transfer.dataSegments);
