@@ -75,6 +75,12 @@ export interface Profile {
    * ending it. Linux defaults to 0 (off): the RST ends TIME-WAIT, as RFC 9293 §3.10.7.4 says.
    */
   readonly rfc1337: boolean;
+  /**
+   * What a zero-window probe is. 'data-octet': the octet at SND.UNA, beyond the window (RFC 9293
+   * §3.8.6.1, RFC 1122 §4.2.2.17). 'empty-below-una': a zero-length ACK with SEG.SEQ = SND.UNA − 1
+   * (Linux tcp_write_wakeup → tcp_xmit_probe_skb), which the peer answers with its window.
+   */
+  readonly zeroWindowProbe: 'data-octet' | 'empty-below-una';
 
   // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
   /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
@@ -147,6 +153,7 @@ export const linuxProfile: Profile = Object.freeze({
   synQueuePruning: true,
   timeWaitRules: 'linux',
   rfc1337: false,
+  zeroWindowProbe: 'empty-below-una',
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -186,6 +193,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   timeWaitRules: 'rfc9293',
   // RFC 9293 §3.10.7.4 second check: "TIME-WAIT STATE: If the RST bit is set, ... enter CLOSED".
   rfc1337: false,
+  zeroWindowProbe: 'data-octet',
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

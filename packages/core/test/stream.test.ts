@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { getProfile } from '../src/profiles.js';
 import { Flag, payloadLength, type Segment } from '../src/segment.js';
-import { seqAdd, seqDiff } from '../src/seq.js';
+import { seqAdd, seqDiff, seqGt } from '../src/seq.js';
 import { Pair, type PairOptions, pattern } from './pair.js';
 
 const ISN = { clientIsn: 1000, serverIsn: 5000 };
@@ -484,6 +484,30 @@ describe('flow control and the zero window', () => {
     // The receiver answers each probe with ACK (RCV.NXT unchanged) and window 0; nothing is accepted.
     expect(p.tcb('server').readable.length).toBe(65_535);
     expect(p.state('client')).toBe('ESTABLISHED');
+  });
+
+  it('linux: a zero-window probe is a zero-length ACK at SND.UNA − 1 (tcp_xmit_probe_skb), answered with an ACK', () => {
+    const p = stalled({ profile: 'linux' });
+    expect(p.tcb('client').sndWnd).toBe(0);
+    const una = p.tcb('client').sndUna;
+    const sndMax = p.tcb('client').sndMax;
+    const mark = p.mark();
+    p.advance(20_000);
+    const probes = p.sentBy('client').filter((w) => w.retransmit === 'probe');
+    expect(probes.length).toBeGreaterThanOrEqual(3);
+    for (const w of probes) {
+      expect(payloadLength(w.segment)).toBe(0);
+      expect(w.segment.seq).toBe((una - 1) >>> 0);
+    }
+    // Each probe is an old sequence number: the receiver re-ACKs RCV.NXT with its (zero) window.
+    const answers = p.wire.slice(mark).filter((w) => w.from === 'server' && w.segment.ack === una);
+    // (the last probe's answer may still be on the wire when the 20 s end)
+    expect(answers.length).toBeGreaterThanOrEqual(probes.length - 1);
+    // No octet is sent beyond the window: SND.MAX does not move while probing.
+    expect(p.tcb('client').sndMax).toBe(sndMax);
+    p.receive('server');
+    p.advance(1000);
+    expect(seqGt(p.tcb('client').sndUna, una)).toBe(true);
   });
 
   it('RECEIVE opens the window: the receiver sends a window update and the sender resumes', () => {

@@ -104,6 +104,13 @@ export function rtoTimeout(step: Step, state: TcpState): StepResult {
 function sendZeroWindowProbe(step: Step): void {
   const t = step.tcb;
   t.sndNxt = t.sndUna;
+  // Linux tcp_write_wakeup → tcp_xmit_probe_skb(sk, 0): a zero-length ACK with SEG.SEQ = SND.UNA − 1,
+  // an old sequence number the receiver must answer with an ACK carrying its window, and no data
+  // beyond the window (profile.zeroWindowProbe = 'empty-below-una').
+  if (t.profile.zeroWindowProbe === 'empty-below-una') {
+    step.send(Flag.ACK, seqAdd(t.sndUna, -1), t.rcvNxt, undefined, 'probe');
+    return;
+  }
   const offset = seqDiff(t.sndUna, t.dataStart);
   const data = t.sendBuffer.subarray(offset, offset + 1).slice();
   step.send(Flag.ACK, t.sndUna, t.rcvNxt, data, 'probe');
