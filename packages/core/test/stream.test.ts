@@ -662,6 +662,19 @@ describe('delayed ACKs and quick ACKs (linux profile, Linux tcp_event_data_recv 
     ]);
   });
 
+  it('data after an idle longer than the RTO is quick-ACKed again (Linux tcp_event_data_recv)', () => {
+    const p = established({ profile: 'linux' });
+    pastQuickAcks(p);
+    p.advance(1000); // t = 1350: far beyond the RTO of about 220 ms
+    const mark = p.mark();
+    p.send('client', 100, 1600);
+    p.advance(100);
+    expect(p.ladderSince(mark)).toEqual([
+      '1350 client [ACK,PSH] seq=2601 ack=5001 len=100',
+      '1360 server [ACK] seq=5001 ack=2701 len=0',
+    ]);
+  });
+
   it('rfc9293 has no quick-ACK mode and no delay: every segment is ACKed at once', () => {
     const p = established({ profile: 'rfc9293' });
     p.send('client', 100);
