@@ -81,6 +81,12 @@ export interface Profile {
    * (Linux tcp_write_wakeup → tcp_xmit_probe_skb), which the peer answers with its window.
    */
   readonly zeroWindowProbe: 'data-octet' | 'empty-below-una';
+  /**
+   * SYN-SENT, an unacceptable ACK (answered with RST, or a RST+ACK ignored) before any SYN
+   * retransmission re-arms the SYN timer to this many ms (Linux tcp_rcv_synsent_state_process:
+   * TCP_TIMEOUT_MIN = 2 jiffies, 8 ms at HZ = 250). 0: off (RFC 9293 §3.10.7.3 leaves the timer).
+   */
+  readonly synSentInvalidAckRearm: number;
 
   // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
   /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
@@ -154,6 +160,7 @@ export const linuxProfile: Profile = Object.freeze({
   timeWaitRules: 'linux',
   rfc1337: false,
   zeroWindowProbe: 'empty-below-una',
+  synSentInvalidAckRearm: 8,
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -194,6 +201,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   // RFC 9293 §3.10.7.4 second check: "TIME-WAIT STATE: If the RST bit is set, ... enter CLOSED".
   rfc1337: false,
   zeroWindowProbe: 'data-octet',
+  synSentInvalidAckRearm: 0,
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

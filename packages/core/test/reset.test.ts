@@ -325,6 +325,36 @@ describe('RFC 5961 §5: ACK range check', () => {
   });
 });
 
+describe('SYN_SENT: the SYN timer after an unacceptable ACK', () => {
+  /** When the client's SYNs leave, after one unacceptable segment arrives at 100 ms. */
+  function synTimesAfter(profile: string, flags: number): number[] {
+    const p = pair({ noListen: true, profile });
+    p.drop = () => true;
+    p.connect();
+    p.advance(100);
+    p.inject('client', p.segmentFrom('server', { seq: 300, ack: 1100, flags }));
+    p.advance(1500);
+    return p
+      .sentBy('client')
+      .filter((w) => w.segment.flags === Flag.SYN)
+      .map((w) => w.t);
+  }
+
+  it.each([
+    ['SYN,ACK', Flag.SYN | Flag.ACK],
+    ['RST,ACK', Flag.RST | Flag.ACK],
+  ])(
+    'linux (%s): re-armed to TCP_TIMEOUT_MIN, the SYN goes again 8 ms later (tcp_rcv_synsent_state_process)',
+    (_name, flags) => {
+      expect(synTimesAfter('linux', flags)).toEqual([0, 108, 1108]);
+    },
+  );
+
+  it('rfc9293: the SYN timer is left alone (first retransmission at the initial RTO)', () => {
+    expect(synTimesAfter('rfc9293', Flag.SYN | Flag.ACK)).toEqual([0, 1000]);
+  });
+});
+
 describe('old duplicate SYN (RFC 9293 figure 8)', () => {
   it('SYN_SENT: a SYN,ACK with an unacceptable ACK gets <SEQ=SEG.ACK><CTL=RST>; the state stays SYN_SENT', () => {
     const p = pair({ noListen: true });

@@ -157,6 +157,7 @@ function inSynSent(step: Step, seg: Segment): StepResult {
     // This is what recovers from an old duplicate SYN (RFC 9293 figure 8).
     if (seqLe(seg.ack, t.iss) || seqGt(seg.ack, t.sndNxt)) {
       sendResetFor(step, seg);
+      rearmSynAfterInvalidAck(step);
       return step.result('SYN_SENT');
     }
     ackAcceptable = seqLt(t.sndUna, seg.ack) && seqLe(seg.ack, t.sndNxt);
@@ -173,6 +174,21 @@ function inSynSent(step: Step, seg: Segment): StepResult {
   if (seg.flags & Flag.SYN) return synInSynSent(step, seg, ackAcceptable);
   // Fifth, neither SYN nor RST: drop.
   return step.result('SYN_SENT');
+}
+
+/**
+ * Linux tcp_rcv_synsent_state_process, on an unacceptable ACK (a RST+ACK too): "Previous FIN/ACK or
+ * RST/ACK might be ignored" — before any retransmission the SYN timer is re-armed to
+ * TCP_TIMEOUT_MIN, so our SYN goes again almost at once (profile.synSentInvalidAckRearm ms;
+ * conformance/synsent-bad-ack-gets-rst.pkt, synsent-rst-bad-ack-ignored.pkt). The SYN schedule
+ * after that retransmission is unchanged (the timeout recomputes it from the retry count).
+ */
+function rearmSynAfterInvalidAck(step: Step): void {
+  const t = step.tcb;
+  const delay = t.profile.synSentInvalidAckRearm;
+  if (delay <= 0 || t.retries !== 0) return;
+  t.rtt = withRto(t.rtt, delay);
+  step.startRto();
 }
 
 /** §3.10.7.3 fourth check: the peer's SYN (with or without an ACK of ours). */
