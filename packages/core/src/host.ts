@@ -223,8 +223,10 @@ export class Host {
     this.dispatch(this.record(conn), { type: 'RECEIVE', now: this.now });
   }
 
-  close(conn: string): void {
-    this.dispatch(this.record(conn), { type: 'CLOSE', now: this.now });
+  /** `orphan`: a close() after which nothing is read (the default models a half-close, SHUT_WR). */
+  close(conn: string, opts: { orphan?: boolean } = {}): void {
+    const event = { type: 'CLOSE', now: this.now } as const;
+    this.dispatch(this.record(conn), opts.orphan ? { ...event, orphan: true } : event);
   }
 
   abort(conn: string): void {

@@ -87,6 +87,12 @@ export interface Profile {
    * TCP_TIMEOUT_MIN = 2 jiffies, 8 ms at HZ = 250). 0: off (RFC 9293 §3.10.7.3 leaves the timer).
    */
   readonly synSentInvalidAckRearm: number;
+  /**
+   * FIN-WAIT-1/2 after close() (not a half-close): new data is answered with a RST and the
+   * connection dropped (Linux tcp_rcv_state_process, TCPAbortOnData; RFC 1122 §4.2.2.13). false:
+   * RFC 9293 §3.10.7.4 processes the text as in ESTABLISHED.
+   */
+  readonly abortOnOrphanData: boolean;
 
   // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
   /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
@@ -161,6 +167,7 @@ export const linuxProfile: Profile = Object.freeze({
   rfc1337: false,
   zeroWindowProbe: 'empty-below-una',
   synSentInvalidAckRearm: 8,
+  abortOnOrphanData: true,
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -202,6 +209,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   rfc1337: false,
   zeroWindowProbe: 'data-octet',
   synSentInvalidAckRearm: 0,
+  abortOnOrphanData: false,
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

@@ -536,3 +536,48 @@ describe('a segment for a connection that does not exist (§3.10.7.1 resetForClo
     for (let i = 0; i < segments.length; i++) expect(p.wire[i].segment).toEqual(resetForClosed(segments[i]));
   });
 });
+
+describe('data for a connection the application closed (Linux TCPAbortOnData)', () => {
+  /** The client closed (close() when `orphan`, else a half-close) and its FIN is ACKed: FIN_WAIT_2. */
+  function clientClosed(profile: string, orphan: boolean): Pair {
+    const p = established({ profile });
+    p.endpoint('client').send({ type: 'CLOSE', now: p.clock.now(), orphan });
+    p.advance(50);
+    expect(p.state('client')).toBe('FIN_WAIT_2');
+    p.drop = () => true;
+    return p;
+  }
+
+  function dataFromServer(p: Pair): void {
+    const t = p.tcb('client');
+    const data = new Uint8Array(100);
+    p.inject(
+      'client',
+      p.segmentFrom('server', { seq: t.rcvNxt, ack: t.sndNxt, flags: Flag.ACK | Flag.PSH, data }),
+    );
+  }
+
+  it('linux, after close(): new data in FIN_WAIT_2 is answered <SEQ=SEG.ACK><CTL=RST> and the connection ends', () => {
+    const p = clientClosed('linux', true);
+    const sndNxt = p.tcb('client').sndNxt;
+    const mark = p.mark();
+    dataFromServer(p);
+    const sent = p.wire.slice(mark).filter((w) => w.from === 'client');
+    expect(sent.map((w) => [w.segment.flags, w.segment.seq])).toEqual([[Flag.RST, sndNxt]]);
+    expect(p.state('client')).toBe('CLOSED');
+    expect(p.tcb('client').closeReason).toBe('reset');
+  });
+
+  it('linux, after a half-close (SHUT_WR): the same data is received and ACKed', () => {
+    const p = clientClosed('linux', false);
+    dataFromServer(p);
+    expect(p.state('client')).toBe('FIN_WAIT_2');
+    expect(p.received.client).toHaveLength(100);
+  });
+
+  it('rfc9293, after close(): the text is processed as in ESTABLISHED (§3.10.7.4 seventh)', () => {
+    const p = clientClosed('rfc9293', true);
+    dataFromServer(p);
+    expect(p.state('client')).toBe('FIN_WAIT_2');
+  });
+});

@@ -25,6 +25,7 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent, inPlace = false
     case 'RECEIVE':
       return userReceive(s, state);
     case 'CLOSE':
+      if (event.orphan) s.tcb.orphaned = true;
       return userClose(s, state);
     case 'ABORT':
       return userAbort(s, state);

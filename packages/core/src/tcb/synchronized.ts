@@ -256,6 +256,8 @@ function ackInClosingStates(step: Step, current: TcpState): TcpState | StepResul
 
 /** Seventh, process the segment text; eighth, the FIN — both only in order. */
 function processTextAndFin(step: Step, current: TcpState, seg: Segment): TcpState | StepResult {
+  const aborted = abortOnOrphanData(step, current, seg);
+  if (aborted) return aborted;
   const receiving = current === 'ESTABLISHED' || current === 'FIN_WAIT_1' || current === 'FIN_WAIT_2';
   if (!receiving || (payloadLength(seg) === 0 && !(seg.flags & Flag.FIN))) return current;
   if (!receiveText(step, seg)) return current;
@@ -282,6 +284,22 @@ function processTextAndFin(step: Step, current: TcpState, seg: Segment): TcpStat
       if (step.tcb.profile.finWait2Timeout > 0) step.finWait2Timer = 'stop';
       return timeWait(step);
   }
+}
+
+/**
+ * Linux tcp_rcv_state_process, FIN_WAIT1/FIN_WAIT2 with RCV_SHUTDOWN: new data for a socket the
+ * application closed can never be read, so the connection is reset (TCPAbortOnData: tcp_reset, then
+ * tcp_v4_send_reset answers the segment <SEQ=SEG.ACK><CTL=RST>) — RFC 1122 §4.2.2.13, where RFC 9293
+ * §3.10.7.4 would queue the text (profile.abortOnOrphanData;
+ * conformance/orphan-data-after-close-rst.pkt).
+ */
+function abortOnOrphanData(step: Step, current: TcpState, seg: Segment): StepResult | undefined {
+  const t = step.tcb;
+  if (!t.profile.abortOnOrphanData || !t.orphaned) return undefined;
+  if (current !== 'FIN_WAIT_1' && current !== 'FIN_WAIT_2') return undefined;
+  if (!seqGt(seqAdd(seg.seq, payloadLength(seg)), t.rcvNxt)) return undefined;
+  sendResetFor(step, seg);
+  return step.close('reset');
 }
 
 /** Anything the window now allows (new data, our FIN), and the state that leaves us in. */

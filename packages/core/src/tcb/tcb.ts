@@ -82,7 +82,8 @@ export type TcpEvent =
   | { type: 'OPEN_PASSIVE'; now: number }
   | { type: 'SEND'; now: number; data: Uint8Array }
   | { type: 'RECEIVE'; now: number }
-  | { type: 'CLOSE'; now: number }
+  /** `orphan`: close() — the application will never read again (Linux RCV_SHUTDOWN); else a half-close. */
+  | { type: 'CLOSE'; now: number; orphan?: boolean }
   | { type: 'ABORT'; now: number }
   | { type: 'SEGMENT_ARRIVES'; now: number; segment: Segment }
   | { type: 'RTO_TIMEOUT'; now: number }
@@ -185,6 +186,8 @@ export interface Tcb {
   rtoDeadline: number | undefined;
   /** Received text awaits an ACK and the delayed-ACK timer is running (RFC 9293 §3.8.6.3). */
   ackPending: boolean;
+  /** The application closed the socket entirely (close(), not a half-close): it reads no more. */
+  orphaned: boolean;
   /**
    * When we last answered an invalid segment (challenge ACK or out-of-window ACK); undefined
    * before the first. Rate-limits such replies (profile.challengeAckInterval, Linux last_oow_ack_time).
@@ -303,6 +306,7 @@ export function createTcb(init: TcbInit): Tcb {
     rtoArmed: false,
     rtoDeadline: undefined,
     ackPending: false,
+    orphaned: false,
     lastInvalidReplyAt: undefined,
     lastEventAt: 0,
     sackOk: false,

@@ -295,7 +295,8 @@ export class SocketLayer {
     const news = this.sut.newsOf(socket.conn);
     // Linux tcp_close: unread data, or SO_LINGER with a zero timeout, ends the connection with RST.
     if (news.unread > 0 || socket.lingerZero) host.abort(socket.conn);
-    else if (!socket.shutWrite) host.close(socket.conn);
+    // close() orphans the connection (Linux RCV_SHUTDOWN): data arriving later in FIN_WAIT gets a RST.
+    else if (!socket.shutWrite) host.close(socket.conn, { orphan: true });
     return ok(0);
   }
 
