@@ -13,7 +13,6 @@ const MAX_REO_WND_STEPS = 255;
 /** Linux TCP_RACK_RECOVERY_THRESH: recoveries without D-SACK before the multiplier resets. */
 const REO_WND_PERSIST = 16;
 
-
 /**
  * RFC 8985 §6.2 steps 1–2: a newly delivered (ACKed or SACKed) segment advances RACK.xmit_ts to
  * the most recently sent delivered segment, and yields an RTT sample.
