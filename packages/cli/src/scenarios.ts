@@ -304,10 +304,11 @@ export const SCENARIOS: Scenario[] = [
     {
       name: 'rst-abort',
       description:
-        'The client ABORTs an established connection: it sends RST, and the server reports "connection reset".',
+        'The client ABORTs an established connection: it sends RST (with ACK, as Linux does), and the server reports "connection reset".',
       expect: {
         final: { client: ['CLOSED'], server: ['CLOSED'] },
-        segments: [{ from: 'client', flags: ['RST'], min: 1, max: 1 }],
+        // Linux's ABORT (tcp_send_active_reset) sets ACK on the RST; RFC 9293 §3.10.5 sends a bare RST.
+        segments: [{ from: 'client', flags: ['ACK', 'RST'], min: 1, max: 1 }],
         app: [
           { endpoint: 'server', event: 'error', error: 'connection reset', min: 1, max: 1 },
           { endpoint: 'client', event: 'closed', reason: 'aborted', min: 1, max: 1 },

@@ -209,7 +209,8 @@ const PROMISES: Record<string, (out: string) => void> = {
     expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED').at(-1)).toBeGreaterThan(rst[0].t);
   },
   'rst-abort'(out) {
-    const rst = arrows(out, 'client', 'server', / RST /);
+    // Linux's ABORT sends ACK,RST (tcp_send_active_reset).
+    const rst = arrows(out, 'client', 'server', / ACK,RST /);
     expect(rst.map((l) => l.t)).toEqual([0.3]);
     expect(laneTimes(out, 'client', 'app: closed (aborted)')).toEqual([0.3]);
     expect(laneTimes(out, 'server', 'app: error "connection reset"')).toEqual([0.31]);

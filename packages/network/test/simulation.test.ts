@@ -232,7 +232,7 @@ describe('lifecycle under loss 0.1 + reorder 0.2 + duplicate 0.05 + jitter 5', (
 });
 
 describe('trace schema and JSON Lines', () => {
-  const KINDS = ['state', 'send', 'deliver', 'drop', 'duplicate', 'timer', 'app', 'summary'];
+  const KINDS = ['state', 'send', 'deliver', 'drop', 'duplicate', 'timer', 'app', 'cc', 'summary'];
   const FLAGS = new Set<string>(FLAG_NAMES);
 
   function expectSegmentLine(e: SegmentEvent): void {
@@ -279,6 +279,12 @@ describe('trace schema and JSON Lines', () => {
           break;
         case 'app':
           expect(typeof e.event, line).toBe('string');
+          break;
+        case 'cc':
+          for (const field of [e.cwnd, e.ssthresh, e.inFlight, e.sacked, e.mss]) {
+            expect(Number.isInteger(field), line).toBe(true);
+          }
+          expect(['Open', 'Disorder', 'CWR', 'Recovery', 'Loss'], line).toContain(e.state);
           break;
         case 'summary':
           expect(i, 'the summary is the last line').toBe(trace.length - 1);

@@ -198,7 +198,10 @@ export function userAbort(step: Step, state: TcpState): StepResult {
       // Send <SEQ=SND.NXT><CTL=RST>. Linux (tcp_send_active_reset, from tcp_close with unread data
       // or SO_LINGER 0, and tcp_abort) sets ACK too, acknowledging RCV.NXT: kernel-checked by
       // conformance/close-linger-zero-rst.pkt and close-unread-data-rst.pkt.
-      if (step.tcb.profile.name === 'linux') step.send(Flag.RST | Flag.ACK, step.tcb.sndNxt, step.tcb.rcvNxt);
+      // A half-open entry (Linux's request sock) is never aborted that way: it is reset in reply to
+      // the segment (tcp_check_req → tcp_v4_send_reset: a bare RST with SEQ = SEG.ACK = SND.NXT).
+      if (step.tcb.profile.name === 'linux' && state !== 'SYN_RECEIVED')
+        step.send(Flag.RST | Flag.ACK, step.tcb.sndNxt, step.tcb.rcvNxt);
       else step.send(Flag.RST, step.tcb.sndNxt, 0);
       return step.close('aborted');
     default:
