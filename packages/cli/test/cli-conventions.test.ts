@@ -48,7 +48,7 @@ describe('colour', () => {
     expect(r.stdout).toContain('--no-color');
     expect(r.stdout).toMatch(/Examples:\n {2}\$ synack /);
     expect(r.stdout).toMatch(
-      /Exit codes:\n {2}0 +success\n {2}1 +something ran and failed[^]*\n {2}2 +bad input[^]*\n {2}130 +interrupted/,
+      /Exit codes:\n {2}0 +success\n {2}1 +something ran and failed[\s\S]*\n {2}2 +bad input[\s\S]*\n {2}130 +interrupted/,
     );
   });
 });

@@ -168,11 +168,7 @@ describe('invalid configs are rejected before any worker starts, naming the fiel
       (c) => ({ ...c, maxTime: -1 }),
       'maxTime: must be greater than 0 and at most 31536000000 ms, got -1',
     ],
-    [
-      'realtime 0',
-      (c) => ({ ...c, realtime: 0 }),
-      'realtime: must be between 0.001 and 1000000, got 0',
-    ],
+    ['realtime 0', (c) => ({ ...c, realtime: 0 }), 'realtime: must be between 0.001 and 1000000, got 0'],
     [
       'a top-level typo',
       (c) => ({ ...c, netwrk: { default: { loss: 0.1 } } }) as never,

@@ -27,7 +27,7 @@ function transfer(): SimulationConfig {
  * header whose incl_len says how many bytes follow. Returns the record count; throws when the
  * bytes do not end exactly on a record boundary.
  */
-export function countPcapRecords(bytes: Buffer): number {
+function countPcapRecords(bytes: Buffer): number {
   if (bytes.length < 24 || bytes.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('no pcap global header');
   let offset = 24;
   let records = 0;
