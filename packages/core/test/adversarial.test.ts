@@ -725,7 +725,8 @@ describe('random forged segments (fast-check): the RFC oracle holds in every sta
       ),
       { numRuns: 1200, seed: SEED },
     );
-  });
+    // A hang guard, not a timing assertion: ~35 s on an idle 2-core machine, several times that when shared.
+  }, 300_000);
 });
 
 // ---------------------------------------------------------------------------------------------
