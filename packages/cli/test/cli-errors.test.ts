@@ -50,7 +50,7 @@ describe.concurrent('bad command-line input → exit 2 naming the flag', () => {
     ],
     [
       ['run', '--delay', '-5'],
-      ["'--delay <ms>'", '-5', 'non-negative'],
+      ["'--delay <ms>'", '-5', 'in [0, 3600000]'],
     ],
     [
       ['run', '--delay=-5'],
