@@ -273,7 +273,9 @@ const randomIsn: WhyQuestion = {
         {
           id: 'client',
           ...(fixed ? { fixedIsn: 1000 } : {}),
-          profileOverrides: { timeWait: 200 },
+          // Timestamps off on both sides: with them PAWS (RFC 7323 §5) drops the old segment by its
+          // TSval whatever the ISNs; this lesson is about the sequence numbers alone.
+          profileOverrides: { timeWait: 200, timestamps: false },
           actions: [
             { at: 0, do: 'connect', to: 'server', port: PORT, localPort: 40000, as: 'first' },
             { at: 100, do: 'send', bytes: 100, conn: 'first' },
@@ -285,6 +287,7 @@ const randomIsn: WhyQuestion = {
         {
           id: 'server',
           ...(fixed ? { fixedIsn: 5000 } : {}),
+          profileOverrides: { timestamps: false },
           actions: [listen],
           reactions: [{ on: 'peer-closed', do: 'close', after: 0 }],
         },
