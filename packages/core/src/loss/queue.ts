@@ -170,14 +170,6 @@ export function markAllLost(q: RetransmissionQueue): void {
       e.sacked = false;
       q.sackedOut--;
     }
-    if (e.sacked) continue;
-    if (e.retrans) {
-      e.retrans = false;
-      q.retransOut--;
-    }
-    if (!e.lost) {
-      e.lost = true;
-      q.lostOut++;
-    }
+    markLost(q, e);
   }
 }
