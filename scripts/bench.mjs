@@ -1,7 +1,7 @@
 // `pnpm bench`: runs every benchmark in its own process and writes BENCHMARKS.md.
 // Each figure sits next to the floor measured in the same run (raw MessagePort round trips).
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
@@ -24,14 +24,49 @@ function run(script, args = [], nodeArgs = []) {
     .map((l) => JSON.parse(l));
 }
 
+/**
+ * The kernel baseline: kernel-lifecycles.c compiled with `cc -O2` now and run in a fresh network
+ * namespace (it unshares one itself, so it needs root). Says why when it cannot run.
+ */
+function kernelBaseline(n) {
+  const source = join(root, 'packages/network/bench/kernel-lifecycles.c');
+  const binary = join(os.tmpdir(), `synack-kernel-lifecycles-${process.pid}`);
+  try {
+    execFileSync('cc', ['-O2', '-o', binary, source], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    process.stderr.write(`kernel baseline: ${err.code === 'ENOENT' ? 'cc not available' : 'cc failed'}\n`);
+    return [];
+  }
+  try {
+    process.stderr.write(`bench: kernel-lifecycles ${n}\n`);
+    const out = execFileSync(binary, [String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    return [JSON.parse(out.trim())];
+  } catch {
+    process.stderr.write('kernel baseline: could not run (a fresh network namespace needs root)\n');
+    return [];
+  } finally {
+    rmSync(binary, { force: true });
+  }
+}
+
 const results = [];
 results.push(...run('packages/network/bench/roundtrip.mjs', [quick ? 20_000 : 200_000]));
-const sizes = quick ? [1, 1000] : [1, 1000, 10_000];
-for (const engine of ['table', 'actor']) {
-  for (const n of sizes) results.push(...run('packages/network/bench/lifecycles.mjs', [n, engine, 0]));
-  // The same connections opening over one second of virtual time instead of all at once.
-  if (!quick) results.push(...run('packages/network/bench/lifecycles.mjs', [10_000, engine, 1000]));
+const big = quick ? 1000 : 10_000;
+results.push(...kernelBaseline(big));
+const lifecycles = (n, engine, spread, loss, threads = 'worker', trace = 'off') =>
+  run('packages/network/bench/lifecycles.mjs', [n, engine, spread, loss, threads, trace]);
+for (const loss of [0, 0.05]) {
+  for (const engine of ['table', 'actor']) {
+    const sizes = loss || quick ? [big] : [1, 1000, 10_000];
+    for (const n of sizes) results.push(...lifecycles(n, engine, 0, loss));
+    // The same connections opening over one second of virtual time instead of all at once.
+    if (!quick && !loss) results.push(...lifecycles(10_000, engine, 1000, 0));
+  }
 }
+// One thread (inline) against worker threads, and the cost of tracing to JSON Lines.
+results.push(...lifecycles(big, 'table', 0, 0, 'inline'));
+results.push(...lifecycles(big / 10, 'table', 0, 0, 'inline'));
+results.push(...lifecycles(big, 'table', 0, 0, 'inline', 'on'));
 for (const engine of ['table', 'actor']) {
   results.push(...run('packages/network/bench/memory.mjs', [quick ? 2000 : 10_000, engine], ['--expose-gc']));
 }
@@ -61,36 +96,50 @@ if (rt) {
   if (rtMain) lines.push(`| main ↔ worker | ${fmt(rtMain.perSec)} | ${fmt(rtMain.usPerRoundTrip, 1)} |`);
   lines.push('');
 }
+const kernel = results.find((r) => r.name === 'kernel-lifecycles');
 const life = results.filter((r) => r.name === 'lifecycles');
-if (life.length) {
-  lines.push('## Complete lifecycles across worker threads', '');
+const ratio = (r) => (kernel ? `${fmt(r.lifecyclesPerSec / kernel.lifecyclesPerSec, 2)}×` : 'no baseline');
+function lifecycleTable(rows, title, intro) {
+  if (!rows.length) return;
+  lines.push(`## ${title}`, '', intro, '');
   lines.push(
-    'Handshake, 1 KiB each way, client closes, four-way close, TIME_WAIT (60 s) expiry; client and server ' +
-      'each in their own worker thread, coordinator on the main thread, `linux` profile, 10 ms links. ' +
-      '"engine" is how connections run inside a worker: `actor` = one XState actor per connection, ' +
-      "`table` = the same statechart on core's lean interpreter (identical traces, see engine.ts). " +
-      '"per segment" compares the cost of carrying one segment with one raw worker round trip.',
-    '',
+    '| connections | opened over | engine | threads | trace | wall ms | lifecycles/s | × kernel | µs per segment (floor: one round trip) | virtual-time speedup |',
+    '|---:|---:|---|---|---|---:|---:|---:|---:|---:|',
   );
-  lines.push(
-    'Reference points on this 2-core machine (from the project brief): ns-3 ≈ 400 lifecycles/s at 10,000 ' +
-      'connections, the real kernel on loopback ≈ 11,700/s. Runs with 1 connection measure mostly the start ' +
-      'of two worker threads. "opened over 1000 ms" spreads the openings over one second of virtual time, ' +
-      'which lets client and server work in parallel inside lookahead windows.',
-    '',
-  );
-  lines.push(
-    '| connections | opened over | engine | wall ms | lifecycles/s | segments/s | µs per segment (floor: one round trip) | virtual-time speedup |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|',
-  );
-  for (const r of life) {
+  for (const r of rows) {
     const perSeg = (r.ms * 1000) / r.segments;
     lines.push(
-      `| ${fmt(r.connections)} | ${r.spreadMs ? `${r.spreadMs} ms` : 'at once'} | ${r.engine} | ${fmt(r.ms)} | ${fmt(r.lifecyclesPerSec)} | ${fmt(r.segmentsPerSec)} | ${fmt(perSeg, 1)} (${rt ? fmt(rt.usPerRoundTrip, 1) : '?'}) | ${fmt(r.speedup, 1)}× |`,
+      `| ${fmt(r.connections)} | ${r.spreadMs ? `${r.spreadMs} ms` : 'at once'} | ${r.engine} | ${r.threads} | ${r.trace ? 'JSONL' : 'off'} | ${fmt(r.ms)} | ${fmt(r.lifecyclesPerSec)} | ${ratio(r)} | ${fmt(perSeg, 1)} (${rt ? fmt(rt.usPerRoundTrip, 1) : '?'}) | ${fmt(r.speedup, 1)}× |`,
     );
   }
   lines.push('');
 }
+if (life.length) {
+  lines.push('## Kernel baseline', '');
+  lines.push(
+    kernel
+      ? `The real Linux TCP stack on loopback, in a fresh network namespace, the same lifecycle run ${fmt(kernel.connections)} times in sequence by one C thread (\`packages/network/bench/kernel-lifecycles.c\`, built with \`cc -O2\` by this run): **${fmt(kernel.lifecyclesPerSec)} lifecycles/s** (${fmt(kernel.ms)} ms). Every "× kernel" below divides by this figure. The kernel's 60 s TIME_WAIT expiry happens after the measured interval (it costs no CPU there); the simulator's virtual 60 s cost no wall time either.`
+      : 'No kernel baseline in this run (see the bench output: cc not available, or no root for a network namespace).',
+    '',
+  );
+}
+const lifeIntro =
+  'Handshake, 1 KiB each way, client closes, four-way close, TIME_WAIT (60 s) expiry; client and server ' +
+  'each in their own worker thread (threads `worker`) or both on the main thread (`inline`), `linux` profile, ' +
+  "10 ms links. `actor` = one XState actor per connection, `table` = the same statechart on core's lean " +
+  'interpreter (identical traces, see engine.ts). trace `JSONL` streams every trace event as JSON Lines to a file.';
+lifecycleTable(
+  life.filter((r) => !r.loss),
+  'Complete lifecycles',
+  lifeIntro,
+);
+lifecycleTable(
+  life.filter((r) => r.loss),
+  'Complete lifecycles at 5 % loss',
+  'The same lifecycle with 5 % random loss on every link (retransmissions by RTO, fast retransmit and tail ' +
+    'loss probes, in virtual time). The kernel figure it is divided by is the lossless one: a sequential ' +
+    'kernel run with real 5 % loss would wait out real RTOs (≥ 200 ms each) and measure timers, not CPU.',
+);
 const mem = results.filter((r) => r.name === 'memory-established');
 if (mem.length) {
   lines.push('## Memory per idle ESTABLISHED connection', '');
