@@ -39,8 +39,13 @@ export const LIMITS = {
   perturbMs: 10_000,
   /** A scenario file or stdin (`synack run -`): read with this cap, never whole (1 MiB). */
   scenarioBytes: 1024 * 1024,
-  /** Endpoints of one run (each a worker's worth of state; default addresses run out at 245). */
-  endpoints: 64,
+  /**
+   * Endpoints of one run, after group expansion (endpoints share a few worker threads, about
+   * 30 KB each when idle; default addresses run out at 245, groups give address templates).
+   */
+  endpoints: 20_000,
+  /** Worker threads of one run (`threads` run option, `synack run --threads`). */
+  threads: 256,
   /** Actions and reactions of one endpoint; targeted faults of the network. */
   listEntries: 10_000,
   /** Bytes all the `send` actions of a run queue together (reactions count once each). */

@@ -5,7 +5,7 @@
 import { Coordinator } from './coordinator.js';
 import type { EndpointReport, SerializedInspection } from './endpoint.js';
 import { applyLoopback } from './loopback.js';
-import { type Driver, placeEndpoints } from './placement.js';
+import { type Driver, placeEndpoints, type ThreadsOption } from './placement.js';
 import { LIMITS, type SimulationConfig } from './schema.js';
 import { buildSummary, type SummaryEvent } from './summary.js';
 import { type RunStats, TraceRecorder } from './trace-recorder.js';
@@ -24,8 +24,12 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  /** 'worker' (default): one worker thread per endpoint. 'inline': same code on the main thread. */
-  threads?: 'worker' | 'inline';
+  /**
+   * Where the endpoints run (placement.ts), same trace whichever: a number of worker threads
+   * shared by all endpoints (default: one per core, os.availableParallelism()), 'per-endpoint'
+   * (one thread each; 'worker' is its older name) or 'inline' (the main thread).
+   */
+  threads?: ThreadsOption;
   /** Called for every trace event as it happens (streaming). */
   onTrace?: (event: TraceEvent) => void;
   /** Keep the trace in the result (default true). */

@@ -1,6 +1,6 @@
 /**
- * Worker threads for endpoints: one request/response channel per thread, and a pool that keeps
- * threads alive across runs (sweeps run thousands of short simulations; starting threads would
+ * Worker threads for endpoints: one request/response channel per thread (a thread hosts one or
+ * more endpoints, placement.ts), and a pool that keeps threads alive across runs (sweeps run thousands of short simulations; starting threads would
  * cost more than simulating).
  */
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,7 @@ export class EndpointThread {
   private failure: Error | undefined;
   private exited = false;
   private readonly exitPromise: Promise<void>;
-  /** Endpoint id, for error messages. */
+  /** Ids of the endpoints this thread hosts, comma-separated (placement.ts sets it). */
   label = '?';
 
   constructor() {
@@ -58,20 +58,28 @@ export class EndpointThread {
         this.exited = true;
         if (this.pending) {
           this.fail(
-            new Error(`endpoint "${this.label}": worker exited${code !== 0 ? ` with code ${code}` : ''}`),
+            new Error(`${this.hosted()}: worker exited${code !== 0 ? ` with code ${code}` : ''}`),
           );
         }
         resolve();
       });
     });
-    this.worker.on('error', (err) => this.fail(new Error(`endpoint "${this.label}": ${err.message}`)));
+    this.worker.on('error', (err) => this.fail(new Error(`${this.hosted()}: ${err.message}`)));
     this.worker.on('message', (message: FromWorker) => {
+      // The worker names the endpoint that failed; a thread one of them failed in is never reused.
+      if (message.type === 'error') return this.fail(new Error(message.message));
       const pending = this.pending;
       this.pending = undefined;
-      if (message.type === 'error')
-        pending?.reject(new Error(`endpoint "${this.label}": ${message.message}`));
-      else pending?.resolve(message);
+      pending?.resolve(message);
     });
+  }
+
+  /** `endpoint "server"`, or `endpoints "a", "b", … (N on this thread)` for a shared thread. */
+  private hosted(): string {
+    const ids = this.label.split(', ');
+    if (ids.length === 1) return `endpoint "${ids[0]}"`;
+    const shown = ids.slice(0, 3).map((id) => `"${id}"`);
+    return `endpoints ${shown.join(', ')}${ids.length > 3 ? `, … (${ids.length} on this thread)` : ''}`;
   }
 
   /** True while the thread is alive, has never failed and owes no reply (so it may serve another run). */
@@ -88,7 +96,7 @@ export class EndpointThread {
 
   request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.exited) return Promise.reject(new Error(`endpoint "${this.label}": worker is gone`));
+    if (this.exited) return Promise.reject(new Error(`${this.hosted()}: worker is gone`));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.worker.postMessage(message, transfer);
