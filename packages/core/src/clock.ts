@@ -124,13 +124,16 @@ export class VirtualClock {
   private push(entry: TimerEntry): void {
     const heap = this.heap;
     heap.push(entry);
+    // Sift up with a hole (parents move down, the entry is written once): the same order as
+    // pairwise swaps, without the temporary array a destructuring swap allocates.
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      if (!this.less(entry, heap[parent])) break;
+      heap[i] = heap[parent];
       i = parent;
     }
+    heap[i] = entry;
   }
 
   private pop(): TimerEntry | undefined {
@@ -146,16 +149,25 @@ export class VirtualClock {
 
   private siftDown(start: number): void {
     const heap = this.heap;
+    const entry = heap[start];
     let i = start;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
-      let m = i;
-      if (l < heap.length && this.less(heap[l], heap[m])) m = l;
-      if (r < heap.length && this.less(heap[r], heap[m])) m = r;
-      if (m === i) break;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
+      let m = entry;
+      let mi = i;
+      if (l < heap.length && this.less(heap[l], m)) {
+        m = heap[l];
+        mi = l;
+      }
+      if (r < heap.length && this.less(heap[r], m)) {
+        m = heap[r];
+        mi = r;
+      }
+      if (mi === i) break;
+      heap[i] = m;
+      i = mi;
     }
+    heap[i] = entry;
   }
 }

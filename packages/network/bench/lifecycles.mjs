@@ -70,9 +70,12 @@ const onTrace = trace
     }
   : undefined;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const result = await runSimulation(config, { collectTrace: false, onTrace, threads });
 if (trace) writeSync(jsonl, pending);
 const ms = performance.now() - t0;
+// CPU of the whole process (every thread): steadier than wall time on a shared machine.
+const cpu = process.cpuUsage(cpu0);
 if (trace) {
   closeSync(jsonl);
   rmSync(jsonlPath);
@@ -94,6 +97,7 @@ console.log(
     threads,
     trace,
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     lifecyclesPerSec: (N / ms) * 1000,
     segments: result.stats.segmentsSent,
     segmentsPerSec: (result.stats.segmentsSent / ms) * 1000,

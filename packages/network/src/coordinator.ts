@@ -182,34 +182,33 @@ export class Coordinator {
   /**
    * Replays the window instant by instant, exactly as lockstep would have: deliveries first, then
    * each endpoint's records in endpoint order; packets get ids and meet the fault pipeline (and
-   * its PRNG) in that order.
+   * its PRNG) in that order. Deliveries and every endpoint's records are each in time order, so
+   * the instants come from merging them (no set, sort or per-instant slices on the hot path).
    */
   private replay(delivered: readonly Packet[], outputs: ReadonlyArray<WindowOutput | undefined>): void {
-    const instants = new Set<number>();
-    for (const p of delivered) instants.add(p.deliverAt);
-    for (const output of outputs) for (const r of output?.records ?? []) instants.add(r.t);
-    const cursor = this.drivers.map(() => 0);
+    const cursor: number[] = outputs.map(() => 0);
     let di = 0;
-    for (const instant of [...instants].sort((a, b) => a - b)) {
+    for (;;) {
+      let instant = di < delivered.length ? delivered[di].deliverAt : Number.POSITIVE_INFINITY;
+      for (let i = 0; i < outputs.length; i++) {
+        const records = outputs[i]?.records;
+        if (records && cursor[i] < records.length && records[cursor[i]].t < instant)
+          instant = records[cursor[i]].t;
+      }
+      if (instant === Number.POSITIVE_INFINITY) return;
       this.recorder.stats.steps++;
       for (; di < delivered.length && delivered[di].deliverAt === instant; di++) {
         this.recorder.delivered(instant, delivered[di]);
         this.hooks.onDeliver?.(instant, delivered[di]);
       }
-      const recordsByEndpoint = outputs.map((output, i) => {
-        const records = output?.records ?? [];
-        const from = cursor[i];
-        while (cursor[i] < records.length && records[cursor[i]].t === instant) cursor[i]++;
-        return records.slice(from, cursor[i]);
-      });
-      this.processInstant(instant, recordsByEndpoint);
+      this.processInstant(instant, this.collect(instant, outputs, cursor));
     }
   }
 
   /** Everything the endpoints did at one instant: build packets, run faults, record the trace. */
-  private processInstant(t: number, recordsByEndpoint: TimedRecord[][]): void {
-    const ordered = this.collect(t, recordsByEndpoint);
-    const packets = ordered.flatMap((o) => (o.packet && o.routed ? [o.packet] : []));
+  private processInstant(t: number, ordered: readonly OrderedRecord[]): void {
+    const packets: Packet[] = [];
+    for (const o of ordered) if (o.packet && o.routed) packets.push(o.packet);
     const { scheduled, events } = packets.length
       ? this.pipeline.transmit(packets, t, this.allocateId)
       : { scheduled: [] as Packet[], events: [] as FaultEvent[] };
@@ -220,7 +219,8 @@ export class Coordinator {
       list.push(event);
       faultsByPacket.set(key, list);
     }
-    const scheduledById = new Map(scheduled.map((p) => [p.id, p]));
+    const scheduledById = new Map<number, Packet>();
+    for (const p of scheduled) scheduledById.set(p.id, p);
     for (const { endpoint, record, packet, routed } of ordered) {
       if (record.k === 'seg') {
         this.hooks.onPacket?.(t, packet!);
@@ -230,7 +230,7 @@ export class Coordinator {
           retransmit: record.retransmit,
           cause: record.cause,
           routed,
-          faults: faultsByPacket.get(packet!.id) ?? [],
+          faults: faultsByPacket.get(packet!.id) ?? NO_FAULTS,
           scheduled: scheduledById,
         });
       } else if (record.k === 'inspect') {
@@ -247,14 +247,24 @@ export class Coordinator {
       this.recorder.stats.endTime = t;
   }
 
-  /** Every endpoint's records in endpoint order, each segment made a packet (ids in that order). */
-  private collect(t: number, recordsByEndpoint: TimedRecord[][]) {
-    const ordered: Array<{ endpoint: string; record: TimedRecord; packet?: Packet; routed: boolean }> = [];
-    recordsByEndpoint.forEach((records, i) => {
+  /**
+   * Every endpoint's records of instant t in endpoint order (advancing each endpoint's cursor past
+   * them), each segment made a packet (ids in that order).
+   */
+  private collect(
+    t: number,
+    outputs: ReadonlyArray<WindowOutput | undefined>,
+    cursor: number[],
+  ): OrderedRecord[] {
+    const ordered: OrderedRecord[] = [];
+    for (let i = 0; i < outputs.length; i++) {
+      const records = outputs[i]?.records;
+      if (!records) continue;
       const endpoint = this.drivers[i].id;
-      for (const record of records) {
+      for (; cursor[i] < records.length && records[cursor[i]].t === t; cursor[i]++) {
+        const record = records[cursor[i]];
         if (record.k !== 'seg') {
-          ordered.push({ endpoint, record, routed: false });
+          ordered.push({ endpoint, record, packet: undefined, routed: false });
           continue;
         }
         const routedTo = this.addressToId.get(record.seg.dstAddr);
@@ -269,10 +279,21 @@ export class Coordinator {
         };
         ordered.push({ endpoint, record, packet, routed: routedTo !== undefined });
       }
-    });
+    }
     return ordered;
   }
 }
+
+/** One record of an instant, with the packet it became (segments only). */
+interface OrderedRecord {
+  endpoint: string;
+  record: TimedRecord;
+  packet: Packet | undefined;
+  routed: boolean;
+}
+
+/** The faults of a packet the pipeline left alone (shared: nobody writes to it). */
+const NO_FAULTS: readonly FaultEvent[] = [];
 
 async function paceTo(wallStart: number, t: number, speed: number): Promise<void> {
   // wall-clock: realtime mode deliberately paces virtual time against the wall clock.

@@ -16,13 +16,15 @@ export class DeliveryQueue {
   push(packet: Packet): void {
     const h = this.heap;
     h.push(packet);
+    // Sift with a hole (no destructuring swap: it allocates a temporary array per level).
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      if (!before(packet, h[p])) break;
+      h[i] = h[p];
       i = p;
     }
+    h[i] = packet;
   }
 
   pop(): Packet | undefined {
@@ -30,21 +32,33 @@ export class DeliveryQueue {
     const top = h[0];
     const last = h.pop();
     if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
+      siftDown(h, last);
     }
     return top;
   }
+}
+
+/** Places `moving` from the root down to where the heap order holds (a hole, not swaps). */
+function siftDown(h: Packet[], moving: Packet): void {
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = moving;
+    let mi = i;
+    if (l < h.length && before(h[l], m)) {
+      m = h[l];
+      mi = l;
+    }
+    if (r < h.length && before(h[r], m)) {
+      m = h[r];
+      mi = r;
+    }
+    if (mi === i) break;
+    h[i] = m;
+    i = mi;
+  }
+  h[i] = moving;
 }
 
 function before(a: Packet, b: Packet): boolean {
