@@ -67,6 +67,8 @@ for (const loss of [0, 0.05]) {
 results.push(...lifecycles(big, 'table', 0, 0, 'inline'));
 results.push(...lifecycles(big / 10, 'table', 0, 0, 'inline'));
 results.push(...lifecycles(big, 'table', 0, 0, 'inline', 'on'));
+// Where the time goes: one thread, trace off, under --cpu-prof.
+results.push(...run('packages/network/bench/profile.mjs', [big, 'table', 12]));
 for (const engine of ['table', 'actor']) {
   results.push(...run('packages/network/bench/memory.mjs', [quick ? 2000 : 10_000, engine], ['--expose-gc']));
 }
@@ -140,6 +142,20 @@ lifecycleTable(
     'loss probes, in virtual time). The kernel figure it is divided by is the lossless one: a sequential ' +
     'kernel run with real 5 % loss would wait out real RTOs (≥ 200 ms each) and measure timers, not CPU.',
 );
+const prof = results.find((r) => r.name === 'profile');
+if (prof) {
+  lines.push('## Profile: one thread, table engine, trace off', '');
+  lines.push(
+    `\`node --cpu-prof\` on ${fmt(prof.connections)} lifecycles inline (\`packages/network/bench/profile.mjs\`): ` +
+      `**${fmt(prof.usPerSegment, 1)} µs per segment** (${fmt(prof.segments)} segments, ${fmt(prof.ms)} ms under the profiler; ` +
+      `target ≤ 4 µs: ${prof.usPerSegment <= 4 ? 'met' : 'not met'}), **garbage collector ${fmt(prof.gcPercent, 1)} %** of ` +
+      `${fmt(prof.samples)} samples (target ≤ 5 %: ${prof.gcPercent <= 5 ? 'met' : 'not met'}). Functions with the most self time:`,
+    '',
+  );
+  lines.push('| self % | function (compiled file:line) |', '|---:|---|');
+  for (const e of prof.top) lines.push(`| ${fmt(e.percent, 1)} | \`${e.fn}\` |`);
+  lines.push('');
+}
 const mem = results.filter((r) => r.name === 'memory-established');
 if (mem.length) {
   lines.push('## Memory per idle ESTABLISHED connection', '');
