@@ -67,6 +67,8 @@ for (const loss of [0, 0.05]) {
 results.push(...lifecycles(big, 'table', 0, 0, 'inline'));
 results.push(...lifecycles(big / 10, 'table', 0, 0, 'inline'));
 results.push(...lifecycles(big, 'table', 0, 0, 'inline', 'on'));
+// What an XState actor costs per connection (create, run, stop) against the table engine.
+results.push(...run('packages/network/bench/actor-cost.mjs', [quick ? 2000 : 10_000]));
 // Where the time goes: one thread, trace off, under --cpu-prof.
 results.push(...run('packages/network/bench/profile.mjs', [big, 'table', 12]));
 for (const engine of ['table', 'actor']) {
@@ -154,6 +156,26 @@ if (prof) {
   );
   lines.push('| self % | function (compiled file:line) |', '|---:|---|');
   for (const e of prof.top) lines.push(`| ${fmt(e.percent, 1)} | \`${e.fn}\` |`);
+  lines.push('');
+}
+const actorCost = results.find((r) => r.name === 'actor-cost');
+if (actorCost) {
+  const { actor: a, table: tb } = actorCost;
+  lines.push("## One connection's interpreter: create, run, stop", '');
+  lines.push(
+    `${fmt(actorCost.connections)} connections through core's createConnection (\`packages/network/bench/actor-cost.mjs\`): ` +
+      'create (for `actor`: createActor, its subscriptions and start), run (OPEN_ACTIVE: the SYN and its timer), stop. ' +
+      `The XState actor costs ${fmt(actorCost.ratio, 1)}× the table engine per connection.`,
+    '',
+  );
+  lines.push('| engine | create µs | run µs | stop µs | total µs |', '|---|---:|---:|---:|---:|');
+  for (const [name, c] of [
+    ['actor', a],
+    ['table', tb],
+  ])
+    lines.push(
+      `| ${name} | ${fmt(c.create, 1)} | ${fmt(c.run, 1)} | ${fmt(c.stop, 1)} | ${fmt(c.total, 1)} |`,
+    );
   lines.push('');
 }
 const mem = results.filter((r) => r.name === 'memory-established');

@@ -207,8 +207,12 @@ export class Coordinator {
 
   /** Everything the endpoints did at one instant: build packets, run faults, record the trace. */
   private processInstant(t: number, ordered: readonly OrderedRecord[]): void {
+    // Indexed loops: this runs for every record, and iterator objects add up.
     const packets: Packet[] = [];
-    for (const o of ordered) if (o.packet && o.routed) packets.push(o.packet);
+    for (let i = 0; i < ordered.length; i++) {
+      const o = ordered[i];
+      if (o.packet && o.routed) packets.push(o.packet);
+    }
     const { scheduled, events } = packets.length
       ? this.pipeline.transmit(packets, t, this.allocateId)
       : { scheduled: [] as Packet[], events: [] as FaultEvent[] };
@@ -220,8 +224,9 @@ export class Coordinator {
       faultsByPacket.set(key, list);
     }
     const scheduledById = new Map<number, Packet>();
-    for (const p of scheduled) scheduledById.set(p.id, p);
-    for (const { endpoint, record, packet, routed } of ordered) {
+    for (let i = 0; i < scheduled.length; i++) scheduledById.set(scheduled[i].id, scheduled[i]);
+    for (let i = 0; i < ordered.length; i++) {
+      const { endpoint, record, packet, routed } = ordered[i];
       if (record.k === 'seg') {
         this.hooks.onPacket?.(t, packet!);
         this.recorder.sent(t, endpoint, {
@@ -242,7 +247,7 @@ export class Coordinator {
         this.recorder.happened(t, endpoint, record);
       }
     }
-    for (const p of scheduled) this.queue.push(p);
+    for (let i = 0; i < scheduled.length; i++) this.queue.push(scheduled[i]);
     if ((packets.length || ordered.length) && t > this.recorder.stats.endTime)
       this.recorder.stats.endTime = t;
   }

@@ -123,10 +123,13 @@ function streamPattern(length: number): Uint8Array {
   return out;
 }
 
+/**
+ * The stream's bytes [start, start + length): a read-only view of the shared pattern, no copy (a
+ * SEND's bytes are copied into the TCB's send buffer, concatBytes; nothing writes to them).
+ */
 export function streamBytes(start: number, length: number): Uint8Array {
   const phase = start % 251;
-  // One native copy instead of a modulo per byte (sends are bounded, but not by PATTERN_SPAN).
-  if (length <= PATTERN_SPAN) return STREAM_PATTERN.slice(phase, phase + length);
+  if (length <= PATTERN_SPAN) return STREAM_PATTERN.subarray(phase, phase + length);
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = (start + i) % 251;
   return out;
@@ -232,9 +235,11 @@ export class EndpointRuntime {
       const batch: Segment[] = [];
       while (i < deliveries.length && deliveries[i].t === t) batch.push(deliveries[i++].seg);
       last = t;
-      for (const record of this.step(t, batch).records) {
-        (record as TimedRecord).t = t;
-        records.push(record as TimedRecord);
+      const stepped = this.step(t, batch).records;
+      for (let k = 0; k < stepped.length; k++) {
+        const record = stepped[k] as TimedRecord;
+        record.t = t;
+        records.push(record);
       }
     }
     return { records, next: this.clock.nextDeadline() ?? null, last };
@@ -394,7 +399,8 @@ export class EndpointRuntime {
       flags,
       win: raw.win ?? 65535,
       ...(raw.mss !== undefined ? { mss: raw.mss } : flags & Flag.SYN ? { mss: 1460 } : {}),
-      ...(raw.len ? { data: streamBytes(0, raw.len) } : {}),
+      // A segment owns its bytes (streamBytes is a view of a shared pattern).
+      ...(raw.len ? { data: streamBytes(0, raw.len).slice() } : {}),
     };
     this.records.push({ k: 'seg', seg: segment });
   }
