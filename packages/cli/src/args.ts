@@ -2,7 +2,7 @@
  * Argument parsers shared by the commands (each error names the problem; commander prefixes
  * the flag), and the network/scenario options that `run` and `inspect` share.
  */
-import { LIMITS } from '@synack/network';
+import { LIMITS, type ThreadsOption } from '@synack/network';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { RunFlags } from './run.js';
 
@@ -37,6 +37,18 @@ export function seedArg(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffff_ffff) {
     throw new InvalidArgumentError(`must be an integer in [0, 4294967295], got "${value}"`);
+  }
+  return n;
+}
+
+/** `--threads`: worker threads shared by the endpoints, 'per-endpoint' or 'inline' (@synack/network placement). */
+export function threadsArg(value: string): ThreadsOption {
+  if (value === 'per-endpoint' || value === 'inline') return value;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > LIMITS.threads) {
+    throw new InvalidArgumentError(
+      `must be an integer in [1, ${LIMITS.threads}], "per-endpoint" or "inline", got "${value}"`,
+    );
   }
   return n;
 }

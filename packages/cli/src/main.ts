@@ -4,7 +4,7 @@
  */
 import { PCAP_AT, type PcapAt } from '@synack/network';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
+import { addScenarioOptions, positiveArg, scenarioFlags, threadsArg } from './args.js';
 import { colorByDefault } from './color.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -111,6 +111,11 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
       positiveArg,
     )
     .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
+    .option(
+      '--threads <n>',
+      'worker threads the endpoints share (default: one per core), or per-endpoint, or inline; same trace',
+      threadsArg,
+    )
     .option('--no-color', 'never colour the output')
     .option('--inspect', 'serve the live inspector page while the run goes (see `synack inspect`)')
     .option('--explain', 'narrate every step, from the trace (jsonl: adds kind "explain" lines)')
@@ -153,6 +158,7 @@ function runFlags(opts: Record<string, unknown>): RunFlags {
     pcapAt: opts.pcapAt as PcapAt | undefined,
     realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
     maxTime: opts.maxTime as number | undefined,
+    threads: opts.threads as RunFlags['threads'],
     direction: opts.direction as Direction | undefined,
     color: opts.color === false ? false : undefined,
     ...(explain ? { explain, annotate: explainAnnotator(explain) } : {}),

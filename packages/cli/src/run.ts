@@ -13,6 +13,7 @@ import {
   type RunResult,
   runSimulation,
   type SimulationConfig,
+  type ThreadsOption,
   type TraceEvent,
   toJsonLine,
   validateSimulationConfig,
@@ -41,6 +42,8 @@ export interface RunFlags {
   pcapAt?: PcapAt;
   realtime?: number;
   maxTime?: number;
+  /** Where the endpoints run (--threads); default one worker thread per core, same trace whichever. */
+  threads?: ThreadsOption;
   /** Wall-clock limit of the run (ms); the inspector raises it, since pauses count. */
   wallTimeout?: number;
   /** Apply the loss to this direction only (`synack run|sweep --direction`). */
@@ -133,6 +136,7 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     ...pcap?.hooks,
     beforeStep: flags.beforeStep,
     onInspect: flags.onInspect,
+    threads: flags.threads,
     memoryBudget,
   });
   const expectations = checkExpectations(scenario.expect ?? {}, result.trace);

@@ -8,6 +8,7 @@ export type { ConnectionReport, EndpointReport, SerializedInspection } from './e
 export type { CapturePoint, PcapAt } from './pcap.js';
 export { captureFiles, PCAP_AT, PcapCapture, PcapWriter, writePcapFile } from './pcap.js';
 export { PcapFileError } from './pcap-file.js';
+export type { ThreadsOption } from './placement.js';
 export { deriveSeed } from './prng.js';
 export type {
   AppAction,
