@@ -67,6 +67,9 @@ for (const loss of [0, 0.05]) {
 results.push(...lifecycles(big, 'table', 0, 0, 'inline'));
 results.push(...lifecycles(big / 10, 'table', 0, 0, 'inline'));
 results.push(...lifecycles(big, 'table', 0, 0, 'inline', 'on'));
+// Issue 13's budget: the same lifecycle bench on the tree before the data path and on this one,
+// alternating (builds a worktree in /tmp/synack-before; full runs only, CI's quick run skips it).
+if (!quick) results.push(...run('scripts/bench-before-after.mjs', [10_000, 3, 'worker']));
 // What an XState actor costs per connection (create, run, stop) against the table engine.
 results.push(...run('packages/network/bench/actor-cost.mjs', [quick ? 2000 : 10_000]));
 // Where the time goes: one thread, trace off, under --cpu-prof.
@@ -156,6 +159,32 @@ if (prof) {
   );
   lines.push('| self % | function (compiled file:line) |', '|---:|---|');
   for (const e of prof.top) lines.push(`| ${fmt(e.percent, 1)} | \`${e.fn}\` |`);
+  lines.push('');
+}
+const beforeAfter = results.filter((r) => r.name === 'before-after');
+if (beforeAfter.length) {
+  const median = (side) => {
+    const xs = beforeAfter.filter((r) => r.side === side).map((r) => r.lifecyclesPerSec);
+    return xs.sort((a, b) => a - b)[xs.length >> 1];
+  };
+  const [before, after] = [median('before'), median('after')];
+  const change = (100 * (after - before)) / before;
+  const b0 = beforeAfter.find((r) => r.side === 'before');
+  const a0 = beforeAfter.find((r) => r.side === 'after');
+  lines.push('## Before / after the data path (issue 13: at most 10 % slower)', '');
+  lines.push(
+    `The same script (this tree's lifecycles.mjs) on commit ${b0.commit} (the last before the data path, built in a ` +
+      `worktree by \`scripts/bench-before-after.mjs\`) and on ${a0.commit} (this tree), ${fmt(b0.connections)} connections, ` +
+      `table engine, ${b0.threads} threads, trace off, alternating rounds. Medians: **before ${fmt(before)}/s, after ${fmt(after)}/s, ` +
+      `${change >= 0 ? '+' : ''}${fmt(change, 1)} %** (budget −10 %: ${change >= -10 ? 'met' : 'not met'}). ` +
+      `Segments per lifecycle: ${fmt(b0.segments / b0.connections, 1)} before, ${fmt(a0.segments / a0.connections, 1)} after.`,
+    '',
+  );
+  lines.push('| round | side | commit | wall ms | CPU ms | lifecycles/s |', '|---:|---|---|---:|---:|---:|');
+  for (const r of beforeAfter)
+    lines.push(
+      `| ${r.round} | ${r.side} | ${r.commit} | ${fmt(r.ms)} | ${fmt(r.cpuMs)} | ${fmt(r.lifecyclesPerSec)} |`,
+    );
   lines.push('');
 }
 const actorCost = results.find((r) => r.name === 'actor-cost');
