@@ -1,7 +1,7 @@
 // `pnpm bench`: runs every benchmark in its own process and writes BENCHMARKS.md.
 // Each figure sits next to the floor measured in the same run (raw MessagePort round trips).
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
@@ -49,38 +49,57 @@ function kernelBaseline(n) {
   }
 }
 
-const results = [];
-results.push(...run('packages/network/bench/roundtrip.mjs', [quick ? 20_000 : 200_000]));
 const big = quick ? 1000 : 10_000;
-results.push(...kernelBaseline(big));
 const lifecycles = (n, engine, spread, loss, threads = 'worker', trace = 'off') =>
   run('packages/network/bench/lifecycles.mjs', [n, engine, spread, loss, threads, trace]);
-for (const loss of [0, 0.05]) {
-  for (const engine of ['table', 'actor']) {
-    const sizes = loss || quick ? [big] : [1, 1000, 10_000];
-    for (const n of sizes) results.push(...lifecycles(n, engine, 0, loss));
-    // The same connections opening over one second of virtual time instead of all at once.
-    if (!quick && !loss) results.push(...lifecycles(10_000, engine, 1000, 0));
+
+/** Every benchmark, each in its own process. */
+function runAll() {
+  const results = [];
+  results.push(...run('packages/network/bench/roundtrip.mjs', [quick ? 20_000 : 200_000]));
+  results.push(...kernelBaseline(big));
+  for (const loss of [0, 0.05]) {
+    for (const engine of ['table', 'actor']) {
+      const sizes = loss || quick ? [big] : [1, 1000, 10_000];
+      for (const n of sizes) results.push(...lifecycles(n, engine, 0, loss));
+      // The same connections opening over one second of virtual time instead of all at once.
+      if (!quick && !loss) results.push(...lifecycles(10_000, engine, 1000, 0));
+    }
   }
+  // One thread (inline) against worker threads, and the cost of tracing to JSON Lines.
+  results.push(...lifecycles(big, 'table', 0, 0, 'inline'));
+  results.push(...lifecycles(big / 10, 'table', 0, 0, 'inline'));
+  results.push(...lifecycles(big, 'table', 0, 0, 'inline', 'on'));
+  // Issue 13's budget: the same lifecycle bench on the tree before the data path and on this one,
+  // alternating (builds a worktree in /tmp/synack-before; full runs only, CI's quick run skips it).
+  if (!quick) results.push(...run('scripts/bench-before-after.mjs', [10_000, 3, 'worker']));
+  // What an XState actor costs per connection (create, run, stop) against the table engine.
+  results.push(...run('packages/network/bench/actor-cost.mjs', [quick ? 2000 : 10_000]));
+  // Where the time goes: one thread, trace off, under --cpu-prof.
+  results.push(...run('packages/network/bench/profile.mjs', [big, 'table', 12]));
+  for (const engine of ['table', 'actor']) {
+    results.push(
+      ...run('packages/network/bench/memory.mjs', [quick ? 2000 : 10_000, engine], ['--expose-gc']),
+    );
+  }
+  results.push(...run('packages/core/bench/syn-queue-scale.mjs', [], ['--expose-gc']));
+  results.push(...run('packages/cli/bench/sweep-bench.mjs', quick ? ['--quick'] : []));
+  // Skips itself (a message, no result) when redis-server is not installed.
+  results.push(...run('packages/cli/bench/queue-bench.mjs', quick ? ['--quick'] : []));
+  return results;
 }
-// One thread (inline) against worker threads, and the cost of tracing to JSON Lines.
-results.push(...lifecycles(big, 'table', 0, 0, 'inline'));
-results.push(...lifecycles(big / 10, 'table', 0, 0, 'inline'));
-results.push(...lifecycles(big, 'table', 0, 0, 'inline', 'on'));
-// Issue 13's budget: the same lifecycle bench on the tree before the data path and on this one,
-// alternating (builds a worktree in /tmp/synack-before; full runs only, CI's quick run skips it).
-if (!quick) results.push(...run('scripts/bench-before-after.mjs', [10_000, 3, 'worker']));
-// What an XState actor costs per connection (create, run, stop) against the table engine.
-results.push(...run('packages/network/bench/actor-cost.mjs', [quick ? 2000 : 10_000]));
-// Where the time goes: one thread, trace off, under --cpu-prof.
-results.push(...run('packages/network/bench/profile.mjs', [big, 'table', 12]));
-for (const engine of ['table', 'actor']) {
-  results.push(...run('packages/network/bench/memory.mjs', [quick ? 2000 : 10_000, engine], ['--expose-gc']));
+
+/** `--rerender`: the results of the last run, from BENCHMARKS.md's raw block (to revise the text). */
+function lastResults() {
+  const text = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+  const raw = text.slice(text.indexOf('## Raw results'));
+  return raw
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 }
-results.push(...run('packages/core/bench/syn-queue-scale.mjs', [], ['--expose-gc']));
-results.push(...run('packages/cli/bench/sweep-bench.mjs', quick ? ['--quick'] : []));
-// Skips itself (a message, no result) when redis-server is not installed.
-results.push(...run('packages/cli/bench/queue-bench.mjs', quick ? ['--quick'] : []));
+
+const results = process.argv.includes('--rerender') ? lastResults() : runAll();
 
 const rt = results.find((r) => r.name === 'roundtrip-worker-worker');
 const rtMain = results.find((r) => r.name === 'roundtrip-main-worker');
@@ -147,6 +166,7 @@ lifecycleTable(
     'loss probes, in virtual time). The kernel figure it is divided by is the lossless one: a sequential ' +
     'kernel run with real 5 % loss would wait out real RTOs (≥ 200 ms each) and measure timers, not CPU.',
 );
+lifecycleTargets();
 const prof = results.find((r) => r.name === 'profile');
 if (prof) {
   lines.push('## Profile: one thread, table engine, trace off', '');
@@ -264,6 +284,89 @@ if (queue.length) {
   }
   lines.push('');
 }
+/** Issue 17's targets, each measured figure beside its baseline from this run. */
+function lifecycleTargets() {
+  const find = (engine, threads, trace, n = big) =>
+    life.find(
+      (r) =>
+        r.engine === engine &&
+        r.threads === threads &&
+        r.trace === trace &&
+        r.connections === n &&
+        !r.loss &&
+        !r.spreadMs,
+    );
+  const tableWorker = find('table', 'worker', false);
+  const actorWorker = find('actor', 'worker', false);
+  const inline = find('table', 'inline', false);
+  const inlineSmall = find('table', 'inline', false, big / 10);
+  const traced = find('table', 'inline', true);
+  const prof = results.find((r) => r.name === 'profile');
+  const memTable = results.find((r) => r.name === 'memory-established' && r.engine === 'table');
+  const rows = [];
+  const row = (what, measured, target, met) =>
+    rows.push(`| ${what} | ${measured} | ${target} | ${met ? 'met' : '**not met**'} |`);
+  if (kernel && tableWorker)
+    row(
+      `table engine, worker threads, ${fmt(big)} connections`,
+      ratio(tableWorker),
+      '≥ 1.0× kernel',
+      tableWorker.lifecyclesPerSec >= kernel.lifecyclesPerSec,
+    );
+  if (kernel && actorWorker)
+    row(
+      `actor engine, worker threads, ${fmt(big)} connections`,
+      ratio(actorWorker),
+      '≥ 0.2× kernel',
+      actorWorker.lifecyclesPerSec >= 0.2 * kernel.lifecyclesPerSec,
+    );
+  if (prof)
+    row('µs per segment, one thread (profiled)', fmt(prof.usPerSegment, 1), '≤ 4', prof.usPerSegment <= 4);
+  if (prof)
+    row(
+      'garbage collection, share of the CPU profile',
+      `${fmt(prof.gcPercent, 1)} %`,
+      '≤ 5 %',
+      prof.gcPercent <= 5,
+    );
+  if (tableWorker && inline)
+    row(
+      'worker threads vs one thread, one client/server pair',
+      `${fmt(tableWorker.lifecyclesPerSec / inline.lifecyclesPerSec, 2)}×`,
+      '≥ 1.0×',
+      tableWorker.lifecyclesPerSec >= inline.lifecyclesPerSec,
+    );
+  if (inline && inlineSmall)
+    row(
+      `time for ${fmt(big)} vs ${fmt(big / 10)} connections, one thread`,
+      `${fmt(inline.ms / inlineSmall.ms, 2)}×`,
+      '≤ 10.5×',
+      inline.ms / inlineSmall.ms <= 10.5,
+    );
+  if (traced && inline)
+    row(
+      'trace to JSON Lines vs trace off, one thread',
+      `${fmt(traced.ms / inline.ms, 2)}×`,
+      '≤ 2×',
+      traced.ms / inline.ms <= 2,
+    );
+  if (memTable)
+    row(
+      'heap per idle ESTABLISHED connection, table engine',
+      `${fmt(memTable.bytesPerConnection)} B`,
+      '≤ 1,024 B',
+      memTable.bytesPerConnection <= 1024,
+    );
+  if (!rows.length) return;
+  lines.push('## Issue 17 targets in this run', '');
+  lines.push(
+    'Each figure against its baseline from this same run. Not measured here: worker threads for four or more ' +
+      'independent pairs (≥ 1.6× one thread); the lifecycle bench runs one client/server pair.',
+    '',
+  );
+  lines.push('| target | measured | goal | |', '|---|---:|---:|---|', ...rows, '');
+}
+
 lines.push('## Raw results', '', '```json', ...results.map((r) => JSON.stringify(r)), '```', '');
 writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n'));
 process.stderr.write('bench: wrote BENCHMARKS.md\n');
