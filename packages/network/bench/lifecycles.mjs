@@ -102,6 +102,7 @@ console.log(
     segments: result.stats.segmentsSent,
     segmentsPerSec: (result.stats.segmentsSent / ms) * 1000,
     virtualMs: result.stats.endTime,
+    steps: result.stats.steps,
     speedup: result.stats.endTime / ms,
   }),
 );
