@@ -96,6 +96,8 @@ export function buildConfig(scenario: Scenario, flags: RunFlags): SimulationConf
     seed: flags.seed ?? scenario.seed ?? 1,
     profile: flags.profile ?? scenario.profile ?? 'linux',
     endpoints: scenario.endpoints,
+    ...(scenario.groups ? { groups: scenario.groups } : {}),
+    ...(scenario.topology ? { topology: scenario.topology } : {}),
     network: {
       ...network,
       default: { ...(network.default ?? {}), ...overrides },

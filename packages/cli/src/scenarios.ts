@@ -7,7 +7,8 @@
 import { type EndpointBuilder, type SimulationConfig, simulation } from '@synack/network';
 import type { Expectations } from './expect.js';
 
-export interface Scenario extends Pick<SimulationConfig, 'profile' | 'endpoints' | 'network' | 'maxTime'> {
+export interface Scenario
+  extends Pick<SimulationConfig, 'profile' | 'endpoints' | 'groups' | 'network' | 'topology' | 'maxTime'> {
   name: string;
   description: string;
   seed?: number;

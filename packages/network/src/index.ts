@@ -5,6 +5,7 @@ export type { EndpointBuilder, RunSettings, ScenarioBuilder } from './builder.js
 export { simulation } from './builder.js';
 export { checkSimulationConfig } from './config-checks.js';
 export type { ConnectionReport, EndpointReport, SerializedInspection } from './endpoint.js';
+export { expandGroups } from './groups.js';
 export type { CapturePoint, PcapAt } from './pcap.js';
 export { captureFiles, PCAP_AT, PcapCapture, PcapWriter, writePcapFile } from './pcap.js';
 export { PcapFileError } from './pcap-file.js';
@@ -14,6 +15,7 @@ export type {
   AppAction,
   BurstLossModel,
   EndpointConfig,
+  EndpointGroup,
   FaultAction,
   FaultModel,
   NetworkConfig,
@@ -22,6 +24,7 @@ export type {
   Reaction,
   SimulationConfig,
   TargetedFault,
+  Topology,
 } from './schema.js';
 export { endpointAddresses, LIMITS, simulationConfigObject } from './schema.js';
 export type { RunOptions, RunResult } from './simulation.js';

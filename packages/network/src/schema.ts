@@ -46,6 +46,12 @@ export const LIMITS = {
   endpoints: 20_000,
   /** Worker threads of one run (`threads` run option, `synack run --threads`). */
   threads: 256,
+  /** Actions of a whole run, after group expansion (each host of a group has the group's). */
+  runActions: 1_000_000,
+  /** Endpoint pairs the topology's links cover together (a link between two groups: their product). */
+  topologyPairs: 1_000_000,
+  /** Groups of one run, and links of the topology section. */
+  groups: 1_000,
   /** Actions and reactions of one endpoint; targeted faults of the network. */
   listEntries: 10_000,
   /** Bytes all the `send` actions of a run queue together (reactions count once each). */
@@ -330,6 +336,39 @@ const endpointConfigSchema = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// Many hosts: endpoint groups and the topology (groups.ts expands them)
+
+/** An id or address with template holes ({i}, {i+N}, {i/N}, {i%N}); checked once filled. */
+const template = z.string().min(1).max(100);
+
+/** `count` endpoints from one template; host i's actions happen i × offset ms after their `at`. */
+const endpointGroupSchema = endpointConfigSchema.extend({
+  /** Names the group in topology links; not an endpoint id. */
+  name: endpointId,
+  count: integerIn(1, LIMITS.endpoints),
+  /** Template of the hosts' ids, such as "client-{i}". */
+  id: template,
+  /** Template of the hosts' addresses, such as "10.1.{i/256}.{i%256}". */
+  address: template.optional(),
+  /** Per-host offset of the actions in ms (host i: i × offset later). */
+  offset: numberIn(0, LIMITS.linkMs, ' ms').optional(),
+});
+
+/** Links by endpoint id or group name, both directions; a default for every other pair. */
+const topologySchema = z.strictObject({
+  default: faultModelSchema.optional(),
+  links: z
+    .array(
+      faultModelSchema.safeExtend({
+        /** Two endpoint ids or group names; the link's model applies both ways between every pair. */
+        between: z.tuple([endpointId, endpointId], { error: 'must be two names, ["a", "b"]' }),
+      }),
+    )
+    .max(LIMITS.groups)
+    .optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
 // The whole run
 
 /**
@@ -345,7 +384,11 @@ export const simulationConfigObject = z.strictObject({
     .array(endpointConfigSchema)
     .min(1, 'must list at least one endpoint')
     .max(LIMITS.endpoints, `must list at most ${LIMITS.endpoints} endpoints`),
+  /** Endpoints made from templates (groups.ts), after `endpoints`. */
+  groups: z.array(endpointGroupSchema).max(LIMITS.groups).optional(),
   network: networkConfigSchema.optional(),
+  /** Links per pair or per group, and a default for the rest (groups.ts). */
+  topology: topologySchema.optional(),
   /** Virtual-time limit in ms (default 30 min). */
   maxTime: positiveUpTo(LIMITS.virtualMs, ' ms').optional(),
   /** Wall-clock limit in ms (default 5 min). */
@@ -362,6 +405,8 @@ export const simulationConfigObject = z.strictObject({
 
 export type SimulationConfig = z.infer<typeof simulationConfigObject>;
 export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
+export type EndpointGroup = z.infer<typeof endpointGroupSchema>;
+export type Topology = z.infer<typeof topologySchema>;
 export type AppAction = z.infer<typeof appActionSchema>;
 export type RawSegment = z.infer<typeof rawSegmentSchema>;
 export type Reaction = z.infer<typeof reactionSchema>;

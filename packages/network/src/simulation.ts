@@ -4,6 +4,7 @@
  */
 import { Coordinator } from './coordinator.js';
 import type { EndpointReport, SerializedInspection } from './endpoint.js';
+import { expandGroups } from './groups.js';
 import { applyLoopback } from './loopback.js';
 import { type Driver, placeEndpoints, type ThreadsOption } from './placement.js';
 import { LIMITS, type SimulationConfig } from './schema.js';
@@ -76,7 +77,7 @@ export const DEFAULT_WALL_TIMEOUT = 5 * 60 * 1000;
 /** Runs a simulation to quiescence (or a limit) and returns its trace, summary and reports. */
 export async function runSimulation(given: SimulationConfig, options: RunOptions = {}): Promise<RunResult> {
   validateSimulationConfig(given);
-  const config = applyLoopback(given);
+  const config = applyLoopback(expandGroups(given));
   // wall-clock: only to report how long a run took and to enforce the wall-clock limit.
   const wallStart = performance.now();
   const recorder = new TraceRecorder(options.collectTrace ?? true, options.onTrace);
