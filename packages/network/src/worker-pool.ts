@@ -30,6 +30,8 @@ function workerExecArgv(): string[] {
     if ((arg === '--conditions' || arg === '-C') && i + 1 < argv.length) out.push(arg, argv[++i]);
     else if (arg.startsWith('--conditions=') || arg === '--enable-source-maps' || arg === '--no-warnings')
       out.push(arg);
+    // Profiling the workers too (issue 17: `node --cpu-prof` profiles every thread, one file each).
+    else if (arg === '--cpu-prof' || arg.startsWith('--cpu-prof-dir=')) out.push(arg);
   }
   return out;
 }
