@@ -60,7 +60,9 @@ const cloneTcb: (tcb: Tcb) => Tcb = (() => {
   return (tcb: Tcb) => clone(tcb, cloneCongestionControl, cloneLossState) as Tcb;
 })();
 
-export class Step {
+export class Step implements StepResult {
+  /** Set by `result`: the state the rules lead to. */
+  next: TcpState = 'CLOSED';
   readonly tcb: Tcb;
   readonly out: ConnectionOutput[] = [];
   rtoTimer: TimerOp;
@@ -84,17 +86,10 @@ export class Step {
     this.tcb.state = next;
     // Once per step, after all processing: a `cc` output when the congestion picture changed.
     reportCongestion(this);
-    return {
-      next,
-      tcb: this.tcb,
-      out: this.out,
-      rtoTimer: this.rtoTimer,
-      ackTimer: this.ackTimer,
-      finWait2Timer: this.finWait2Timer,
-      probeTimer: this.probeTimer,
-      reorderTimer: this.reorderTimer,
-      reenter: this.reenter,
-    };
+    // The step is its own result (one object less per event): every rule returns result() as its
+    // last act, so nothing changes the step after this.
+    this.next = next;
+    return this;
   }
 
   emit(output: ConnectionOutput): void {
