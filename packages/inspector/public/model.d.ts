@@ -67,6 +67,8 @@ export interface SegmentView {
   delay: number | null;
   retransmit: boolean;
   retransmitKind: string | null;
+  cause: 'rto' | 'fast' | 'tlp' | null;
+  retransmitOf: number | null;
   reordered: boolean;
   duplicateOf: number | null;
   deliveredAt: number | null;
@@ -85,7 +87,16 @@ export interface Model {
   segmentOrder: number[];
   instants: number[];
   stateEvents: StepRecord[];
-  stats: { sent: number; delivered: number; dropped: number; duplicated: number; retransmits: number };
+  stats: {
+    sent: number;
+    delivered: number;
+    dropped: number;
+    netDropped: number;
+    hostDropped: number;
+    duplicated: number;
+    retransmits: number;
+  };
+  firstBySeq: Map<string, number>;
   count: number;
   traceCount: number;
   t: number;
@@ -99,6 +110,10 @@ export function applyEvent(model: Model, ev: unknown, index: number, events?: re
 export function deriveModel(hello: unknown, events: readonly unknown[], count?: number): Model;
 export function countForCursor(traceIdx: readonly number[], total: number, k: number): number;
 export function causedBy(model: Model, segId: number): StepRecord[];
+export function retransmissionReason(
+  model: Model,
+  s: SegmentView | null | undefined,
+): { cause: string | null; of: number | null; text: string } | null;
 export function formatTime(t: number | null | undefined): string;
 export function segmentLabel(s: SegmentView): string;
 export function stateCounts(endpoint: EndpointView, order: readonly string[]): Array<[string, number]>;

@@ -35,7 +35,20 @@ export function createModel(hello) {
     instants: [],
     stateEvents: [],
     isn: new Map(),
-    stats: { sent: 0, delivered: 0, dropped: 0, duplicated: 0, retransmits: 0 },
+    // `delivered` counts segments the receiving TCP took in; a segment its host dropped on arrival
+    // (full SYN queue, …) counts under `hostDropped` only, one lost on the way under `netDropped`.
+    // `dropped` is their sum.
+    stats: {
+      sent: 0,
+      delivered: 0,
+      dropped: 0,
+      netDropped: 0,
+      hostDropped: 0,
+      duplicated: 0,
+      retransmits: 0,
+    },
+    /** First segment sent per direction and sequence number (what a retransmission resends). */
+    firstBySeq: new Map(),
     count: 0,
     traceCount: 0,
     t: 0,
@@ -196,8 +209,11 @@ export function applyEvent(model, ev, index, events) {
         conn: ev.conn ?? null,
         state: ev.state ?? null,
         delay: ev.delay ?? null,
-        retransmit: Boolean(ev.retransmit),
+        retransmit: Boolean(ev.retransmit || ev.cause),
         retransmitKind: ev.retransmitKind ?? null,
+        // Why it was resent (core's RetransmitCause); none on a retransmission means the RTO timer.
+        cause: ev.cause ?? (ev.retransmit ? 'rto' : null),
+        retransmitOf: null,
         reordered: Boolean(ev.reordered),
         duplicateOf: null,
         deliveredAt: null,
@@ -212,6 +228,7 @@ export function applyEvent(model, ev, index, events) {
       };
       model.segments.set(ev.id, entry);
       model.segmentOrder.push(ev.id);
+      noteFirstSend(model, entry, key);
       model.stats.sent++;
       if (entry.retransmit) model.stats.retransmits++;
       model.lastSegment = ev.id;
@@ -232,6 +249,8 @@ export function applyEvent(model, ev, index, events) {
           relSeq: null,
           relAck: null,
           retransmit: false,
+          cause: null,
+          retransmitOf: null,
         }),
         id: ev.id,
         from: ev.from,
@@ -269,6 +288,7 @@ export function applyEvent(model, ev, index, events) {
     case 'drop': {
       model.stats.dropped++;
       if (ev.id) {
+        model.stats.netDropped++;
         const entry = model.segments.get(ev.id);
         if (entry) entry.drop = { reason: ev.reason, t: ev.t, host: false, index };
         break;
@@ -283,7 +303,12 @@ export function applyEvent(model, ev, index, events) {
         }
         if (s.t < ev.t - 600000) break;
       }
-      if (found) found.drop = { reason: ev.reason, t: ev.t, host: true, index };
+      model.stats.hostDropped++;
+      // The deliver line counted it as delivered; the receiving TCP never took it in.
+      if (found) {
+        found.drop = { reason: ev.reason, t: ev.t, host: true, index };
+        model.stats.delivered--;
+      }
       break;
     }
     case 'cc': {
@@ -302,6 +327,39 @@ export function applyEvent(model, ev, index, events) {
       break;
   }
   return model;
+}
+
+/**
+ * Links a retransmission to the first segment sent in that direction with the same sequence
+ * number and flags class (what it resends), and remembers first sends. SYN and SYN-ACK count
+ * apart so a SYN-ACK never points at the SYN of the other direction.
+ */
+function noteFirstSend(model, entry, dir) {
+  const seg = entry.seg;
+  if (seg.len === 0 && !seg.flags.includes('SYN') && !seg.flags.includes('FIN')) return;
+  const key = `${dir}|${seg.seq}|${seg.flags.includes('SYN') ? 'S' : ''}`;
+  const first = model.firstBySeq.get(key);
+  if (first === undefined) model.firstBySeq.set(key, entry.id);
+  else if (entry.retransmit) entry.retransmitOf = first;
+}
+
+const CAUSE_TEXT = {
+  rto: 'the retransmission timer (RTO) expired',
+  fast: 'fast retransmit (duplicate ACKs / SACK showed it lost, RFC 5681 §3.2, RFC 6675)',
+  tlp: 'a tail loss probe (RFC 8985 §7)',
+};
+
+/**
+ * Why a retransmission was sent and of which segment, in words; null for a first send.
+ * For an RTO the timer's expiry is the send instant itself (tcp_retransmit_timer sends at once).
+ */
+export function retransmissionReason(model, s) {
+  if (!s?.retransmit) return null;
+  const cause = CAUSE_TEXT[s.cause] ?? `cause ${s.cause}`;
+  const of = s.retransmitOf !== null ? model.segments.get(s.retransmitOf) : null;
+  const what = of ? `#${of.id} (${segmentLabel(of)}, first sent ${formatTime(of.t)})` : 'an earlier segment';
+  const when = s.cause === 'rto' ? ` at ${formatTime(s.t)}` : '';
+  return { cause: s.cause, of: of ? of.id : null, text: `retransmission of ${what}: ${cause}${when}` };
 }
 
 function sameSegment(a, b) {

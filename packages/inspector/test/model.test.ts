@@ -12,10 +12,11 @@ import {
   deriveModel,
   ELSEWHERE,
   pendingTimers,
+  retransmissionReason,
   segmentLabel,
   stateCounts,
 } from '../public/model.js';
-import { CLIENT_PATH, lifecycle, lostSyn, messy, synFlood } from './fixtures.js';
+import { CLIENT_PATH, lifecycle, lossyBulk, lostSyn, messy, synFlood } from './fixtures.js';
 import { runFast } from './helpers.js';
 
 async function stream(config: Parameters<typeof runFast>[0]) {
@@ -180,5 +181,46 @@ describe('page model', () => {
     expect(unroutable.length).toBeGreaterThan(0);
     // The SYN-ACK to a spoofed source acknowledges the attacker's SYN: ack=1 relative to it.
     expect(unroutable.every((s) => s.relSeq === 0 && s.relAck === 1)).toBe(true);
+  });
+
+  it('counts deliveries, network drops and host drops apart (a host-dropped SYN is not delivered)', async () => {
+    const { hello, events } = await stream(synFlood);
+    const model = deriveModel(hello, events);
+    const kinds = (k: string, pred: (e: Record<string, unknown>) => boolean = () => true) =>
+      events.filter((e) => e.kind === k && pred(e as unknown as Record<string, unknown>)).length;
+    const hostDrops = kinds('drop', (e) => !e.id); // id 0: dropped by the receiving host
+    const netDrops = kinds('drop', (e) => Boolean(e.id));
+    expect(hostDrops).toBeGreaterThan(0);
+    expect(model.stats.hostDropped).toBe(hostDrops);
+    expect(model.stats.netDropped).toBe(netDrops);
+    expect(model.stats.dropped).toBe(hostDrops + netDrops);
+    // Every deliver line reached the host; those its host dropped are not counted as delivered.
+    expect(model.stats.delivered).toBe(kinds('deliver') - hostDrops);
+    const segs = [...model.segments.values()];
+    expect(segs.filter((s) => s.deliveredAt !== null && !s.drop).length).toBe(model.stats.delivered);
+  });
+
+  it('says what each retransmission resends and why (RTO, fast retransmit, TLP)', async () => {
+    const { hello, events } = await stream(lossyBulk);
+    const model = deriveModel(hello, events);
+    const resent = [...model.segments.values()].filter((s) => s.retransmit);
+    expect(resent.length).toBeGreaterThan(2);
+    for (const s of resent) {
+      const reason = retransmissionReason(model, s)!;
+      expect(['rto', 'fast', 'tlp']).toContain(s.cause);
+      expect(s.retransmitOf, `#${s.id} links its original`).not.toBeNull();
+      const of = model.segments.get(s.retransmitOf!)!;
+      expect(of.seg.seq).toBe(s.seg.seq);
+      expect(of.t).toBeLessThan(s.t);
+      expect(of.from).toBe(s.from);
+      expect(reason.text).toContain(`retransmission of #${of.id}`);
+    }
+    // The trace's cause field is carried through unchanged.
+    const traced = events.filter((e) => e.kind === 'send' && 'cause' in e) as unknown as {
+      id: number;
+      cause: string;
+    }[];
+    for (const e of traced) expect(model.segments.get(e.id)?.cause).toBe(e.cause);
+    expect(retransmissionReason(model, model.segments.get(model.segmentOrder[0]))).toBeNull();
   });
 });
