@@ -20,7 +20,8 @@ export type {
 } from './protocol.js';
 export { PROTOCOL_VERSION, parseClientMessage } from './protocol.js';
 export type { InspectedRun } from './run.js';
-export { inspectSimulation } from './run.js';
+export { inspectRecorded, inspectSimulation } from './run.js';
 export type { Inspector, InspectorOptions } from './server.js';
 export { startInspector } from './server.js';
 export type { InspectorHooks } from './session.js';
+export { endpointInfo } from './session.js';

@@ -5,6 +5,7 @@
  */
 import { type RunOptions, type RunResult, runSimulation, type SimulationConfig } from '@synack/network';
 import { INSPECTED_WALL_TIMEOUT } from './options.js';
+import type { StreamEvent } from './protocol.js';
 import { type Inspector, type InspectorOptions, startInspector } from './server.js';
 
 export interface InspectedRun {
@@ -38,4 +39,22 @@ export async function inspectSimulation(
     },
   );
   return { inspector, result };
+}
+
+/**
+ * Serves a recorded stream (trace events, optionally with inspection snapshots) with no run
+ * behind it: the page gets it all at once and scrubs it like a finished run. `ok` comes from
+ * the stream's summary event when it has one.
+ */
+export async function inspectRecorded(
+  events: readonly StreamEvent[],
+  options: InspectorOptions = {},
+): Promise<Inspector> {
+  const inspector = await startInspector(options);
+  const summary = events.find((e) => e.kind === 'summary') as { ok?: boolean; error?: string } | undefined;
+  inspector.loadRecorded(events, {
+    ok: summary?.ok !== false,
+    ...(summary?.error ? { error: summary.error } : {}),
+  });
+  return inspector;
 }

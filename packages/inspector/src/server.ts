@@ -60,6 +60,8 @@ export interface Inspector {
   readonly clients: number;
   /** The current control state (what `control` messages carry). */
   control(): ControlState;
+  /** Serves a recorded stream (a trace file, a replayed capture) instead of a live run. */
+  loadRecorded(events: readonly StreamEvent[], result: { ok: boolean; error?: string }): void;
   /** Marks the run as finished; pages keep showing (and can scrub) the final state. */
   finish(result: { ok: boolean; error?: string }): void;
   /** Ends a run still in progress (its next beforeStep rejects), disconnects every page, closes the server. */
@@ -117,6 +119,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       return session.clients.size;
     },
     control: () => session.control(),
+    loadRecorded: (events, result) => session.loadRecorded(events, result),
     finish: (result) => session.markDone(result),
     close() {
       closing ??= close();

@@ -157,6 +157,15 @@ export class Session {
     this.controlChanged();
   }
 
+  /**
+   * A recorded source (`synack inspect --trace`, `synack replay --inspect`): the whole stream
+   * is known up front, so it is recorded at once and the session is done; pages scrub it.
+   */
+  loadRecorded(events: readonly StreamEvent[], result: { ok: boolean; error?: string }): void {
+    for (const event of events) this.record(event);
+    this.markDone(result);
+  }
+
   get isDone(): boolean {
     return this.done;
   }
