@@ -22,29 +22,116 @@ export interface LadderOptions {
 
 const TIME_WIDTH = 11;
 
-/** Relative sequence numbers: offsets from each direction's initial sequence number (its SYN). */
+/**
+ * Relative sequence numbers (as Wireshark shows them), owned by connections: a segment's seq is
+ * counted from the ISN of the connection that sent it, its ack from the ISN that connection
+ * learnt for its peer, both modulo 2^32 (RFC 9293 §3.4: sequence space arithmetic), so never
+ * negative. A number outside the owner's sequence space (an RST whose seq is copied from an
+ * unacceptable ACK, RFC 9293 §3.10.7.3) or a segment no connection owns (a flood SYN, a
+ * stateless SYN-cookie SYN-ACK, an injected old duplicate) keeps its absolute value, marked
+ * with {@link ABSOLUTE_MARK} so that it is never read as an offset.
+ */
 export class RelativeSeq {
-  private readonly isn = new Map<string, number>();
+  /** endpoint|conn → the connection's own ISN, its peer's ISN, the end of what it has sent. */
+  private readonly conns = new Map<string, { isn?: number; peerIsn?: number; sentEnd: number }>();
+  /** from:port>to:port → seq of the last SYN sent that way (by anyone, owned or not). */
+  private readonly lastSyn = new Map<string, number>();
+  /** packet id → its relative numbers at send time (a duplicate is drawn like its original). */
+  private readonly byPacket = new Map<number, { seq?: number; ack?: number }>();
 
-  private key(from: string, srcPort: number, to: string, dstPort: number): string {
-    return `${from}:${srcPort}>${to}:${dstPort}`;
-  }
-
+  /** Books a sent segment (call once per `send`, in trace order, before {@link seq}/{@link ack}). */
   observe(e: SegmentEvent): void {
-    const k = this.key(e.from, e.seg.srcPort, e.to, e.seg.dstPort);
-    // A new SYN (new incarnation of the 4-tuple) resets the base, as Wireshark does.
-    if (e.seg.flags.includes('SYN') && e.kind === 'send') this.isn.set(k, e.seg.seq);
+    if (e.kind !== 'send') return;
+    const seg = e.seg;
+    const syn = seg.flags.includes('SYN');
+    if (syn) this.lastSyn.set(directionKey(e.from, seg.srcPort, e.to, seg.dstPort), seg.seq);
+    const conn = e.conn === undefined ? undefined : this.connection(`${e.from}|${e.conn}`);
+    if (conn) {
+      if (syn && conn.isn !== seg.seq)
+        Object.assign(conn, { isn: seg.seq, peerIsn: undefined, sentEnd: seg.seq });
+      if (conn.isn === undefined) {
+        // Opened without a SYN of its own in the trace (a SYN cookie's ACK created it, Linux
+        // cookie_v4_check): its ISN is the one of the stateless SYN-ACK sent that way.
+        const isn = this.lastSyn.get(directionKey(e.from, seg.srcPort, e.to, seg.dstPort));
+        if (isn !== undefined) Object.assign(conn, { isn, sentEnd: (isn + 1) >>> 0 });
+      }
+      if (conn.isn !== undefined && seg.flags.includes('ACK') && conn.peerIsn === undefined) {
+        // A SYN-ACK acknowledges exactly the peer's SYN (RFC 9293 §3.5); otherwise the peer's
+        // ISN is that of the last SYN that came the other way.
+        conn.peerIsn = syn
+          ? (seg.ack - 1) >>> 0
+          : this.lastSyn.get(directionKey(e.to, seg.dstPort, e.from, seg.srcPort));
+      }
+    }
+    const numbers = this.relative(e, conn);
+    this.byPacket.set(e.id, numbers);
+    // Only a segment numbered in the connection's own space moves its end (an RST carrying the
+    // peer's ack as its seq does not).
+    if (conn && conn.isn !== undefined && numbers.seq !== undefined) {
+      const end = (seg.seq + seg.len + (syn ? 1 : 0) + (seg.flags.includes('FIN') ? 1 : 0)) >>> 0;
+      if (offset(end, conn.isn) > offset(conn.sentEnd, conn.isn)) conn.sentEnd = end;
+    }
   }
 
+  /** The seq relative to the owner's ISN, or undefined when no connection owns it. */
   seq(e: SegmentEvent): number | undefined {
-    const base = this.isn.get(this.key(e.from, e.seg.srcPort, e.to, e.seg.dstPort));
-    return base === undefined ? undefined : (e.seg.seq - base) | 0;
+    return this.numbers(e).seq;
   }
 
+  /** The ack relative to the owner's peer ISN, or undefined when no connection owns it. */
   ack(e: SegmentEvent): number | undefined {
-    const base = this.isn.get(this.key(e.to, e.seg.dstPort, e.from, e.seg.srcPort));
-    return base === undefined ? undefined : (e.seg.ack - base) | 0;
+    return this.numbers(e).ack;
   }
+
+  /** `seq=…` (and `ack=…` when the ACK flag is set): relative, or absolute and marked. */
+  label(e: SegmentEvent): string {
+    const shown = (rel: number | undefined, abs: number) =>
+      rel === undefined ? `${ABSOLUTE_MARK}${abs}` : String(rel);
+    const ack = e.seg.flags.includes('ACK') ? ` ack=${shown(this.ack(e), e.seg.ack)}` : '';
+    return `seq=${shown(this.seq(e), e.seg.seq)}${ack}`;
+  }
+
+  private numbers(e: SegmentEvent): { seq?: number; ack?: number } {
+    const original = e.kind === 'duplicate' && e.duplicateOf !== undefined ? e.duplicateOf : e.id;
+    return this.byPacket.get(original) ?? {};
+  }
+
+  private connection(key: string): { isn?: number; peerIsn?: number; sentEnd: number } {
+    let conn = this.conns.get(key);
+    if (!conn) {
+      conn = { sentEnd: 0 };
+      this.conns.set(key, conn);
+    }
+    return conn;
+  }
+
+  private relative(
+    e: SegmentEvent,
+    conn: { isn?: number; peerIsn?: number; sentEnd: number } | undefined,
+  ): { seq?: number; ack?: number } {
+    if (!conn || conn.isn === undefined) return {};
+    const seq = offset(e.seg.seq, conn.isn);
+    const inOwnSpace = seq <= offset(conn.sentEnd, conn.isn);
+    const ack = conn.peerIsn === undefined ? undefined : offset(e.seg.ack, conn.peerIsn);
+    return {
+      seq: inOwnSpace ? seq : undefined,
+      // Half the sequence space ahead at most (RFC 1982 serial number arithmetic); beyond that
+      // the ack is not a number in the peer's space as this connection knows it.
+      ack: ack !== undefined && ack < 0x8000_0000 ? ack : undefined,
+    };
+  }
+}
+
+/** Prefix of a sequence or acknowledgment number shown absolute in a relative column. */
+export const ABSOLUTE_MARK = 'abs:';
+
+function directionKey(from: string, srcPort: number, to: string, dstPort: number): string {
+  return `${from}:${srcPort}>${to}:${dstPort}`;
+}
+
+/** `value - base` modulo 2^32, in [0, 2^32). */
+function offset(value: number, base: number): number {
+  return (value - base) >>> 0;
 }
 
 export function formatTime(t: number): string {
@@ -185,10 +272,8 @@ class Ladder {
   private arrowLine(e: SegmentEvent, mode: ArrowMode): string {
     const a = this.laneOf.get(e.from);
     const b = this.laneOf.get(e.to);
-    const s = this.rel.seq(e);
-    const k = this.rel.ack(e);
     const flags = e.seg.flags.join(',');
-    const relText = `seq=${s ?? e.seg.seq}${e.seg.flags.includes('ACK') ? ` ack=${k ?? e.seg.ack}` : ''}`;
+    const relText = this.rel.label(e);
     const label = ` ${flags} ${relText}${e.seg.len ? ` len=${e.seg.len}` : ''} `;
     const extra = this.c.dim(this.segmentDetails(e, mode));
     const row = lifelines(this.endpoints.length, (i) => this.center(i), this.width);

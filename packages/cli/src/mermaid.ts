@@ -34,9 +34,7 @@ export function renderMermaid(trace: readonly TraceEvent[], options: MermaidOpti
         );
       } else if (endpoints.includes(e.to)) {
         if (e.kind === 'send') rel.observe(e);
-        const s = rel.seq(e) ?? e.seg.seq;
-        const a = rel.ack(e) ?? e.seg.ack;
-        const text = `${e.seg.flags.join(',')} seq=${s}${e.seg.flags.includes('ACK') ? ` ack=${a}` : ''}${e.seg.len ? ` len=${e.seg.len}` : ''}`;
+        const text = `${e.seg.flags.join(',')} ${rel.label(e)}${e.seg.len ? ` len=${e.seg.len}` : ''}`;
         const retransmit = e.kind === 'send' && e.retransmit ? ' (retransmission)' : '';
         if (e.kind === 'send' && lost.has(e.id)) {
           lines.push(

@@ -171,14 +171,17 @@ const PROMISES: Record<string, (out: string) => void> = {
     expect(laneTimes(out, 'server', 'LAST_ACK → CLOSED')[0]).toBeGreaterThan(secondAck.t);
   },
   'old-duplicate-syn'(out) {
-    // The old SYN (abs seq 90) gets a SYN-ACK acking 91; the client resets it with seq 91.
-    const oldSyn = arrows(out, 'client', 'server', / SYN seq=0 /).filter((l) => /abs seq=90 /.test(l.text));
+    // The old SYN (abs seq 90) gets a SYN-ACK acking 91; the client resets it with seq 91. No
+    // connection of the client owns 90 or 91, so both stay absolute, marked, in the relative column.
+    const oldSyn = arrows(out, 'client', 'server', / SYN seq=abs:90 /).filter((l) =>
+      /abs seq=90 /.test(l.text),
+    );
     expect(oldSyn).toHaveLength(1);
     const staleSynAck = arrows(out, 'server', 'client', / SYN,ACK /).filter((l) => / ack=91 /.test(l.text));
     expect(staleSynAck).toHaveLength(1);
     const rst = arrows(out, 'client', 'server', / RST /);
     expect(rst).toHaveLength(1);
-    expect(rst[0].text).toMatch(/abs seq=91 /);
+    expect(rst[0].text).toMatch(/ RST seq=abs:91 .*abs seq=91 /);
     expect(rst[0].t).toBeGreaterThan(staleSynAck[0].t);
     const [reset] = laneTimes(out, 'server', 'SYN_RECEIVED → CLOSED');
     expect(reset).toBeGreaterThan(rst[0].t);
@@ -193,13 +196,14 @@ const PROMISES: Record<string, (out: string) => void> = {
     // The server, still ESTABLISHED, answers the new SYN with a bare ACK…
     const newSyn = arrows(out, 'client', 'server', / SYN seq=0 /).filter((l) => l.t > crash);
     expect(newSyn.length).toBeGreaterThanOrEqual(1);
-    const bareAck = arrows(out, 'server', 'client', / ACK seq=\d+ ack=-?\d+ /).filter(
-      (l) => l.t > newSyn[0].t,
-    );
+    // (still numbered from the old connection's ISNs: seq=1 ack=101)
+    const bareAck = arrows(out, 'server', 'client', / ACK seq=1 ack=101 /).filter((l) => l.t > newSyn[0].t);
     expect(bareAck.length).toBeGreaterThanOrEqual(1);
     // …the client resets it…
     const rst = arrows(out, 'client', 'server', / RST /);
     expect(rst).toHaveLength(1);
+    // Its seq is the old connection's number (RFC 9293 §3.10.7.3: seq = SEG.ACK), absolute.
+    expect(rst[0].text).toMatch(/ RST seq=abs:\d+ /);
     expect(rst[0].t).toBeGreaterThan(bareAck[0].t);
     expect(inLane(out, 'server', 'app: error "connection reset"')).toHaveLength(1);
     expect(laneTimes(out, 'server', 'ESTABLISHED → CLOSED')[0]).toBeGreaterThan(rst[0].t);

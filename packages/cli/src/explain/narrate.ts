@@ -259,8 +259,10 @@ class Narrator {
     if (name === undefined || base === undefined) return String(value);
     const off = seqDiff(value, base);
     if (off === 0) return `${name} = ${value}`;
-    if (Math.abs(off) > 0x4000_0000) return String(value);
-    return `${name}${off > 0 ? '+' : '-'}${Math.abs(off)} = ${value}`;
+    // A number behind the ISN belongs to another incarnation's sequence space (an old segment,
+    // an RST copying a stale ack): named after this ISN it would read as a negative offset.
+    if (off < 0 || off > 0x4000_0000) return String(value);
+    return `${name}+${off} = ${value}`;
   }
 
   // ---------------------------------------------------------------------------------------
