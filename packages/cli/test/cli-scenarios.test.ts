@@ -319,6 +319,10 @@ describe.each(LISTED)('synack run $name', ({ name, description }) => {
     expect(r.stdout, 'a failed expectation').not.toMatch(/✗/);
     // Not a TTY and no --no-color: no escape sequences.
     expect(r.stdout).not.toMatch(ANSI);
+    // Relative numbers are offsets modulo 2^32 (never negative); an absolute one is marked abs:.
+    const arrowNumbers = ladderLines(r.stdout).flatMap((l) => [...l.text.matchAll(/ (?:seq|ack)=(\S+)/g)]);
+    for (const [, value] of arrowNumbers) expect(value).toMatch(/^(abs:)?\d+$/);
+    expect(arrowNumbers.length).toBeGreaterThan(0);
   });
 
   it('shows what its name promises', async () => {
