@@ -28,7 +28,11 @@ const EXAMPLES: Record<string, string[]> = {
     'synack sweep handshake --loss 0:0.3:0.05 --runs 200 --out sweep-out',
     'synack sweep lifecycle --profile linux,rfc9293 --png',
   ],
-  inspect: ['synack inspect lifecycle --open', 'synack inspect lossy-transfer --loss 0.1 --exit-when-done'],
+  inspect: [
+    'synack inspect lifecycle --open',
+    'synack inspect --trace run.jsonl',
+    'synack inspect lossy-transfer --loss 0.1 --exit-when-done',
+  ],
   completion: [
     'synack completion bash > ~/.local/share/bash-completion/completions/synack',
     'synack completion zsh > ~/.zfunc/_synack   # with fpath=(~/.zfunc $fpath) in ~/.zshrc',

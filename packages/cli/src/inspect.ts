@@ -12,7 +12,9 @@
  * (defaults, `--realtime` as the speed); `synack inspect` has them all.
  */
 import { spawn } from 'node:child_process';
-import type { Inspector } from '@synack/inspector';
+import { basename } from 'node:path';
+import { profiles } from '@synack/core';
+import type { EndpointInfo, Inspector, InspectorOptions, StreamEvent } from '@synack/inspector';
 // Only the light option helpers load with the CLI; the server (elkjs, ws) loads when it serves.
 import {
   checkForwardUrl,
@@ -29,6 +31,7 @@ import { formatTime } from './ladder.js';
 import { type Output, type RunFlags, type RunOutcome, resolveScenario, runScenario } from './run.js';
 import type { Scenario } from './scenarios.js';
 import { InputError } from './schema.js';
+import { type RecordedTrace, readRecordedTrace } from './trace-file.js';
 
 export interface InspectOptions {
   port?: number;
@@ -109,29 +112,104 @@ export function registerInspect(program: Command, io: Output, setExit: (code: nu
         .choices(['synack', 'stately'])
         .default('synack'),
     )
-    .option('--exit-when-done', 'stop serving and exit when the run ends (default: serve until Ctrl-C)');
+    .option('--exit-when-done', 'stop serving and exit when the run ends (default: serve until Ctrl-C)')
+    .option(
+      '--trace <file>',
+      'show a recorded trace (synack run --format jsonl) instead of running a scenario',
+    );
   return addScenarioOptions(command)
     .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
     .action(async (target: string, opts: Record<string, unknown>) => {
+      if (typeof opts.trace === 'string') {
+        if (command.args.length > 0) {
+          throw new InputError(
+            `--trace shows a recorded trace: give it or a scenario ("${target}"), not both`,
+          );
+        }
+        setExit(await serveTraceFile(opts.trace, io, serverOptions(opts)));
+        return;
+      }
       const scenario = resolveScenario(target);
       const flags: RunFlags = {
         ...scenarioFlags(opts),
         maxTime: opts.maxTime as number | undefined,
       };
-      const options: InspectOptions = {
-        port: opts.port as number | undefined,
-        host: opts.host as string | undefined,
-        open: opts.open === true,
-        speed: opts.speed as number | undefined,
-        hold: opts.hold as number | undefined,
-        forward: opts.forward as string | undefined,
-        forwardFormat: opts.forwardFormat as 'synack' | 'stately',
-        exitWhenDone: opts.exitWhenDone === true,
-        paused: opts.paused === true,
-      };
-      const { code } = await serveScenario(scenario, flags, io, options, { quiet: true });
+      const { code } = await serveScenario(scenario, flags, io, serverOptions(opts), { quiet: true });
       setExit(code);
     });
+}
+
+function serverOptions(opts: Record<string, unknown>): InspectOptions {
+  return {
+    port: opts.port as number | undefined,
+    host: opts.host as string | undefined,
+    open: opts.open === true,
+    speed: opts.speed as number | undefined,
+    hold: opts.hold as number | undefined,
+    forward: opts.forward as string | undefined,
+    forwardFormat: opts.forwardFormat as 'synack' | 'stately',
+    exitWhenDone: opts.exitWhenDone === true,
+    paused: opts.paused === true,
+  };
+}
+
+/** Endpoint ids in a trace's order of appearance, with the profile the trace was run under. */
+function traceEndpoints(trace: RecordedTrace): EndpointInfo[] {
+  const profile = trace.meta?.profile ?? 'linux';
+  const ids = new Set<string>();
+  for (const e of trace.events) if (e.endpoint !== '*') ids.add(e.endpoint);
+  return [...ids].map((id) => ({
+    id,
+    address: '?',
+    profile,
+    timeWait: profiles[profile]?.timeWait ?? 60_000,
+  }));
+}
+
+/**
+ * `synack inspect --trace FILE`: validates the whole file first (a bad line is a usage error
+ * naming it, exit 2), then serves it as a finished run until Ctrl-C (or at once with
+ * --exit-when-done, for scripts that only want the check).
+ */
+export async function serveTraceFile(path: string, io: Output, options: InspectOptions): Promise<0 | 1> {
+  const trace = readRecordedTrace(path);
+  const name = basename(path);
+  return serveRecorded(
+    trace.events,
+    { name, description: `recorded trace ${path}` },
+    traceEndpoints(trace),
+    io,
+    options,
+  );
+}
+
+/** Serves a recorded stream (a trace file, a replayed capture) until a signal; 0 = fine. */
+export async function serveRecorded(
+  events: readonly StreamEvent[],
+  scenario: { name: string; description?: string },
+  endpoints: EndpointInfo[],
+  io: Output,
+  options: InspectOptions,
+): Promise<0 | 1> {
+  const inspector = await listenInspector(io, options, { scenario, endpoints });
+  const summary = events.find((e) => e.kind === 'summary') as { ok?: boolean; error?: string } | undefined;
+  inspector.loadRecorded(events, {
+    ok: summary?.ok !== false,
+    ...(summary?.error ? { error: summary.error } : {}),
+  });
+  io.out(`inspector: ${inspector.url}\n`);
+  if (options.open) openBrowser(inspector.url, io);
+  const signals = waitForSignal();
+  try {
+    if (!options.exitWhenDone) {
+      io.err(`synack: serving ${scenario.name} at ${inspector.url} — press Ctrl-C to exit\n`);
+      await signals.promise;
+    }
+    return 0;
+  } finally {
+    signals.dispose();
+    await inspector.close();
+  }
 }
 
 /**
@@ -200,11 +278,23 @@ export async function serveScenario(
 }
 
 /** Starts the inspector server; a port in use or a host it cannot bind is a usage error (exit 2). */
-async function startServing(
+function startServing(
   scenario: Scenario,
   flags: RunFlags,
   io: Output,
   options: InspectOptions,
+): Promise<Inspector> {
+  return listenInspector(io, options, {
+    scenario: { name: scenario.name, description: scenario.description },
+    config: { endpoints: scenario.endpoints, profile: flags.profile ?? scenario.profile },
+  });
+}
+
+/** Binds the inspector with the server options; what it shows comes from `source`. */
+async function listenInspector(
+  io: Output,
+  options: InspectOptions,
+  source: Pick<InspectorOptions, 'scenario' | 'config' | 'endpoints'>,
 ): Promise<Inspector> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host)) {
@@ -222,8 +312,7 @@ async function startServing(
       paused: options.paused,
       forward: options.forward,
       forwardFormat: options.forwardFormat,
-      scenario: { name: scenario.name, description: scenario.description },
-      config: { endpoints: scenario.endpoints, profile: flags.profile ?? scenario.profile },
+      ...source,
       onWarning: (message) => io.err(`synack: warning: ${message}\n`),
     });
   } catch (err) {
