@@ -74,8 +74,9 @@ async function one(kind, n, threads) {
   const config = kind === 'idle' ? idleConfig(n) : lifecycleConfig(n);
   let setupMs;
   let idleRss;
-  // wall-clock: a benchmark measures wall time.
+  // wall-clock: a benchmark measures wall time, and CPU time of every thread (load-independent).
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const result = await runSimulation(config, {
     threads,
     collectTrace: false,
@@ -91,8 +92,10 @@ async function one(kind, n, threads) {
       : {}),
   });
   const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   if (!result.ok) fail(`${kind} ${n} ${threads}: ${result.error}`);
-  const out = { kind, endpoints: n, threads, wallMs: Math.round(wallMs), rssBeforeMB: mb(rssBefore) };
+  const out = { kind, endpoints: n, threads, wallMs: Math.round(wallMs), cpuMs, rssBeforeMB: mb(rssBefore) };
   if (kind === 'idle') {
     Object.assign(out, {
       setupMsPerEndpoint: round(setupMs / n, 4),
@@ -137,7 +140,8 @@ function all() {
       kind: 'ratios',
       threads: cores,
       marginalIdleBytesPerEndpoint: Math.round(marginal),
-      lifecycleTime10xHosts: round(life10k.wallMs / life1k.wallMs, 2),
+      lifecycleWall10xHosts: round(life10k.wallMs / life1k.wallMs, 2),
+      lifecycleCpu10xHosts: round(life10k.cpuMs / life1k.cpuMs, 2),
     }),
   );
 }
