@@ -29,6 +29,9 @@ function point(loss: number, goodput: number | null): PointSummary {
     wilsonHi: 1,
     handshake: EMPTY,
     lifecycle: EMPTY,
+    lifecycleNoTimeWait: EMPTY,
+    teardown: EMPTY,
+    cleanRate: 1,
     model: null,
     transfer:
       goodput === null

@@ -4,6 +4,12 @@
  */
 import type { TraceEvent } from '@synack/network';
 import type { Scenario } from '../scenarios.js';
+import {
+  type ConnectionMetrics,
+  ConnectionTracker,
+  type TeardownMetrics,
+  teardownMetrics,
+} from './connections.js';
 
 /**
  * What "the run completed" means:
@@ -36,6 +42,15 @@ export interface RunMetrics {
   handshakeMs: number | null;
   /** First SYN sent → last transition to CLOSED, when every connection ended CLOSED (else null). */
   lifecycleMs: number | null;
+  /**
+   * First SYN sent → the last connection reached CLOSED or TIME_WAIT: the lifecycle without the
+   * 2MSL wait that dominates lifecycleMs (null when a connection never got there).
+   */
+  lifecycleNoTimeWaitMs: number | null;
+  /** Teardown, TIME_WAIT, close reasons, hanging states (connections.ts). */
+  teardown: Omit<TeardownMetrics, 'lastDone'>;
+  /** One entry per connection that opened (connections.csv). */
+  connections: ConnectionMetrics[];
   segmentsSent: number;
   segmentsDropped: number;
   segmentsDuplicated: number;
@@ -52,6 +67,10 @@ export interface RunMetrics {
 export interface TransferMetrics {
   /** Application bytes delivered, all connections and directions. */
   bytesReceived: number;
+  /** Application bytes the connections sent (summary bytesSent), all connections and directions. */
+  bytesSent: number;
+  /** First data segment sent → last delivery to an application, ms (null when nothing was delivered). */
+  transferMs: number | null;
   /**
    * bytesReceived ÷ (last delivery to an application − first data segment sent), bytes/s; null
    * when nothing was delivered. Handshake and close are outside that interval.
@@ -85,8 +104,10 @@ interface SummaryStats {
 }
 
 interface ConnectionSummary {
+  conn: string;
   state: string;
   reason?: string;
+  bytesSent: number;
   bytesReceived: number;
   integrityErrors: number;
 }
@@ -108,6 +129,7 @@ export class RunCollector {
   private lossEvents = 0;
   /** endpoint|conn → last congestion state. */
   private readonly ccState = new Map<string, string>();
+  private readonly tracker = new ConnectionTracker();
 
   constructor(
     private readonly criterion: Criterion,
@@ -117,6 +139,7 @@ export class RunCollector {
   readonly onEvent = (e: TraceEvent): void => {
     switch (e.kind) {
       case 'state': {
+        this.tracker.onState(e);
         const key = `${e.endpoint}|${e.conn}`;
         if (e.from === 'CLOSED' && e.to === 'SYN_SENT') {
           this.active.set(key, { synSent: e.t, established: null });
@@ -144,6 +167,7 @@ export class RunCollector {
           this.bytesReceived += e.bytes;
           this.lastDataReceived = e.t;
         }
+        if (e.event === 'closed') this.tracker.onClosed(e);
         if (e.event === 'closed' && e.reason && e.reason !== 'normal') {
           this.closedReasons.push(`${e.endpoint} ${String(e.reason)}`);
         }
@@ -180,12 +204,19 @@ export class RunCollector {
         ? this.lastClosed - this.firstSyn
         : null;
     const failure = this.failure(summary);
+    const endMs = stats.endTime ?? summary.t;
+    const connectionSummaries = (summary.connections ?? {}) as Record<string, ConnectionSummary[]>;
+    const connections = this.tracker.finish(connectionSummaries, endMs);
+    const { lastDone, ...teardown } = teardownMetrics(this.tracker, connections);
     return {
       completed: failure === '',
       failure,
       runOk: summary.ok,
       handshakeMs,
       lifecycleMs,
+      lifecycleNoTimeWaitMs: this.firstSyn !== null && lastDone !== null ? lastDone - this.firstSyn : null,
+      teardown,
+      connections,
       segmentsSent: stats.segmentsSent ?? 0,
       segmentsDropped: stats.segmentsDropped ?? 0,
       segmentsDuplicated: stats.segmentsDuplicated ?? 0,
@@ -196,12 +227,12 @@ export class RunCollector {
         FIN: retransmits.FIN ?? 0,
       },
       finalStates,
-      endMs: stats.endTime ?? summary.t,
-      transfer: this.transfer(stats),
+      endMs,
+      transfer: this.transfer(stats, connections),
     };
   }
 
-  private transfer(stats: SummaryStats): TransferMetrics {
+  private transfer(stats: SummaryStats, connections: readonly ConnectionMetrics[]): TransferMetrics {
     const resent = stats.retransmittedBytes ?? {};
     const span =
       this.firstDataSent !== null && this.lastDataReceived !== null
@@ -209,6 +240,8 @@ export class RunCollector {
         : 0;
     return {
       bytesReceived: this.bytesReceived,
+      bytesSent: connections.reduce((sum, c) => sum + c.bytesSent, 0),
+      transferMs: this.bytesReceived > 0 ? span : null,
       goodput: this.bytesReceived > 0 && span > 0 ? (this.bytesReceived * 1000) / span : null,
       mss: this.largestPayload,
       resent: { rto: resent.rto ?? 0, fast: resent.fast ?? 0, tlp: resent.tlp ?? 0 },

@@ -17,6 +17,12 @@ export interface PointSummary extends PointSettings {
   handshake: Quantiles;
   /** First SYN → last CLOSED (ms) over completed runs that ended with every connection CLOSED. */
   lifecycle: Quantiles;
+  /** First SYN → last connection CLOSED or in TIME_WAIT (ms), over the runs where every connection got there. */
+  lifecycleNoTimeWait: Quantiles;
+  /** First FIN → every connection CLOSED or in TIME_WAIT (ms). */
+  teardown: Quantiles;
+  /** Fraction of runs whose every connection closed cleanly (a TIME_WAIT killed by an RST is not clean). */
+  cleanRate: number | null;
   /** Model predictions (null where the model does not apply). */
   model: {
     successRate: number;
@@ -83,6 +89,9 @@ export function summarize(
     const lc = list.flatMap((r) => (r.completed && r.lifecycleMs !== null ? [r.lifecycleMs] : []));
     const handshake = { n: hs.length, ...describe(hs) };
     const lifecycle = { n: lc.length, ...describe(lc) };
+    const lifecycleNoTimeWait = quantilesOf(list, (r) => r.lifecycleNoTimeWaitMs);
+    const teardown = quantilesOf(list, (r) => r.teardown.teardownMs);
+    const cleanRate = n ? list.filter((r) => r.teardown.clean).length / n : null;
     const successRate = n ? successes / n : null;
     const m = modelForPoint(scenario, point);
     const model = m
@@ -114,10 +123,21 @@ export function summarize(
       wilsonHi: ci?.hi ?? null,
       handshake,
       lifecycle,
+      lifecycleNoTimeWait,
+      teardown,
+      cleanRate,
       model,
       transfer: transferSummary(scenario, point, list),
     };
   });
+}
+
+function quantilesOf(rows: readonly SweepRow[], pick: (r: SweepRow) => number | null): Quantiles {
+  const values = rows.flatMap((r) => {
+    const v = pick(r);
+    return v === null ? [] : [v];
+  });
+  return { n: values.length, ...describe(values) };
 }
 
 /** The point's goodput, resent bytes and redundancy, and the throughput models where loss applies. */
@@ -211,6 +231,12 @@ const RUNS_COLUMNS = [
   'run_ok',
   'handshake_ms',
   'lifecycle_ms',
+  'lifecycle_no_tw_ms',
+  'teardown_ms',
+  'time_wait_ms',
+  'close_reasons',
+  'clean',
+  'hanging',
   'segments_sent',
   'segments_dropped',
   'segments_duplicated',
@@ -220,7 +246,9 @@ const RUNS_COLUMNS = [
   'retx_fin',
   'final_states',
   'end_ms',
+  'bytes_sent',
   'bytes_received',
+  'transfer_ms',
   'goodput_Bps',
   'mss',
   'resent_rto_bytes',
@@ -250,6 +278,12 @@ export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => str
       r.runOk ? 1 : 0,
       r.handshakeMs,
       r.lifecycleMs,
+      r.lifecycleNoTimeWaitMs,
+      r.teardown.teardownMs,
+      r.teardown.timeWaitMs,
+      r.teardown.closeReasons,
+      r.teardown.clean ? 1 : 0,
+      r.teardown.hanging,
       r.segmentsSent,
       r.segmentsDropped,
       r.segmentsDuplicated,
@@ -259,7 +293,9 @@ export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => str
       r.retransmits.FIN,
       r.finalStates,
       r.endMs,
+      r.transfer.bytesSent,
       r.transfer.bytesReceived,
+      r.transfer.transferMs,
       r.transfer.goodput,
       r.transfer.mss,
       r.transfer.resent.rto,
@@ -270,6 +306,45 @@ export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => str
       r.transfer.lossEvents,
       ['synack', ...repro(r)].map(shellWord).join(' '),
     ]),
+  );
+}
+
+const CONNECTION_COLUMNS = [
+  'point',
+  'run',
+  'seed',
+  'endpoint',
+  'conn',
+  'final_state',
+  'close',
+  'handshake_ms',
+  'teardown_ms',
+  'time_wait_ms',
+  'bytes_sent',
+  'bytes_received',
+] as const;
+
+/** connections.csv: one row per connection that opened, in runs.csv order (issue 22 item 1). */
+export function connectionsCsv(rows: readonly SweepRow[]): string {
+  const sorted = [...rows].sort((a, b) => a.jobId - b.jobId);
+  return toCsv(
+    CONNECTION_COLUMNS,
+    sorted.flatMap((r) =>
+      r.connections.map((c) => [
+        r.point,
+        r.run,
+        r.seed,
+        c.endpoint,
+        c.conn,
+        c.finalState,
+        c.close,
+        c.handshakeMs,
+        c.teardownMs,
+        c.timeWaitMs,
+        c.bytesSent,
+        c.bytesReceived,
+      ]),
+    ),
   );
 }
 
@@ -292,6 +367,15 @@ const SUMMARY_COLUMNS = [
   'lc_median_ms',
   'lc_p95_ms',
   'lc_p99_ms',
+  'lc_no_tw_n',
+  'lc_no_tw_mean_ms',
+  'lc_no_tw_median_ms',
+  'lc_no_tw_p95_ms',
+  'teardown_n',
+  'teardown_mean_ms',
+  'teardown_median_ms',
+  'teardown_p95_ms',
+  'clean_rate',
   'model_success_rate',
   'model_hs_mean_ms',
   'success_dev',
@@ -364,6 +448,15 @@ export function summaryCsv(summaries: readonly PointSummary[]): string {
       s.lifecycle.median,
       s.lifecycle.p95,
       s.lifecycle.p99,
+      s.lifecycleNoTimeWait.n,
+      s.lifecycleNoTimeWait.mean,
+      s.lifecycleNoTimeWait.median,
+      s.lifecycleNoTimeWait.p95,
+      s.teardown.n,
+      s.teardown.mean,
+      s.teardown.median,
+      s.teardown.p95,
+      s.cleanRate,
       s.model?.successRate,
       s.model?.handshakeMean,
       s.model?.successDev,

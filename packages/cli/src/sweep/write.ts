@@ -10,7 +10,14 @@ import { type GridSpec, otherVarying, PARAMS } from './grid.js';
 import { reproArgs } from './job.js';
 import { isPlainHandshake } from './model.js';
 import type { SweepPlan } from './plan.js';
-import { formatNumber, type PointSummary, runsCsv, shellWord, summaryCsv } from './summary.js';
+import {
+  connectionsCsv,
+  formatNumber,
+  type PointSummary,
+  runsCsv,
+  shellWord,
+  summaryCsv,
+} from './summary.js';
 
 /** A sweep output that could not be written after the runs (disk full, I/O error): exit 1, not 2. */
 export class SweepWriteError extends Error {
@@ -18,7 +25,7 @@ export class SweepWriteError extends Error {
 }
 
 /** The files of an earlier sweep that a new one removes first (README "Sweep output directory"). */
-const OWNED_NAMES = new Set(['config.json', 'runs.csv', 'summary.csv', 'summary.json']);
+const OWNED_NAMES = new Set(['config.json', 'runs.csv', 'connections.csv', 'summary.csv', 'summary.json']);
 const OWNED_EXTENSIONS = /\.(svg|png)$/i;
 
 function errorCode(err: unknown): string {
@@ -156,6 +163,7 @@ export async function writeResults(
     'runs.csv',
     runsCsv(rows, (row) => reproArgs(plan.jobs, plan.points[row.point], row.seed)),
   );
+  out.write('connections.csv', connectionsCsv(rows));
   out.write('summary.csv', summaryCsv(summaries));
   const summary = {
     scenario: plan.scenario.name,
