@@ -33,6 +33,7 @@ const EXAMPLES: Record<string, string[]> = {
     'synack inspect --trace run.jsonl',
     'synack inspect lossy-transfer --loss 0.1 --exit-when-done',
   ],
+  replay: ['synack replay capture.pcapng', 'synack replay capture.pcap --filter 10.0.0.2:80 --inspect'],
   completion: [
     'synack completion bash > ~/.local/share/bash-completion/completions/synack',
     'synack completion zsh > ~/.zfunc/_synack   # with fpath=(~/.zfunc $fpath) in ~/.zshrc',

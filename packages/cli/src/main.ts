@@ -14,6 +14,7 @@ import { addConventions } from './help.js';
 import { inspectRunner, registerInspect } from './inspect.js';
 import { registerKernelDiff } from './kernel-diff/command.js';
 import { registerPacketdrill } from './packetdrill.js';
+import { registerReplay } from './replay/command.js';
 import { type Output, type RunFlags, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { InputError } from './schema.js';
@@ -119,7 +120,11 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .option('--no-color', 'never colour the output')
     .option('--inspect', 'serve the live inspector page while the run goes (see `synack inspect`)')
     .option('--explain', 'narrate every step, from the trace (jsonl: adds kind "explain" lines)')
-    .addOption(new Option('--lang <lang>', 'language of --explain').choices(LANGS).default('en'))
+    .addOption(
+      new Option('--lang <lang>', 'language of the ladder, its summary and --explain')
+        .choices(LANGS)
+        .default('en'),
+    )
     .action(async (target: string, opts: Record<string, unknown>) => {
       const scenario = resolveScenario(target);
       const stopWatching = opts.inspect ? () => {} : exitOnInterrupt(io);
@@ -143,6 +148,8 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
 
   registerKernelDiff(program, io, setExit);
 
+  registerReplay(program, io, setExit);
+
   addConventions(program);
   rejectRepeatedFlags(program);
   return program;
@@ -161,6 +168,7 @@ function runFlags(opts: Record<string, unknown>): RunFlags {
     threads: opts.threads as RunFlags['threads'],
     direction: opts.direction as Direction | undefined,
     color: opts.color === false ? false : undefined,
+    lang: opts.lang as Lang,
     ...(explain ? { explain, annotate: explainAnnotator(explain) } : {}),
   };
 }

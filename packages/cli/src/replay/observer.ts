@@ -1,0 +1,220 @@
+/**
+ * The observer behind `synack replay`: a captured connection's segments, in capture order,
+ * drive one RFC 9293 §3.3.2 state machine per endpoint (what it sends moves it, what it
+ * receives moves it), and each segment is checked against what that endpoint's state allows
+ * at that moment (rules.ts). The capture point may sit before a loss (tshark on lo sees a
+ * segment nftables then drops in prerouting): when an endpoint next sends something only
+ * legal had it NOT received a segment, that segment is marked lost after the capture point
+ * and the endpoint's state is rolled back — that is how a lost final ACK looks.
+ */
+import type { CapturedSegment } from './capture.js';
+import { checkSegment, type Divergence, flagRule, type RuleLimits } from './rules.js';
+
+const SYNCHRONIZED = new Set([
+  'ESTABLISHED',
+  'FIN_WAIT_1',
+  'FIN_WAIT_2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
+]);
+export const isSynchronized = (state: string) => SYNCHRONIZED.has(state);
+
+/** What the observer knows of one endpoint (sequence numbers absolute, mod 2^32). */
+export interface Side {
+  id: string;
+  state: string;
+  iss?: number;
+  /** Next sequence number it has not sent yet. */
+  sndNxt?: number;
+  /** Sequence number of its FIN, once sent. */
+  finSeq?: number;
+  /** Its window scale (RFC 7323 §2.2), once both SYNs carried one. */
+  wscale: number;
+  offeredWscale?: number;
+  /** Right edge of the window it last advertised (absolute), if known. */
+  windowRight?: number;
+  /** When each sequence number it sent was last (re)transmitted, for the RTO rules. */
+  sentAt: Map<number, { t: number; count: number }>;
+  dupAcks: number;
+  lastAck?: number;
+  /** The state before the last segment it received moved it, to undo a loss after capture. */
+  undo?: { state: string; segment: number };
+}
+
+export interface ObservedSegment extends CapturedSegment {
+  index: number;
+  from: string;
+  to: string;
+  /** Sender's state once it sent this segment, receiver's once it received it. */
+  senderState: string;
+  receiverState: string;
+  divergence?: Divergence;
+  retransmit?: boolean;
+  /** The receiver's later behaviour shows it never got this segment. */
+  lostAfterCapture?: boolean;
+}
+
+export interface StateChange {
+  t: number;
+  endpoint: string;
+  from: string;
+  to: string;
+  /** The segment that caused it. */
+  segment: number;
+}
+
+export interface ObservedConnection {
+  key: string;
+  client: string;
+  server: string;
+  segments: ObservedSegment[];
+  states: StateChange[];
+}
+
+export const seqLt = (a: number, b: number) => ((a - b) | 0) < 0;
+export const seqLe = (a: number, b: number) => ((a - b) | 0) <= 0;
+const add = (a: number, b: number) => (a + b) >>> 0;
+const has = (seg: CapturedSegment, flag: string) => seg.flags.includes(flag);
+/** Sequence space a segment takes: SYN and FIN count one each (RFC 9293 §3.4). */
+export const seqSpace = (seg: CapturedSegment) =>
+  seg.len + (has(seg, 'SYN') ? 1 : 0) + (has(seg, 'FIN') ? 1 : 0);
+
+function newSide(id: string, state: string): Side {
+  return { id, state, wscale: 0, sentAt: new Map(), dupAcks: 0 };
+}
+
+/** Replays one connection's segments (all of one 4-tuple, in capture order). */
+export function observeConnection(
+  key: string,
+  segments: CapturedSegment[],
+  limits: RuleLimits,
+): ObservedConnection {
+  const first = segments[0];
+  const a = `${first.src}:${first.srcPort}`;
+  const b = `${first.dst}:${first.dstPort}`;
+  // A capture that starts mid-connection: both ends are taken as already synchronized.
+  const opening = has(first, 'SYN') && !has(first, 'ACK');
+  const sides = new Map<string, Side>([
+    [a, newSide(a, opening ? 'CLOSED' : 'ESTABLISHED')],
+    [b, newSide(b, opening ? 'LISTEN' : 'ESTABLISHED')],
+  ]);
+  const out: ObservedConnection = { key, client: a, server: b, segments: [], states: [] };
+  const setState = (side: Side, to: string, t: number, segment: number) => {
+    if (side.state === to) return;
+    out.states.push({ t, endpoint: side.id, from: side.state, to, segment });
+    side.state = to;
+  };
+  for (const [i, seg] of segments.entries()) {
+    const from = `${seg.src}:${seg.srcPort}`;
+    const to = `${seg.dst}:${seg.dstPort}`;
+    const sender = sides.get(from) as Side;
+    const receiver = sides.get(to) as Side;
+    let divergence = checkSegment(sender, receiver, seg, limits);
+    if (divergence && sender.undo && lostAfterCapture(sender, seg)) {
+      // Legal only had the sender not received its last segment: that one was lost after the
+      // capture point, and the state change it seemed to cause never happened.
+      const { state, segment } = sender.undo;
+      out.segments[segment].lostAfterCapture = true;
+      out.states = out.states.filter((c) => !(c.segment === segment && c.endpoint === sender.id));
+      sender.state = state;
+      divergence = checkSegment(sender, receiver, seg, limits);
+    }
+    sender.undo = undefined;
+    const retransmit = isRetransmit(sender, seg);
+    afterSend(sender, seg, (s) => setState(sender, s, seg.t, i));
+    const before = receiver.state;
+    afterReceive(receiver, sender, seg, (s) => setState(receiver, s, seg.t, i));
+    receiver.undo = receiver.state !== before ? { state: before, segment: i } : undefined;
+    out.segments.push({
+      ...seg,
+      index: i,
+      from,
+      to,
+      senderState: sender.state,
+      receiverState: receiver.state,
+      ...(divergence ? { divergence } : {}),
+      ...(retransmit ? { retransmit } : {}),
+    });
+  }
+  return out;
+}
+
+/** Whether the sender's flags would be legal in the state before its last reception. */
+function lostAfterCapture(sender: Side, seg: CapturedSegment): boolean {
+  const now = sender.state;
+  sender.state = sender.undo?.state ?? now;
+  const allowed = flagRule(sender, seg) === undefined;
+  sender.state = now;
+  return allowed;
+}
+
+export function isRetransmit(sender: Side, seg: CapturedSegment): boolean {
+  return sender.sndNxt !== undefined && seqSpace(seg) > 0 && seqLt(seg.seq, sender.sndNxt);
+}
+
+/** RFC 9293 §3.3.2: the transitions an endpoint makes by sending. */
+function afterSend(side: Side, seg: CapturedSegment, setState: (s: string) => void): void {
+  const space = seqSpace(seg);
+  if (has(seg, 'SYN')) {
+    side.iss = seg.seq;
+    side.offeredWscale = seg.wscale;
+    if (side.state === 'CLOSED') setState('SYN_SENT');
+  }
+  if (space > 0) {
+    const prev = side.sentAt.get(seg.seq);
+    side.sentAt.set(seg.seq, { t: seg.t, count: (prev?.count ?? 0) + 1 });
+  }
+  const end = add(seg.seq, space);
+  if (side.sndNxt === undefined || seqLt(side.sndNxt, end)) side.sndNxt = end;
+  if (seg.win !== undefined && has(seg, 'ACK'))
+    side.windowRight = add(seg.ack, seg.win * 2 ** (has(seg, 'SYN') ? 0 : side.wscale));
+  if (has(seg, 'FIN')) {
+    side.finSeq = add(seg.seq, seg.len);
+    if (side.state === 'ESTABLISHED' || side.state === 'SYN_RECEIVED') setState('FIN_WAIT_1');
+    else if (side.state === 'CLOSE_WAIT') setState('LAST_ACK');
+  }
+  if (has(seg, 'RST')) setState('CLOSED');
+}
+
+/** RFC 9293 §3.10.7: the transitions an endpoint makes by receiving (ACK first, then FIN). */
+function afterReceive(side: Side, peer: Side, seg: CapturedSegment, setState: (s: string) => void): void {
+  if (has(seg, 'RST')) {
+    if (side.state !== 'LISTEN' && side.state !== 'CLOSED') setState('CLOSED');
+    return;
+  }
+  if (has(seg, 'SYN')) {
+    // RFC 7323 §2.2: scaling is on only when both SYNs carried the option.
+    if (side.offeredWscale !== undefined && seg.wscale !== undefined) {
+      side.wscale = side.offeredWscale;
+      peer.wscale = seg.wscale;
+    }
+    if (side.state === 'LISTEN') setState('SYN_RECEIVED');
+    else if (side.state === 'SYN_SENT' && has(seg, 'ACK') && side.sndNxt === seg.ack) setState('ESTABLISHED');
+    else if (side.state === 'SYN_SENT' && !has(seg, 'ACK')) setState('SYN_RECEIVED');
+  }
+  trackDupAcks(peer, seg);
+  if (has(seg, 'ACK') && side.sndNxt !== undefined && seqLe(side.sndNxt, seg.ack)) {
+    // Everything it sent is acknowledged: its SYN, and its FIN if it sent one.
+    if (side.state === 'SYN_RECEIVED') setState('ESTABLISHED');
+    if (side.finSeq !== undefined) {
+      if (side.state === 'FIN_WAIT_1') setState('FIN_WAIT_2');
+      else if (side.state === 'CLOSING') setState('TIME_WAIT');
+      else if (side.state === 'LAST_ACK') setState('CLOSED');
+    }
+  }
+  if (has(seg, 'FIN')) {
+    if (side.state === 'ESTABLISHED' || side.state === 'SYN_RECEIVED') setState('CLOSE_WAIT');
+    else if (side.state === 'FIN_WAIT_1') setState('CLOSING');
+    else if (side.state === 'FIN_WAIT_2') setState('TIME_WAIT');
+  }
+}
+
+/** RFC 5681 §2 duplicate ACKs, counted on the endpoint sending them (3 allow a fast retransmit). */
+function trackDupAcks(acker: Side, seg: CapturedSegment): void {
+  if (!has(seg, 'ACK')) return;
+  if (acker.lastAck === seg.ack && seg.len === 0 && !has(seg, 'SYN') && !has(seg, 'FIN')) acker.dupAcks++;
+  else acker.dupAcks = 0;
+  acker.lastAck = seg.ack;
+}

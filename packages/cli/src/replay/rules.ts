@@ -1,0 +1,145 @@
+/**
+ * What an endpoint may send in its current state — the checks `synack replay` marks a
+ * captured segment with when the model would not have sent it at that moment. Each rule
+ * names the RFC text or the Linux behaviour it follows.
+ */
+import type { CapturedSegment } from './capture.js';
+import { isRetransmit, isSynchronized, type Side, seqLt, seqSpace } from './observer.js';
+
+export interface Divergence {
+  rule:
+    | 'unexpected-flags'
+    | 'unexpected-seq'
+    | 'unexpected-ack'
+    | 'missing-ack'
+    | 'window'
+    | 'rto-early'
+    | 'rto-late';
+  detail: string;
+}
+
+/** The profile's timers as the RTO rules use them (ms). */
+export interface RuleLimits {
+  rtoInitial: number;
+  rtoMin: number;
+  rtoMax: number;
+  /** Relative slack for timer checks: jiffies, timer slack and capture timestamps. */
+  tolerance: number;
+}
+
+const has = (seg: CapturedSegment, flag: string) => seg.flags.includes(flag);
+
+/** The first rule this segment breaks, sent by `sender` to `receiver`, or undefined. */
+export function checkSegment(
+  sender: Side,
+  receiver: Side,
+  seg: CapturedSegment,
+  limits: RuleLimits,
+): Divergence | undefined {
+  return (
+    flagRule(sender, seg) ?? numberRule(sender, receiver, seg) ?? timerRule(sender, receiver, seg, limits)
+  );
+}
+
+/** Whether the sender's state allows these flags at all (RFC 9293 §3.10). */
+export function flagRule(sender: Side, seg: CapturedSegment): Divergence | undefined {
+  const { state } = sender;
+  if (has(seg, 'RST')) return undefined; // a reset is a legal answer in any state (§3.10.7.1)
+  const syn = has(seg, 'SYN');
+  if (state === 'CLOSED' && !syn) {
+    return {
+      rule: 'unexpected-flags',
+      detail: `[${seg.flags}] from a CLOSED endpoint (only a RST may leave it)`,
+    };
+  }
+  if (state === 'LISTEN')
+    return { rule: 'unexpected-flags', detail: 'a listener sends only after a SYN arrives' };
+  if (syn && isSynchronized(state)) {
+    return {
+      rule: 'unexpected-flags',
+      detail: `SYN in ${state} (RFC 9293 §3.10.7.4: a SYN is only sent to open)`,
+    };
+  }
+  if (syn && state === 'SYN_RECEIVED' && !has(seg, 'ACK')) {
+    return {
+      rule: 'unexpected-flags',
+      detail: 'a SYN without ACK in SYN_RECEIVED (its SYN is a SYN-ACK, §3.10.7.2)',
+    };
+  }
+  if (!syn && !has(seg, 'ACK') && (isSynchronized(state) || state === 'SYN_RECEIVED')) {
+    return {
+      rule: 'missing-ack',
+      detail: `no ACK flag in ${state} (RFC 9293 §3.10.7.4: every segment once synchronized carries ACK)`,
+    };
+  }
+  if ((seg.len > 0 || has(seg, 'FIN')) && state === 'SYN_SENT') {
+    return { rule: 'unexpected-flags', detail: 'data or FIN before the handshake completed' };
+  }
+  if (seg.len > 0 && sender.finSeq !== undefined && !seqLt(seg.seq, sender.finSeq)) {
+    return { rule: 'unexpected-flags', detail: `new data after its FIN (${state})` };
+  }
+  return undefined;
+}
+
+function numberRule(sender: Side, receiver: Side, seg: CapturedSegment): Divergence | undefined {
+  if (has(seg, 'SYN') || has(seg, 'RST')) return undefined;
+  if (sender.sndNxt !== undefined && seqLt(sender.sndNxt, seg.seq)) {
+    return {
+      rule: 'unexpected-seq',
+      detail: `seq ${rel(seg.seq, sender)} skips past what it had sent (${rel(sender.sndNxt, sender)})`,
+    };
+  }
+  if (has(seg, 'ACK') && receiver.sndNxt !== undefined && seqLt(receiver.sndNxt, seg.ack)) {
+    return {
+      rule: 'unexpected-ack',
+      detail: `ack ${rel(seg.ack, receiver)} acknowledges data never sent (its next is ${rel(receiver.sndNxt, receiver)})`,
+    };
+  }
+  const end = (seg.seq + seg.len) >>> 0;
+  if (seg.len > 0 && receiver.windowRight !== undefined && seqLt(receiver.windowRight, end)) {
+    return {
+      rule: 'window',
+      detail: `data to ${rel(end, sender)} past the advertised window's right edge ${rel(receiver.windowRight, sender)} (RFC 9293 §3.8.6)`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A timer retransmission must wait at least the RTO floor since the last transmission of
+ * the same sequence number (SYNs: the initial RTO, RFC 6298 §2.1; later: the profile's
+ * minimum, Linux TCP_RTO_MIN) and never longer than the maximum; a fast retransmit after
+ * three duplicate ACKs (RFC 5681 §3.2) has no floor.
+ */
+function timerRule(
+  sender: Side,
+  receiver: Side,
+  seg: CapturedSegment,
+  limits: RuleLimits,
+): Divergence | undefined {
+  if (!isRetransmit(sender, seg)) return undefined;
+  const prev = sender.sentAt.get(seg.seq);
+  if (!prev) return undefined;
+  const waited = seg.t - prev.t;
+  const fast = seg.len > 0 && receiver.dupAcks >= 3;
+  const floor = has(seg, 'SYN') ? limits.rtoInitial : limits.rtoMin;
+  const slack = limits.tolerance;
+  if (!fast && waited < floor * (1 - slack)) {
+    return {
+      rule: 'rto-early',
+      detail: `retransmitted ${waited.toFixed(1)} ms after the last copy; the RTO is at least ${floor} ms`,
+    };
+  }
+  if (waited > limits.rtoMax * (1 + slack)) {
+    return {
+      rule: 'rto-late',
+      detail: `retransmitted ${waited.toFixed(1)} ms after the last copy; the RTO is at most ${limits.rtoMax} ms`,
+    };
+  }
+  return undefined;
+}
+
+/** A sequence number relative to the endpoint's ISS, as Wireshark shows it. */
+export function rel(n: number, side: Side): number {
+  return side.iss === undefined ? n : (n - side.iss) >>> 0;
+}

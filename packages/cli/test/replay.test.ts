@@ -1,0 +1,199 @@
+/**
+ * `synack replay` on captures made with the real kernel (test/fixtures/replay/make-captures.sh:
+ * a network namespace, tshark on lo, nftables dropping the client's final ACK in prerouting)
+ * and on hand-built segments for the rules the kernel captures do not break.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CapturedSegment, readCapture } from '../src/replay/capture.js';
+import { profileLimits, replayCapture } from '../src/replay/command.js';
+import { type ObservedConnection, observeConnection } from '../src/replay/observer.js';
+import { parseRecordedTrace } from '../src/trace-file.js';
+import { CLI_DIR, describeResult, synack } from './helpers.js';
+
+const FIXTURES = join(CLI_DIR, 'test/fixtures/replay');
+const fixture = (name: string) => join(FIXTURES, name);
+const CLIENT = '127.0.0.1:40000';
+const SERVER = '127.0.0.1:8080';
+
+/** An endpoint's state sequence, starting state first. */
+function visits(conn: ObservedConnection, endpoint: string): string[] {
+  const changes = conn.states.filter((s) => s.endpoint === endpoint);
+  return changes.length ? [changes[0].from, ...changes.map((s) => s.to)] : [];
+}
+
+describe('reading captures', () => {
+  it('pcapng and classic pcap of the same capture give the same segments', () => {
+    const ng = readCapture(readFileSync(fixture('lost-final-ack.pcapng')), 'ng');
+    const classic = readCapture(readFileSync(fixture('lost-final-ack.pcap')), 'pcap');
+    expect(ng).toHaveLength(11);
+    // The same packets; pcapng stamps in ns, classic pcap in µs.
+    const untimed = (list: CapturedSegment[]) => list.map(({ t: _t, ...rest }) => rest);
+    expect(untimed(classic)).toEqual(untimed(ng));
+    for (const [i, s] of classic.entries()) expect(Math.abs(s.t - ng[i].t)).toBeLessThan(0.002);
+    expect(ng[0]).toMatchObject({
+      src: '127.0.0.1',
+      srcPort: 40000,
+      dstPort: 8080,
+      flags: ['SYN'],
+      mss: 65495,
+      wscale: 10,
+    });
+    expect(ng[3]).toMatchObject({ flags: ['ACK', 'PSH'], len: 5 });
+  });
+
+  it('a file that is neither is a usage error naming it', () => {
+    expect(() => readCapture(Buffer.alloc(64, 7), 'x.pcap')).toThrow(/^x\.pcap: not a pcap or pcapng file/);
+    expect(() => readCapture(Buffer.alloc(3), 'y')).toThrow(/too short/);
+  });
+});
+
+describe('a kernel capture with a lost final ACK', () => {
+  const [conn] = replayCapture(fixture('lost-final-ack.pcapng'), undefined, 'linux');
+
+  it('shows LAST_ACK on the server and TIME_WAIT on the client', () => {
+    expect(conn.client).toBe(CLIENT);
+    expect(visits(conn, SERVER)).toEqual([
+      'LISTEN',
+      'SYN_RECEIVED',
+      'ESTABLISHED',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'CLOSED',
+    ]);
+    expect(visits(conn, CLIENT)).toEqual([
+      'CLOSED',
+      'SYN_SENT',
+      'ESTABLISHED',
+      'FIN_WAIT_1',
+      'FIN_WAIT_2',
+      'TIME_WAIT',
+    ]);
+  });
+
+  it('the retransmitted FIN comes from the server in LAST_ACK, answered from TIME_WAIT, no divergence', () => {
+    const fins = conn.segments.filter((s) => s.from === SERVER && s.flags.includes('FIN'));
+    expect(fins.map((s) => [s.retransmit ?? false, s.senderState])).toEqual([
+      [false, 'LAST_ACK'],
+      [true, 'LAST_ACK'],
+    ]);
+    expect(fins[1].t - fins[0].t).toBeGreaterThanOrEqual(200);
+    const lost = conn.segments.filter((s) => s.lostAfterCapture);
+    expect(lost.map((s) => [s.from, s.flags.join(',')])).toEqual([[CLIENT, 'ACK']]);
+    const reAck = conn.segments.at(-1)!;
+    expect([reAck.from, reAck.senderState, reAck.receiverState]).toEqual([CLIENT, 'TIME_WAIT', 'CLOSED']);
+    expect(conn.segments.filter((s) => s.divergence)).toEqual([]);
+  });
+
+  it('under rfc9293 (RTO at least 1 s) the same 205 ms FIN retransmission is marked early', () => {
+    const [strict] = replayCapture(fixture('lost-final-ack.pcap'), undefined, 'rfc9293');
+    const marked = strict.segments.filter((s) => s.divergence);
+    expect(marked.map((s) => [s.from, s.flags.join(','), s.divergence?.rule])).toEqual([
+      [SERVER, 'ACK,FIN', 'rto-early'],
+    ]);
+  });
+});
+
+describe('a capture edited to break a rule', () => {
+  it('marks the FIN retransmitted 20 ms after the first, and only it', () => {
+    const [conn] = replayCapture(fixture('early-fin-rto.pcap'), undefined, 'linux');
+    const marked = conn.segments.filter((s) => s.divergence);
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatchObject({
+      from: SERVER,
+      flags: ['ACK', 'FIN'],
+      retransmit: true,
+      senderState: 'LAST_ACK',
+    });
+    expect(marked[0].divergence).toEqual({
+      rule: 'rto-early',
+      detail: 'retransmitted 20.0 ms after the last copy; the RTO is at least 200 ms',
+    });
+  });
+});
+
+describe('rules on hand-built segments', () => {
+  const seg = (t: number, from: 'a' | 'b', flags: string[], seq: number, ack: number, len = 0, win = 1000) =>
+    ({
+      t,
+      src: from === 'a' ? '10.0.0.1' : '10.0.0.2',
+      dst: from === 'a' ? '10.0.0.2' : '10.0.0.1',
+      srcPort: from === 'a' ? 40000 : 80,
+      dstPort: from === 'a' ? 80 : 40000,
+      seq,
+      ack,
+      flags,
+      len,
+      win,
+    }) as CapturedSegment;
+  const handshake = [
+    seg(0, 'a', ['SYN'], 100, 0),
+    seg(1, 'b', ['SYN', 'ACK'], 500, 101),
+    seg(2, 'a', ['ACK'], 101, 501),
+  ];
+  const rulesOf = (extra: CapturedSegment[]) =>
+    observeConnection('k', [...handshake, ...extra], profileLimits('linux'))
+      .segments.filter((s) => s.divergence)
+      .map((s) => s.divergence?.rule);
+
+  it('a clean exchange has no marks', () => {
+    expect(rulesOf([seg(3, 'a', ['ACK'], 101, 501, 10), seg(4, 'b', ['ACK'], 501, 111)])).toEqual([]);
+  });
+  it('data past the advertised window', () => {
+    expect(rulesOf([seg(3, 'a', ['ACK'], 101, 501, 2000)])).toEqual(['window']);
+  });
+  it('an ACK of data never sent', () => {
+    expect(rulesOf([seg(3, 'b', ['ACK'], 501, 900)])).toEqual(['unexpected-ack']);
+  });
+  it('a sequence number that skips ahead', () => {
+    expect(rulesOf([seg(3, 'a', ['ACK'], 150, 501, 10)])).toEqual(['unexpected-seq']);
+  });
+  it('no ACK flag once synchronized', () => {
+    expect(rulesOf([seg(3, 'a', [], 101, 0, 10)])).toEqual(['missing-ack']);
+  });
+  it('new data after its FIN, and a SYN in ESTABLISHED', () => {
+    expect(rulesOf([seg(3, 'a', ['FIN', 'ACK'], 101, 501), seg(4, 'a', ['ACK'], 102, 501, 5)])).toEqual([
+      'unexpected-flags',
+    ]);
+    expect(rulesOf([seg(3, 'b', ['SYN'], 900, 0)])).toEqual(['unexpected-flags']);
+  });
+});
+
+describe('synack replay', () => {
+  it('text: exit 0 and "no divergence" for the kernel capture', async () => {
+    const r = await synack(['replay', fixture('lost-final-ack.pcapng')]);
+    expect(r.code, describeResult(r)).toBe(0);
+    expect(r.stdout).toContain(`${SERVER}: CLOSE_WAIT → LAST_ACK`);
+    expect(r.stdout).toContain('(lost after the capture point)');
+    expect(r.stdout).toMatch(/no divergence\n/);
+  });
+
+  it('jsonl passes the trace contract check; the edited capture exits 1 with the mark', async () => {
+    const r = await synack(['replay', fixture('early-fin-rto.pcap'), '--format', 'jsonl']);
+    expect(r.code, describeResult(r)).toBe(1);
+    const trace = parseRecordedTrace(r.stdout, 'replay');
+    const marked = trace.events.filter((e) => 'divergence' in e);
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatchObject({ kind: 'send', endpoint: SERVER, divergence: { rule: 'rto-early' } });
+    expect(trace.events.at(-1)).toMatchObject({ kind: 'summary', ok: false, divergences: 1 });
+  });
+
+  it('bad input is exit 2 with one line', async () => {
+    const missing = await synack(['replay', fixture('nope.pcap')]);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      `synack: ${fixture('nope.pcap')}: cannot read (ENOENT)\n`,
+    ]);
+    const notPcap = await synack(['replay', fixture('make-captures.sh')]);
+    expect(notPcap.code).toBe(2);
+    expect(notPcap.stderr).toMatch(/not a pcap or pcapng file/);
+    const noMatch = await synack(['replay', fixture('lost-final-ack.pcap'), '--filter', ':9999']);
+    expect([noMatch.code, noMatch.stderr]).toEqual([
+      2,
+      `synack: ${fixture('lost-final-ack.pcap')}: no TCP segments match --filter\n`,
+    ]);
+    const badFilter = await synack(['replay', fixture('lost-final-ack.pcap'), '--filter', 'host:99999']);
+    expect(badFilter.code).toBe(2);
+  });
+});
