@@ -4,6 +4,7 @@
 // Protocol: see packages/inspector/README.md.
 
 import { renderCwndPlot } from './cwnd-plot.js';
+import { cursorForTime, formatHash, parseHash } from './deep-link.js';
 import { renderLadder } from './ladder.js';
 import {
   applyEvent,
@@ -14,6 +15,7 @@ import {
   deriveModel,
   formatTime,
   pendingTimers,
+  retransmissionReason,
   segmentLabel,
   stateCounts,
 } from './model.js';
@@ -41,6 +43,11 @@ const app = {
   renderQueued: false,
   lastLadder: { count: -1, selected: null, width: 0, at: 0 },
   followLadder: true,
+  /** A link from the URL hash waiting for its moment to arrive (deep-link.js); null once applied. */
+  pendingLink: null,
+  /** Connections a link pins, applied when the endpoint's panel is created. */
+  linkPins: new Map(),
+  lastHash: '',
 };
 // Read-only handle for debugging and tests; not a stable API.
 window.__synack = app;
@@ -118,10 +125,12 @@ function handle(msg) {
         app.cursor = app.pendingStep + 1;
         app.pendingStep = null;
       }
+      restoreLink();
       break;
     }
     case 'control':
       app.control = msg.control;
+      restoreLink();
       break;
     case 'error':
       console.warn('inspector server:', msg.message);
@@ -153,6 +162,79 @@ function setCursor(k) {
   app.cursor = k === null || k >= app.traceIdx.length ? null : Math.max(0, k);
   app.pendingStep = null;
   queueRender();
+}
+
+// --- deep links (URL hash) ----------------------------------------------------------------------
+
+/** Applies the pending link once the run has reached its moment (or is done). */
+function restoreLink() {
+  const link = app.pendingLink;
+  if (!link || !app.hello) return;
+  const done = Boolean(app.control?.done);
+  let k = null;
+  if (link.event !== undefined) {
+    if (app.traceIdx.length < link.event && !done) return;
+    k = link.event;
+  } else if (link.t !== undefined) {
+    const times = app.traceIdx.map((i) => app.events[i].t);
+    const at = cursorForTime(times, link.t, done);
+    if (!at.ready) return;
+    k = at.k;
+  }
+  app.pendingLink = null;
+  for (const [endpoint, conn] of link.conns) {
+    app.linkPins.set(endpoint, conn);
+    const panel = app.panels.get(endpoint);
+    if (panel) panel.pinned = conn;
+  }
+  if (k !== null) setCursor(k);
+  if (link.seg !== undefined) selectSegment(link.seg, false);
+  app.followLadder = false;
+  app.scrollToSelected = true;
+}
+
+/** Keeps the URL hash on the shown moment, selection and pinned connections (replaceState: no history spam). */
+function writeHash(model) {
+  if (app.pendingLink) return;
+  const conns = [...app.panels].filter(([, p]) => p.pinned).map(([ep, p]) => [ep, p.pinned]);
+  const hash = formatHash({
+    event: app.cursor === null ? null : shownTrace(),
+    t: model?.t,
+    seg: app.selected,
+    conns,
+  });
+  if (hash === app.lastHash) return;
+  app.lastHash = hash;
+  history.replaceState(null, '', hash || `${location.pathname}${location.search}`);
+}
+
+// --- next / previous retransmission, drop, state change ------------------------------------------
+
+const JUMP_KINDS = {
+  retransmission: (ev) => ev.kind === 'send' && Boolean(ev.retransmit || ev.cause),
+  drop: (ev) => ev.kind === 'drop',
+  state: (ev) => ev.kind === 'state',
+};
+
+/** Moves the cursor to just after the next (dir 1) or previous (dir -1) trace event of a kind. */
+function jump(kind, dir) {
+  const matches = JUMP_KINDS[kind];
+  const k = shownTrace();
+  // Position k shows trace events 0..k-1: the next match is at index ≥ k, the previous one < k-1.
+  for (let i = dir > 0 ? k : k - 2; i >= 0 && i < app.traceIdx.length; i += dir) {
+    const ev = app.events[app.traceIdx[i]];
+    if (!matches(ev)) continue;
+    app.cursor = i + 1;
+    app.pendingStep = null;
+    const segId = ev.kind === 'send' ? ev.id : ev.kind === 'drop' && ev.id ? ev.id : null;
+    if (segId !== null) {
+      selectSegment(segId, true);
+      app.scrollToSelected = true;
+    }
+    queueRender();
+    return true;
+  }
+  return false;
 }
 
 // --- controls -------------------------------------------------------------------------------
@@ -191,6 +273,8 @@ function back() {
   }
 }
 
+const JUMP_KEYS = { r: 'retransmission', d: 'drop', s: 'state' };
+
 function setup() {
   $('pause').addEventListener('click', pause);
   $('resume').addEventListener('click', resume);
@@ -200,6 +284,27 @@ function setup() {
   $('speed').addEventListener('change', (e) => send({ type: 'speed', speed: Number(e.target.value) }));
   $('hold').addEventListener('change', (e) => send({ type: 'hold', hold: Number(e.target.value) }));
   $('scrub').addEventListener('input', (e) => setCursor(Number(e.target.value)));
+  for (const button of document.querySelectorAll('[data-jump]')) {
+    button.addEventListener('click', () =>
+      jump(button.getAttribute('data-jump'), Number(button.getAttribute('data-dir'))),
+    );
+  }
+  $('selection').addEventListener('click', (e) => {
+    const link = e.target instanceof Element ? e.target.closest('[data-select-seg]') : null;
+    if (link) selectSegment(Number(link.getAttribute('data-select-seg')), true);
+    const go = e.target instanceof Element ? e.target.closest('[data-goto-trace]') : null;
+    if (go) {
+      app.scrollToSelected = true;
+      setCursor(Number(go.getAttribute('data-goto-trace')));
+    }
+  });
+  app.pendingLink = parseHash(location.hash);
+  window.addEventListener('hashchange', () => {
+    if (location.hash === app.lastHash) return;
+    app.pendingLink = parseHash(location.hash);
+    restoreLink();
+    queueRender();
+  });
   document.addEventListener('keydown', (e) => {
     if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement) return;
     if (e.key === ' ') {
@@ -212,14 +317,17 @@ function setup() {
     } else if (e.key === 'ArrowLeft') {
       e.preventDefault();
       back();
+    } else if (JUMP_KEYS[e.key.toLowerCase()] && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      // r / d / s: next retransmission, drop, state change; with Shift: previous.
+      e.preventDefault();
+      jump(JUMP_KEYS[e.key.toLowerCase()], e.shiftKey ? -1 : 1);
     }
   });
   const ladder = $('ladder');
   ladder.addEventListener('click', (e) => {
     const g = e.target instanceof Element ? e.target.closest('.segment') : null;
     if (!g) return;
-    const id = Number(g.getAttribute('data-id'));
-    selectSegment(app.selected === id ? null : id);
+    selectSegment(Number(g.getAttribute('data-id')));
   });
   ladder.addEventListener('scroll', () => {
     app.followLadder = ladder.scrollTop + ladder.clientHeight >= ladder.scrollHeight - 40;
@@ -230,8 +338,21 @@ function setup() {
   });
 }
 
-function selectSegment(id) {
-  app.selected = id;
+/** The later deliver or drop line of segment `id` after stream position `from`, with its scrubber position. */
+function laterFate(id, from) {
+  for (let i = from; i < app.events.length; i++) {
+    const ev = app.events[i];
+    if ((ev.kind === 'deliver' || ev.kind === 'drop') && ev.id === id) {
+      const k = app.traceIdx.indexOf(i) + 1;
+      return { kind: ev.kind, t: ev.t, k };
+    }
+  }
+  return null;
+}
+
+function selectSegment(id, keep = false) {
+  app.selected = keep ? id : app.selected === id ? null : id;
+  id = app.selected;
   if (id !== null && app.model) {
     // Show the receiving connection whose transitions the segment caused.
     for (const c of causedBy(app.model, id)) {
@@ -289,7 +410,7 @@ function createPanel(ep) {
     cwnd: h('div', { class: 'cwnd-plot' }),
     cwndKey: '',
     history: h('div', { class: 'history' }),
-    pinned: null,
+    pinned: app.linkPins.get(ep.id) ?? null,
     optionsKey: '',
   };
   panel.holder.appendChild(panel.chart.svg);
@@ -449,10 +570,36 @@ function renderSelection(model) {
   ];
   if (s.drop)
     parts.push(`dropped (${s.drop.reason}) ${s.drop.host ? 'by the receiving host' : 'in the network'}`);
-  if (s.deliveredAt !== null) parts.push(`delivered ${formatTime(s.deliveredAt)}`);
+  if (s.deliveredAt !== null && !s.drop) parts.push(`delivered ${formatTime(s.deliveredAt)}`);
   else if (!s.drop) parts.push('in flight');
   box.replaceChildren(h('span', {}, parts.join(' · ')));
-  if (s.deliveredAt !== null) {
+  const fate = s.deliveredAt === null && !s.drop ? laterFate(s.id, model.count) : null;
+  if (fate) {
+    // In flight at the shown moment: offer the moment it arrives (and what it causes there).
+    const verb = fate.kind === 'deliver' ? 'arrives' : 'is dropped';
+    box.append(
+      ' ',
+      h(
+        'button',
+        { type: 'button', class: 'link', 'data-goto-trace': String(fate.k) },
+        `${verb} at ${formatTime(fate.t)}: go there`,
+      ),
+    );
+  }
+  const why = retransmissionReason(model, s);
+  if (why) {
+    const reason = h('div', { class: 'retransmit-reason', 'data-cause': why.cause ?? '' }, `${why.text} `);
+    if (why.of !== null)
+      reason.append(
+        h(
+          'button',
+          { type: 'button', class: 'link', 'data-select-seg': String(why.of) },
+          `select #${why.of}`,
+        ),
+      );
+    box.append(reason);
+  }
+  if (s.deliveredAt !== null && !s.drop?.host) {
     const caused = causedBy(model, s.id);
     const list = h('span', { class: 'caused-list' });
     list.append(' → ');
@@ -503,8 +650,10 @@ function render() {
   const bits = [];
   if (model) {
     bits.push(`t = ${formatTime(model.t)}`);
+    const st = model.stats;
+    // Host drops arrived but were refused by the receiving host: neither delivered nor lost on the way.
     bits.push(
-      `${model.stats.sent} sent, ${model.stats.delivered} delivered, ${model.stats.dropped} dropped, ${model.stats.duplicated} duplicated`,
+      `${st.sent} sent, ${st.delivered} delivered, ${st.netDropped} lost in the network, ${st.hostDropped} dropped by the receiving host, ${st.duplicated} duplicated, ${st.retransmits} retransmitted`,
     );
   }
   status.replaceChildren(badge, bits.join(' · '));
@@ -550,7 +699,17 @@ function render() {
       if (app.followLadder) ladder.scrollTop = ladder.scrollHeight;
     }
   }
+  if (app.scrollToSelected && app.selected !== null) {
+    const g = ladder.querySelector(`.segment[data-id="${app.selected}"]`);
+    if (g) {
+      app.scrollToSelected = false;
+      const box = ladder.getBoundingClientRect();
+      const r = g.getBoundingClientRect();
+      ladder.scrollTop += r.top - box.top - (box.height - r.height) / 2;
+    }
+  }
   renderSelection(model);
+  writeHash(model);
 
   const summary = $('summary');
   if (model.summary) {

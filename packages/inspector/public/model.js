@@ -128,6 +128,16 @@ export function applyEvent(model, ev, index, events) {
   if (ev.kind !== 'inspect') model.traceCount++;
   switch (ev.kind) {
     case 'state': {
+      if (ev.role === 'listener') {
+        // A listening socket's own line (CLOSED → LISTEN): shown with the listeners, not as a connection.
+        const ep = endpointOf(model, ev.endpoint);
+        ep.listeners.set(ev.conn, {
+          value: ev.to,
+          context: ep.listeners.get(ev.conn)?.context ?? null,
+          t: ev.t,
+        });
+        break;
+      }
       const conn = connOf(model, ev.endpoint, ev.conn, ev.t);
       const step = {
         t: ev.t,
