@@ -88,9 +88,7 @@ export function placeEndpoints(config: SimulationConfig, placement: Placement): 
     { length: count },
     () => new SharedThread(placement.pool, addresses, placement.quiet),
   );
-  return inits.map((init) =>
-    threads[init.index % count].host(init, config.perturb?.[init.endpoint.id] ?? 0),
-  );
+  return inits.map((init) => threads[init.index % count].host(init, config.perturb?.[init.endpoint.id] ?? 0));
 }
 
 type Kind = 'init' | 'window' | 'report';
@@ -163,7 +161,9 @@ class SharedThread {
       .then((reply) => {
         const values = replyValues(batch.kind, reply);
         // An init reply lists every slot; the others list the batch's jobs in order.
-        batch.jobs.forEach((job, i) => job.resolve(values[batch.kind === 'init' ? job.slot : i]));
+        batch.jobs.forEach((job, i) => {
+          job.resolve(values[batch.kind === 'init' ? job.slot : i]);
+        });
       })
       .catch((error: Error) => {
         for (const job of batch.jobs) job.reject(error);

@@ -59,9 +59,7 @@ export class EndpointThread {
         liveWorkers--;
         this.exited = true;
         if (this.pending) {
-          this.fail(
-            new Error(`${this.hosted()}: worker exited${code !== 0 ? ` with code ${code}` : ''}`),
-          );
+          this.fail(new Error(`${this.hosted()}: worker exited${code !== 0 ? ` with code ${code}` : ''}`));
         }
         resolve();
       });
