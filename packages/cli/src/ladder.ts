@@ -7,7 +7,8 @@
 import { INFINITE_SSTHRESH } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
 import { createColors } from 'picocolors';
-import type { Annotate } from './explain/index.js';
+import type { Annotate, Lang } from './explain/index.js';
+import { displayWidth, LADDER_TEXT, type LadderText, StateNamer } from './ladder-text.js';
 
 type SegmentEvent = Extract<TraceEvent, { kind: 'send' | 'drop' | 'duplicate' | 'deliver' }>;
 
@@ -18,6 +19,8 @@ export interface LadderOptions {
   /** Extra lines to print under a given trace event (narration). */
   annotate?: Annotate;
   laneWidth?: number;
+  /** Language of the ladder's own words (flags, state names and numbers stay as they are). */
+  lang?: Lang;
 }
 
 const TIME_WIDTH = 11;
@@ -84,9 +87,9 @@ export class RelativeSeq {
   }
 
   /** `seq=…` (and `ack=…` when the ACK flag is set): relative, or absolute and marked. */
-  label(e: SegmentEvent): string {
+  label(e: SegmentEvent, mark = ABSOLUTE_MARK): string {
     const shown = (rel: number | undefined, abs: number) =>
-      rel === undefined ? `${ABSOLUTE_MARK}${abs}` : String(rel);
+      rel === undefined ? `${mark}${abs}` : String(rel);
     const ack = e.seg.flags.includes('ACK') ? ` ack=${shown(this.ack(e), e.seg.ack)}` : '';
     return `seq=${shown(this.seq(e), e.seg.seq)}${ack}`;
   }
@@ -177,9 +180,13 @@ class Ladder {
   private readonly lost = new Map<number, string>();
   /** endpoint|conn → its last congestion state, so only changes are drawn. */
   private readonly congestionState = new Map<string, string>();
+  private readonly text: LadderText;
+  private readonly states: StateNamer;
 
   constructor(trace: readonly TraceEvent[], options: LadderOptions) {
     this.c = createColors(options.color ?? false);
+    this.text = LADDER_TEXT[options.lang ?? 'en'];
+    this.states = new StateNamer(options.lang ?? 'en');
     this.endpoints = options.endpoints ?? traceEndpoints(trace);
     this.lane = options.laneWidth ?? (this.endpoints.length > 2 ? 34 : 46);
     this.laneOf = new Map(this.endpoints.map((id, i) => [id, i]));
@@ -193,7 +200,7 @@ class Ladder {
 
   /** Endpoint names over their lanes. */
   header(): string {
-    let header = `${'time'.padStart(TIME_WIDTH)}  `;
+    let header = `${this.text.time.padStart(TIME_WIDTH - (displayWidth(this.text.time) - this.text.time.length))}  `;
     this.endpoints.forEach((id, i) => {
       header = placeAt(header, this.center(i), id);
     });
@@ -210,7 +217,12 @@ class Ladder {
     const c = this.c;
     switch (e.kind) {
       case 'state':
-        return this.stateLine(e.t, e.endpoint, `${e.from} → ${e.to}`, c.cyan);
+        return this.stateLine(
+          e.t,
+          e.endpoint,
+          `${this.states.name(e.from)} → ${this.states.name(e.to)}`,
+          c.cyan,
+        );
       case 'send':
       case 'duplicate':
         this.rel.observe(e);
@@ -222,18 +234,23 @@ class Ladder {
         // Dropped on arrival by the host itself (SYN queue full, accept queue full). A segment the
         // network lost is drawn once, at its send time, as an arrow cut short where it died.
         if (e.id !== 0) return undefined;
-        return this.stateLine(e.t, e.endpoint, `✕ ${e.seg.flags.join(',')} discarded (${e.reason})`, c.red);
+        return this.stateLine(
+          e.t,
+          e.endpoint,
+          this.text.hostDrop(e.seg.flags.join(','), String(e.reason)),
+          c.red,
+        );
       case 'timer':
         return this.stateLine(
           e.t,
           e.endpoint,
-          `⏱ RTO expired: retransmit ${e.retransmitKind ?? ''} (#${e.count ?? '?'}, next RTO ${formatMs(Number(e.rto))})`,
+          this.text.timer(e.retransmitKind ?? '', String(e.count ?? '?'), Number(e.rto)),
           c.yellow,
         );
       case 'cc':
         return this.congestionLine(e);
       case 'app': {
-        const text = appText(e);
+        const text = this.text.app(e);
         return text ? this.stateLine(e.t, e.endpoint, text, c.dim) : undefined;
       }
       default:
@@ -252,7 +269,7 @@ class Ladder {
     this.congestionState.set(key, e.state);
     if (previous === e.state || (previous === undefined && e.state === 'Open')) return undefined;
     const ssthresh = e.ssthresh >= INFINITE_SSTHRESH ? '∞' : String(e.ssthresh);
-    const text = `cc ${previous ?? 'Open'} → ${e.state} (cwnd ${e.cwnd}, ssthresh ${ssthresh}, in flight ${e.inFlight})`;
+    const text = this.text.congestion(previous ?? 'Open', e.state, e.cwnd, ssthresh, e.inFlight);
     return this.stateLine(e.t, e.endpoint, text, this.c.yellow);
   }
 
@@ -261,7 +278,7 @@ class Ladder {
     const i = this.laneOf.get(endpoint) ?? 0;
     const row = lifelines(this.endpoints.length, (j) => this.center(j), this.width);
     return paintRow(
-      withTime(t, placeAt(row, this.center(i), text)),
+      this.withTime(t, placeAt(row, this.center(i), text)),
       this.center(i),
       text.length,
       paint,
@@ -273,7 +290,7 @@ class Ladder {
     const a = this.laneOf.get(e.from);
     const b = this.laneOf.get(e.to);
     const flags = e.seg.flags.join(',');
-    const relText = this.rel.label(e);
+    const relText = this.rel.label(e, this.text.absoluteMark);
     const label = ` ${flags} ${relText}${e.seg.len ? ` len=${e.seg.len}` : ''} `;
     const extra = this.c.dim(this.segmentDetails(e, mode));
     const row = lifelines(this.endpoints.length, (i) => this.center(i), this.width);
@@ -281,28 +298,33 @@ class Ladder {
       // Towards an address that is no endpoint (spoofed source): draw a stub off the sender's lane.
       const i = a ?? 0;
       const stub = `├─${label}─▷ ${e.to}`;
-      return `${this.paintArrow(withTime(e.t, placeAt(row, this.center(i), stub)), this.center(i), stub.length, mode).trimEnd()}  ${extra}`;
+      return `${this.paintArrow(this.withTime(e.t, placeAt(row, this.center(i), stub)), this.center(i), stub.length, mode).trimEnd()}  ${extra}`;
     }
     const left = Math.min(this.center(a), this.center(b));
     const arrow = arrowBetween(a < b, Math.max(this.center(a), this.center(b)) - left, label, mode);
-    return `${this.paintArrow(withTime(e.t, placeAt(row, left, arrow)), left, arrow.length, mode)}  ${extra}`;
+    return `${this.paintArrow(this.withTime(e.t, placeAt(row, left, arrow)), left, arrow.length, mode)}  ${extra}`;
   }
 
   /** What follows an arrow: absolute numbers, window, options, delay and what befell the segment. */
   private segmentDetails(e: SegmentEvent, mode: ArrowMode): string {
-    const abs = `abs seq=${e.seg.seq}${e.seg.flags.includes('ACK') ? ` ack=${e.seg.ack}` : ''}`;
+    const abs = `${this.text.absolute} seq=${e.seg.seq}${e.seg.flags.includes('ACK') ? ` ack=${e.seg.ack}` : ''}`;
     return [
       abs,
-      `win=${e.seg.win}`,
+      `${this.text.window}=${e.seg.win}`,
       e.seg.mss !== undefined ? `mss=${e.seg.mss}` : '',
-      'delay' in e && e.delay !== undefined ? `+${e.delay}ms` : '',
-      retransmitLabel(e),
-      'reordered' in e && e.reordered ? 'REORDERED' : '',
-      mode === 'duplicate' ? `DUPLICATE of #${'duplicateOf' in e ? e.duplicateOf : '?'}` : '',
-      mode === 'drop' ? `LOST (${this.lost.get(e.id) ?? 'loss'})` : '',
+      'delay' in e && e.delay !== undefined ? this.text.delay(e.delay) : '',
+      'retransmit' in e && (e.retransmit || e.cause) ? this.text.retransmit(e.cause) : '',
+      'reordered' in e && e.reordered ? this.text.reordered : '',
+      mode === 'duplicate' ? this.text.duplicateOf(String('duplicateOf' in e ? e.duplicateOf : '?')) : '',
+      mode === 'drop' ? this.text.lost(this.lost.get(e.id) ?? 'loss') : '',
     ]
       .filter(Boolean)
       .join(' ');
+  }
+
+  /** Puts the time into the time column of a full-width row. */
+  private withTime(t: number, row: string): string {
+    return placeAt(row, 0, `${this.text.seconds(t).padStart(TIME_WIDTH)}  `);
   }
 
   private paintArrow(row: string, start: number, length: number, mode: ArrowMode): string {
@@ -311,63 +333,24 @@ class Ladder {
   }
 }
 
-const CAUSE_LABELS: Record<string, string> = {
-  rto: 'RETRANSMIT (RTO)',
-  fast: 'RETRANSMIT (fast retransmit)',
-  tlp: 'RETRANSMIT (TLP probe)',
-};
-
-/** RETRANSMIT, with what triggered it when the sender said: RTO, fast retransmit, tail loss probe. */
-function retransmitLabel(e: SegmentEvent): string {
-  if (!('retransmit' in e) || !(e.retransmit || e.cause)) return '';
-  return (e.cause && CAUSE_LABELS[e.cause]) || 'RETRANSMIT';
-}
-
 /** An arrow `span` columns long with `label` centred on it; a lost one is cut short. */
 function arrowBetween(rightwards: boolean, span: number, label: string, mode: ArrowMode): string {
-  let body = '─'.repeat(Math.max(0, span - 1));
-  const labelStart = Math.max(1, Math.floor((span - label.length) / 2));
-  body = placeAt(body, labelStart, label.slice(0, Math.max(0, span - 3)));
-  let arrow = rightwards ? `├${body}▶` : `◀${body}┤`;
+  const shown = label.slice(0, Math.max(0, span - 3));
   if (mode === 'drop') {
-    // Cut the arrow at three quarters of the way and mark where the segment died.
-    const cut = Math.floor(span * 0.75);
-    arrow = rightwards
-      ? `${arrow.slice(0, cut)}✕${' '.repeat(span - cut)}`
-      : `${' '.repeat(span - cut)}✕${arrow.slice(span - cut + 1)}`;
+    // Cut short where the segment died (three quarters of the way, or just past the label, so
+    // that the cut never eats into the label).
+    const kept = Math.min(span, Math.max(Math.floor(span * 0.75), displayWidth(shown) + 2));
+    const body = placeAt(
+      '─'.repeat(kept - 1),
+      Math.max(0, Math.floor((kept - 1 - displayWidth(shown)) / 2)),
+      shown,
+    );
+    return rightwards ? `├${body}✕${' '.repeat(span - kept)}` : `${' '.repeat(span - kept)}✕${body}┤`;
   }
-  if (mode === 'duplicate') arrow = arrow.replace('▶', '⇒').replace('◀', '⇐');
-  return arrow;
-}
-
-function appText(e: Extract<TraceEvent, { kind: 'app' }>): string | undefined {
-  const d = e as Record<string, unknown>;
-  switch (e.event) {
-    case 'listen':
-      return `app: listen(:${d.port}, backlog ${d.backlog})`;
-    case 'connect':
-      return `app: connect(${d.to}:${d.port})`;
-    case 'accept':
-      return 'app: accept()';
-    case 'send':
-      return `app: send ${d.bytes} B${d.refused ? ' (refused)' : ''}`;
-    case 'peer-closed':
-      return 'app: EOF (peer closed its half)';
-    case 'closed':
-      return `app: closed (${d.reason})`;
-    case 'error':
-      return `app: error "${d.error}"`;
-    case 'restart':
-      return 'app: host crashed and restarted (all state lost)';
-    case 'syn-flood':
-      return `app: SYN flood of ${d.count} spoofed SYNs`;
-    default:
-      return undefined;
-  }
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
+  const labelStart = Math.max(1, Math.floor((span - displayWidth(shown)) / 2));
+  const body = placeAt('─'.repeat(Math.max(0, span - 1)), labelStart, shown);
+  if (mode === 'duplicate') return rightwards ? `├${body}⇒` : `⇐${body}┤`;
+  return rightwards ? `├${body}▶` : `◀${body}┤`;
 }
 
 /** A full-width row: the time column, then lifelines (│) at every lane centre. */
@@ -377,15 +360,15 @@ function lifelines(n: number, center: (i: number) => number, width: number): str
   return row;
 }
 
-/** Writes `text` into `row` at column `col`, growing the row when needed. */
+/**
+ * Writes `text` into `row` at column `col` (rows are single-width left of `col`), growing the row
+ * when needed; a text with wide characters covers as many more filler characters as it has
+ * extra columns, so that what follows stays in its column.
+ */
 function placeAt(row: string, col: number, text: string): string {
-  const padded = row.padEnd(col + text.length);
-  return padded.slice(0, col) + text + padded.slice(col + text.length);
-}
-
-/** Puts the time into the time column of a full-width row. */
-function withTime(t: number, row: string): string {
-  return placeAt(row, 0, `${formatTime(t).padStart(TIME_WIDTH)}  `);
+  const covered = displayWidth(text);
+  const padded = row.padEnd(col + covered);
+  return padded.slice(0, col) + text + padded.slice(col + covered);
 }
 
 function paintRow(row: string, start: number, length: number, paint: (s: string) => string): string {

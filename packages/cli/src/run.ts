@@ -51,6 +51,8 @@ export interface RunFlags {
   color?: boolean;
   /** --explain: narration language; with `format: 'jsonl'` the trace then carries `kind: "explain"` lines. */
   explain?: Lang;
+  /** Language of the text output (ladder words, summary); default en. */
+  lang?: Lang;
   /** Optional narration hook (see explain/index.ts). */
   annotate?: (trace: readonly TraceEvent[]) => Annotate | undefined;
   /** Streams trace events as they happen (inspector). */
@@ -148,13 +150,19 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   if (format === 'text') {
     const color = flags.color ?? io.color ?? io.isTTY;
     const c = createColors(color);
+    const lang = flags.lang ?? flags.explain ?? 'en';
     io.out(
-      `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
+      lang === 'zh'
+        ? `${c.bold(`synack run ${scenario.name}`)}  配置 ${config.profile}  种子 ${config.seed}  ${describeNetworkZh(config)}\n`
+        : `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
     );
-    if (scenario.description) io.out(`${c.dim(scenario.description)}\n\n`);
-    io.out(renderLadder(result.trace, { color, annotate }));
+    if (scenario.description && lang === 'en') io.out(`${c.dim(scenario.description)}\n\n`);
+    else io.out('\n');
+    io.out(renderLadder(result.trace, { color, annotate, lang }));
     io.out('\n');
-    io.out(summaryText(result, expectations, color));
+    io.out(
+      lang === 'zh' ? summaryTextZh(result, expectations, color) : summaryText(result, expectations, color),
+    );
   } else if (format === 'mermaid') {
     io.out(renderMermaid(result.trace, { annotate }));
   }
@@ -244,6 +252,38 @@ function summaryText(result: RunResult, expectations: ExpectationResult[], color
       `${result.stats.segmentsDropped} dropped, ${result.stats.segmentsDuplicated} duplicated`,
   );
   lines.push(`final states: ${finals}`);
+  for (const e of expectations) {
+    lines.push(`  ${e.pass ? c.green('✓') : c.red('✗')} ${e.name}${e.pass ? '' : c.red(` — ${e.detail}`)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The network line of the header in Chinese (the same facts as describeNetwork). */
+function describeNetworkZh(config: SimulationConfig): string {
+  const d = config.network?.default ?? {};
+  const loopback = config.network?.loopback === true;
+  const parts = [`单向时延 ${d.delay ?? (loopback ? 0 : 10)} 毫秒`];
+  if (loopback) parts.push('本机回环（最大报文段长度 65495）');
+  if (d.jitter) parts.push(`抖动 ${d.jitter} 毫秒`);
+  if (d.loss) parts.push(`丢包率 ${d.loss}`);
+  if (d.reorder) parts.push(`乱序率 ${d.reorder}`);
+  if (d.duplicate) parts.push(`重复率 ${d.duplicate}`);
+  return parts.join('，');
+}
+
+/** summaryText in Chinese; an expectation's name is the scenario's own text and stays as written. */
+function summaryTextZh(result: RunResult, expectations: ExpectationResult[], color: boolean): string {
+  const c = createColors(color);
+  const finals = Object.entries(result.summary.final)
+    .map(([id, states]) => `${id}：${states.length ? states.join('、') : '（没有连接）'}`)
+    .join('；');
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} 秒`;
+  const lines = [
+    `${result.ok ? c.green('运行完成') : c.red(`运行失败：${result.error}`)}，虚拟时间 ${seconds(result.stats.endTime)}` +
+      `（实际用时 ${(result.stats.wallMs / 1000).toFixed(2)} 秒）；共 ${result.stats.segmentsSent} 个报文段，` +
+      `丢失 ${result.stats.segmentsDropped} 个，重复 ${result.stats.segmentsDuplicated} 个`,
+    `最终状态：${finals}`,
+  ];
   for (const e of expectations) {
     lines.push(`  ${e.pass ? c.green('✓') : c.red('✗')} ${e.name}${e.pass ? '' : c.red(` — ${e.detail}`)}`);
   }

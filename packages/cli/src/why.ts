@@ -509,6 +509,7 @@ function compactLadder(
   const endpoints = traceEndpoints(trace);
   return renderLadder(events, {
     color,
+    lang,
     endpoints,
     laneWidth: endpoints.length > 2 ? 30 : 40,
     annotate: (event, index) => {
