@@ -26,6 +26,7 @@ import { planSweep, type SweepOptions } from './plan.js';
 import type { QueueFlags } from './queue/sweep.js';
 import { registerWorker } from './queue/worker.js';
 import { type PointSummary, summarize } from './summary.js';
+import { type TracePolicy, tracesArg } from './traces.js';
 import { SweepOutput, SweepWriteError, sweepReport, writeConfig, writeResults } from './write.js';
 
 export interface SweepResult {
@@ -53,10 +54,13 @@ export async function runSweep(options: SweepOptions, io: Output): Promise<Sweep
   const out = new SweepOutput(plan.outDir);
   out.clearPrevious();
   writeConfig(out, plan);
-  const execution = await executeSweep(plan, options, io);
+  const execution = await executeSweep(plan, options, io, (point, seed, packed) =>
+    out.writeTrace(point, seed, packed),
+  );
   const { rows, wallMs, runsPerSec, interrupted } = execution;
   const summaries = summarize(plan.scenario, plan.points, rows);
-  const writeError = await writeResultsReported(out, plan, execution, summaries, options.png);
+  const writeError =
+    (await writeResultsReported(out, plan, execution, summaries, options.png)) ?? execution.traceWriteError;
   io.out(sweepReport(plan, summaries, execution, out));
   // One line after the sweep's own report: the runs happened, an output is missing.
   if (writeError) io.err(`synack: ${writeError}\n`);
@@ -115,6 +119,11 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
     .option('--max-time <ms>', 'virtual-time limit per run in ms', positiveArg)
     .option('--no-progress', 'no progress bar or progress lines on stderr')
     .option(
+      '--traces <which>',
+      'keep traces (JSONL gzip in OUT/traces/): none, failed, all, or the first N runs of each point',
+      tracesArg,
+    )
+    .option(
       '--queue <url>',
       'run on `synack worker` processes through Redis: redis://host:port[/db] or rediss://',
     )
@@ -156,5 +165,6 @@ function sweepOptionsFrom(target: string, opts: Record<string, unknown>): SweepO
     concurrency: opts.concurrency as number | undefined,
     maxTime: opts.maxTime as number | undefined,
     progress: opts.progress !== false,
+    traces: opts.traces as TracePolicy | undefined,
   };
 }

@@ -17,6 +17,8 @@ export interface SweepExecution {
   wallMs: number;
   runsPerSec: number;
   interrupted: boolean;
+  /** A trace file that could not be written (--traces); later traces are not attempted. */
+  traceWriteError?: string;
 }
 
 /** Runs every job of the plan; closes the executor unless the caller gave it. */
@@ -24,6 +26,7 @@ export async function executeSweep(
   plan: SweepPlan,
   options: SweepOptions,
   io: Output,
+  writeTrace?: (point: number, seed: number, packed: string) => void,
 ): Promise<SweepExecution> {
   const executor =
     options.executor ?? new LocalExecutor({ concurrency: options.concurrency ?? availableParallelism() });
@@ -36,10 +39,22 @@ export async function executeSweep(
   const progress = await sweepProgress(plan, options, io);
   const interruption = watchInterruption(options.signal, io);
   const start = performance.now();
+  let traceWriteError: string | undefined;
   try {
     await executor.run(
       planJobs(plan.jobs),
       (row) => {
+        if (row.trace !== undefined) {
+          // Written on arrival and dropped from the row: a sweep never holds its traces in memory.
+          if (writeTrace && traceWriteError === undefined) {
+            try {
+              writeTrace(row.point, row.seed, row.trace);
+            } catch (err) {
+              traceWriteError = (err as Error).message;
+            }
+          }
+          delete row.trace;
+        }
         rows.push(row);
         progress.tick(rows.length);
       },
@@ -52,7 +67,14 @@ export async function executeSweep(
   }
   const wallMs = performance.now() - start;
   const runsPerSec = rows.length / Math.max(1e-3, wallMs / 1000);
-  return { rows, concurrency, wallMs, runsPerSec, interrupted: interruption.signal.aborted };
+  return {
+    rows,
+    concurrency,
+    wallMs,
+    runsPerSec,
+    interrupted: interruption.signal.aborted,
+    ...(traceWriteError ? { traceWriteError } : {}),
+  };
 }
 
 async function sweepProgress(plan: SweepPlan, options: SweepOptions, io: Output): Promise<Progress> {

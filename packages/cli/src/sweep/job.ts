@@ -2,11 +2,19 @@
  * The unit of work of a sweep: a self-contained, JSON-serialisable job that
  * any machine with the simulator can turn into one row, deterministically.
  */
-import { deriveSeed, runSimulation, type SimulationConfig, type WorkerPool } from '@synack/network';
+import {
+  deriveSeed,
+  runSimulation,
+  type SimulationConfig,
+  type TraceEvent,
+  toJsonLine,
+  type WorkerPool,
+} from '@synack/network';
 import { buildConfig } from '../run.js';
 import type { Scenario } from '../scenarios.js';
 import { type PointSettings, pointSettings, type SweepPoint } from './grid.js';
 import { type Criterion, RunCollector, type RunMetrics } from './metrics.js';
+import { packTrace, type TraceKeep, type TracePolicy, traceKeep } from './traces.js';
 
 export interface SweepJob {
   /** point.id × runs + run: the row's position in runs.csv. */
@@ -21,6 +29,8 @@ export interface SweepJob {
   criterion: Criterion;
   /** The `synack run` command line (argv after `synack`) that reproduces this run. */
   repro: string[];
+  /** Whether to keep the run's trace (--traces). */
+  keepTrace?: TraceKeep;
 }
 
 export interface SweepRow extends RunMetrics, PointSettings {
@@ -28,6 +38,8 @@ export interface SweepRow extends RunMetrics, PointSettings {
   point: number;
   run: number;
   seed: number;
+  /** The run's trace, JSONL gzip base64, when --traces kept it; written to a file and dropped on arrival. */
+  trace?: string;
 }
 
 /** Seed of run `run` at network setting `netIndex`: profiles compared at one setting share seeds. */
@@ -50,6 +62,8 @@ export interface JobPlan {
    * with `synack run` matches its row exactly.
    */
   engine?: 'actor' | 'table';
+  /** Which runs keep their trace (--traces, default none). */
+  traces?: TracePolicy;
 }
 
 /** The config of one run: the same buildConfig path `synack run` takes. */
@@ -90,6 +104,7 @@ export function* planJobs(plan: JobPlan): Generator<SweepJob> {
         run,
         criterion: plan.criterion,
         repro: reproArgs(plan, point, seed),
+        keepTrace: traceKeep(plan.traces, run),
       };
     }
   }
@@ -106,20 +121,31 @@ export interface RunJobOptions {
  */
 export async function runJob(job: SweepJob, options: RunJobOptions = {}): Promise<SweepRow | undefined> {
   const collector = new RunCollector(job.criterion, job.scenario.expect);
+  // Serialised as the run goes (the events' objects are not kept), only when the trace may be kept.
+  const lines: string[] | undefined = job.keepTrace ? [] : undefined;
+  const onTrace = lines
+    ? (e: TraceEvent) => {
+        collector.onEvent(e);
+        lines.push(toJsonLine(e));
+      }
+    : collector.onEvent;
   const result = await runSimulation(job.config, {
     pool: options.pool,
     signal: options.signal,
     collectTrace: false,
-    onTrace: collector.onEvent,
+    onTrace,
   });
   if (result.error === 'run aborted') return undefined;
   const { point } = job;
+  const metrics = collector.finish();
+  const keep = lines && (job.keepTrace === 'always' || !metrics.completed);
   return {
     jobId: job.id,
     point: point.id,
     run: job.run,
     seed: job.seed,
     ...pointSettings(point),
-    ...collector.finish(),
+    ...metrics,
+    ...(keep ? { trace: packTrace(lines) } : {}),
   };
 }

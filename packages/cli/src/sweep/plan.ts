@@ -23,6 +23,7 @@ import {
 import { type JobPlan, jobConfig, runSeed } from './job.js';
 import { type Criterion, criterionFor } from './metrics.js';
 import { formatNumber } from './summary.js';
+import type { TracePolicy } from './traces.js';
 
 /**
  * Most runs one sweep may ask for. Rows stay in memory (≈ 420 bytes each) for the quantiles and
@@ -43,6 +44,8 @@ export interface SweepOptions {
   concurrency?: number;
   maxTime?: number;
   progress?: boolean;
+  /** Which runs keep their trace as traces/point-P-seed-S.jsonl.gz (default none). */
+  traces?: TracePolicy;
   /** Where jobs run (default: a LocalExecutor with `concurrency`). Closed by the caller when given. */
   executor?: Executor;
   signal?: AbortSignal;
@@ -103,6 +106,7 @@ export function planSweep(options: SweepOptions): SweepPlan {
     maxTime: options.maxTime,
     criterion,
     engine: 'table',
+    traces: options.traces ?? 'none',
   };
   return {
     target,
@@ -163,5 +167,6 @@ function sweepCommand(
   args.push('--runs', String(opts.runs), '--seed', String(opts.seed));
   if (opts.direction !== 'both') args.push('--direction', opts.direction);
   if (opts.maxTime !== undefined) args.push('--max-time', String(opts.maxTime));
+  if (opts.traces !== undefined && opts.traces !== 'none') args.push('--traces', String(opts.traces));
   return args;
 }

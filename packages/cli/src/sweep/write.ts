@@ -18,6 +18,7 @@ import {
   shellWord,
   summaryCsv,
 } from './summary.js';
+import { TRACES_DIR, traceFileName, unpackTrace } from './traces.js';
 
 /** A sweep output that could not be written after the runs (disk full, I/O error): exit 1, not 2. */
 export class SweepWriteError extends Error {
@@ -62,6 +63,7 @@ export class SweepOutput {
     } catch (err) {
       throw new InputError(`--out: cannot read ${this.dir} (${errorCode(err)})`);
     }
+    this.clearTraces();
     for (const name of names) {
       if (!OWNED_NAMES.has(name) && !OWNED_EXTENSIONS.test(name)) continue;
       try {
@@ -71,6 +73,41 @@ export class SweepOutput {
       }
     }
   }
+
+  /** Removes the .jsonl.gz files of traces/ an earlier sweep wrote (the directory itself stays). */
+  private clearTraces(): void {
+    const dir = join(this.dir, TRACES_DIR);
+    if (!existsSync(dir)) return;
+    try {
+      for (const name of readdirSync(dir)) {
+        if (name.endsWith('.jsonl.gz')) rmSync(join(dir, name), { force: true });
+      }
+    } catch (err) {
+      throw new InputError(`--out: cannot remove the earlier traces in ${dir} (${errorCode(err)})`);
+    }
+  }
+
+  /** Writes a run's kept trace (--traces) as traces/point-P-seed-S.jsonl.gz; counts them, not listed one by one. */
+  writeTrace(point: number, seed: number, packed: string): void {
+    const dir = join(this.dir, TRACES_DIR);
+    if (this.traces === 0 && !existsSync(dir)) {
+      try {
+        mkdirSync(dir);
+      } catch (err) {
+        throw new SweepWriteError(`--out: cannot create ${dir} (${errorCode(err)})`);
+      }
+    }
+    const path = join(this.dir, traceFileName(point, seed));
+    try {
+      writeFileSync(path, unpackTrace(packed));
+    } catch (err) {
+      throw new SweepWriteError(`--out: cannot write ${path} (${errorCode(err)})`);
+    }
+    this.traces++;
+  }
+
+  /** Traces written by writeTrace. */
+  traces = 0;
 
   /** Writes `name` atomically (temporary file + rename); `phase` says whether anything has run yet. */
   write(name: string, data: string | Buffer, phase: 'before-runs' | 'after-runs' = 'after-runs'): void {
@@ -137,6 +174,7 @@ export function writeConfig(out: SweepOutput, plan: SweepPlan): void {
     direction: plan.direction,
     maxTime: plan.maxTime ?? null,
     engine: plan.jobs.engine,
+    traces: plan.jobs.traces ?? 'none',
     grid: Object.fromEntries([...PARAMS, 'profile'].map((p) => [p, grid[p as keyof GridSpec] ?? null])),
     sweptParam: plan.param,
     model: isPlainHandshake(scenario)
@@ -203,7 +241,7 @@ export function sweepReport(
   const done = interrupted ? `interrupted after ${rows.length} of ${plan.total}` : rows.length;
   return (
     summaryTable(plan, summaries) +
-    `wrote ${out.dir}: ${out.files.join(' ')}\n` +
+    `wrote ${out.dir}: ${out.files.join(' ')}${out.traces ? ` and ${out.traces} trace${out.traces === 1 ? '' : 's'} in ${TRACES_DIR}/` : ''}\n` +
     `${done} runs in ${(wallMs / 1000).toFixed(1)} s: ${runsPerSec.toFixed(0)} runs/s (concurrency ${concurrency})\n`
   );
 }
