@@ -324,6 +324,14 @@ function setup() {
     }
   });
   const ladder = $('ladder');
+  ladder.addEventListener('keydown', (e) => {
+    const g = e.target instanceof Element ? e.target.closest('.segment') : null;
+    if (!g || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    selectSegment(Number(g.getAttribute('data-id')));
+    app.refocus = g.getAttribute('data-id');
+  });
   ladder.addEventListener('click', (e) => {
     const g = e.target instanceof Element ? e.target.closest('.segment') : null;
     if (!g) return;
@@ -680,6 +688,10 @@ function render() {
   scrub.max = String(total);
   scrub.value = String(k);
   $('position').textContent = `event ${k}/${total}${app.cursor === null ? ' · live' : ' · replay'}`;
+  scrub.setAttribute(
+    'aria-valuetext',
+    `event ${k} of ${total}${model ? `, t = ${formatTime(model.t)}` : ''}${app.cursor === null ? ', live' : ''}`,
+  );
 
   if (!model) return;
   for (const ep of model.endpoints) renderPanel(ep, model);
@@ -698,6 +710,11 @@ function render() {
       app.lastLadder = { count: model.count, selected: app.selected, width, at: now };
       if (app.followLadder) ladder.scrollTop = ladder.scrollHeight;
     }
+  }
+  if (app.refocus !== undefined) {
+    // The ladder was redrawn: give the keyboard focus back to the segment just selected.
+    ladder.querySelector(`.segment[data-id="${app.refocus}"]`)?.focus({ preventScroll: true });
+    app.refocus = undefined;
   }
   if (app.scrollToSelected && app.selected !== null) {
     const g = ladder.querySelector(`.segment[data-id="${app.selected}"]`);

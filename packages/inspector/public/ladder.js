@@ -65,7 +65,7 @@ export function renderLadder(container, model, { selected = null, maxRows = 1200
   head.push('</svg></div>');
   const parts = [];
   parts.push(
-    `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body" width="${totalWidth}" height="${height}" viewBox="0 0 ${totalWidth} ${height}">`,
+    `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body${selected !== null && model.segments.has(selected) ? ' has-selection' : ''}" width="${totalWidth}" height="${height}" viewBox="0 0 ${totalWidth} ${height}">`,
     '<defs>',
     ...Object.entries(MARKERS).map(
       ([name, color]) =>
@@ -101,6 +101,8 @@ export function renderLadder(container, model, { selected = null, maxRows = 1200
     );
   }
 
+  // The selected segment is drawn last so it lies on top of its neighbours (SVG paints in order).
+  let selectedMarkup = '';
   for (const id of model.segmentOrder) {
     const s = model.segments.get(id);
     if (!rowOf.has(s.t)) continue;
@@ -149,15 +151,17 @@ export function renderLadder(container, model, { selected = null, maxRows = 1200
     const title = `#${s.id} ${s.from} → ${s.to} ${label}; sent ${formatTime(s.t)}${s.state ? ` from ${s.state}` : ''}${
       s.deliveredAt !== null ? `, delivered ${formatTime(s.deliveredAt)}` : ''
     }${s.drop ? `, dropped (${s.drop.reason})` : ''}`;
-    parts.push(
-      `<g class="${classes.join(' ')}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"><title>${esc(title)}</title>` +
-        `<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
-        `<line class="arrow" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#la-${marker})"/>` +
-        cross +
-        `<text class="seg-label" x="${mx}" y="${my}" text-anchor="middle">${esc(label)}</text></g>`,
-    );
+    // Focusable (tabindex) with a name, so keyboard users reach segments; Enter selects (app.js).
+    const markup =
+      `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"><title>${esc(title)}</title>` +
+      `<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
+      `<line class="arrow" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#la-${marker})"/>` +
+      cross +
+      `<text class="seg-label" x="${mx}" y="${my}" text-anchor="middle">${esc(label)}</text></g>`;
+    if (selected === s.id) selectedMarkup = markup;
+    else parts.push(markup);
   }
-  parts.push('</svg>');
+  parts.push(selectedMarkup, '</svg>');
   const more =
     first > 0
       ? `<div class="ladder-more">${first} earlier instants are not drawn (scrub back to see them).</div>`

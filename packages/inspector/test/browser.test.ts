@@ -417,11 +417,11 @@ describe('the inspector page in headless Chromium', () => {
     // What it caused at the receiver (or that it died on the way): at the send it is in flight;
     // the selection offers the moment it arrives.
     const fate = seg.drop ?? { t: seg.deliveredAt };
-    await page.click('#selection button[data-goto-trace]');
-    await until(async () =>
-      ((await page.locator('#selection').textContent()) ?? '').includes(formatTime(fate.t!)),
-    );
-    expect(Number(await body(page, 'cursor'))).toBeGreaterThan(third.k);
+    const goThere = page.locator('#selection button[data-goto-trace]');
+    expect(await goThere.textContent()).toContain(formatTime(fate.t!));
+    await goThere.click();
+    await until(async () => Number(await body(page, 'cursor')) > third.k, 5_000, 'the arrival moment');
+    await page.locator('#selection button[data-goto-trace]').waitFor({ state: 'detached' });
     if (seg.deliveredAt !== null && !seg.drop) {
       await page.locator('#selection .caused-list').waitFor();
       const caused = causedBy(model, third.id);
@@ -498,6 +498,51 @@ describe('the inspector page in headless Chromium', () => {
     expect(status).toContain(`${delivered} delivered`);
     expect(status).toContain(`${netDrops} lost in the network`);
     expect(status).toContain(`${hostDrops} dropped by the receiving host`);
+    await page.close();
+  });
+
+  it('keyboard: a segment takes focus and Enter selects it; scrubber and status speak; selected on top', async () => {
+    const { inspector, result } = await inspectSimulation(lifecycle, { speed: 1_000_000, hold: 0 });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    await result;
+    await page.waitForSelector('body[data-run="done"]');
+    expect(await page.getAttribute('#status', 'aria-live')).toBe('polite');
+    const total = Number(await body(page, 'trace'));
+    expect(await page.getAttribute('#scrub', 'aria-valuetext')).toMatch(
+      new RegExp(`^event ${total} of ${total}, t = .+, live$`),
+    );
+    // The third segment: reached by keyboard focus, selected with Enter.
+    const target = page.locator('.ladder .segment').nth(2);
+    const id = await target.getAttribute('data-id');
+    expect(await target.getAttribute('tabindex')).toBe('0');
+    expect(await target.getAttribute('aria-label')).toContain(`#${id} `);
+    await target.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`.ladder .segment.selected[data-id="${id}"]`);
+    expect(await page.locator('#selection').textContent()).toContain(`#${id} `);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-id'))).toBe(id);
+    // Drawn last (on top of its neighbours), the others dimmed.
+    const lastDrawn = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('.ladder-body .segment')).at(-1)?.getAttribute('data-id') ??
+        null,
+    );
+    expect(lastDrawn).toBe(id);
+    const opacity = await page
+      .locator('.ladder .segment:not(.selected)')
+      .first()
+      .evaluate((g) => getComputedStyle(g).opacity);
+    expect(Number(opacity)).toBeLessThan(1);
+    // Enter again deselects; the scrubber's text follows a step back.
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.ladder .segment.selected', { state: 'detached' });
+    await page.click('#back');
+    await page.waitForSelector(`body[data-cursor="${total - 1}"]`);
+    expect(await page.getAttribute('#scrub', 'aria-valuetext')).toMatch(
+      new RegExp(`^event ${total - 1} of ${total}, t = `),
+    );
+    await shot(page, 'keyboard-selected-segment');
     await page.close();
   });
 
