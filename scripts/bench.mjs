@@ -1,27 +1,29 @@
 // `pnpm bench`: runs every benchmark in its own process and writes BENCHMARKS.md.
 // Each figure sits next to the floor measured in the same run (raw MessagePort round trips).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
+const PARTIAL = join(os.tmpdir(), 'synack-bench-results.jsonl');
 
 function run(script, args = [], nodeArgs = []) {
   const path = join(root, script);
   if (!existsSync(path)) return [];
   process.stderr.write(`bench: ${script} ${args.join(' ')}\n`);
   const out = execFileSync(process.execPath, [...nodeArgs, path, ...args.map(String)], {
-    cwd: join(root, script.split('/').slice(0, 2).join('/')),
+    // A package's benchmark runs in its package; a root script (scripts/…) at the root.
+    cwd: script.startsWith('packages/') ? join(root, script.split('/').slice(0, 2).join('/')) : root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  return out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l));
+  const lines = out.split('\n').filter((l) => l.startsWith('{'));
+  // Kept as they come, so a run that fails later can still be rendered (--rerender-partial).
+  appendFileSync(PARTIAL, lines.map((l) => `${l}\n`).join(''));
+  return lines.map((l) => JSON.parse(l));
 }
 
 /**
@@ -40,6 +42,7 @@ function kernelBaseline(n) {
   try {
     process.stderr.write(`bench: kernel-lifecycles ${n}\n`);
     const out = execFileSync(binary, [String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    appendFileSync(PARTIAL, `${out.trim()}\n`);
     return [JSON.parse(out.trim())];
   } catch {
     process.stderr.write('kernel baseline: could not run (a fresh network namespace needs root)\n');
@@ -99,7 +102,18 @@ function lastResults() {
     .map((l) => JSON.parse(l));
 }
 
-const results = process.argv.includes('--rerender') ? lastResults() : runAll();
+const partial = () =>
+  readFileSync(PARTIAL, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+if (!process.argv.includes('--rerender') && !process.argv.includes('--rerender-partial'))
+  rmSync(PARTIAL, { force: true });
+const results = process.argv.includes('--rerender')
+  ? lastResults()
+  : process.argv.includes('--rerender-partial')
+    ? partial()
+    : runAll();
 
 const rt = results.find((r) => r.name === 'roundtrip-worker-worker');
 const rtMain = results.find((r) => r.name === 'roundtrip-main-worker');
