@@ -200,11 +200,15 @@ class Ladder {
 
   /** Endpoint names over their lanes. */
   header(): string {
-    let header = `${this.text.time.padStart(TIME_WIDTH - (displayWidth(this.text.time) - this.text.time.length))}  `;
+    // Lanes are laid out in single-width columns; the heading of the time column may be wide.
+    let lanes = '';
     this.endpoints.forEach((id, i) => {
-      header = placeAt(header, this.center(i), id);
+      lanes = placeAt(lanes, this.center(i) - TIME_WIDTH - 2, id);
     });
-    return this.c.bold(header.trimEnd());
+    const time = this.text.time;
+    return this.c.bold(
+      `${' '.repeat(Math.max(0, TIME_WIDTH - displayWidth(time)))}${time}  ${lanes}`.trimEnd(),
+    );
   }
 
   /** A narration line under a step. */

@@ -56,7 +56,7 @@ function narratedSteps(stdout: string): Array<{ text: string; seq?: number; ack?
   let seq: number | undefined;
   let ack: number | undefined;
   for (const line of stdout.split('\n')) {
-    const abs = /abs seq=(\d+)(?: ack=(\d+))?/.exec(line);
+    const abs = /(?:abs|绝对值) seq=(\d+)(?: ack=(\d+))?/.exec(line);
     if (abs) {
       seq = Number(abs[1]);
       ack = abs[2] === undefined ? undefined : Number(abs[2]);
@@ -64,7 +64,7 @@ function narratedSteps(stdout: string): Array<{ text: string; seq?: number; ack?
     }
     const note = /^\s+» (.*)$/.exec(line);
     if (note) out.push({ text: note[1], seq, ack });
-    else if (/^\s*\d+\.\d{3} s {2}/.test(line)) {
+    else if (/^\s*\d+\.\d{3}(?: s)? {2}/.test(line)) {
       // A non-arrow ladder line (state change, timer, app event) ends the arrow's scope.
       seq = undefined;
       ack = undefined;

@@ -19,7 +19,7 @@ function differences(r: CliResult): { a: string; b: string } {
 
 function expectTwoLadders(r: CliResult): void {
   expect(r.code, describeResult(r)).toBe(0);
-  expect(r.stdout.match(/^ +time {2}client/gm), 'two ladders').toHaveLength(2);
+  expect(r.stdout.match(/^ +(?:time|时间（秒）) {2}client/gm), 'two ladders').toHaveLength(2);
   expect(r.stdout).toMatch(/^A\. /m);
   expect(r.stdout).toMatch(/^B\. /m);
 }
