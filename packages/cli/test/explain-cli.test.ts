@@ -126,7 +126,7 @@ describe('synack run --explain (text ladder)', () => {
     expect(zh.code, describeResult(zh)).toBe(0);
     const combined = narratedSteps(zh.stdout).find((s) => s.text.startsWith('第二、三次挥手合并'));
     expect(combined, zh.stdout).toBeDefined();
-    expect(combined!.text).toContain('服务器的 ACK 与 FIN 合并在一个报文中发送');
+    expect(combined!.text).toContain('服务器的 ACK 与 FIN 合并在一个报文段中发送');
     expect(combined!.text).toContain('三次挥手');
     expect(stated(combined!.text, 'seq')).toBe(combined!.seq);
     expect(stated(combined!.text, 'ack')).toBe(combined!.ack);

@@ -5,6 +5,7 @@
  * commands, x/y naming the ISNs). An English word that slips in fails the test with its line.
  */
 import { describe, expect, it } from 'vitest';
+import { closeCjkGaps } from '../src/explain/catalog.js';
 import { StateNamer } from '../src/ladder-text.js';
 import { pool, SCENARIO_NAMES, synack } from './helpers.js';
 
@@ -76,6 +77,26 @@ describe('--lang zh output', () => {
     expect(foreign.slice(0, 20)).toEqual([]);
     for (const r of results) expect(r.stdout).toMatch(/CLOSED（关闭）|LISTEN（监听）/);
   }, 240_000);
+
+  it('narration has no space between two Chinese characters (这个数据, 1 秒后) and says 报文段', async () => {
+    expect(closeCjkGaps('收不到这个 数据，RTO = 1 秒 后重传 SYN')).toBe(
+      '收不到这个数据，RTO = 1 秒后重传 SYN',
+    );
+    const results = await pool(
+      ['lossy-transfer', 'lost-syn', 'lifecycle'].map(
+        (name) => () => synack(['run', name, '--explain', '--lang', 'zh', '--no-color']),
+      ),
+      2,
+    );
+    const narration = results.flatMap((r) => r.stdout.split('\n').filter((l) => l.includes('»')));
+    expect(narration.length).toBeGreaterThan(20);
+    const gaps = narration.filter((l) =>
+      /[\u3400-\u9fff\uff00-\uffef] +[\u3400-\u9fff\uff00-\uffef]/u.test(l),
+    );
+    expect(gaps.slice(0, 5)).toEqual([]);
+    expect(narration.join('\n')).toContain('报文段');
+    expect(narration.join('\n')).not.toMatch(/报文(?!段)/);
+  }, 120_000);
 
   it.todo('every why answer is Chinese apart from whitelisted words (its fixed texts are still English)');
   void WHYS;

@@ -27,7 +27,7 @@ export const zh: Record<MessageKey, string> = {
   'hs.2.stale':
     '针对过期 SYN 的第二次握手：{side}确认它（ack = {ack}）并发送自己的 SYN（seq = {seq}），{side}进入 {state} 状态——它无法分辨这个 SYN 是旧的',
   'hs.2.twoWay':
-    '第二次也是最后一次握手——这不是 TCP（两次握手模型）：{side}确认{peer}的 SYN（ack = {ack}），发送自己的 SYN（seq = {seq}），并立即进入 ESTABLISHED 状态，不等待第三个报文',
+    '第二次也是最后一次握手——这不是 TCP（两次握手模型）：{side}确认{peer}的 SYN（ack = {ack}），发送自己的 SYN（seq = {seq}），并立即进入 ESTABLISHED 状态，不等待第三个报文段',
   'hs.2.cookie':
     '第二次握手（SYN cookie）：{side}不保存任何状态就作答——它的初始序号是一个编码了连接信息的 cookie（seq = {seq}），ack = {ack}',
   'hs.3':
@@ -42,10 +42,10 @@ export const zh: Record<MessageKey, string> = {
   'simopen.synack':
     '同时打开：{side}在 SYN_SENT 状态收到{peer}的 SYN，回复 SYN,ACK（seq = {seq}，ack = {ack}）并进入 {state} 状态',
   'simopen.done':
-    '{side}收到{peer}确认其 SYN 的 SYN,ACK（ack = {ack}）：进入 ESTABLISHED 状态——同时打开共用四个报文',
+    '{side}收到{peer}确认其 SYN 的 SYN,ACK（ack = {ack}）：进入 ESTABLISHED 状态——同时打开共用四个报文段',
   'syn.raw':
-    '{side}向网络中放入一个手工构造的 SYN（seq = {seq}）：这是早先连接的过期重复报文，仍在网络中游荡',
-  'raw.segment': '{side}向网络中放入一个手工构造的 {flags} 报文（seq = {seq}）',
+    '{side}向网络中放入一个手工构造的 SYN（seq = {seq}）：这是早先连接的过期重复报文段，仍在网络中游荡',
+  'raw.segment': '{side}向网络中放入一个手工构造的 {flags} 报文段（seq = {seq}）',
 
   'data.send': '{side}发送 {len} 字节（seq = {seq}）：即其字节流的第 {first}–{last} 字节',
   'data.halfClose':
@@ -66,15 +66,15 @@ export const zh: Record<MessageKey, string> = {
   'cc.open':
     '{side}离开 {from} 状态：发现丢包时未确认的数据都已被确认；以 cwnd = {cwnd}、ssthresh = {ssthresh} 继续发送',
   'ack.data': '{side}确认{peer}的数据：ack = {ack}（已收到 {bytes} 字节）',
-  'ack.dup': '{side}重复发送 ack = {ack}：刚收到的报文（seq = {inSeq}）不是它期待的下一个字节——重复 ACK',
+  'ack.dup': '{side}重复发送 ack = {ack}：刚收到的报文段（seq = {inSeq}）不是它期待的下一个字节——重复 ACK',
   'ack.challenge':
     '{side}处于 {state} 状态，不期待 SYN：它回复一个确认其真正期待内容的 ACK（ack = {ack}）——挑战 ACK',
   'ack.unsent':
     '{side}收到的确认号 {inAck} 超出了它发送过的任何数据（它的下一个序号是 {seq}）：它忽略该确认并回复 ACK（ack = {ack}）',
   'ack.plain': '{side}发送 ACK（seq = {seq}，ack = {ack}）',
-  'deliver.old': '同一四元组上一个连接的报文现在才到达（发送于 {sent}，seq = {seq}，{len} 字节）',
+  'deliver.old': '同一四元组上一个连接的报文段现在才到达（发送于 {sent}，seq = {seq}，{len} 字节）',
   'deliver.oldAccepted':
-    '同一四元组上一个连接的报文现在才到达（发送于 {sent}，seq = {seq}，{len} 字节），且落在新连接的窗口内：{side}接收了新{peer}从未发送过的 {len} 字节',
+    '同一四元组上一个连接的报文段现在才到达（发送于 {sent}，seq = {seq}，{len} 字节），且落在新连接的窗口内：{side}接收了新{peer}从未发送过的 {len} 字节',
 
   'close.1':
     '第一次挥手：{side}没有数据要发送了，关闭自己这一方向：发送 FIN（seq = {seq}，ack = {ack}），{side}进入 {state} 状态',
@@ -88,10 +88,10 @@ export const zh: Record<MessageKey, string> = {
   'close.3':
     '第三次挥手：{side}也关闭自己这一方向：发送 FIN（seq = {seq}，ack = {ack}），{side}进入 {state} 状态',
   'close.23':
-    '第二、三次挥手合并：{side}的 ACK 与 FIN 合并在一个报文中发送（ack = {ack}，seq = {seq}）：三次挥手，{side}进入 {state} 状态',
+    '第二、三次挥手合并：{side}的 ACK 与 FIN 合并在一个报文段中发送（ack = {ack}，seq = {seq}）：三次挥手，{side}进入 {state} 状态',
   'close.4': '第四次挥手：{side}确认{peer}的 FIN（ack = {ack}，seq = {seq}），{peer}收到后删除连接',
   'close.tw':
-    '{side}进入 TIME_WAIT 状态：停留 2MSL = {wait}，以便在最后的 ACK 丢失时重发它，并让这个连接的旧报文在网络中消失',
+    '{side}进入 TIME_WAIT 状态：停留 2MSL = {wait}，以便在最后的 ACK 丢失时重发它，并让这个连接的旧报文段在网络中消失',
   'close.twOpen': '{side}进入 TIME_WAIT 状态：停留 2MSL 后才删除连接',
   'close.twNone':
     '{side}进入 TIME_WAIT 状态但立即离开（本次运行把 TIME_WAIT 设为 {wait}）：没有谁能再重发最后的 ACK',
@@ -112,8 +112,8 @@ export const zh: Record<MessageKey, string> = {
   'rst.abort':
     '{side}异常终止连接：发送 RST（seq = {seq}）；没有 FIN 交换，也没有 TIME_WAIT，仍在途中的数据被丢弃',
   'rst.stale':
-    '{side}期待 ack = {expected}，但收到的报文确认的是 {got}：它属于一个更早的连接，于是{side}用 RST 拒绝它（seq = {seq}）',
-  'rst.noConn': '{side}没有与这个 {flags} 报文对应的连接：回复 RST（seq = {seq}）',
+    '{side}期待 ack = {expected}，但收到的报文段确认的是 {got}：它属于一个更早的连接，于是{side}用 RST 拒绝它（seq = {seq}）',
+  'rst.noConn': '{side}没有与这个 {flags} 报文段对应的连接：回复 RST（seq = {seq}）',
   'rst.noConnTw': '{side}已经离开 TIME_WAIT，不再有与这个 {flags} 对应的连接：回复 RST（seq = {seq}）',
   'rst.other': '{side}发送 RST（seq = {seq}）',
   'rst.recv':
@@ -128,13 +128,14 @@ export const zh: Record<MessageKey, string> = {
   'timer.noAck':
     '{side}在 RTO = {rto} 内没有收到对其 {what} 的确认：重传它（第 {n} 次重传，下一个 RTO 为 {next}）',
   lost: '✕ 在网络中丢失（{reason}）：{peer}永远收不到这个 {what}',
-  duplicate: '网络复制了报文 #{orig}：第二份副本（seq = {seq}）到达；接收方已经有这些内容，最多重新确认一次',
+  duplicate:
+    '网络复制了报文段 #{orig}：第二份副本（seq = {seq}）到达；接收方已经有这些内容，最多重新确认一次',
   reordered:
-    '这个报文在网络中被延迟，被后面的报文超过（乱序）：接收方缓存乱序的数据，并发送重复 ACK，直到空缺被填上',
+    '这个报文段在网络中被延迟，被后面的报文段超过（乱序）：接收方缓存乱序的数据，并发送重复 ACK，直到空缺被填上',
   'drop.synQueue': '{side}的 SYN 队列已满（{n} 个半连接）：来自 {from} 的 SYN 被直接丢弃，没有任何回应',
   'drop.acceptQueue': '{side}的全连接（accept）队列已满：完成握手的 ACK 被丢弃，{from}将会重传',
   'drop.cookie': '{side}拒绝了一个 SYN cookie 校验失败的 ACK（{reason}）',
-  'drop.other': '{side}丢弃了一个到达的 {flags} 报文（{reason}）',
+  'drop.other': '{side}丢弃了一个到达的 {flags} 报文段（{reason}）',
 
   'flood.start':
     '{side}发起 SYN 洪泛：{count} 个 SYN，每 {interval} 毫秒一个，来自永远不会回应的伪造地址——每个都占用一个半连接，直到其 SYN-ACK 重传次数用完（洪泛的其余部分每类只解说一次）',
@@ -155,7 +156,7 @@ export const zh: Record<MessageKey, string> = {
   'why.failed': '运行 {which} 失败：{error}',
   'why.hidden': '……洪泛的其余 {n} 个事件未显示……',
 
-  'why.two-way-handshake.q': '为什么 TCP 建立连接需要第三个报文（三次握手）？',
+  'why.two-way-handshake.q': '为什么 TCP 建立连接需要第三个报文段（三次握手）？',
   'why.two-way-handshake.setup':
     '场景：客户端:40000 → 服务器:80 上一个早先连接的 SYN（seq = 90）到达服务器；客户端本身并没有发起连接。服务器应用程序在接受的每个连接上发送 1000 字节。',
   'why.two-way-handshake.a': 'TCP：三次握手，一个过期的重复 SYN 到达',
@@ -166,25 +167,25 @@ export const zh: Record<MessageKey, string> = {
   'why.two-way-handshake.rb':
     'B（不是 TCP）：服务器仅凭过期 SYN 就经历了 {states}——其应用程序接受了 {accepted} 个连接，并向一个从未请求的客户端发送了 {bytes} 字节',
   'why.two-way-handshake.moral':
-    '第三个报文确认服务器新选的初始序号（ack = y+1）：只有此刻真正在建立这个连接的客户端才能发出它。只有两次握手时，任何过期的重复 SYN 都能打开一个连接。',
+    '第三个报文段确认服务器新选的初始序号（ack = y+1）：只有此刻真正在建立这个连接的客户端才能发出它。只有两次握手时，任何过期的重复 SYN 都能打开一个连接。',
 
-  'why.four-way-close.q': '为什么建立连接用三个报文，关闭连接通常却要四个？',
+  'why.four-way-close.q': '为什么建立连接用三个报文段，关闭连接通常却要四个？',
   'why.four-way-close.setup':
     '场景：客户端发送 200 字节后关闭。A 中服务器随后再发送 3 × 4096 字节才关闭；B 中服务器一读到文件结束就关闭。',
   'why.four-way-close.a': '半关闭：客户端发出 FIN 后服务器仍有数据要发送',
   'why.four-way-close.b': '服务器一读到文件结束就立即关闭',
   'why.four-way-close.ra':
-    'A：服务器立即确认客户端的 FIN，随后在 CLOSE_WAIT 状态发送了 {bytes} 字节（{segments} 个报文），{gap} 之后才发送自己的 FIN——关闭共用了 {count} 个报文',
+    'A：服务器立即确认客户端的 FIN，随后在 CLOSE_WAIT 状态发送了 {bytes} 字节（{segments} 个报文段），{gap} 之后才发送自己的 FIN——关闭共用了 {count} 个报文段',
   'why.four-way-close.rb':
-    'B：服务器没有更多数据要发送：它对客户端 FIN 的确认搭载在自己的 FIN 上（{combined}）——关闭共用了 {count} 个报文，即三次挥手',
+    'B：服务器没有更多数据要发送：它对客户端 FIN 的确认搭载在自己的 FIN 上（{combined}）——关闭共用了 {count} 个报文段，即三次挥手',
   'why.four-way-close.moral':
-    'FIN 只表示“我没有数据要发了”：每个方向各自关闭。只要另一方还可能发送数据，对第一个 FIN 的确认就不能等到第二个 FIN 再发，所以关闭需要四个报文——当 ACK 能搭载在 FIN 上时是三个。',
+    'FIN 只表示“我没有数据要发了”：每个方向各自关闭。只要另一方还可能发送数据，对第一个 FIN 的确认就不能等到第二个 FIN 再发，所以关闭需要四个报文段——当 ACK 能搭载在 FIN 上时是三个。',
   'why.combined.yes': 'ACK 与 FIN 合并',
   'why.combined.no': 'ACK 与 FIN 分开',
 
   'why.time-wait.q': '为什么先关闭的一方要在 TIME_WAIT 状态等待？',
   'why.time-wait.setup':
-    '场景：客户端先关闭；网络丢弃了它在 TIME_WAIT 中发送的 ACK（关闭过程的最后一个报文），因此服务器重传 FIN。',
+    '场景：客户端先关闭；网络丢弃了它在 TIME_WAIT 中发送的 ACK（关闭过程的最后一个报文段），因此服务器重传 FIN。',
   'why.time-wait.a': '有 TIME_WAIT（2MSL），客户端最后的 ACK 丢失',
   'why.time-wait.b': '没有 TIME_WAIT（timeWait = 0），同样丢失最后的 ACK',
   'why.time-wait.ra':
@@ -192,20 +193,20 @@ export const zh: Record<MessageKey, string> = {
   'why.time-wait.rb':
     'B：客户端早已删除连接；重传的 FIN 得到的是 RST，服务器以原因“{reason}”关闭（TIME_WAIT 中发送的 ACK：{acks} 个；RST：{rsts} 个）',
   'why.time-wait.moral':
-    'TIME_WAIT 让先关闭的一方能够重发最后的 ACK，并在 2MSL 内不再使用这个四元组，使旧报文在新连接可能收到它们之前消失（参见 `synack why random-isn`）。',
+    'TIME_WAIT 让先关闭的一方能够重发最后的 ACK，并在 2MSL 内不再使用这个四元组，使旧报文段在新连接可能收到它们之前消失（参见 `synack why random-isn`）。',
 
   'why.random-isn.q': '为什么初始序号要随机选择（RFC 6528），而不是固定值？',
   'why.random-isn.setup':
-    '场景：客户端从端口 40000 发起连接并发送 100 字节；网络把这个报文扣留 2 秒（其重传报文顺利到达）。客户端关闭连接，经过很短的 TIME_WAIT（这里是 200 毫秒）后从同一端口再次连接，不发送数据，并在 2.3 秒时异常终止连接。',
+    '场景：客户端从端口 40000 发起连接并发送 100 字节；网络把这个报文段扣留 2 秒（其重传报文段顺利到达）。客户端关闭连接，经过很短的 TIME_WAIT（这里是 200 毫秒）后从同一端口再次连接，不发送数据，并在 2.3 秒时异常终止连接。',
   'why.random-isn.a':
-    '固定初始序号（客户端 1000，服务器 5000）：第一个连接的一个数据报文在网络中被延迟，随后四元组被重用',
-  'why.random-isn.b': 'RFC 6528 初始序号，同样被延迟的报文，同样重用四元组',
+    '固定初始序号（客户端 1000，服务器 5000）：第一个连接的一个数据报文段在网络中被延迟，随后四元组被重用',
+  'why.random-isn.b': 'RFC 6528 初始序号，同样被延迟的报文段，同样重用四元组',
   'why.random-isn.ra':
-    'A：两个连接都从 x = {isn1} 和 x = {isn2} 开始；旧报文（seq = {seq}，{len} 字节，发送于 {sent}）在 {arrived} 到达，落在新窗口内并被接受：新的服务器连接收到 {rx} 字节，而新的客户端只发送了 {tx} 字节（完整性错误：{errors}——旧字节位于相同的偏移处，错的只是它们的来源）；随后双方对序号的认识不一致，互相发送了 {acks} 个纯 ACK（ACK 风暴），直到客户端异常终止连接',
+    'A：两个连接都从 x = {isn1} 和 x = {isn2} 开始；旧报文段（seq = {seq}，{len} 字节，发送于 {sent}）在 {arrived} 到达，落在新窗口内并被接受：新的服务器连接收到 {rx} 字节，而新的客户端只发送了 {tx} 字节（完整性错误：{errors}——旧字节位于相同的偏移处，错的只是它们的来源）；随后双方对序号的认识不一致，互相发送了 {acks} 个纯 ACK（ACK 风暴），直到客户端异常终止连接',
   'why.random-isn.rb':
-    'B：第二个连接从 x = {isn2} 开始，与第一个连接（x = {isn1}）相距 {distance}；同一个旧报文（seq = {seq}）落在窗口外被丢弃：收到 {rx} 字节，发送 {tx} 字节；之后只有 {acks} 个纯 ACK',
+    'B：第二个连接从 x = {isn2} 开始，与第一个连接（x = {isn1}）相距 {distance}；同一个旧报文段（seq = {seq}）落在窗口外被丢弃：收到 {rx} 字节，发送 {tx} 字节；之后只有 {acks} 个纯 ACK',
   'why.random-isn.moral':
-    '使用固定初始序号时，同一四元组的每一个连接都以相同方式给字节编号，旧连接被延迟的报文在新连接中看起来是合法的。随时钟变化并结合四元组秘密哈希的初始序号（RFC 6528）让新连接位于序号空间的别处，旧报文因此被拒绝。',
+    '使用固定初始序号时，同一四元组的每一个连接都以相同方式给字节编号，旧连接被延迟的报文段在新连接中看起来是合法的。随时钟变化并结合四元组秘密哈希的初始序号（RFC 6528）让新连接位于序号空间的别处，旧报文段因此被拒绝。',
 
   'why.syn-flood.q': 'SYN 洪泛如何造成拒绝服务？SYN cookie 如何应对？',
   'why.syn-flood.setup':
