@@ -5,6 +5,7 @@
 
 import { renderCwndPlot } from './cwnd-plot.js';
 import { cursorForTime, formatHash, parseHash } from './deep-link.js';
+import { downloadPng, downloadSvg, downloadTrace } from './export.js';
 import { renderLadder } from './ladder.js';
 import {
   applyEvent,
@@ -273,6 +274,28 @@ function back() {
   }
 }
 
+/** A file name for an export: scenario, what, and the shown moment. */
+function exportName(what) {
+  const scenario = String(app.hello?.scenario?.name ?? 'run').replace(/[^A-Za-z0-9_-]+/g, '-');
+  return `synack-${scenario}-${what}-event${shownTrace()}`;
+}
+
+/** Export buttons: data-export="ladder" | "chart" (inside a panel) | "trace", data-format svg | png. */
+function exportView(button) {
+  const what = button.getAttribute('data-export');
+  if (what === 'trace') return downloadTrace(app.events, exportName('trace'));
+  const svg =
+    what === 'ladder'
+      ? document.querySelector('#ladder .ladder-body')
+      : button.closest('.endpoint')?.querySelector('.statechart svg');
+  if (!svg) return;
+  const name = exportName(
+    what === 'ladder' ? 'ladder' : `${button.closest('.endpoint').dataset.endpoint}-chart`,
+  );
+  if (button.getAttribute('data-format') === 'png') downloadPng(svg, name);
+  else downloadSvg(svg, name);
+}
+
 const JUMP_KEYS = { r: 'retransmission', d: 'drop', s: 'state' };
 
 function setup() {
@@ -297,6 +320,10 @@ function setup() {
       app.scrollToSelected = true;
       setCursor(Number(go.getAttribute('data-goto-trace')));
     }
+  });
+  document.addEventListener('click', (e) => {
+    const button = e.target instanceof Element ? e.target.closest('[data-export]') : null;
+    if (button) exportView(button);
   });
   app.pendingLink = parseHash(location.hash);
   window.addEventListener('hashchange', () => {
@@ -402,7 +429,19 @@ function createPanel(ep) {
   const select = h('select', { 'aria-label': `${ep.id} connection` });
   const zoom = h('button', { type: 'button', class: 'zoom', title: 'toggle 100% / fit' }, '100%');
   const counts = h('span', { class: 'state-counts' });
-  picker.append(h('span', {}, 'connection'), select, zoom, counts);
+  const exports = [
+    h(
+      'button',
+      { type: 'button', 'data-export': 'chart', 'data-format': 'svg', title: 'export this chart as SVG' },
+      'SVG',
+    ),
+    h(
+      'button',
+      { type: 'button', 'data-export': 'chart', 'data-format': 'png', title: 'export this chart as PNG' },
+      'PNG',
+    ),
+  ];
+  picker.append(h('span', {}, 'connection'), select, zoom, ...exports, counts);
   const panel = {
     root,
     select,

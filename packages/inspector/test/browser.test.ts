@@ -5,6 +5,8 @@
  * from the DOM. Screenshots go to test-results/screenshots/.
  * Without Chromium these tests fail with an install hint (they are never skipped).
  */
+
+import { readFileSync } from 'node:fs';
 import { TCP_STATES } from '@synack/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -543,6 +545,56 @@ describe('the inspector page in headless Chromium', () => {
       new RegExp(`^event ${total - 1} of ${total}, t = `),
     );
     await shot(page, 'keyboard-selected-segment');
+    await page.close();
+  });
+
+  it('exports the ladder and a chart as SVG and PNG, and the trace as JSONL', async () => {
+    const { inspector, result } = await inspectSimulation(lifecycle, {
+      speed: 1_000_000,
+      hold: 0,
+      scenario: { name: 'lifecycle' },
+    });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    await result;
+    await page.waitForSelector('body[data-run="done"]');
+    const fetchDownload = async (selector: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+      const path = await download.path();
+      return { name: download.suggestedFilename(), bytes: readFileSync(path!) };
+    };
+    const total = Number(await body(page, 'trace'));
+    // Ladder SVG: stands alone (styles inlined), one group per segment drawn.
+    const ladder = await fetchDownload('[data-export="ladder"][data-format="svg"]');
+    expect(ladder.name).toBe(`synack-lifecycle-ladder-event${total}.svg`);
+    const svg = ladder.bytes.toString('utf8');
+    expect(svg.startsWith('<?xml')).toBe(true);
+    const segments = await page.locator('.ladder-body .segment').count();
+    expect(svg.match(/<g class="segment/g)?.length).toBe(segments);
+    expect(svg).toMatch(/<line class="arrow"[^>]* stroke="rgb\(/);
+    expect(svg).not.toContain('tabindex');
+    expect(svg.match(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g)).toHaveLength(1);
+    // PNG of the client's chart: a real PNG of the chart's size.
+    const png = await fetchDownload(
+      '.endpoint[data-endpoint="client"] [data-export="chart"][data-format="png"]',
+    );
+    expect(png.name).toBe(`synack-lifecycle-client-chart-event${total}.png`);
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.bytes.readUInt32BE(16)).toBeGreaterThan(200);
+    expect(png.bytes.readUInt32BE(20)).toBeGreaterThan(200);
+    const chart = await fetchDownload(
+      '.endpoint[data-endpoint="server"] [data-export="chart"][data-format="svg"]',
+    );
+    expect(chart.bytes.toString('utf8')).toContain('ESTABLISHED');
+    // The trace: every trace event, in order, one JSON line each.
+    const trace = await fetchDownload('[data-export="trace"]');
+    const lines = trace.bytes
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const expected = (inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect');
+    expect(lines).toEqual(JSON.parse(JSON.stringify(expected)));
     await page.close();
   });
 
