@@ -36,7 +36,7 @@ export interface Side {
   /** Right edge of the window it last advertised (absolute), if known. */
   windowRight?: number;
   /** When each sequence number it sent was last (re)transmitted, for the RTO rules. */
-  sentAt: Map<number, { t: number; count: number }>;
+  sentAt: Map<number, { t: number; count: number; flags: string }>;
   dupAcks: number;
   lastAck?: number;
   /** The state before the last segment it received moved it, to undo a loss after capture. */
@@ -101,9 +101,13 @@ export function observeConnection(
     [b, newSide(b, opening ? 'LISTEN' : 'ESTABLISHED')],
   ]);
   const out: ObservedConnection = { key, client: a, server: b, segments: [], states: [] };
-  const setState = (side: Side, to: string, t: number, segment: number) => {
+  const setState = (side: Side, to: string, t: number, segment: number, merge = true) => {
     if (side.state === to) return;
-    out.states.push({ t, endpoint: side.id, from: side.state, to, segment });
+    const last = merge ? out.states.at(-1) : undefined;
+    // One segment, one transition per endpoint (an ACK+FIN takes FIN_WAIT_1 to TIME_WAIT), as the
+    // trace records it.
+    if (last && last.segment === segment && last.endpoint === side.id) last.to = to;
+    else out.states.push({ t, endpoint: side.id, from: side.state, to, segment });
     side.state = to;
   };
   for (const [i, seg] of segments.entries()) {
@@ -111,6 +115,32 @@ export function observeConnection(
     const to = `${seg.dst}:${seg.dstPort}`;
     const sender = sides.get(from) as Side;
     const receiver = sides.get(to) as Side;
+    if (isSimultaneousOpen(sender, seg)) {
+      // RFC 9293 §3.5 figure 8: it was opening too; it received the peer's SYN in SYN_SENT.
+      out.states = out.states.filter((c) => c.endpoint !== sender.id);
+      sender.state = 'CLOSED';
+      sender.undo = undefined;
+      afterSend(sender, seg, (s) => setState(sender, s, seg.t, i));
+      setState(sender, 'SYN_RECEIVED', seg.t, i, false);
+      afterReceive(receiver, sender, seg, (s) => setState(receiver, s, seg.t, i));
+      out.segments.push({
+        ...seg,
+        index: i,
+        from,
+        to,
+        senderState: sender.state,
+        receiverState: receiver.state,
+      });
+      continue;
+    }
+    // Sent before the sender had received its last segment (its ACK does not cover it): the
+    // two crossed on the wire, as in a simultaneous close (RFC 9293 §3.6 figure 13).
+    const crossed = crossedInFlight(sender, seg, out.segments);
+    if (crossed) {
+      out.states = out.states.filter((c) => !(c.segment === crossed.index && c.endpoint === sender.id));
+      sender.state = sender.undo?.state ?? sender.state;
+      sender.undo = undefined;
+    }
     let divergence = checkSegment(sender, receiver, seg, limits);
     if (divergence && sender.undo && lostAfterCapture(sender, seg)) {
       // Legal only had the sender not received its last segment: that one was lost after the
@@ -124,6 +154,7 @@ export function observeConnection(
     sender.undo = undefined;
     const retransmit = isRetransmit(sender, seg);
     afterSend(sender, seg, (s) => setState(sender, s, seg.t, i));
+    if (crossed) afterReceive(sender, receiver, crossed, (s) => setState(sender, s, seg.t, i, false));
     const before = receiver.state;
     afterReceive(receiver, sender, seg, (s) => setState(receiver, s, seg.t, i));
     receiver.undo = receiver.state !== before ? { state: before, segment: i } : undefined;
@@ -141,6 +172,22 @@ export function observeConnection(
   return out;
 }
 
+/** The segment the sender last received, if this segment's ACK shows it had not arrived yet. */
+function crossedInFlight(
+  sender: Side,
+  seg: CapturedSegment,
+  seen: ObservedSegment[],
+): ObservedSegment | undefined {
+  const last = sender.undo ? seen[sender.undo.segment] : undefined;
+  if (!last || !has(seg, 'ACK') || has(seg, 'SYN') || seqSpace(last) === 0) return undefined;
+  return seqLt(seg.ack, add(last.seq, seqSpace(last))) ? last : undefined;
+}
+
+/** A bare SYN from the side the observer took for the listener, before it sent anything. */
+function isSimultaneousOpen(sender: Side, seg: CapturedSegment): boolean {
+  return sender.state === 'SYN_RECEIVED' && sender.iss === undefined && has(seg, 'SYN') && !has(seg, 'ACK');
+}
+
 /** Whether the sender's flags would be legal in the state before its last reception. */
 function lostAfterCapture(sender: Side, seg: CapturedSegment): boolean {
   const now = sender.state;
@@ -150,8 +197,10 @@ function lostAfterCapture(sender: Side, seg: CapturedSegment): boolean {
   return allowed;
 }
 
+/** Sequence space it already sent (from its ISS): a SYN with a new ISS is a new incarnation. */
 export function isRetransmit(sender: Side, seg: CapturedSegment): boolean {
-  return sender.sndNxt !== undefined && seqSpace(seg) > 0 && seqLt(seg.seq, sender.sndNxt);
+  if (sender.sndNxt === undefined || sender.iss === undefined || seqSpace(seg) === 0) return false;
+  return seqLe(sender.iss, seg.seq) && seqLt(seg.seq, sender.sndNxt);
 }
 
 /** RFC 9293 §3.3.2: the transitions an endpoint makes by sending. */
@@ -164,7 +213,7 @@ function afterSend(side: Side, seg: CapturedSegment, setState: (s: string) => vo
   }
   if (space > 0) {
     const prev = side.sentAt.get(seg.seq);
-    side.sentAt.set(seg.seq, { t: seg.t, count: (prev?.count ?? 0) + 1 });
+    side.sentAt.set(seg.seq, { t: seg.t, count: (prev?.count ?? 0) + 1, flags: seg.flags.join(',') });
   }
   const end = add(seg.seq, space);
   if (side.sndNxt === undefined || seqLt(side.sndNxt, end)) side.sndNxt = end;

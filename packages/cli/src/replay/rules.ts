@@ -108,8 +108,7 @@ function numberRule(sender: Side, receiver: Side, seg: CapturedSegment): Diverge
 /**
  * A timer retransmission must wait at least the RTO floor since the last transmission of
  * the same sequence number (SYNs: the initial RTO, RFC 6298 §2.1; later: the profile's
- * minimum, Linux TCP_RTO_MIN) and never longer than the maximum; a fast retransmit after
- * three duplicate ACKs (RFC 5681 §3.2) has no floor.
+ * minimum, Linux TCP_RTO_MIN) and never longer than the maximum.
  */
 function timerRule(
   sender: Side,
@@ -121,10 +120,22 @@ function timerRule(
   const prev = sender.sentAt.get(seg.seq);
   if (!prev) return undefined;
   const waited = seg.t - prev.t;
-  const fast = seg.len > 0 && receiver.dupAcks >= 3;
+  // Only a copy of the same segment is timed: a SYN-ACK answering a simultaneous open reuses
+  // the SYN's number (RFC 9293 §3.5), and a copy at the same instant is a network duplicate.
+  if (prev.flags !== seg.flags.join(',') || waited === 0) return undefined;
+  // Data: loss recovery (fast retransmit, SACK, RFC 8985 RACK-TLP) retransmits before any RTO;
+  // only the upper bound is checked. SYNs and FINs are retransmitted by the timer alone.
+  if (seg.len > 0) {
+    return waited > limits.rtoMax * (1 + limits.tolerance)
+      ? {
+          rule: 'rto-late',
+          detail: `data retransmitted ${waited.toFixed(1)} ms after the last copy; the RTO is at most ${limits.rtoMax} ms`,
+        }
+      : undefined;
+  }
   const floor = has(seg, 'SYN') ? limits.rtoInitial : limits.rtoMin;
   const slack = limits.tolerance;
-  if (!fast && waited < floor * (1 - slack)) {
+  if (waited < floor * (1 - slack)) {
     return {
       rule: 'rto-early',
       detail: `retransmitted ${waited.toFixed(1)} ms after the last copy; the RTO is at least ${floor} ms`,
