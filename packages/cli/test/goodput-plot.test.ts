@@ -9,7 +9,7 @@ import type { PointSummary } from '../src/sweep/summary.js';
 import { throughputModel } from '../src/sweep/throughput-model.js';
 
 const CTX: PlotContext = { scenario: 'bulk-transfer', param: 'loss', split: [], direction: 'both' };
-const EMPTY = { n: 0, mean: null, sd: null, median: null, p95: null, p99: null };
+const EMPTY = { n: 0, mean: null, sd: null, ciLo: null, ciHi: null, median: null, p95: null, p99: null };
 
 function point(loss: number, goodput: number | null): PointSummary {
   const model = loss > 0 ? throughputModel('linux', {}, { loss, delay: 50, jitter: 0 }, 1448) : null;

@@ -66,6 +66,20 @@ describe('synack sweep --traces', () => {
       expect((last as { seed?: number }).seed).toBe(Number(row.seed));
     }
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).traces).toBe('failed');
+    // cdf.csv (item 3): each point's handshake CDF covers exactly the runs that have a handshake
+    // time, steps at observed values and ends at 1.
+    const cdf = parseCsv(readFileSync(join(out, 'cdf.csv'), 'utf8')).filter(
+      (c) => c.metric === 'handshake_ms',
+    );
+    for (const point of ['0', '1']) {
+      const steps = cdf.filter((c) => c.point === point);
+      const times = rows
+        .filter((row) => row.point === point && row.handshake_ms !== '')
+        .map((row) => row.handshake_ms);
+      expect(steps.every((c) => c.n === String(times.length))).toBe(true);
+      expect(steps.every((c) => times.includes(c.value))).toBe(true);
+      expect(steps.at(-1)?.cdf).toBe('1');
+    }
   });
 
   it('a second sweep into the same directory removes the earlier traces', async () => {

@@ -21,7 +21,7 @@ import {
   synAckSendTimes,
   synSendTimes,
 } from '../src/sweep/model.js';
-import { quantileSorted, wilson } from '../src/sweep/stats.js';
+import { bootstrapMeanCi, empiricalCdf, quantileSorted, seededUniform, wilson } from '../src/sweep/stats.js';
 import { csvField, parseCsv, shellWord } from '../src/sweep/summary.js';
 
 const handshake = findScenario('handshake')!;
@@ -102,8 +102,13 @@ describe('statistics', () => {
   });
 
   it('quantiles interpolate between order statistics', () => {
-    expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantileSorted([1, 2, 3, 4, 5], 0.95)).toBeCloseTo(4.8);
+    // Hyndman–Fan type 1: an observed value, never one between two (R quantile(type = 1)).
+    expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(quantileSorted([1, 2, 3, 4, 5], 0.95)).toBe(5);
+    expect(quantileSorted([1, 2, 3, 4, 5], 0.8)).toBe(4);
+    expect(quantileSorted([20, 1020], 0.5)).toBe(20); // not 520: no run takes that time
+    expect(quantileSorted([3, 5, 9], 0)).toBe(3);
+    expect(quantileSorted([3, 5, 9], 1)).toBe(9);
     expect(quantileSorted([7], 0.99)).toBe(7);
     expect(quantileSorted([], 0.5)).toBeNull();
   });
@@ -262,5 +267,35 @@ describe('CSV', () => {
     ]);
     expect(shellWord('client->server')).toBe("'client->server'");
     expect(shellWord('0.05')).toBe('0.05');
+  });
+});
+
+describe('bootstrap intervals and empirical CDFs (issue 22 item 3)', () => {
+  it('the bootstrap interval brackets the mean, is reproducible from its seed, and narrows with n', () => {
+    const uniform = seededUniform(11);
+    const small = Array.from({ length: 30 }, () => uniform() * 100);
+    const large = Array.from({ length: 3000 }, () => uniform() * 100);
+    const a = bootstrapMeanCi(small, 5)!;
+    expect(bootstrapMeanCi(small, 5)).toEqual(a);
+    expect(bootstrapMeanCi(small, 6)).not.toEqual(a);
+    const m = small.reduce((x, y) => x + y, 0) / small.length;
+    expect(a.lo).toBeLessThan(m);
+    expect(a.hi).toBeGreaterThan(m);
+    // Uniform(0, 100): sd ≈ 28.9, so the 95 % half-width is ≈ 1.96·28.9/√n.
+    expect((a.hi - a.lo) / 2).toBeGreaterThan(7);
+    expect((a.hi - a.lo) / 2).toBeLessThan(14);
+    const b = bootstrapMeanCi(large, 5)!;
+    expect((b.hi - b.lo) / 2).toBeGreaterThan(0.7);
+    expect((b.hi - b.lo) / 2).toBeLessThan(1.4);
+    expect(bootstrapMeanCi([4], 1)).toBeNull();
+  });
+
+  it('the empirical CDF steps at each distinct value, reaching 1', () => {
+    expect(empiricalCdf([1020, 20, 20, 3020])).toEqual([
+      [20, 0.5],
+      [1020, 0.75],
+      [3020, 1],
+    ]);
+    expect(empiricalCdf([])).toEqual([]);
   });
 });

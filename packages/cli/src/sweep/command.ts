@@ -58,7 +58,7 @@ export async function runSweep(options: SweepOptions, io: Output): Promise<Sweep
     out.writeTrace(point, seed, packed),
   );
   const { rows, wallMs, runsPerSec, interrupted } = execution;
-  const summaries = summarize(plan.scenario, plan.points, rows);
+  const summaries = summarize(plan.scenario, plan.points, rows, plan.seed);
   const writeError =
     (await writeResultsReported(out, plan, execution, summaries, options.png)) ?? execution.traceWriteError;
   io.out(sweepReport(plan, summaries, execution, out));

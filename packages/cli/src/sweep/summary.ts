@@ -1,9 +1,11 @@
 /** Per-point aggregation of sweep rows, and the CSV files. */
+
+import { deriveSeed } from '@synack/network';
 import type { Scenario } from '../scenarios.js';
 import { type PointSettings, pointSettings, type SweepPoint } from './grid.js';
 import type { SweepRow } from './job.js';
 import { modelForPoint } from './model.js';
-import { describe, wilson } from './stats.js';
+import { type Description, describe, empiricalCdf, wilson } from './stats.js';
 import { pftkAtEventRate, type ThroughputModel, throughputModel } from './throughput-model.js';
 
 export interface PointSummary extends PointSettings {
@@ -60,19 +62,27 @@ export interface TransferSummary {
     | null;
 }
 
-export interface Quantiles {
+/** A metric over a point's runs: quantiles are Hyndman–Fan type 1 (observed values, stats.ts). */
+export interface Quantiles extends Description {
   n: number;
-  mean: number | null;
-  sd: number | null;
-  median: number | null;
-  p95: number | null;
-  p99: number | null;
+}
+
+/** The metrics with bootstrap intervals, in the order their bootstrap seeds are derived. */
+const METRIC_SEEDS = { handshake: 0, lifecycle: 1, lifecycleNoTimeWait: 2, teardown: 3, goodput: 4 } as const;
+
+/**
+ * The bootstrap seed of one metric at one point: derived from the sweep's base seed, so a re-run
+ * of the sweep gives the same intervals and a sweep with another --seed independent ones.
+ */
+function bootstrapSeed(baseSeed: number, point: number, metric: keyof typeof METRIC_SEEDS): number {
+  return deriveSeed(deriveSeed(baseSeed, point), METRIC_SEEDS[metric]);
 }
 
 export function summarize(
   scenario: Scenario,
   points: readonly SweepPoint[],
   rows: readonly SweepRow[],
+  baseSeed = 1,
 ): PointSummary[] {
   const byPoint = new Map<number, SweepRow[]>();
   for (const row of rows) {
@@ -87,10 +97,15 @@ export function summarize(
     const ci = wilson(successes, n);
     const hs = list.flatMap((r) => (r.handshakeMs === null ? [] : [r.handshakeMs]));
     const lc = list.flatMap((r) => (r.completed && r.lifecycleMs !== null ? [r.lifecycleMs] : []));
-    const handshake = { n: hs.length, ...describe(hs) };
-    const lifecycle = { n: lc.length, ...describe(lc) };
-    const lifecycleNoTimeWait = quantilesOf(list, (r) => r.lifecycleNoTimeWaitMs);
-    const teardown = quantilesOf(list, (r) => r.teardown.teardownMs);
+    const seedOf = (metric: keyof typeof METRIC_SEEDS) => bootstrapSeed(baseSeed, point.id, metric);
+    const handshake = { n: hs.length, ...describe(hs, seedOf('handshake')) };
+    const lifecycle = { n: lc.length, ...describe(lc, seedOf('lifecycle')) };
+    const lifecycleNoTimeWait = quantilesOf(
+      list,
+      (r) => r.lifecycleNoTimeWaitMs,
+      seedOf('lifecycleNoTimeWait'),
+    );
+    const teardown = quantilesOf(list, (r) => r.teardown.teardownMs, seedOf('teardown'));
     const cleanRate = n ? list.filter((r) => r.teardown.clean).length / n : null;
     const successRate = n ? successes / n : null;
     const m = modelForPoint(scenario, point);
@@ -127,17 +142,21 @@ export function summarize(
       teardown,
       cleanRate,
       model,
-      transfer: transferSummary(scenario, point, list),
+      transfer: transferSummary(scenario, point, list, seedOf('goodput')),
     };
   });
 }
 
-function quantilesOf(rows: readonly SweepRow[], pick: (r: SweepRow) => number | null): Quantiles {
+function quantilesOf(
+  rows: readonly SweepRow[],
+  pick: (r: SweepRow) => number | null,
+  seed: number,
+): Quantiles {
   const values = rows.flatMap((r) => {
     const v = pick(r);
     return v === null ? [] : [v];
   });
-  return { n: values.length, ...describe(values) };
+  return { n: values.length, ...describe(values, seed) };
 }
 
 /** The point's goodput, resent bytes and redundancy, and the throughput models where loss applies. */
@@ -145,10 +164,17 @@ function transferSummary(
   scenario: Scenario,
   point: SweepPoint,
   rows: readonly SweepRow[],
+  seed: number,
 ): TransferSummary | null {
   const delivering = rows.filter((r) => r.transfer.goodput !== null);
   if (delivering.length === 0) return null;
-  const goodput = { n: delivering.length, ...describe(delivering.map((r) => r.transfer.goodput!)) };
+  const goodput = {
+    n: delivering.length,
+    ...describe(
+      delivering.map((r) => r.transfer.goodput!),
+      seed,
+    ),
+  };
   const sum = (pick: (r: SweepRow) => number) => rows.reduce((total, r) => total + pick(r), 0);
   const resent = {
     rto: sum((r) => r.transfer.resent.rto),
@@ -348,6 +374,44 @@ export function connectionsCsv(rows: readonly SweepRow[]): string {
   );
 }
 
+/** The per-run metrics cdf.csv describes: column name → the row's value (null when the run has none). */
+const CDF_METRICS: ReadonlyArray<[string, (r: SweepRow) => number | null]> = [
+  ['handshake_ms', (r) => r.handshakeMs],
+  ['lifecycle_ms', (r) => (r.completed ? r.lifecycleMs : null)],
+  ['lifecycle_no_tw_ms', (r) => r.lifecycleNoTimeWaitMs],
+  ['teardown_ms', (r) => r.teardown.teardownMs],
+  ['time_wait_ms', (r) => r.teardown.timeWaitMs],
+  ['transfer_ms', (r) => r.transfer.transferMs],
+  ['goodput_Bps', (r) => r.transfer.goodput],
+];
+
+/**
+ * cdf.csv: for every point and metric, the empirical CDF at each distinct observed value
+ * (`cdf` = fraction of the point's runs having that metric whose value is ≤ `value`; `n` = how many
+ * runs have it). A step function: plot it with step interpolation.
+ */
+export function cdfCsv(points: readonly SweepPoint[], rows: readonly SweepRow[]): string {
+  const byPoint = new Map<number, SweepRow[]>();
+  for (const row of rows) {
+    let list = byPoint.get(row.point);
+    if (!list) byPoint.set(row.point, (list = []));
+    list.push(row);
+  }
+  const lines: unknown[][] = [];
+  for (const point of points) {
+    const list = byPoint.get(point.id) ?? [];
+    for (const [metric, pick] of CDF_METRICS) {
+      const values = list.flatMap((r) => {
+        const v = pick(r);
+        return v === null ? [] : [v];
+      });
+      for (const [value, cdf] of empiricalCdf(values))
+        lines.push([point.id, metric, values.length, value, cdf]);
+    }
+  }
+  return toCsv(['point', 'metric', 'n', 'value', 'cdf'], lines);
+}
+
 const SUMMARY_COLUMNS = [
   'point',
   ...SETTINGS_COLUMNS,
@@ -359,20 +423,31 @@ const SUMMARY_COLUMNS = [
   'hs_n',
   'hs_mean_ms',
   'hs_sd_ms',
+  'hs_ci_lo_ms',
+  'hs_ci_hi_ms',
   'hs_median_ms',
   'hs_p95_ms',
   'hs_p99_ms',
   'lc_n',
   'lc_mean_ms',
+  'lc_sd_ms',
+  'lc_ci_lo_ms',
+  'lc_ci_hi_ms',
   'lc_median_ms',
   'lc_p95_ms',
   'lc_p99_ms',
   'lc_no_tw_n',
   'lc_no_tw_mean_ms',
+  'lc_no_tw_sd_ms',
+  'lc_no_tw_ci_lo_ms',
+  'lc_no_tw_ci_hi_ms',
   'lc_no_tw_median_ms',
   'lc_no_tw_p95_ms',
   'teardown_n',
   'teardown_mean_ms',
+  'teardown_sd_ms',
+  'teardown_ci_lo_ms',
+  'teardown_ci_hi_ms',
   'teardown_median_ms',
   'teardown_p95_ms',
   'clean_rate',
@@ -385,6 +460,8 @@ const SUMMARY_COLUMNS = [
   'goodput_n',
   'goodput_mean_Bps',
   'goodput_sd_Bps',
+  'goodput_ci_lo_Bps',
+  'goodput_ci_hi_Bps',
   'goodput_median_Bps',
   'resent_rto_mean_bytes',
   'resent_fast_mean_bytes',
@@ -408,6 +485,8 @@ function transferFields(t: TransferSummary | null): unknown[] {
     t?.goodput.n ?? 0,
     t?.goodput.mean,
     t?.goodput.sd,
+    t?.goodput.ciLo,
+    t?.goodput.ciHi,
     t?.goodput.median,
     t?.resentMean.rto,
     t?.resentMean.fast,
@@ -440,20 +519,31 @@ export function summaryCsv(summaries: readonly PointSummary[]): string {
       s.handshake.n,
       s.handshake.mean,
       s.handshake.sd,
+      s.handshake.ciLo,
+      s.handshake.ciHi,
       s.handshake.median,
       s.handshake.p95,
       s.handshake.p99,
       s.lifecycle.n,
       s.lifecycle.mean,
+      s.lifecycle.sd,
+      s.lifecycle.ciLo,
+      s.lifecycle.ciHi,
       s.lifecycle.median,
       s.lifecycle.p95,
       s.lifecycle.p99,
       s.lifecycleNoTimeWait.n,
       s.lifecycleNoTimeWait.mean,
+      s.lifecycleNoTimeWait.sd,
+      s.lifecycleNoTimeWait.ciLo,
+      s.lifecycleNoTimeWait.ciHi,
       s.lifecycleNoTimeWait.median,
       s.lifecycleNoTimeWait.p95,
       s.teardown.n,
       s.teardown.mean,
+      s.teardown.sd,
+      s.teardown.ciLo,
+      s.teardown.ciHi,
       s.teardown.median,
       s.teardown.p95,
       s.cleanRate,

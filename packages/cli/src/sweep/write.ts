@@ -11,6 +11,7 @@ import { reproArgs } from './job.js';
 import { isPlainHandshake } from './model.js';
 import type { SweepPlan } from './plan.js';
 import {
+  cdfCsv,
   connectionsCsv,
   formatNumber,
   type PointSummary,
@@ -26,7 +27,14 @@ export class SweepWriteError extends Error {
 }
 
 /** The files of an earlier sweep that a new one removes first (README "Sweep output directory"). */
-const OWNED_NAMES = new Set(['config.json', 'runs.csv', 'connections.csv', 'summary.csv', 'summary.json']);
+const OWNED_NAMES = new Set([
+  'config.json',
+  'runs.csv',
+  'connections.csv',
+  'cdf.csv',
+  'summary.csv',
+  'summary.json',
+]);
 const OWNED_EXTENSIONS = /\.(svg|png)$/i;
 
 function errorCode(err: unknown): string {
@@ -202,6 +210,7 @@ export async function writeResults(
     runsCsv(rows, (row) => reproArgs(plan.jobs, plan.points[row.point], row.seed)),
   );
   out.write('connections.csv', connectionsCsv(rows));
+  out.write('cdf.csv', cdfCsv(plan.points, rows));
   out.write('summary.csv', summaryCsv(summaries));
   const summary = {
     scenario: plan.scenario.name,
