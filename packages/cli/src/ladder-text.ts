@@ -147,7 +147,8 @@ const ZH_CC_STATES: Record<string, string> = {
   Loss: '超时恢复',
 };
 
-function zhDropReason(reason: string): string {
+/** Why a segment was dropped, in Chinese (the scenario's own English label after "targeted:" left out). */
+export function zhDropReason(reason: string): string {
   return ZH_DROP_REASONS[reason] ?? (reason.startsWith('targeted') ? '定向丢弃' : reason);
 }
 

@@ -150,6 +150,8 @@ export const en = {
     'the network duplicates segment #{orig}: a second copy (seq = {seq}) arrives; the receiver already has it and at most re-ACKs',
   reordered:
     'this segment is held back in the network and overtaken by later ones (reordering): the receiver buffers what is out of order and sends duplicate ACKs until the gap is filled',
+  'reordered.control':
+    'this {what} is held back in the network and overtaken by later segments (reordering): it carries no data, so nothing waits for it — the receiver just processes it late',
   'drop.synQueue':
     "{side}'s SYN queue is full ({n} half-open connections): the SYN from {from} is dropped without an answer",
   'drop.acceptQueue':

@@ -10,6 +10,7 @@
  */
 import { INFINITE_SSTHRESH, SYNCHRONIZED_STATES } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
+import { zhDropReason } from '../ladder-text.js';
 import { format, type Lang, type MessageKey, type Params } from './catalog.js';
 
 export interface Narration {
@@ -285,9 +286,13 @@ class Narrator {
     this.sendTime.set(e.id, e.t);
     const reason = this.lost.get(e.id);
     if (reason !== undefined) {
-      this.say(i, 'lost', { reason, peer: this.side(e.to), what: this.what(segmentKind(seg)) });
+      const said = this.lang === 'zh' ? zhDropReason(reason) : reason;
+      this.say(i, 'lost', { reason: said, peer: this.side(e.to), what: this.what(segmentKind(seg)) });
     }
-    if (e.reordered) this.say(i, 'reordered', {});
+    // Only data waits in the receiver's out-of-order queue (Linux tcp_data_queue_ofo); a late
+    // pure ACK or RST is just processed late.
+    if (e.reordered && seg.len > 0) this.say(i, 'reordered', {});
+    else if (e.reordered) this.say(i, 'reordered.control', { what: this.what(segmentKind(seg)) });
   }
 
   /**

@@ -132,6 +132,8 @@ export const zh: Record<MessageKey, string> = {
     '网络复制了报文段 #{orig}：第二份副本（seq = {seq}）到达；接收方已经有这些内容，最多重新确认一次',
   reordered:
     '这个报文段在网络中被延迟，被后面的报文段超过（乱序）：接收方缓存乱序的数据，并发送重复 ACK，直到空缺被填上',
+  'reordered.control':
+    '这个 {what} 在网络中被延迟，被后面的报文段超过（乱序）：它不携带数据，接收方没有什么需要等它——只是晚一些处理它',
   'drop.synQueue': '{side}的 SYN 队列已满（{n} 个半连接）：来自 {from} 的 SYN 被直接丢弃，没有任何回应',
   'drop.acceptQueue': '{side}的全连接（accept）队列已满：完成握手的 ACK 被丢弃，{from}将会重传',
   'drop.cookie': '{side}拒绝了一个 SYN cookie 校验失败的 ACK（{reason}）',
