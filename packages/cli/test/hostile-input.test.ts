@@ -125,11 +125,12 @@ const mutation: fc.Arbitrary<{ what: string; scenario: Json }> = fc.oneof(
     },
     { what: 'duplicate endpoint id', scenario: setAt(BASE, ['endpoints', 1, 'id'], 'client') },
     {
-      what: '65 endpoints',
+      // LIMITS.endpoints (20,000 after group expansion; issue 24) plus BASE's own endpoints.
+      what: '20,002 endpoints',
       scenario: setAt(
         BASE,
-        ['endpoints'],
-        Array.from({ length: 65 }, (_, i) => ({ id: `e${i}`, address: `10.1.${i}.1` })),
+        ['groups'],
+        [{ name: 'many', count: 20_000, id: 'h{i}', address: '10.9.{i/256}.{i%256}' }],
       ),
     },
     {
