@@ -136,6 +136,7 @@ export function renderLadder(container, model, { selected = null, maxRows = 1200
     if (s.duplicateOf !== null) classes.push('duplicate');
     if (s.reordered) classes.push('reordered');
     if (s.retransmit) classes.push('retransmit');
+    if (s.divergence) classes.push('divergence');
     if (selected !== null && selected === s.id) classes.push('selected');
     if (model.lastSegment === s.id) classes.push('latest');
     const marker =
@@ -146,14 +147,17 @@ export function renderLadder(container, model, { selected = null, maxRows = 1200
     if (s.duplicateOf !== null) label += ` (dup of #${s.duplicateOf})`;
     if (s.reordered) label += ' (reordered)';
     if (s.drop) label += ` ✕ ${s.drop.reason}`;
+    if (s.divergence) label += ` ✗ ${s.divergence.rule}`;
     const mx = (x1 + x2) / 2;
     const my = (y1 + y2) / 2 - 4;
     const title = `#${s.id} ${s.from} → ${s.to} ${label}; sent ${formatTime(s.t)}${s.state ? ` from ${s.state}` : ''}${
       s.deliveredAt !== null ? `, delivered ${formatTime(s.deliveredAt)}` : ''
-    }${s.drop ? `, dropped (${s.drop.reason})` : ''}`;
+    }${s.drop ? `, dropped (${s.drop.reason})` : ''}${
+      s.divergence ? `; the model would not have sent it: ${s.divergence.rule}: ${s.divergence.detail}` : ''
+    }`;
     // Focusable (tabindex) with a name, so keyboard users reach segments; Enter selects (app.js).
     const markup =
-      `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"><title>${esc(title)}</title>` +
+      `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"${s.divergence ? ` data-divergence="${esc(s.divergence.rule)}"` : ''}><title>${esc(title)}</title>` +
       `<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
       `<line class="arrow" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#la-${marker})"/>` +
       cross +

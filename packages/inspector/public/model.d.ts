@@ -70,6 +70,8 @@ export interface SegmentView {
   cause: 'rto' | 'fast' | 'tlp' | null;
   retransmitOf: number | null;
   reordered: boolean;
+  /** synack replay: the rule this observed segment breaks. */
+  divergence: { rule: string; detail: string } | null;
   duplicateOf: number | null;
   deliveredAt: number | null;
   deliverIndex: number | null;
@@ -114,6 +116,10 @@ export function retransmissionReason(
   model: Model,
   s: SegmentView | null | undefined,
 ): { cause: string | null; of: number | null; text: string } | null;
+export function causeOf(
+  model: Model,
+  step: StepRecord,
+): { kind: 'segment' | 'timer' | 'call'; segment: number | null; text: string } | null;
 export function formatTime(t: number | null | undefined): string;
 export function segmentLabel(s: SegmentView): string;
 export function stateCounts(endpoint: EndpointView, order: readonly string[]): Array<[string, number]>;

@@ -226,6 +226,8 @@ export function applyEvent(model, ev, index, events) {
         retransmitOf: null,
         reordered: Boolean(ev.reordered),
         duplicateOf: null,
+        // synack replay: the rule an observed segment breaks ({rule, detail}), if any.
+        divergence: ev.divergence ?? null,
         deliveredAt: null,
         deliverIndex: null,
         drop: null,
@@ -413,6 +415,33 @@ export function causedBy(model, segId) {
   const connId = `${s.seg.dstPort}-${addressOf(model, s.from)}:${s.seg.srcPort}`;
   const onConn = atReceiver.filter((e) => e.conn === connId || e.conn.startsWith(`${connId}#`));
   return onConn.length ? onConn : atReceiver;
+}
+
+/**
+ * What took a transition (the other direction of causedBy): the segment delivered to that
+ * connection at that instant just before the state line, else the timer or application call
+ * that the XState event names. Null when nothing is known.
+ */
+export function causeOf(model, step) {
+  let seg = null;
+  for (let i = model.segmentOrder.length - 1; i >= 0; i--) {
+    const s = model.segments.get(model.segmentOrder[i]);
+    if (s.t < step.t - 600000) break;
+    if (s.to !== step.endpoint || s.deliveredAt !== step.t || s.drop || s.deliverIndex > step.index) continue;
+    const connId = `${s.seg.dstPort}-${addressOf(model, s.from)}:${s.seg.srcPort}`;
+    if (step.conn !== connId && !step.conn.startsWith(`${connId}#`)) continue;
+    if (!seg || s.deliverIndex > seg.deliverIndex) seg = s;
+  }
+  if (seg) return { kind: 'segment', segment: seg.id, text: `segment #${seg.id} ${segmentLabel(seg)}` };
+  const event = step.event ?? '';
+  if (/timeWait/.test(event)) return { kind: 'timer', segment: null, text: '2MSL timer (TIME_WAIT ended)' };
+  if (/^xstate\.after\./.test(event))
+    return { kind: 'timer', segment: null, text: `timer ${event.replace(/^xstate\.after\./, '')}` };
+  if (/RTO|TIMEOUT|RETRANSMI/i.test(event))
+    return { kind: 'timer', segment: null, text: `retransmission timer (${event})` };
+  if (event && event !== 'SEGMENT_ARRIVES')
+    return { kind: 'call', segment: null, text: `application call ${event}` };
+  return null;
 }
 
 export function formatTime(t) {

@@ -4,12 +4,14 @@
  * it, served whole; pages get every event and scrub it like a finished run. Server-side over
  * a WebSocket, then in headless Chromium (scrubbing a recorded trace to ESTABLISHED).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runSimulation, type TraceEvent } from '@synack/network';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { endpointInfo, type Inspector, inspectRecorded, type StreamEvent } from '../src/index.js';
 import { lifecycle } from './fixtures.js';
-import { connectClient, launchBrowser, screenshotPath, until } from './helpers.js';
+import { connectClient, launchBrowser, PACKAGE_DIR, screenshotPath, until } from './helpers.js';
 
 const inspectors: Inspector[] = [];
 let browser: Promise<Browser> | undefined;
@@ -99,6 +101,47 @@ describe('recorded trace in Chromium', () => {
       expect(await page.locator('.ladder .segment').count()).toBeGreaterThan(atK);
       expect(atK).toBeGreaterThan(0);
       await page.screenshot({ path: screenshotPath('recorded-trace'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('a replayed kernel capture in Chromium', () => {
+  it('marks the segment the model would not have sent, naming the rule', async () => {
+    // `synack replay packages/cli/test/fixtures/replay/early-fin-rto.pcap --format jsonl`: a kernel
+    // capture with a lost final ACK, edited so the server's FIN is retransmitted after 20 ms.
+    const text = readFileSync(join(PACKAGE_DIR, 'test/fixtures/replay-early-fin-rto.jsonl'), 'utf8');
+    const events = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StreamEvent);
+    const ids = ['127.0.0.1:40000', '127.0.0.1:8080'];
+    const inspector = await inspectRecorded(events, {
+      scenario: { name: 'early-fin-rto.pcap' },
+      endpoints: ids.map((id) => ({ id, address: '127.0.0.1', profile: 'linux', timeWait: 60_000 })),
+    });
+    inspectors.push(inspector);
+    browser ??= launchBrowser();
+    const page: Page = await (await browser).newPage({ viewport: { width: 1600, height: 1200 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(String(err)));
+    try {
+      await page.goto(inspector.url);
+      await page.waitForSelector(`body[data-run="done"][data-trace="${events.length}"]`);
+      const marked = page.locator('.ladder .segment.divergence');
+      await until(async () => (await marked.count()) === 1, 5_000, 'one marked segment');
+      expect(await marked.getAttribute('data-divergence')).toBe('rto-early');
+      expect(await marked.getAttribute('data-from')).toBe('127.0.0.1:8080');
+      expect(await marked.getAttribute('data-flags')).toBe('ACK,FIN');
+      expect(await marked.locator('title').textContent()).toContain(
+        'the model would not have sent it: rto-early: retransmitted 20.0 ms after the last copy',
+      );
+      expect(await marked.locator('.seg-label').textContent()).toContain('✗ rto-early');
+      // Every other segment is unmarked.
+      expect(await page.locator('.ladder .segment').count()).toBe(11);
+      await page.screenshot({ path: screenshotPath('replay-divergence'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await page.close();
