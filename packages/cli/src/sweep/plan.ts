@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { type SimulationConfig, validateSimulationConfig } from '@synack/network';
 import { resolveScenario } from '../run.js';
-import type { Scenario } from '../scenarios.js';
+import { findScenario, type Scenario } from '../scenarios.js';
 import { InputError } from '../schema.js';
 import type { Direction } from './direction.js';
 import type { Executor } from './executor.js';
@@ -77,8 +77,11 @@ export interface SweepPlan {
 
 /** Plans a sweep; throws InputError on an unknown scenario, too many runs or an invalid config. */
 export function planSweep(options: SweepOptions): SweepPlan {
-  const target = options.target ?? 'handshake';
-  const scenario = resolveScenario(target);
+  const given = options.target ?? 'handshake';
+  const scenario = resolveScenario(given);
+  // A scenario file is named by its absolute path in config.json and every repro command, so
+  // they work from any directory.
+  const target = findScenario(given) ? given : resolve(given);
   const grid = options.grid ?? {};
   const runs = options.runs ?? 100;
   const seed = options.seed ?? scenario.seed ?? 1;

@@ -10,6 +10,7 @@ import { type GridSpec, otherVarying, PARAMS } from './grid.js';
 import { reproArgs } from './job.js';
 import { isPlainHandshake } from './model.js';
 import type { SweepPlan } from './plan.js';
+import { type Provenance, sweepProvenance } from './provenance.js';
 import {
   cdfCsv,
   connectionsCsv,
@@ -164,12 +165,29 @@ function version(): string {
   }
 }
 
+/** One provenance per sweep (git and the lockfile hash read once), shared by config.json and summary.json. */
+const provenanceOf = new WeakMap<SweepPlan, Provenance>();
+
+function provenance(plan: SweepPlan): Provenance {
+  let p = provenanceOf.get(plan);
+  if (!p) {
+    p = sweepProvenance(plan.scenario, [...new Set(plan.points.map((point) => point.profile))]);
+    provenanceOf.set(plan, p);
+  }
+  return p;
+}
+
+/** What config.json and the README say about seeds: the derivation, and why two sweeps correlate. */
+const SEED_NOTE =
+  'two sweeps with the same --seed use the same seeds at the same point and run index, so their results are correlated, not independent replications: give each replication its own --seed';
+
 /** config.json: everything needed to run the sweep again. */
 export function writeConfig(out: SweepOutput, plan: SweepPlan): void {
   const { scenario, grid } = plan;
   const config = {
     tool: 'synack sweep',
     version: version(),
+    provenance: provenance(plan),
     command: ['synack', ...plan.command].map(shellWord).join(' '),
     argv: plan.command,
     target: plan.target,
@@ -179,6 +197,7 @@ export function writeConfig(out: SweepOutput, plan: SweepPlan): void {
     seed: plan.seed,
     seedDerivation:
       'seed of run r at a point = deriveSeed(deriveSeed(seed, netIndex), r) (@synack/network deriveSeed); netIndex numbers the network settings, so the profiles compared at one setting share seeds',
+    seedNote: SEED_NOTE,
     direction: plan.direction,
     maxTime: plan.maxTime ?? null,
     engine: plan.jobs.engine,
@@ -213,6 +232,10 @@ export async function writeResults(
   out.write('cdf.csv', cdfCsv(plan.points, rows));
   out.write('summary.csv', summaryCsv(summaries));
   const summary = {
+    provenance: provenance(plan),
+    command: ['synack', ...plan.command].map(shellWord).join(' '),
+    seed: plan.seed,
+    seedNote: SEED_NOTE,
     scenario: plan.scenario.name,
     criterion: plan.criterion,
     sweptParam: plan.param,
