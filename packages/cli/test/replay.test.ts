@@ -179,6 +179,20 @@ describe('synack replay', () => {
     expect(trace.events.at(-1)).toMatchObject({ kind: 'summary', ok: false, divergences: 1 });
   });
 
+  it('--filter keeps the connections with that endpoint; --inspect serves the replay', async () => {
+    const kept = await synack(['replay', fixture('lost-final-ack.pcap'), '--filter', '127.0.0.1:8080']);
+    expect(kept.code, describeResult(kept)).toBe(0);
+    expect(kept.stdout).toContain(`connection ${CLIENT} → ${SERVER}`);
+    const inspected = await synack([
+      'replay',
+      fixture('early-fin-rto.pcap'),
+      '--inspect',
+      '--exit-when-done',
+    ]);
+    expect(inspected.code, describeResult(inspected)).toBe(1);
+    expect(inspected.stdout).toMatch(/^inspector: http:\/\/127\.0\.0\.1:\d+\/$/m);
+  });
+
   it('bad input is exit 2 with one line', async () => {
     const missing = await synack(['replay', fixture('nope.pcap')]);
     expect([missing.code, missing.stderr]).toEqual([
