@@ -10,6 +10,7 @@ import { renderLadder } from './ladder.js';
 import {
   applyEvent,
   causedBy,
+  causeOf,
   contextRows,
   countForCursor,
   createModel,
@@ -312,9 +313,14 @@ function setup() {
       jump(button.getAttribute('data-jump'), Number(button.getAttribute('data-dir'))),
     );
   }
-  $('selection').addEventListener('click', (e) => {
+  document.addEventListener('click', (e) => {
     const link = e.target instanceof Element ? e.target.closest('[data-select-seg]') : null;
-    if (link) selectSegment(Number(link.getAttribute('data-select-seg')), true);
+    if (link) {
+      selectSegment(Number(link.getAttribute('data-select-seg')), true);
+      app.scrollToSelected = true;
+    }
+  });
+  $('selection').addEventListener('click', (e) => {
     const go = e.target instanceof Element ? e.target.closest('[data-goto-trace]') : null;
     if (go) {
       app.scrollToSelected = true;
@@ -457,6 +463,7 @@ function createPanel(ep) {
     cwnd: h('div', { class: 'cwnd-plot' }),
     cwndKey: '',
     history: h('div', { class: 'history' }),
+    lastCause: h('div', { class: 'last-cause' }),
     pinned: app.linkPins.get(ep.id) ?? null,
     optionsKey: '',
   };
@@ -465,7 +472,7 @@ function createPanel(ep) {
   // The chart takes its natural width when there is room (details beside it), less when not.
   panel.wrap.style.flexBasis = `${app.hello.statechart.width + 2}px`;
   const details = h('div', { class: 'details' });
-  details.append(panel.timers, panel.context, panel.cwnd, panel.history);
+  details.append(panel.timers, panel.lastCause, panel.context, panel.cwnd, panel.history);
   const body = h('div', { class: 'panel-body' });
   body.append(panel.wrap, details);
   root.append(title, panel.listeners, picker, panel.empty, body);
@@ -598,10 +605,30 @@ function renderPanel(ep, model) {
     panel.cwnd.setAttribute('data-conn', conn.id);
     renderCwndPlot(panel.cwnd, conn.cc, undefined, formatTime);
   }
+  renderLastCause(panel, model, conn);
   const path = conn.history.map((s) => `${s.to} @${formatTime(s.t)}`);
   panel.history.textContent = `${conn.label ? `${conn.label} · ` : ''}${conn.id}: CLOSED → ${path.join(' → ')}${
     conn.retransmits ? ` · ${conn.retransmits} retransmission(s)` : ''
   }`;
+}
+
+/** The connection's last transition and what took it, with a link that selects the segment. */
+function renderLastCause(panel, model, conn) {
+  const last = conn.last;
+  if (!last) {
+    panel.lastCause.replaceChildren();
+    return;
+  }
+  const cause = causeOf(model, last);
+  const parts = [`last transition ${last.from} → ${last.to} at ${formatTime(last.t)}, caused by `];
+  if (!cause) parts.push('(unknown)');
+  else if (cause.segment !== null)
+    parts.push(
+      h('button', { type: 'button', class: 'link', 'data-select-seg': String(cause.segment) }, cause.text),
+    );
+  else parts.push(cause.text);
+  panel.lastCause.replaceChildren(...parts);
+  panel.lastCause.dataset.cause = cause?.kind ?? '';
 }
 
 function renderSelection(model) {

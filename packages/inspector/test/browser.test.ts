@@ -598,6 +598,30 @@ describe('the inspector page in headless Chromium', () => {
     await page.close();
   });
 
+  it("each panel's last transition names its cause; the link selects that segment", async () => {
+    const { inspector, result } = await inspectSimulation(lifecycle, { speed: 1_000_000, hold: 0 });
+    inspectors.push(inspector);
+    const page = await openPage(inspector);
+    await result;
+    await page.waitForSelector('body[data-run="done"]');
+    // At the end the client left TIME_WAIT on its 2MSL timer.
+    const client = page.locator('.endpoint[data-endpoint="client"] .last-cause');
+    await until(async () => ((await client.textContent()) ?? '').includes('TIME_WAIT → CLOSED'));
+    expect(await client.textContent()).toContain('2MSL timer');
+    // The server's LAST_ACK → CLOSED was taken by the client's last ACK: its link selects it.
+    const server = page.locator('.endpoint[data-endpoint="server"] .last-cause');
+    expect(await server.textContent()).toContain('LAST_ACK → CLOSED');
+    const model = deriveModel({ endpoints: [] }, inspector.events as StreamEvent[]);
+    const lastAck = [...model.segments.values()].filter((s) => s.from === 'client').at(-1)!;
+    const link = server.locator('button[data-select-seg]');
+    expect(await link.getAttribute('data-select-seg')).toBe(String(lastAck.id));
+    await link.click();
+    await page.waitForSelector(`.ladder .segment.selected[data-id="${lastAck.id}"]`);
+    expect(await page.locator('#selection .caused-list').textContent()).toContain('LAST_ACK → CLOSED');
+    await shot(page, 'last-transition-cause');
+    await page.close();
+  });
+
   it('survives hostile requests from the browser: traversal, garbage and oversized messages', async () => {
     const { inspector, result } = await inspectSimulation(lostSyn, { speed: 5, hold: 0 });
     inspectors.push(inspector);

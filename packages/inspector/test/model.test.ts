@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
   causedBy,
+  causeOf,
   contextRows,
   countForCursor,
   createModel,
@@ -236,5 +237,25 @@ describe('page model', () => {
     }[];
     for (const e of traced) expect(model.segments.get(e.id)?.cause).toBe(e.cause);
     expect(retransmissionReason(model, model.segments.get(model.segmentOrder[0]))).toBeNull();
+  });
+
+  it('names what took each transition: the segment delivered, a timer or an application call', async () => {
+    const { hello, events } = await stream(lifecycle);
+    const model = deriveModel(hello, events);
+    const client = [...model.endpointById.get('client')!.conns.values()][0];
+    const [open, established, , , timeWait, closed] = client.history;
+    expect(causeOf(model, open)?.text).toBe('application call OPEN_ACTIVE');
+    // ESTABLISHED came from the SYN-ACK: both directions agree (causedBy of that segment).
+    const bySynAck = causeOf(model, established)!;
+    expect(bySynAck.kind).toBe('segment');
+    expect(model.segments.get(bySynAck.segment!)?.seg.flags).toEqual(['SYN', 'ACK']);
+    expect(causedBy(model, bySynAck.segment!).map((c) => c.to)).toContain('ESTABLISHED');
+    expect(causeOf(model, timeWait)?.kind).toBe('segment');
+    expect(causeOf(model, closed)?.text).toBe('2MSL timer (TIME_WAIT ended)');
+    // Every segment-caused transition is listed by causedBy of its segment.
+    for (const step of model.stateEvents) {
+      const cause = causeOf(model, step);
+      if (cause?.kind === 'segment') expect(causedBy(model, cause.segment!)).toContain(step);
+    }
   });
 });
