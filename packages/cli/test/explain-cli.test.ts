@@ -159,7 +159,7 @@ describe('synack run --explain (text ladder)', () => {
     expect(again).toBeGreaterThan(rto);
 
     const zh = await synack(['run', 'lost-syn', '--explain', '--lang', 'zh']);
-    expect(zh.stdout).toContain('SYN 丢失了；经过 RTO = 1 秒 后，客户端重传它');
+    expect(zh.stdout).toContain('SYN 丢失了；经过 RTO = 1 秒后，客户端重传它');
   });
 
   it('lost-final-ack: TIME_WAIT answers the retransmitted FIN and restarts 2MSL', async () => {

@@ -108,7 +108,7 @@ export const en = {
   'close.twNone':
     '{side} enters TIME_WAIT but leaves it at once (this run sets TIME_WAIT to {wait}): nobody is left to repeat the last ACK',
   'close.twEnd':
-    '2MSL = {wait} after its last ACK, {side} leaves TIME_WAIT: the connection is deleted, the 4-tuple may be reused',
+    '{wait} after entering TIME_WAIT (the 2MSL timer starts there, RFC 9293 §3.10.7.4, and restarts on a repeated FIN), {side} leaves it: the connection is deleted, the 4-tuple may be reused',
   'close.twEndNone': '{side} deletes the connection right away: the port forgets it ever existed',
   'close.reack':
     "{side} is in TIME_WAIT and receives {peer}'s FIN again: it repeats the ACK (ack = {ack}) and restarts the 2MSL timer",

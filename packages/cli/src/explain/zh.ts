@@ -96,7 +96,7 @@ export const zh: Record<MessageKey, string> = {
   'close.twNone':
     '{side}进入 TIME_WAIT 状态但立即离开（本次运行把 TIME_WAIT 设为 {wait}）：没有谁能再重发最后的 ACK',
   'close.twEnd':
-    '在最后一个 ACK 之后 2MSL = {wait}，{side}离开 TIME_WAIT 状态：连接被删除，该四元组可以再次使用',
+    '进入 TIME_WAIT 状态 {wait} 之后（2MSL 计时器从进入该状态时开始计时，收到重复的 FIN 时重新开始），{side}离开 TIME_WAIT 状态：连接被删除，该四元组可以再次使用',
   'close.twEndNone': '{side}立即删除连接：这个端口忘记了连接曾经存在过',
   'close.reack':
     '{side}处于 TIME_WAIT 状态，再次收到{peer}的 FIN：它重发 ACK（ack = {ack}），并重新开始 2MSL 计时',
