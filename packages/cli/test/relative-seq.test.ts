@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { narrate } from '../src/explain/index.js';
 import { ABSOLUTE_MARK, RelativeSeq, renderLadder } from '../src/ladder.js';
 
-type Send = Extract<TraceEvent, { kind: 'send' }>;
+/** A send event as these tests build it (TraceEvent's union does not narrow on a plain literal here). */
+type Send = TraceEvent & { kind: 'send'; t: number; id: number; to: string };
 let nextId = 1;
 
 function send(
