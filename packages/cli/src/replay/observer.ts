@@ -7,18 +7,14 @@
  * legal had it NOT received a segment, that segment is marked lost after the capture point
  * and the endpoint's state is rolled back — that is how a lost final ACK looks.
  */
+import { SYNCHRONIZED_STATES } from '@synack/core';
 import type { CapturedSegment } from './capture.js';
 import { checkSegment, type Divergence, flagRule, type RuleLimits } from './rules.js';
 
-const SYNCHRONIZED = new Set([
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-]);
+/** Core's synchronized states less SYN_RECEIVED: the states in which both ISNs are known to the observer. */
+const SYNCHRONIZED: ReadonlySet<string> = new Set(
+  SYNCHRONIZED_STATES.filter((state) => state !== 'SYN_RECEIVED'),
+);
 export const isSynchronized = (state: string) => SYNCHRONIZED.has(state);
 
 /** What the observer knows of one endpoint (sequence numbers absolute, mod 2^32). */
