@@ -321,7 +321,10 @@ describe.each(LISTED)('synack run $name', ({ name, description }) => {
     expect(r.stdout).not.toMatch(ANSI);
     // Relative numbers are offsets modulo 2^32 (never negative); an absolute one is marked abs:.
     const arrowNumbers = ladderLines(r.stdout).flatMap((l) => [...l.text.matchAll(/ (?:seq|ack)=(\S+)/g)]);
-    for (const [, value] of arrowNumbers) expect(value).toMatch(/^(abs:)?\d+$/);
+    // A label longer than its arrow is cut where the arrow ends (`ack=a─┤`; the full numbers are in
+    // the right-hand column): only a number the label shows whole is checked.
+    const whole = arrowNumbers.filter(([, value]) => !value.includes('─'));
+    for (const [, value] of whole) expect(value).toMatch(/^(abs:)?\d+$/);
     expect(arrowNumbers.length).toBeGreaterThan(0);
   });
 
