@@ -223,10 +223,19 @@ export class Host {
     this.dispatch(this.record(conn), { type: 'RECEIVE', now: this.now });
   }
 
-  /** `orphan`: a close() after which nothing is read (the default models a half-close, SHUT_WR). */
-  close(conn: string, opts: { orphan?: boolean } = {}): void {
+  /**
+   * `orphan`: a close() after which nothing is read (the default models a half-close, SHUT_WR);
+   * `unread`: bytes the application received but never read; `lingerZero`: SO_LINGER 0 (both make
+   * a close() abort with RST, Linux tcp_close).
+   */
+  close(conn: string, opts: { orphan?: boolean; unread?: number; lingerZero?: boolean } = {}): void {
     const event = { type: 'CLOSE', now: this.now } as const;
-    this.dispatch(this.record(conn), opts.orphan ? { ...event, orphan: true } : event);
+    const extra = {
+      ...(opts.orphan ? { orphan: true } : {}),
+      ...(opts.unread ? { unread: opts.unread } : {}),
+      ...(opts.lingerZero ? { lingerZero: true } : {}),
+    };
+    this.dispatch(this.record(conn), { ...event, ...extra });
   }
 
   abort(conn: string): void {

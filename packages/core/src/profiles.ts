@@ -93,6 +93,13 @@ export interface Profile {
    * RFC 9293 §3.10.7.4 processes the text as in ESTABLISHED.
    */
   readonly abortOnOrphanData: boolean;
+  /**
+   * close() while received data lies unread aborts the connection: <SEQ=SND.NXT><CTL=RST> (RST,ACK
+   * on linux) instead of a FIN, so the peer learns the data was lost (RFC 2525 §2.17; Linux tcp_close
+   * "data_was_unread" → tcp_send_active_reset; conformance/close-unread-data-rst.pkt). false: RFC
+   * 9293 §3.10.4 queues the FIN as for any CLOSE.
+   */
+  readonly closeUnreadReset: boolean;
 
   // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
   /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
@@ -168,6 +175,7 @@ export const linuxProfile: Profile = Object.freeze({
   zeroWindowProbe: 'empty-below-una',
   synSentInvalidAckRearm: 8,
   abortOnOrphanData: true,
+  closeUnreadReset: true,
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -210,6 +218,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   zeroWindowProbe: 'data-octet',
   synSentInvalidAckRearm: 0,
   abortOnOrphanData: false,
+  closeUnreadReset: false,
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

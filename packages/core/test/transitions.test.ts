@@ -1318,7 +1318,7 @@ describe('the diagram', () => {
   it('shared transitions are written once, on the parent that owns them (RFC 9293 grouping)', () => {
     const open = connectionMachine.root.states.open as AnyStateNode;
     const synchronized = open.states.synchronized as AnyStateNode;
-    expect([...open.transitions.keys()].sort()).toEqual(['ABORT', 'RTO_TIMEOUT']);
+    expect([...open.transitions.keys()].sort()).toEqual(['ABORT', 'CLOSE', 'RTO_TIMEOUT']);
     expect([...synchronized.transitions.keys()]).toEqual(['SEGMENT_ARRIVES']);
     expect(Object.keys(synchronized.states)).toEqual([...SYNCHRONIZED_STATES]);
     // No leaf repeats them.

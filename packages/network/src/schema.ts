@@ -306,6 +306,8 @@ const profileOverridesSchema = z.strictObject({
   finWait2Timeout: virtualMs.optional(),
   challengeAckInterval: virtualMs.optional(),
   synQueuePruning: z.boolean().optional(),
+  // Socket behaviours applications rely on (issue 25): close() with unread data → RST
+  closeUnreadReset: z.boolean().optional(),
   // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
   timestamps: z.boolean().optional(),
   windowScaling: z.boolean().optional(),

@@ -167,6 +167,8 @@ export const connectionMachine = setup({
       initial: 'LISTEN',
       on: {
         ABORT: to('CLOSED', 'ABORT / snd RST if synchronized, delete TCB (§3.10.5)'),
+        // Linux tcp_close, RFC 2525 §2.17: close() with unread data, or SO_LINGER 0, aborts.
+        CLOSE: closes('aborted', 'CLOSE with unread data or linger 0 / snd RST, delete TCB'),
         RTO_TIMEOUT: closes('timeout', 'retries exhausted / timeout (§3.8.3 R2)'),
       },
       states: {

@@ -26,7 +26,7 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent, inPlace = false
       return userReceive(s, state);
     case 'CLOSE':
       if (event.orphan) s.tcb.orphaned = true;
-      return userClose(s, state);
+      return userClose(s, state, event);
     case 'ABORT':
       return userAbort(s, state);
     case 'SEGMENT_ARRIVES':

@@ -82,8 +82,13 @@ export type TcpEvent =
   | { type: 'OPEN_PASSIVE'; now: number }
   | { type: 'SEND'; now: number; data: Uint8Array }
   | { type: 'RECEIVE'; now: number }
-  /** `orphan`: close() — the application will never read again (Linux RCV_SHUTDOWN); else a half-close. */
-  | { type: 'CLOSE'; now: number; orphan?: boolean }
+  /**
+   * `orphan`: close() — the application will never read again (Linux RCV_SHUTDOWN); else a
+   * half-close. `unread`: bytes already delivered to the application's side that it never read (a
+   * socket layer above an autoRead connection holds them; the TCB's own `readable` counts too).
+   * `lingerZero`: SO_LINGER on with a zero timeout — close() aborts (Linux tcp_close → tcp_disconnect).
+   */
+  | { type: 'CLOSE'; now: number; orphan?: boolean; unread?: number; lingerZero?: boolean }
   | { type: 'ABORT'; now: number }
   | { type: 'SEGMENT_ARRIVES'; now: number; segment: Segment }
   | { type: 'RTO_TIMEOUT'; now: number }

@@ -146,9 +146,21 @@ export function userReceive(step: Step, state: TcpState): StepResult {
   return step.result(state);
 }
 
+/**
+ * Linux tcp_close decides before any FIN: received data the application never read
+ * (profile.closeUnreadReset, RFC 2525 §2.17), or SO_LINGER with a zero timeout, turns close() into
+ * an abort (tcp_send_active_reset / tcp_disconnect). Both apply to close(), not to a half-close.
+ */
+function closeAborts(t: Tcb, event: EventOf<'CLOSE'>): boolean {
+  if (!event.orphan) return false;
+  if (event.lingerZero) return true;
+  return t.profile.closeUnreadReset && t.readable.length + (event.unread ?? 0) > 0;
+}
+
 /** RFC 9293 §3.10.4 CLOSE. */
-export function userClose(step: Step, state: TcpState): StepResult {
+export function userClose(step: Step, state: TcpState, event: EventOf<'CLOSE'>): StepResult {
   const t = step.tcb;
+  if (state !== 'CLOSED' && closeAborts(t, event)) return userAbort(step, state);
   switch (state) {
     case 'CLOSED':
       step.emit({ type: 'error', error: 'connection does not exist' });

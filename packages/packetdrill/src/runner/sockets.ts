@@ -26,7 +26,8 @@ interface Socket {
   nonblocking: boolean;
   listenPort?: number;
   conn?: string;
-  lingerZero: boolean;
+  /** SO_LINGER: undefined when off, else the linger time in ms (0: close() aborts with RST). */
+  linger: number | undefined;
   shutWrite: boolean;
   /** shutdown(SHUT_RD): read() returns 0 once the buffer is empty (Linux RCV_SHUTDOWN). */
   shutRead: boolean;
@@ -35,6 +36,9 @@ interface Socket {
   /** SO_ERROR, read and cleared once (sock_error). */
   errorReported: boolean;
 }
+
+/** SO_LINGER's l_linger is an int of seconds; bounded so virtual time stays finite (a day). */
+const LINGER_MAX_SECONDS = 86_400;
 
 /** packetdrill's default ports (--bind_port / --connect_port). */
 export const BIND_PORT = 8080;
@@ -110,7 +114,7 @@ export class SocketLayer {
     const socket: Socket = {
       fd,
       nonblocking,
-      lingerZero: false,
+      linger: undefined,
       shutWrite: false,
       shutRead: false,
       connecting: false,
@@ -129,7 +133,8 @@ export class SocketLayer {
     const option = args[2]?.kind === 'symbol' ? args[2].name : '';
     if (option === 'SO_LINGER') {
       const linger = structOf(args[3]);
-      socket.lingerZero = linger.onoff !== 0 && linger.linger === 0;
+      const seconds = Math.max(0, Math.min(linger.linger ?? 0, LINGER_MAX_SECONDS));
+      socket.linger = linger.onoff ? seconds * 1000 : undefined;
     } else if (option === 'TCP_MAXSEG') {
       // Linux: TCP_MAXSEG before connect/listen clamps the MSS we announce (tp->rx_opt.user_mss).
       const mss = intOf(args[3]);
@@ -293,11 +298,34 @@ export class SocketLayer {
     }
     if (!socket.conn || !host.snapshotOf(socket.conn)) return ok(0);
     const news = this.sut.newsOf(socket.conn);
-    // Linux tcp_close: unread data, or SO_LINGER with a zero timeout, ends the connection with RST.
-    if (news.unread > 0 || socket.lingerZero) host.abort(socket.conn);
     // close() orphans the connection (Linux RCV_SHUTDOWN): data arriving later in FIN_WAIT gets a RST.
-    else if (!socket.shutWrite) host.close(socket.conn, { orphan: true });
-    return ok(0);
+    // The core decides Linux tcp_close's aborts: unread data (profile.closeUnreadReset), SO_LINGER 0.
+    const lingerZero = socket.linger === 0;
+    if (news.unread > 0 || lingerZero || !socket.shutWrite)
+      host.close(socket.conn, { orphan: true, unread: news.unread, lingerZero });
+    return socket.linger ? this.lingerOnClose(socket.conn, socket.linger) : ok(0);
+  }
+
+  /**
+   * SO_LINGER with a timeout: close() blocks until our FIN is acknowledged (the state leaves
+   * FIN_WAIT_1, CLOSING and LAST_ACK) or the linger time passes, whichever comes first; either way
+   * it returns 0 and the connection goes on as after any close() (Linux tcp_close →
+   * sk_stream_wait_close; nothing different leaves the wire).
+   */
+  private lingerOnClose(conn: string, lingerMs: number): SyscallOutcome {
+    const clock = this.sut.clock;
+    const deadline = clock.now() + lingerMs;
+    const draining = (): boolean => {
+      const state = this.sut.get().snapshotOf(conn)?.value;
+      return state === 'FIN_WAIT_1' || state === 'CLOSING' || state === 'LAST_ACK';
+    };
+    if (!draining()) return ok(0);
+    // A timer at the deadline, so the blocked call is polled at that instant even if nothing happens.
+    clock.schedule(() => {}, lingerMs);
+    return {
+      kind: 'blocked',
+      poll: () => (!draining() || clock.now() >= deadline ? { value: 0 } : undefined),
+    };
   }
 
   private poll(args: readonly Expr[]): SyscallOutcome {
