@@ -5,8 +5,17 @@
 
 import { renderCwndPlot } from './cwnd-plot.js';
 import { cursorForTime, formatHash, parseHash } from './deep-link.js';
+import { addEvents, createEventList, renderEventList, segmentOfEvent, setQuery } from './event-list.js';
 import { downloadPng, downloadSvg, downloadTrace } from './export.js';
-import { renderLadder } from './ladder.js';
+import {
+  connectionKey,
+  FLAG_FILTERS,
+  ladderLayout,
+  ladderSvg,
+  renderLadderWindow,
+  scrollTopForRow,
+  windowRows,
+} from './ladder.js';
 import {
   applyEvent,
   causedBy,
@@ -43,7 +52,18 @@ const app = {
   connected: false,
   retryMs: 250,
   renderQueued: false,
-  lastLadder: { count: -1, selected: null, width: 0, at: 0 },
+  lastLadder: { count: -1, selected: null, width: 0, at: 0, filter: '' },
+  /** The ladder's placement for the shown moment (ladder.js ladderLayout) and the rows drawn. */
+  layout: null,
+  ladderWindow: '',
+  /** Ladder filters: connection key, flags class, retransmissions only, drops only. */
+  filter: { conn: '', flags: '', retransmits: false, drops: false },
+  /** Connection keys offered by the connection filter (rebuilt when one appears). */
+  connKeys: new Set(),
+  /** The searchable event list (event-list.js). */
+  eventList: null,
+  /** The cursor the event list last followed (it scrolls only when the moment moves). */
+  listCursor: -1,
   followLadder: true,
   /** A link from the URL hash waiting for its moment to arrive (deep-link.js); null once applied. */
   pendingLink: null,
@@ -99,6 +119,11 @@ function handle(msg) {
       app.traceIdx = [];
       app.model = createModel(msg);
       app.pendingStep = null;
+      app.eventList = createEventList($('events'));
+      setQuery(app.eventList, $('event-search').value);
+      app.connKeys = new Set();
+      app.connKeysScanned = 0;
+      app.layout = null;
       if (!sameSession) {
         app.cursor = null;
         app.selected = null;
@@ -285,16 +310,27 @@ function exportName(what) {
 function exportView(button) {
   const what = button.getAttribute('data-export');
   if (what === 'trace') return downloadTrace(app.events, exportName('trace'));
-  const svg =
-    what === 'ladder'
-      ? document.querySelector('#ladder .ladder-body')
-      : button.closest('.endpoint')?.querySelector('.statechart svg');
+  let stage = null;
+  let svg;
+  if (what === 'ladder') {
+    // The page draws only the rows in view; the export gets every row (with the filters applied),
+    // drawn off-screen so the stylesheet applies and export.js can copy the computed paint.
+    if (!app.layout) return;
+    stage = h('div', { class: 'export-stage', 'aria-hidden': 'true' });
+    stage.innerHTML = ladderSvg(app.layout, app.model, { selected: app.selected });
+    document.body.appendChild(stage);
+    svg = stage.firstElementChild;
+  } else svg = button.closest('.endpoint')?.querySelector('.statechart svg');
   if (!svg) return;
   const name = exportName(
     what === 'ladder' ? 'ladder' : `${button.closest('.endpoint').dataset.endpoint}-chart`,
   );
-  if (button.getAttribute('data-format') === 'png') downloadPng(svg, name);
-  else downloadSvg(svg, name);
+  try {
+    if (button.getAttribute('data-format') === 'png') downloadPng(svg, name);
+    else downloadSvg(svg, name);
+  } finally {
+    stage?.remove();
+  }
 }
 
 const JUMP_KEYS = { r: 'retransmission', d: 'drop', s: 'state' };
@@ -372,11 +408,78 @@ function setup() {
   });
   ladder.addEventListener('scroll', () => {
     app.followLadder = ladder.scrollTop + ladder.clientHeight >= ladder.scrollHeight - 40;
+    // Virtualised: a scroll brings other rows into view.
+    queueRender();
   });
+  setupFiltersAndList();
   window.addEventListener('resize', () => {
     app.lastLadder.width = -1;
     queueRender();
   });
+}
+
+/** Ladder filters and the event list: their controls, and clicks on a row of the list. */
+function setupFiltersAndList() {
+  const refilter = () => {
+    app.filter = {
+      conn: $('filter-conn').value,
+      flags: $('filter-flags').value,
+      retransmits: $('filter-retx').checked,
+      drops: $('filter-drops').checked,
+    };
+    app.scrollToSelected = app.selected !== null;
+    queueRender();
+  };
+  for (const id of ['filter-conn', 'filter-flags', 'filter-retx', 'filter-drops'])
+    $(id).addEventListener('change', refilter);
+  $('filter-flags').replaceChildren(
+    h('option', { value: '' }, 'any'),
+    ...Object.keys(FLAG_FILTERS).map((f) => h('option', { value: f }, f)),
+  );
+  $('event-search').addEventListener('input', (e) => {
+    if (!app.eventList) return;
+    setQuery(app.eventList, e.target.value);
+    app.listCursor = -1;
+    queueRender();
+  });
+  const list = $('events');
+  list.addEventListener('scroll', () => queueRender());
+  list.addEventListener('click', (e) => {
+    const row = e.target instanceof Element ? e.target.closest('.ev') : null;
+    if (!row) return;
+    const i = Number(row.getAttribute('data-trace'));
+    const seg = segmentOfEvent(app.events[app.traceIdx[i]]);
+    // The moment just after the event: the scrubber, the ladder and the charts follow.
+    app.cursor = i + 1 >= app.traceIdx.length ? null : i + 1;
+    app.pendingStep = null;
+    app.listCursor = i + 1;
+    if (seg !== null) {
+      selectSegment(seg, true);
+      app.scrollToSelected = true;
+    }
+    queueRender();
+  });
+}
+
+/** Offers every connection seen so far in the connection filter. */
+function updateConnFilter(model) {
+  let added = false;
+  for (let i = app.connKeysScanned ?? 0; i < model.segmentOrder.length; i++) {
+    const key = connectionKey(model.segments.get(model.segmentOrder[i]));
+    if (!app.connKeys.has(key)) {
+      app.connKeys.add(key);
+      added = true;
+    }
+  }
+  app.connKeysScanned = model.segmentOrder.length;
+  if (!added) return;
+  const select = $('filter-conn');
+  const value = select.value;
+  select.replaceChildren(
+    h('option', { value: '' }, `all (${app.connKeys.size})`),
+    ...[...app.connKeys].map((k) => h('option', { value: k }, k)),
+  );
+  select.value = value;
 }
 
 /** The later deliver or drop line of segment `id` after stream position `from`, with its scrubber position. */
@@ -691,6 +794,71 @@ function renderSelection(model) {
   }
 }
 
+/**
+ * The ladder: placed again when the shown moment, the filters or the width changed (at most
+ * 10×/s while live), redrawn when the selection or the rows in view changed.
+ */
+function renderLadderPart(model) {
+  const ladder = $('ladder');
+  const now = performance.now();
+  const width = ladder.clientWidth;
+  const last = app.lastLadder;
+  const filterKey = JSON.stringify(app.filter);
+  const moved = last.count !== model.count || last.width !== width || last.filter !== filterKey;
+  if (moved) {
+    if (now - last.at < 100 && last.count !== -1 && last.width === width && last.filter === filterKey) {
+      setTimeout(queueRender, 100 - (now - last.at));
+    } else {
+      updateConnFilter(model);
+      app.layout = ladderLayout(model, { width, filter: app.filter });
+      app.lastLadder = { count: model.count, selected: null, width, at: now, filter: filterKey };
+      app.ladderWindow = '';
+    }
+  }
+  const layout = app.layout;
+  if (!layout) return;
+  const space = ladder.querySelector('.ladder-space');
+  if (space && space.style.height !== `${layout.height}px`) space.style.height = `${layout.height}px`;
+  if (app.followLadder && app.ladderWindow === '') ladder.scrollTop = ladder.scrollHeight;
+  if (app.scrollToSelected && app.selected !== null) {
+    const g = layout.segs.find((x) => x.s.id === app.selected);
+    if (g) {
+      app.scrollToSelected = false;
+      app.followLadder = false;
+      ladder.scrollTop = scrollTopForRow(g.r1, ladder.clientHeight);
+    }
+  }
+  const { first, last: lastRow } = windowRows(layout, ladder.scrollTop, ladder.clientHeight || 520);
+  const key = `${first}|${lastRow}|${app.selected}|${app.lastLadder.at}`;
+  if (key !== app.ladderWindow) {
+    renderLadderWindow(ladder, layout, model, { selected: app.selected });
+    app.ladderWindow = key;
+    if (app.followLadder) ladder.scrollTop = ladder.scrollHeight;
+  }
+  if (app.refocus !== undefined) {
+    // The ladder was redrawn: give the keyboard focus back to the segment just selected.
+    ladder.querySelector(`.segment[data-id="${app.refocus}"]`)?.focus({ preventScroll: true });
+    app.refocus = undefined;
+  }
+}
+
+/** The event list, following the scrubber: the shown moment's last event and the selected send. */
+function renderEvents() {
+  const list = app.eventList;
+  if (!list) return;
+  addEvents(list, app.events, app.traceIdx);
+  const k = shownTrace();
+  const seg = app.selected !== null ? app.model?.segments.get(app.selected) : null;
+  const selectedEvent = seg ? app.traceIdx.indexOf(seg.index) : -1;
+  const follow = app.listCursor !== k;
+  app.listCursor = k;
+  renderEventList(list, { current: k - 1, selectedEvent, follow });
+  const total = app.traceIdx.length;
+  $('event-count').textContent = list.query
+    ? `${list.matches.length} of ${total} events match`
+    : `${total} events`;
+}
+
 function render() {
   syncModel();
   const model = app.model;
@@ -762,35 +930,8 @@ function render() {
   if (!model) return;
   for (const ep of model.endpoints) renderPanel(ep, model);
 
-  // Ladder (rebuilt when the shown moment, the selection or the width changed; at most 10×/s).
-  const ladder = $('ladder');
-  const now = performance.now();
-  const width = ladder.clientWidth;
-  const last = app.lastLadder;
-  const changed = last.count !== model.count || last.selected !== app.selected || last.width !== width;
-  if (changed) {
-    if (now - last.at < 100 && last.count !== -1 && last.selected === app.selected && last.width === width) {
-      setTimeout(queueRender, 100 - (now - last.at));
-    } else {
-      renderLadder(ladder, model, { selected: app.selected, width });
-      app.lastLadder = { count: model.count, selected: app.selected, width, at: now };
-      if (app.followLadder) ladder.scrollTop = ladder.scrollHeight;
-    }
-  }
-  if (app.refocus !== undefined) {
-    // The ladder was redrawn: give the keyboard focus back to the segment just selected.
-    ladder.querySelector(`.segment[data-id="${app.refocus}"]`)?.focus({ preventScroll: true });
-    app.refocus = undefined;
-  }
-  if (app.scrollToSelected && app.selected !== null) {
-    const g = ladder.querySelector(`.segment[data-id="${app.selected}"]`);
-    if (g) {
-      app.scrollToSelected = false;
-      const box = ladder.getBoundingClientRect();
-      const r = g.getBoundingClientRect();
-      ladder.scrollTop += r.top - box.top - (box.height - r.height) / 2;
-    }
-  }
+  renderLadderPart(model);
+  renderEvents();
   renderSelection(model);
   writeHash(model);
 

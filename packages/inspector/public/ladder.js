@@ -3,17 +3,29 @@
 // from its send row to its delivery row. Dropped segments end with a cross where they died
 // (half-way for the network, at the receiver for a host drop); duplicates are dotted,
 // reordered ones teal, retransmissions amber.
+//
+// Dense runs (lossy-transfer: 1,689 events; a flood: thousands of segments) stay fast and
+// readable because the ladder is virtualised: `ladderLayout` places every row once per moment,
+// `renderLadderWindow` draws only the rows in the scroll window (plus a margin) inside a spacer
+// as tall as the whole ladder, and a label that would overlap one already placed is hidden
+// (class `collides`) until its segment is hovered or focused. Filters (connection, flags,
+// retransmissions, drops) keep only the matching segments and the rows they touch.
 
 import { ELSEWHERE, formatTime, segmentLabel } from './model.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const ROW = 26;
+export const ROW = 26;
 const TOP = 10;
 const HEAD = 26;
 /** x of the time labels' right edge, and of the first lifeline (state tags fit in between). */
 const TIME_X = 70;
-const LEFT = 180;
+const LEFT = 190;
 const RIGHT_MARGIN = 130;
+/** Rows drawn above and below the visible window, so a fast scroll rarely shows a blank. */
+const OVERSCAN = 12;
+/** Label metrics for collision tests: .seg-label is 11 px monospace (0.6 em per character). */
+const LABEL_CHAR = 6.7;
+const LABEL_HEIGHT = 13;
 /** Arrowhead colours, matching style.css. */
 const MARKERS = {
   plain: '#3b4456',
@@ -28,147 +40,297 @@ function esc(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A segment's connection, the same whichever way it travels: "client:40000 ⇄ server:80". */
+export function connectionKey(s) {
+  const a = `${s.from}:${s.seg.srcPort}`;
+  const b = `${s.to}:${s.seg.dstPort}`;
+  return a < b ? `${a} ⇄ ${b}` : `${b} ⇄ ${a}`;
+}
+
+/** What the flags filter can ask for. */
+export const FLAG_FILTERS = {
+  SYN: (s) => s.seg.flags.includes('SYN'),
+  FIN: (s) => s.seg.flags.includes('FIN'),
+  RST: (s) => s.seg.flags.includes('RST'),
+  data: (s) => s.seg.len > 0,
+  'pure ACK': (s) => s.seg.len === 0 && s.seg.flags.length === 1 && s.seg.flags[0] === 'ACK',
+};
+
+/** True when `filter` ({conn, flags, retransmits, drops}) keeps segment `s`. */
+export function segmentMatches(s, filter) {
+  if (!filter) return true;
+  if (filter.conn && connectionKey(s) !== filter.conn) return false;
+  if (filter.flags && !FLAG_FILTERS[filter.flags]?.(s)) return false;
+  if (filter.retransmits && !s.retransmit) return false;
+  if (filter.drops && !s.drop) return false;
+  return true;
+}
+
+export function filterActive(filter) {
+  return Boolean(filter && (filter.conn || filter.flags || filter.retransmits || filter.drops));
+}
+
 /**
- * Renders the ladder for `model` into `container` (replacing its content).
- * Options: `selected` (segment id), `maxRows` (only the latest rows are drawn), `width`.
+ * Places everything once per shown moment (cheap: no markup). Rows are all instants, or with an
+ * active filter only the instants where a kept segment is sent or arrives.
  */
-export function renderLadder(container, model, { selected = null, maxRows = 1200, width = 900 } = {}) {
+export function ladderLayout(model, { width = 900, filter = null } = {}) {
   const lanes = [...model.endpoints.map((e) => e.id), ...model.extraLanes];
-  const laneLabel = (id) => {
-    const ep = model.endpointById.get(id);
-    return ep ? `${id} ${ep.address}` : id === ELSEWHERE ? 'no endpoint (unroutable)' : id;
-  };
   const usable = Math.max(width - LEFT - RIGHT_MARGIN - 4, 300 * Math.max(1, lanes.length - 1));
   const gap = lanes.length > 1 ? usable / (lanes.length - 1) : 0;
   const laneX = new Map(lanes.map((id, i) => [id, LEFT + i * gap]));
   const totalWidth = LEFT + gap * Math.max(0, lanes.length - 1) + RIGHT_MARGIN;
-
-  const instants = model.instants;
-  const first = Math.max(0, instants.length - maxRows);
-  const rows = instants.slice(first);
+  const filtering = filterActive(filter);
+  const kept = [];
+  for (const id of model.segmentOrder) {
+    const s = model.segments.get(id);
+    if (segmentMatches(s, filtering ? filter : null)) kept.push(s);
+  }
+  let rows = model.instants;
+  if (filtering) {
+    const touched = new Set();
+    for (const s of kept) {
+      touched.add(s.t);
+      if (s.deliveredAt !== null) touched.add(s.deliveredAt);
+    }
+    rows = model.instants.filter((t) => touched.has(t));
+  }
   const rowOf = new Map();
   rows.forEach((t, i) => {
     rowOf.set(t, i);
   });
-  const y = (t) => TOP + (rowOf.get(t) ?? 0) * ROW + ROW / 2;
-  const height = TOP + rows.length * ROW + ROW;
+  const segs = [];
+  for (const s of kept) {
+    const r1 = rowOf.get(s.t);
+    if (r1 === undefined) continue;
+    const delivered = s.deliveredAt !== null && rowOf.has(s.deliveredAt) && !(s.drop && !s.drop.host);
+    segs.push({ s, r1, r2: delivered ? rowOf.get(s.deliveredAt) : r1 + 1 });
+  }
+  const states = model.stateEvents.filter((e) => rowOf.has(e.t) && laneX.has(e.endpoint));
+  return {
+    lanes,
+    laneX,
+    totalWidth,
+    rows,
+    rowOf,
+    segs,
+    states,
+    filtering,
+    height: TOP + rows.length * ROW + ROW,
+  };
+}
 
-  // Lane titles in a header that stays put while the rows scroll.
+const rowY = (r) => TOP + r * ROW + ROW / 2;
+
+/** The first and last row to draw for a scroll window (pixels from the top of the rows). */
+export function windowRows(layout, scrollTop, viewHeight) {
+  const first = Math.max(0, Math.floor((scrollTop - HEAD - TOP) / ROW) - OVERSCAN);
+  const last = Math.min(layout.rows.length - 1, Math.ceil((scrollTop + viewHeight) / ROW) + OVERSCAN);
+  return { first, last };
+}
+
+/** Lane titles, in a header that stays put while the rows scroll. */
+function headMarkup(layout, model) {
+  const laneLabel = (id) => {
+    const ep = model.endpointById.get(id);
+    return ep ? `${id} ${ep.address}` : id === ELSEWHERE ? 'no endpoint (unroutable)' : id;
+  };
+  const { totalWidth } = layout;
   const head = [
-    `<div class="ladder-head"><svg xmlns="${SVG_NS}" class="ladder-svg" width="${totalWidth}" height="${HEAD}" viewBox="0 0 ${totalWidth} ${HEAD}">`,
+    `<svg xmlns="${SVG_NS}" class="ladder-svg" width="${totalWidth}" height="${HEAD}" viewBox="0 0 ${totalWidth} ${HEAD}">`,
   ];
-  for (const id of lanes) {
+  for (const id of layout.lanes) {
     head.push(
-      `<text class="lane-title" x="${laneX.get(id)}" y="17" text-anchor="middle" data-lane="${esc(id)}">${esc(laneLabel(id))}</text>`,
+      `<text class="lane-title" x="${layout.laneX.get(id)}" y="17" text-anchor="middle" data-lane="${esc(id)}">${esc(laneLabel(id))}</text>`,
     );
   }
-  head.push('</svg></div>');
-  const parts = [];
-  parts.push(
-    `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body${selected !== null && model.segments.has(selected) ? ' has-selection' : ''}" width="${totalWidth}" height="${height}" viewBox="0 0 ${totalWidth} ${height}">`,
+  head.push('</svg>');
+  return head.join('');
+}
+
+/** Boxes already taken by labels and tags; a new box overlapping one is refused. */
+function placer() {
+  const boxes = [];
+  return {
+    take(x1, y1, x2, y2) {
+      for (const b of boxes) if (x1 < b[2] && x2 > b[0] && y1 < b[3] && y2 > b[1]) return false;
+      boxes.push([x1, y1, x2, y2]);
+      return true;
+    },
+  };
+}
+
+/** State changes as small tags beside the lifeline, left of the first lane, right of the others. */
+function stateTagMarkup(layout, first, last, place) {
+  const out = [];
+  for (const e of layout.states) {
+    const r = layout.rowOf.get(e.t);
+    if (r < first || r > last) continue;
+    const x = layout.laneX.get(e.endpoint);
+    const side = x <= LEFT + 1 ? 1 : -1;
+    const w = e.to.length * 6.7 + 8;
+    // Left of the first lifeline; right of the others, clear of the arrowheads that end there.
+    const tx = side > 0 ? x - w - 6 : x + 8;
+    const ty = rowY(r) - 17;
+    place.take(tx, ty, tx + w, ty + 15);
+    out.push(
+      `<g class="state-tag" tabindex="0" role="button" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}" data-from="${esc(e.from)}" data-index="${e.index}" aria-label="${esc(`${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)}`)}"><title>${esc(`${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)} (click: show this transition)`)}</title><rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11.5}">${esc(e.to)}</text></g>`,
+    );
+  }
+  return out;
+}
+
+/** Geometry and classes of one segment's arrow. */
+function arrowOf(layout, s, model, selected) {
+  const x1 = layout.laneX.get(s.from);
+  const xTo = layout.laneX.get(s.to) ?? layout.laneX.get(ELSEWHERE);
+  if (x1 === undefined || xTo === undefined) return null;
+  const y1 = rowY(layout.rowOf.get(s.t));
+  let x2 = xTo;
+  let y2;
+  const classes = ['segment'];
+  let cross = '';
+  if (s.drop && !s.drop.host) {
+    // Died in the network: the arrow stops part-way, with a cross.
+    x2 = x1 + (xTo - x1) * 0.45;
+    y2 = y1 + ROW * 0.7;
+    classes.push('dropped');
+    cross = `<path class="cross" d="M${x2 - 5},${y2 - 5} L${x2 + 5},${y2 + 5} M${x2 - 5},${y2 + 5} L${x2 + 5},${y2 - 5}"/>`;
+  } else if (s.deliveredAt !== null && layout.rowOf.has(s.deliveredAt)) {
+    y2 = rowY(layout.rowOf.get(s.deliveredAt));
+    if (s.drop?.host) {
+      classes.push('dropped', 'host-drop');
+      const cx = x2 + (x1 < x2 ? 9 : -9);
+      cross = `<path class="cross" d="M${cx - 5},${y2 - 5} L${cx + 5},${y2 + 5} M${cx - 5},${y2 + 5} L${cx + 5},${y2 - 5}"/>`;
+    }
+  } else {
+    // Still in flight at this moment.
+    x2 = x1 + (xTo - x1) * 0.3;
+    y2 = y1 + ROW * 0.5;
+    classes.push('in-flight');
+  }
+  if (s.duplicateOf !== null) classes.push('duplicate');
+  if (s.reordered) classes.push('reordered');
+  if (s.retransmit) classes.push('retransmit');
+  if (s.divergence) classes.push('divergence');
+  if (selected !== null && selected === s.id) classes.push('selected');
+  if (model.lastSegment === s.id) classes.push('latest');
+  return { x1, y1, x2, y2, classes, cross };
+}
+
+function labelOf(s) {
+  let label = segmentLabel(s);
+  if (s.retransmit) label += ' (retx)';
+  if (s.duplicateOf !== null) label += ` (dup of #${s.duplicateOf})`;
+  if (s.reordered) label += ' (reordered)';
+  if (s.drop) label += ` ✕ ${s.drop.reason}`;
+  if (s.divergence) label += ` ✗ ${s.divergence.rule}`;
+  return label;
+}
+
+/** One segment's group; its label gets `collides` when its box overlaps one placed before. */
+function segmentMarkup(layout, s, model, selected, place) {
+  const a = arrowOf(layout, s, model, selected);
+  if (!a) return '';
+  const { x1, y1, x2, y2, classes, cross } = a;
+  const marker =
+    ['selected', 'dropped', 'duplicate', 'reordered', 'retransmit'].find((c) => classes.includes(c)) ??
+    'plain';
+  const label = labelOf(s);
+  const mx = (x1 + x2) / 2;
+  const my = (y1 + y2) / 2 - 4;
+  const half = (label.length * LABEL_CHAR) / 2;
+  const fits = place.take(mx - half, my - LABEL_HEIGHT + 3, mx + half, my + 3);
+  const title = `#${s.id} ${s.from} → ${s.to} ${label}; sent ${formatTime(s.t)}${s.state ? ` from ${s.state}` : ''}${
+    s.deliveredAt !== null ? `, delivered ${formatTime(s.deliveredAt)}` : ''
+  }${s.drop ? `, dropped (${s.drop.reason})` : ''}${
+    s.divergence ? `; the model would not have sent it: ${s.divergence.rule}: ${s.divergence.detail}` : ''
+  }`;
+  // Focusable (tabindex) with a name, so keyboard users reach segments; Enter selects (app.js).
+  return (
+    `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"${s.divergence ? ` data-divergence="${esc(s.divergence.rule)}"` : ''}><title>${esc(title)}</title>` +
+    `<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
+    `<line class="arrow" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#la-${marker})"/>` +
+    cross +
+    `<text class="seg-label${fits ? '' : ' collides'}" x="${mx}" y="${my}" text-anchor="middle">${esc(label)}</text></g>`
+  );
+}
+
+/**
+ * The SVG of rows `first`..`last` (coordinates of the whole ladder; the caller positions it).
+ * The selected segment's label is placed first and its group drawn last, so it is never hidden
+ * and lies on top of its neighbours (SVG paints in order); the others are dimmed by CSS.
+ */
+export function ladderSvg(layout, model, { selected = null, first = 0, last = layout.rows.length - 1 } = {}) {
+  const { totalWidth } = layout;
+  const top = first > 0 ? rowY(first) - ROW / 2 : 0;
+  const bottom = last >= layout.rows.length - 1 ? layout.height : rowY(last) + ROW / 2;
+  const height = Math.max(0, bottom - top);
+  const hasSelection = selected !== null && model.segments.has(selected);
+  const parts = [
+    `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body${hasSelection ? ' has-selection' : ''}${layout.filtering ? ' filtered' : ''}" width="${totalWidth}" height="${height}" viewBox="0 ${top} ${totalWidth} ${height}" data-first-row="${first}" data-last-row="${last}" data-rows="${layout.rows.length}">`,
     '<defs>',
     ...Object.entries(MARKERS).map(
       ([name, color]) =>
         `<marker id="la-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`,
     ),
     '</defs>',
-  );
-  rows.forEach((t, i) => {
-    const ry = TOP + i * ROW + ROW / 2;
+  ];
+  for (let r = first; r <= last; r++) {
+    const ry = rowY(r);
     parts.push(`<line class="row-line" x1="${TIME_X + 4}" x2="${totalWidth}" y1="${ry}" y2="${ry}"/>`);
     parts.push(
-      `<text class="row-time" x="${TIME_X}" y="${ry + 3}" text-anchor="end">${esc(formatTime(t))}</text>`,
-    );
-  });
-  for (const id of lanes) {
-    const x = laneX.get(id);
-    parts.push(`<line class="lifeline" x1="${x}" x2="${x}" y1="0" y2="${height - 6}"/>`);
-  }
-
-  // State changes as small tags beside the lifeline.
-  // Tags go left of the first lifeline, right of the others.
-  const tagSide = (id) => (laneX.get(id) <= LEFT + 1 ? 1 : -1);
-  for (const e of model.stateEvents) {
-    if (!rowOf.has(e.t) || !laneX.has(e.endpoint)) continue;
-    const x = laneX.get(e.endpoint);
-    const side = tagSide(e.endpoint);
-    const text = e.to;
-    const w = text.length * 6.2 + 8;
-    const tx = side > 0 ? x - w - 6 : x + 6;
-    const ty = y(e.t) - 8;
-    parts.push(
-      `<g class="state-tag" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}"><title>${esc(`${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)}`)}</title><rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11}">${esc(text)}</text></g>`,
+      `<text class="row-time" x="${TIME_X}" y="${ry + 4}" text-anchor="end">${esc(formatTime(layout.rows[r]))}</text>`,
     );
   }
-
-  // The selected segment is drawn last so it lies on top of its neighbours (SVG paints in order).
-  let selectedMarkup = '';
-  for (const id of model.segmentOrder) {
-    const s = model.segments.get(id);
-    if (!rowOf.has(s.t)) continue;
-    const x1 = laneX.get(s.from);
-    const xTo = laneX.get(s.to) ?? laneX.get(ELSEWHERE);
-    if (x1 === undefined || xTo === undefined) continue;
-    const y1 = y(s.t);
-    let x2 = xTo;
-    let y2;
-    const classes = ['segment'];
-    let cross = '';
-    if (s.drop && !s.drop.host) {
-      // Died in the network: the arrow stops part-way, with a cross.
-      x2 = x1 + (xTo - x1) * 0.45;
-      y2 = y1 + ROW * 0.7;
-      classes.push('dropped');
-      cross = `<path class="cross" d="M${x2 - 5},${y2 - 5} L${x2 + 5},${y2 + 5} M${x2 - 5},${y2 + 5} L${x2 + 5},${y2 - 5}"/>`;
-    } else if (s.deliveredAt !== null && rowOf.has(s.deliveredAt)) {
-      y2 = y(s.deliveredAt);
-      if (s.drop?.host) {
-        classes.push('dropped', 'host-drop');
-        const cx = x2 + (x1 < x2 ? 9 : -9);
-        cross = `<path class="cross" d="M${cx - 5},${y2 - 5} L${cx + 5},${y2 + 5} M${cx - 5},${y2 + 5} L${cx + 5},${y2 - 5}"/>`;
-      }
-    } else {
-      // Still in flight at this moment.
-      x2 = x1 + (xTo - x1) * 0.3;
-      y2 = y1 + ROW * 0.5;
-      classes.push('in-flight');
-    }
-    if (s.duplicateOf !== null) classes.push('duplicate');
-    if (s.reordered) classes.push('reordered');
-    if (s.retransmit) classes.push('retransmit');
-    if (s.divergence) classes.push('divergence');
-    if (selected !== null && selected === s.id) classes.push('selected');
-    if (model.lastSegment === s.id) classes.push('latest');
-    const marker =
-      ['selected', 'dropped', 'duplicate', 'reordered', 'retransmit'].find((c) => classes.includes(c)) ??
-      'plain';
-    let label = segmentLabel(s);
-    if (s.retransmit) label += ' (retx)';
-    if (s.duplicateOf !== null) label += ` (dup of #${s.duplicateOf})`;
-    if (s.reordered) label += ' (reordered)';
-    if (s.drop) label += ` ✕ ${s.drop.reason}`;
-    if (s.divergence) label += ` ✗ ${s.divergence.rule}`;
-    const mx = (x1 + x2) / 2;
-    const my = (y1 + y2) / 2 - 4;
-    const title = `#${s.id} ${s.from} → ${s.to} ${label}; sent ${formatTime(s.t)}${s.state ? ` from ${s.state}` : ''}${
-      s.deliveredAt !== null ? `, delivered ${formatTime(s.deliveredAt)}` : ''
-    }${s.drop ? `, dropped (${s.drop.reason})` : ''}${
-      s.divergence ? `; the model would not have sent it: ${s.divergence.rule}: ${s.divergence.detail}` : ''
-    }`;
-    // Focusable (tabindex) with a name, so keyboard users reach segments; Enter selects (app.js).
-    const markup =
-      `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"${s.divergence ? ` data-divergence="${esc(s.divergence.rule)}"` : ''}><title>${esc(title)}</title>` +
-      `<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
-      `<line class="arrow" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#la-${marker})"/>` +
-      cross +
-      `<text class="seg-label" x="${mx}" y="${my}" text-anchor="middle">${esc(label)}</text></g>`;
-    if (selected === s.id) selectedMarkup = markup;
-    else parts.push(markup);
+  for (const id of layout.lanes) {
+    const x = layout.laneX.get(id);
+    parts.push(`<line class="lifeline" x1="${x}" x2="${x}" y1="${top}" y2="${top + height - 6}"/>`);
+  }
+  const place = placer();
+  parts.push(...stateTagMarkup(layout, first, last, place));
+  const visible = layout.segs.filter((g) => g.r1 <= last && g.r2 >= first);
+  const chosen = visible.find((g) => g.s.id === selected);
+  const selectedMarkup = chosen ? segmentMarkup(layout, chosen.s, model, selected, place) : '';
+  for (const g of visible) {
+    if (g !== chosen) parts.push(segmentMarkup(layout, g.s, model, selected, place));
   }
   parts.push(selectedMarkup, '</svg>');
-  const more =
-    first > 0
-      ? `<div class="ladder-more">${first} earlier instants are not drawn (scrub back to see them).</div>`
-      : '';
-  container.innerHTML = head.join('') + more + parts.join('');
+  return parts.join('');
+}
+
+/**
+ * Renders the visible window of the ladder into `container` (a scrolling element). The lane
+ * header and a spacer as tall as the whole ladder are built once; only the window's SVG is
+ * replaced, so the scroll position survives every redraw.
+ */
+export function renderLadderWindow(container, layout, model, { selected = null } = {}) {
+  let head = container.querySelector(':scope > .ladder-head');
+  let space = container.querySelector(':scope > .ladder-space');
+  if (!head || !space) {
+    container.replaceChildren();
+    head = document.createElement('div');
+    head.className = 'ladder-head';
+    space = document.createElement('div');
+    space.className = 'ladder-space';
+    container.append(head, space);
+  }
+  const headKey = `${layout.totalWidth}|${layout.lanes.join(',')}`;
+  if (head.dataset.key !== headKey) {
+    head.dataset.key = headKey;
+    head.innerHTML = headMarkup(layout, model);
+  }
+  // CSSOM, not a style attribute: the page's CSP refuses inline style markup.
+  space.style.height = `${layout.height}px`;
+  space.style.width = `${layout.totalWidth}px`;
+  const { first, last } = windowRows(layout, container.scrollTop, container.clientHeight || 520);
+  space.innerHTML = layout.rows.length ? ladderSvg(layout, model, { selected, first, last }) : '';
+  const svg = space.firstElementChild;
+  if (svg) svg.style.top = `${first > 0 ? rowY(first) - ROW / 2 : 0}px`;
+  return { first, last };
+}
+
+/** Scroll offset that centres row `r` in a container of height `viewHeight`. */
+export function scrollTopForRow(r, viewHeight) {
+  return Math.max(0, HEAD + rowY(r) - viewHeight / 2);
 }

@@ -20,6 +20,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = O
   '/ladder.js': { file: 'ladder.js', type: 'text/javascript; charset=utf-8' },
   '/cwnd-plot.js': { file: 'cwnd-plot.js', type: 'text/javascript; charset=utf-8' },
   '/deep-link.js': { file: 'deep-link.js', type: 'text/javascript; charset=utf-8' },
+  '/event-list.js': { file: 'event-list.js', type: 'text/javascript; charset=utf-8' },
   '/export.js': { file: 'export.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 });

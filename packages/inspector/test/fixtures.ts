@@ -98,3 +98,31 @@ export const lossyBulk: SimulationConfig = {
 };
 
 export const CLIENT_PATH = ['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'];
+
+/**
+ * The CLI's built-in `lossy-transfer` (seed 1): 200 KB up, 100 KB down under 5 % loss, 10 %
+ * reordering and jitter — 461 segments over about 1,000 instants, the issue's dense ladder.
+ */
+export const lossyTransfer: SimulationConfig = {
+  seed: 1,
+  profile: 'linux',
+  endpoints: [
+    {
+      id: 'client',
+      actions: [
+        { at: 0, do: 'connect', to: 'server', port: 80 },
+        { at: 100, do: 'send', bytes: 200_000 },
+        { at: 200, do: 'close' },
+      ],
+    },
+    {
+      id: 'server',
+      actions: [{ at: 0, do: 'listen', port: 80 }],
+      reactions: [
+        { on: 'accept', do: 'send', bytes: 100_000, after: 50 },
+        { on: 'peer-closed', do: 'close', after: 10 },
+      ],
+    },
+  ],
+  network: { default: { delay: 10, jitter: 4, loss: 0.05, reorder: 0.1 } },
+};

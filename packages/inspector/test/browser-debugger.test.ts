@@ -1,0 +1,266 @@
+/// <reference lib="dom" />
+/**
+ * The inspector as a debugger (issue 23), in headless Chromium: a dense ladder drawn only where
+ * it is seen, labels that never overprint, filters, the searchable event list in step with the
+ * scrubber and the ladder. Screenshots go to test-results/screenshots/.
+ * Like browser.test.ts this file is left out of CI's loaded pass (.ci/run): it drives a browser.
+ */
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Inspector, inspectSimulation, type StreamEvent } from '../src/index.js';
+import { lossyTransfer } from './fixtures.js';
+import { launchBrowser, screenshotPath, sleep, until } from './helpers.js';
+
+let browser: Browser;
+const pages: Page[] = [];
+const pageErrors: string[] = [];
+let lossy: Inspector;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  // One finished lossy-transfer run serves every test (pages only read it).
+  const run = await inspectSimulation(lossyTransfer, {
+    speed: 1_000_000,
+    hold: 0,
+    scenario: { name: 'lossy-transfer' },
+  });
+  lossy = run.inspector;
+  expect((await run.result).ok).toBe(true);
+});
+afterAll(async () => {
+  await lossy?.close();
+  await browser?.close();
+});
+afterEach(async () => {
+  await Promise.all(pages.splice(0).map((p) => p.close()));
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+async function openPage(inspector: Inspector, viewport = { width: 1280, height: 720 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  pages.push(page);
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(msg.text());
+  });
+  await page.goto(inspector.url);
+  await page.waitForSelector('body[data-run="done"]');
+  await page.waitForSelector('.ladder-body .segment');
+  return page;
+}
+
+const trace = () => (lossy.events as StreamEvent[]).filter((e) => e.kind !== 'inspect');
+/** A send event as these tests read it (the trace union does not narrow on a plain literal here). */
+type Send = StreamEvent & {
+  kind: 'send';
+  id: number;
+  seg: { flags: string[] };
+  retransmit?: boolean;
+};
+const sends = () => trace().filter((e) => e.kind === 'send') as Send[];
+const isResend = (e: Send) => Boolean(e.retransmit || 'cause' in e);
+
+/** In the page: the drawn segments and their visible labels' boxes. */
+function drawnLadder() {
+  const segs = Array.from(document.querySelectorAll('#ladder .ladder-body .segment'));
+  const boxes = Array.from(document.querySelectorAll<SVGTextElement>('#ladder .seg-label'))
+    .filter((t) => getComputedStyle(t).visibility !== 'hidden')
+    .map((t) => {
+      const r = t.getBoundingClientRect();
+      return [r.left, r.top, r.right, r.bottom, t.textContent ?? ''] as const;
+    });
+  const overlaps: string[] = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i], boxes[j]];
+      // 0.5 px of tolerance: anti-aliased glyph edges may touch.
+      if (a[0] < b[2] - 0.5 && a[2] > b[0] + 0.5 && a[1] < b[3] - 0.5 && a[3] > b[1] + 0.5)
+        overlaps.push(`${a[4]} / ${b[4]}`);
+    }
+  const svg = document.querySelector('#ladder .ladder-body')!;
+  return {
+    ids: segs.map((g) => Number(g.getAttribute('data-id'))),
+    classes: segs.map((g) => g.getAttribute('class') ?? ''),
+    flags: segs.map((g) => g.getAttribute('data-flags') ?? ''),
+    hidden: document.querySelectorAll('#ladder .seg-label.collides').length,
+    overlaps,
+    rows: Number(svg.getAttribute('data-rows')),
+    firstRow: Number(svg.getAttribute('data-first-row')),
+    spaceHeight: (document.querySelector('#ladder .ladder-space') as HTMLElement).offsetHeight,
+  };
+}
+
+/**
+ * In the page: a segment in the ladder's view whose label is hidden (it collides), and a point
+ * on its arrow where it is the topmost segment; the ladder is scrolled into the page's view.
+ */
+function pointOnHiddenLabelSegment() {
+  const ladder = document.getElementById('ladder')!;
+  ladder.scrollIntoView({ block: 'center' });
+  const view = ladder.getBoundingClientRect();
+  for (const g of Array.from(ladder.querySelectorAll('.segment'))) {
+    if (!g.querySelector('.seg-label.collides')) continue;
+    const line = g.querySelector('line.hit')!;
+    const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => Number(line.getAttribute(a)));
+    const ctm = (line as SVGLineElement).getScreenCTM()!;
+    for (const f of [0.2, 0.3, 0.7, 0.8]) {
+      const p = new DOMPoint(x1 + (x2 - x1) * f, y1 + (y2 - y1) * f).matrixTransform(ctm);
+      if (p.x < view.left || p.x > view.right || p.y < view.top + 30 || p.y > view.bottom - 5) continue;
+      if (document.elementFromPoint(p.x, p.y)?.closest('.segment') === g)
+        return { id: Number(g.getAttribute('data-id')), x: p.x, y: p.y };
+    }
+  }
+  return null;
+}
+
+const scrollLadder = (page: Page, fraction: number) =>
+  page.evaluate((f) => {
+    const el = document.getElementById('ladder')!;
+    el.scrollTop = (el.scrollHeight - el.clientHeight) * f;
+  }, fraction);
+
+describe('the inspector as a debugger (Chromium)', () => {
+  it('draws only the ladder rows in view; labels never overprint; the selection lies on top', async () => {
+    const page = await openPage(lossy);
+    const total = sends().length + trace().filter((e) => e.kind === 'duplicate').length;
+    const atEnd = await page.evaluate(drawnLadder);
+    // 461 segments in ~1,000 rows: a window of a few dozen rows is in the DOM, not the whole run.
+    expect(total).toBeGreaterThan(300);
+    expect(atEnd.ids.length).toBeGreaterThan(0);
+    expect(atEnd.ids.length).toBeLessThan(total / 4);
+    expect(atEnd.rows).toBeGreaterThan(300);
+    expect(atEnd.spaceHeight).toBeGreaterThanOrEqual(atEnd.rows * 26);
+    expect(atEnd.overlaps).toEqual([]);
+    // Scrolled to the middle: other rows, still no overprinting.
+    await scrollLadder(page, 0.5);
+    await until(async () => (await page.evaluate(drawnLadder)).firstRow > 100, 5_000, 'the middle rows');
+    const middle = await page.evaluate(drawnLadder);
+    expect(middle.ids.some((id) => !atEnd.ids.includes(id))).toBe(true);
+    expect(middle.overlaps).toEqual([]);
+    expect(middle.hidden).toBeGreaterThan(0);
+    // A hidden label shows while its segment is hovered: a point on its arrow that is its own.
+    const target = await page.evaluate(pointOnHiddenLabelSegment);
+    expect(target).not.toBeNull();
+    const { id, x, y } = target!;
+    const label = page.locator(`#ladder .segment[data-id="${id}"] .seg-label`);
+    expect(await label.evaluate((t) => getComputedStyle(t).visibility)).toBe('hidden');
+    await page.mouse.move(x, y);
+    await until(
+      async () => (await label.evaluate((t) => getComputedStyle(t).visibility)) === 'visible',
+      5_000,
+      'the label on hover',
+    );
+    // Clicking selects: the selected segment is painted last (on top), its label shown, the rest dimmed.
+    await page.mouse.click(x, y);
+    await page.waitForSelector(`#ladder .segment.selected[data-id="${id}"]`);
+    const order = await page.evaluate(() => {
+      const all = Array.from(document.querySelectorAll('#ladder .ladder-body .segment'));
+      const last = all[all.length - 1];
+      const other = all.find((g) => !g.classList.contains('selected'))!;
+      return {
+        lastId: Number(last.getAttribute('data-id')),
+        labelHidden: last.querySelector('.seg-label')!.classList.contains('collides'),
+        otherOpacity: getComputedStyle(other).opacity,
+      };
+    });
+    expect(order).toEqual({ lastId: id, labelHidden: false, otherOpacity: '0.35' });
+    expect((await page.evaluate(drawnLadder)).overlaps).toEqual([]);
+    await page.screenshot({ path: screenshotPath('debugger-ladder-middle-selected') });
+  });
+
+  it('filters the ladder by retransmissions, drops, flags and connection', async () => {
+    const page = await openPage(lossy);
+    const all = sends();
+    const resends = all.filter(isResend).map((e) => e.id);
+    const drops = trace().flatMap((e) => (e.kind === 'drop' && 'id' in e && e.id ? [e.id as number] : []));
+    const keptIds = () =>
+      page.evaluate(() =>
+        (
+          window as unknown as { __synack: { layout: { segs: { s: { id: number } }[] } } }
+        ).__synack.layout.segs.map((g) => g.s.id),
+      );
+    await page.check('#filter-retx');
+    await until(async () => (await keptIds()).length === resends.length, 5_000, 'retransmissions only');
+    expect((await keptIds()).sort((a, b) => a - b)).toEqual([...resends].sort((a, b) => a - b));
+    const drawn = await page.evaluate(drawnLadder);
+    expect(drawn.classes.length).toBeGreaterThan(0);
+    expect(drawn.classes.every((c) => c.includes('retransmit'))).toBe(true);
+    // Only the rows those segments touch: far fewer than the run's instants.
+    expect(drawn.rows).toBeLessThanOrEqual(2 * resends.length);
+    await page.screenshot({ path: screenshotPath('debugger-filter-retransmissions') });
+    await page.uncheck('#filter-retx');
+    await page.check('#filter-drops');
+    await until(async () => (await keptIds()).length === drops.length, 5_000, 'drops only');
+    expect((await keptIds()).sort((a, b) => a - b)).toEqual([...drops].sort((a, b) => a - b));
+    expect((await page.evaluate(drawnLadder)).classes.every((c) => c.includes('dropped'))).toBe(true);
+    await page.uncheck('#filter-drops');
+    await page.selectOption('#filter-flags', 'SYN');
+    const syns = all.filter((e) => e.seg.flags.includes('SYN')).map((e) => e.id);
+    await until(async () => (await keptIds()).length === syns.length, 5_000, 'SYN only');
+    expect((await page.evaluate(drawnLadder)).flags.every((f) => f.split(',').includes('SYN'))).toBe(true);
+    await page.selectOption('#filter-flags', '');
+    // One connection in this run: the filter offers it, and it keeps every segment.
+    const options = await page.locator('#filter-conn option').allTextContents();
+    expect(options).toEqual(['all (1)', 'client:40000 ⇄ server:80']);
+    await page.selectOption('#filter-conn', 'client:40000 ⇄ server:80');
+    await until(async () => (await keptIds()).length === all.length, 5_000, 'the connection');
+  });
+
+  it('the event list: virtualised, searchable, in step with the scrubber and the ladder', async () => {
+    const page = await openPage(lossy);
+    const events = trace();
+    const rowsInDom = await page.locator('#events .ev').count();
+    expect(rowsInDom).toBeGreaterThan(5);
+    expect(rowsInDom).toBeLessThan(events.length / 10);
+    expect(await page.locator('#event-count').textContent()).toBe(`${events.length} events`);
+    // Live at the end: the last event's row is the current one, and in view.
+    const current = page.locator('#events .ev.current');
+    expect(await current.getAttribute('data-trace')).toBe(String(events.length - 1));
+    expect(await current.isVisible()).toBe(true);
+    // Search: every retransmission, in order.
+    const resends = events.flatMap((e, i) =>
+      e.kind === 'send' && isResend(e as Send) ? [{ k: i + 1, id: (e as Send).id }] : [],
+    );
+    await page.fill('#event-search', 'retransmission');
+    await until(
+      async () =>
+        (await page.locator('#event-count').textContent()) ===
+        `${resends.length} of ${events.length} events match`,
+      5_000,
+      'the search count',
+    );
+    await page.$eval('#events', (el) => {
+      el.scrollTop = 0;
+    });
+    await page.waitForSelector(`#events .ev[data-trace="${resends[0].k - 1}"]`);
+    const found = await page
+      .locator('#events .ev')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-trace'))));
+    expect(found.slice(0, 3)).toEqual(resends.slice(0, 3).map((r) => r.k - 1));
+    // Click the third: the scrubber goes to the moment after it, the ladder selects and shows it.
+    const third = resends[2];
+    await page.click(`#events .ev[data-trace="${third.k - 1}"]`);
+    await page.waitForSelector(`body[data-cursor="${third.k}"]`);
+    expect(await page.$eval('#scrub', (el) => (el as HTMLInputElement).value)).toBe(String(third.k));
+    const selected = page.locator(`#ladder .segment.selected[data-id="${third.id}"]`);
+    await selected.waitFor();
+    expect(await selected.isVisible()).toBe(true);
+    expect(await page.locator('#events .ev.current').getAttribute('data-trace')).toBe(String(third.k - 1));
+    // The selected segment's send row is marked in the list too.
+    expect(await page.locator('#events .ev.selected').getAttribute('data-trace')).toBe(String(third.k - 1));
+    // The scrubber moves the list: Back shows the previous moment, whose last event is the current row.
+    await page.fill('#event-search', '');
+    await page.click('#back');
+    await page.waitForSelector(`body[data-cursor="${third.k - 1}"]`);
+    await until(
+      async () =>
+        (await page.locator('#events .ev.current').getAttribute('data-trace')) === String(third.k - 2),
+      5_000,
+      'the list following the scrubber',
+    );
+    expect(await page.locator('#events .ev.current').isVisible()).toBe(true);
+    await sleep(100);
+    await page.screenshot({ path: screenshotPath('debugger-event-list') });
+  });
+});
