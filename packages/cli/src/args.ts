@@ -4,6 +4,7 @@
  */
 import { LIMITS, type ThreadsOption } from '@synack/network';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { repeatableOption } from './flags-once.js';
 import type { RunFlags } from './run.js';
 
 function probabilityArg(value: string): number {
@@ -78,4 +79,16 @@ export function scenarioFlags(
     jitter: opts.jitter as number | undefined,
     profile: opts.profile as string | undefined,
   };
+}
+
+/** `synack run`'s choice of ladder lanes: --host (repeatable, globs) and --full (group-view.ts). */
+export function addLaneOptions(command: Command): Command {
+  return command
+    .addOption(
+      repeatableOption(
+        '--host <id>',
+        'draw this endpoint as a lane of the text ladder, other group hosts folded (repeatable; * and ? glob)',
+      ),
+    )
+    .option('--full', 'draw every endpoint as a lane of the text ladder (no group view)');
 }

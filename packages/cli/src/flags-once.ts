@@ -4,11 +4,26 @@
  * script's defaults and a user's overrides would otherwise run an experiment nobody asked for.
  * Boolean switches (`--png --png`) and negations (`--no-color`) stay harmless repeats.
  */
-import type { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from './schema.js';
 
+/** Options made by {@link repeatableOption}: each occurrence adds a value (`--host a --host b`). */
+const REPEATABLE = new WeakSet<Option>();
+
+/** A value-taking option that may be given several times, its values collected in order. */
+export function repeatableOption(flags: string, description: string): Option {
+  const option = new Option(flags, description).argParser((value: string, previous: unknown) => [
+    ...(Array.isArray(previous) ? previous : []),
+    value,
+  ]);
+  REPEATABLE.add(option);
+  return option;
+}
+
 function takesValue(option: Option): boolean {
-  return (option.required || option.optional) && !option.variadic && !option.negate;
+  return (
+    (option.required || option.optional) && !option.variadic && !option.negate && !REPEATABLE.has(option)
+  );
 }
 
 /** Makes every value-taking option of `command` and its subcommands reject a second occurrence. */

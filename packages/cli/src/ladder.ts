@@ -169,7 +169,7 @@ type Colors = ReturnType<typeof createColors>;
 type ArrowMode = 'send' | 'drop' | 'duplicate';
 
 /** The layout of one ladder (lanes, colours) and the bookkeeping its rows need (ISNs, losses). */
-class Ladder {
+export class Ladder {
   private readonly c: Colors;
   private readonly endpoints: string[];
   private readonly lane: number;
@@ -209,6 +209,11 @@ class Ladder {
     return this.c.bold(
       `${' '.repeat(Math.max(0, TIME_WIDTH - displayWidth(time)))}${time}  ${lanes}`.trimEnd(),
     );
+  }
+
+  /** `text` in a lane at time `t`, in bold: a folded group's row (group-view.ts). */
+  laneText(t: number, lane: string, text: string): string {
+    return this.stateLine(t, lane, text, this.c.bold);
   }
 
   /** A narration line under a step. */

@@ -4,7 +4,7 @@
  */
 import { PCAP_AT, type PcapAt } from '@synack/network';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { addScenarioOptions, positiveArg, scenarioFlags, threadsArg } from './args.js';
+import { addLaneOptions, addScenarioOptions, positiveArg, scenarioFlags, threadsArg } from './args.js';
 import { colorByDefault } from './color.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -94,7 +94,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
       'built-in scenario name, scenario file, or - to read one from stdin',
       'lifecycle',
     );
-  addScenarioOptions(run)
+  addScenarioOptions(addLaneOptions(run))
     .addOption(new Option('--direction <dir>', 'apply --loss to one direction only').choices(DIRECTIONS))
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'mermaid']).default('text'),
@@ -166,6 +166,8 @@ function runFlags(opts: Record<string, unknown>): RunFlags {
     realtime: opts.realtime === true ? 1 : (opts.realtime as number | undefined),
     maxTime: opts.maxTime as number | undefined,
     threads: opts.threads as RunFlags['threads'],
+    hosts: opts.host as string[] | undefined,
+    full: opts.full === true,
     direction: opts.direction as Direction | undefined,
     color: opts.color === false ? false : undefined,
     lang: opts.lang as Lang,

@@ -21,6 +21,15 @@ import {
 import { createColors } from 'picocolors';
 import { checkExpectations, type ExpectationResult } from './expect.js';
 import { type Annotate, explainJsonLines, type Lang } from './explain/index.js';
+import {
+  foldFinals,
+  foldStates,
+  groupSummaries,
+  groupViewHeading,
+  type LanePlan,
+  planLanes,
+  renderGroupView,
+} from './group-view.js';
 import { formatTime, renderLadder } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { traceMeta } from './meta.js';
@@ -49,6 +58,10 @@ export interface RunFlags {
   /** Apply the loss to this direction only (`synack run|sweep --direction`). */
   direction?: Direction;
   color?: boolean;
+  /** --host: endpoints (ids or `*`/`?` globs) the text ladder draws as lanes, other group hosts folded. */
+  hosts?: string[];
+  /** --full: the text ladder draws every endpoint as a lane, even thousands (no group view). */
+  full?: boolean;
   /** --explain: narration language; with `format: 'jsonl'` the trace then carries `kind: "explain"` lines. */
   explain?: Lang;
   /** Language of the text output (ladder words, summary); default en. */
@@ -128,6 +141,13 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
     throw new InputError(`${scenario.name}: ${(err as Error).message}`);
   }
   const format = flags.format ?? 'text';
+  if (format !== 'text' && (flags.hosts?.length || flags.full)) {
+    throw new InputError(
+      `--${flags.full ? 'full' : 'host'} chooses the lanes of the text ladder; it does not apply to --format ${format}`,
+    );
+  }
+  // Before the run: a --host that names no endpoint is an input error, not a wasted run.
+  const lanes = format === 'text' ? planLanes(config, { hosts: flags.hosts, full: flags.full }) : undefined;
   const memoryBudget = memoryBudgetFromEnv(process.env);
   const pcap = openPcap(flags);
   if (format === 'jsonl') io.out(`${JSON.stringify(traceMeta(config))}\n`);
@@ -147,23 +167,8 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   const passed = expectations.every((e) => e.pass);
   const annotate = flags.annotate?.(result.trace);
   if (format === 'jsonl' && flags.explain) io.out(explainJsonLines(result.trace, annotate, flags.explain));
-  if (format === 'text') {
-    const color = flags.color ?? io.color ?? io.isTTY;
-    const c = createColors(color);
-    const lang = flags.lang ?? flags.explain ?? 'en';
-    io.out(
-      lang === 'zh'
-        ? `${c.bold(`synack run ${scenario.name}`)}  配置 ${config.profile}  种子 ${config.seed}  ${describeNetworkZh(config)}\n`
-        : `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
-    );
-    if (scenario.description && lang === 'en') io.out(`${c.dim(scenario.description)}\n\n`);
-    else io.out('\n');
-    io.out(renderLadder(result.trace, { color, annotate, lang }));
-    io.out('\n');
-    io.out(
-      lang === 'zh' ? summaryTextZh(result, expectations, color) : summaryText(result, expectations, color),
-    );
-  } else if (format === 'mermaid') {
+  if (format === 'text') writeText(scenario, config, flags, io, { result, expectations, lanes, annotate });
+  else if (format === 'mermaid') {
     io.out(renderMermaid(result.trace, { annotate }));
   }
   if (format !== 'text') {
@@ -176,6 +181,67 @@ export async function runScenario(scenario: Scenario, flags: RunFlags, io: Outpu
   // own output (ladder and verdict first), in one line, and the run counts as failed.
   const pcapWritten = closePcap(pcap, io);
   return { result, expectations, exitCode: result.ok && passed && pcapWritten ? 0 : 1 };
+}
+
+interface TextParts {
+  result: RunResult;
+  expectations: ExpectationResult[];
+  /** The group view, or undefined for one lane per endpoint. */
+  lanes: LanePlan | undefined;
+  annotate: Annotate | undefined;
+}
+
+/** The text output: header, the ladder (or its group view), the summary and expectations. */
+function writeText(
+  scenario: Scenario,
+  config: SimulationConfig,
+  flags: RunFlags,
+  io: Output,
+  { result, expectations, lanes, annotate }: TextParts,
+): void {
+  const color = flags.color ?? io.color ?? io.isTTY;
+  const c = createColors(color);
+  const lang = flags.lang ?? flags.explain ?? 'en';
+  io.out(
+    lang === 'zh'
+      ? `${c.bold(`synack run ${scenario.name}`)}  配置 ${config.profile}  种子 ${config.seed}  ${describeNetworkZh(config)}\n`
+      : `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
+  );
+  if (scenario.description && lang === 'en') io.out(`${c.dim(scenario.description)}\n\n`);
+  else io.out('\n');
+  if (lanes) {
+    io.out(c.dim(groupViewHeading(lanes)));
+    io.out(renderGroupView(result.trace, lanes, { color, annotate, lang }));
+    io.out('\n');
+    io.out(groupSummaries(result.trace, lanes));
+  } else {
+    io.out(renderLadder(result.trace, { color, annotate, lang }));
+    io.out('\n');
+  }
+  const finals = finalStates(result, lanes, lang);
+  io.out(
+    lang === 'zh'
+      ? summaryTextZh(result, expectations, color, finals)
+      : summaryText(result, expectations, color, finals),
+  );
+}
+
+/** `id: states` per endpoint, a folded group's hosts as one entry counted by state (group-view.ts). */
+function finalStates(result: RunResult, lanes: LanePlan | undefined, lang: Lang): string {
+  const zh = lang === 'zh';
+  const folded = new Set(lanes?.folded.flatMap((g) => g.members));
+  const entries = Object.entries(result.summary.final)
+    .filter(([id]) => !folded.has(id))
+    .map(([id, all]) => [id, lanes ? foldStates(all) : all] as const)
+    .map(([id, states]) =>
+      zh
+        ? `${id}：${states.length ? states.join('、') : '（没有连接）'}`
+        : `${id}: ${states.length ? states.join(', ') : '(no connection)'}`,
+    );
+  for (const group of lanes?.folded ?? []) {
+    entries.push(`${group.lane}${zh ? '：' : ': '}${foldFinals(group.members, result.summary.final)}`);
+  }
+  return entries.join(zh ? '；' : '; ');
 }
 
 /** Bounds of SYNACK_MEMORY_BUDGET_MB: 16 MB (below, no run fits) to 1 TB. */
@@ -240,12 +306,14 @@ function describeNetwork(config: SimulationConfig): string {
   return parts.join(', ');
 }
 
-function summaryText(result: RunResult, expectations: ExpectationResult[], color: boolean): string {
+function summaryText(
+  result: RunResult,
+  expectations: ExpectationResult[],
+  color: boolean,
+  finals: string,
+): string {
   const c = createColors(color);
   const lines: string[] = [];
-  const finals = Object.entries(result.summary.final)
-    .map(([id, states]) => `${id}: ${states.length ? states.join(', ') : '(no connection)'}`)
-    .join('; ');
   lines.push(
     `${result.ok ? c.green('run completed') : c.red(`run failed: ${result.error}`)} at ${formatTime(result.stats.endTime)} virtual ` +
       `(${(result.stats.wallMs / 1000).toFixed(2)} s wall); ${result.stats.segmentsSent} segments, ` +
@@ -272,11 +340,13 @@ function describeNetworkZh(config: SimulationConfig): string {
 }
 
 /** summaryText in Chinese; an expectation's name is the scenario's own text and stays as written. */
-function summaryTextZh(result: RunResult, expectations: ExpectationResult[], color: boolean): string {
+function summaryTextZh(
+  result: RunResult,
+  expectations: ExpectationResult[],
+  color: boolean,
+  finals: string,
+): string {
   const c = createColors(color);
-  const finals = Object.entries(result.summary.final)
-    .map(([id, states]) => `${id}：${states.length ? states.join('、') : '（没有连接）'}`)
-    .join('；');
   const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} 秒`;
   const lines = [
     `${result.ok ? c.green('运行完成') : c.red(`运行失败：${result.error}`)}，虚拟时间 ${seconds(result.stats.endTime)}` +
