@@ -29,8 +29,9 @@ import {
   retransmissionReason,
   segmentLabel,
   stateCounts,
+  transitionSteps,
 } from './model.js';
-import { createStatechart, markCaused, updateStatechart } from './statechart.js';
+import { createStatechart, findEdge, markCaused, updateStatechart } from './statechart.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -394,6 +395,12 @@ function setup() {
   });
   const ladder = $('ladder');
   ladder.addEventListener('keydown', (e) => {
+    const tag = e.target instanceof Element ? e.target.closest('.state-tag') : null;
+    if (tag && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      e.stopPropagation();
+      return openStateTag(tag);
+    }
     const g = e.target instanceof Element ? e.target.closest('.segment') : null;
     if (!g || (e.key !== 'Enter' && e.key !== ' ')) return;
     e.preventDefault();
@@ -402,6 +409,8 @@ function setup() {
     app.refocus = g.getAttribute('data-id');
   });
   ladder.addEventListener('click', (e) => {
+    const tag = e.target instanceof Element ? e.target.closest('.state-tag') : null;
+    if (tag) return openStateTag(tag);
     const g = e.target instanceof Element ? e.target.closest('.segment') : null;
     if (!g) return;
     selectSegment(Number(g.getAttribute('data-id')));
@@ -416,6 +425,17 @@ function setup() {
     app.lastLadder.width = -1;
     queueRender();
   });
+}
+
+/** A ladder state tag: go to the moment after that transition and list every time its edge fired. */
+function openStateTag(tag) {
+  const endpoint = tag.getAttribute('data-endpoint');
+  const index = Number(tag.getAttribute('data-index'));
+  const step = allSteps().find((s) => s.index === index);
+  goToStep(index, endpoint, tag.getAttribute('data-conn'));
+  const panel = app.panels.get(endpoint);
+  const edge = step && edgeIdOf(step);
+  if (panel && edge) showFirings(panel, endpoint, edge, false);
 }
 
 /** Ladder filters and the event list: their controls, and clicks on a row of the list. */
@@ -567,6 +587,10 @@ function createPanel(ep) {
     cwndKey: '',
     history: h('div', { class: 'history' }),
     lastCause: h('div', { class: 'last-cause' }),
+    actions: h('div', { class: 'actions' }),
+    firings: h('div', { class: 'firings', 'aria-live': 'polite' }),
+    firingsEdge: null,
+    firingsCount: -1,
     pinned: app.linkPins.get(ep.id) ?? null,
     optionsKey: '',
   };
@@ -575,7 +599,15 @@ function createPanel(ep) {
   // The chart takes its natural width when there is room (details beside it), less when not.
   panel.wrap.style.flexBasis = `${app.hello.statechart.width + 2}px`;
   const details = h('div', { class: 'details' });
-  details.append(panel.timers, panel.lastCause, panel.context, panel.cwnd, panel.history);
+  details.append(
+    panel.timers,
+    panel.lastCause,
+    panel.actions,
+    panel.firings,
+    panel.context,
+    panel.cwnd,
+    panel.history,
+  );
   const body = h('div', { class: 'panel-body' });
   body.append(panel.wrap, details);
   root.append(title, panel.listeners, picker, panel.empty, body);
@@ -602,11 +634,150 @@ function wirePanel(panel, ep) {
     panel.pinned = conns[(at + 1) % conns.length].id;
     queueRender();
   });
+  // An edge of the chart (its arrow or its label): list every time it fired, and go to the next.
+  const edgeOf = (e) =>
+    e.target instanceof Element ? e.target.closest('.edge, .edge-label')?.getAttribute('data-edge') : null;
+  panel.holder.addEventListener('click', (e) => {
+    const edge = edgeOf(e);
+    if (edge) showFirings(panel, ep.id, edge, true);
+  });
+  panel.holder.addEventListener('keydown', (e) => {
+    const edge = edgeOf(e);
+    if (!edge || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    showFirings(panel, ep.id, edge, true);
+  });
+  panel.firings.addEventListener('click', (e) => {
+    const go = e.target instanceof Element ? e.target.closest('[data-goto-step]') : null;
+    if (go) goToStep(Number(go.getAttribute('data-goto-step')), ep.id, go.getAttribute('data-conn'));
+  });
   panel.zoom.addEventListener('click', () => {
     const zoomed = panel.wrap.classList.toggle('zoomed');
     panel.chart.svg.style.width = zoomed ? `${app.hello.statechart.width}px` : '';
     panel.zoom.textContent = zoomed ? 'fit' : '100%';
   });
+}
+
+// --- edges and the times they fired ------------------------------------------------------------
+
+/** Every transition in the stream so far, scanned once (model.js transitionSteps). */
+function allSteps() {
+  if (app.stepsOf !== app.events) {
+    app.stepsOf = app.events;
+    app.steps = [];
+    app.stepsScanned = 0;
+  }
+  // The last instant is scanned again later: its snapshots (event names) may still be arriving.
+  let from = app.stepsScanned;
+  while (app.steps.length && app.steps[app.steps.length - 1].index >= from) app.steps.pop();
+  const lastT = app.events[app.events.length - 1]?.t;
+  transitionSteps(app.events, from, app.steps);
+  from = app.events.length;
+  while (from > 0 && app.events[from - 1].t === lastT) from--;
+  app.stepsScanned = from;
+  return app.steps;
+}
+
+/** The drawn edge id a transition took (memoised per from, to and event). */
+function edgeIdOf(step) {
+  app.edgeIds ??= new Map();
+  const key = `${step.from}|${step.to}|${step.event ?? ''}`;
+  if (!app.edgeIds.has(key))
+    app.edgeIds.set(key, findEdge(app.hello.statechart, step.from, step.to, step.event)?.id ?? null);
+  return app.edgeIds.get(key);
+}
+
+/** Goes to the moment just after stream event `index` (a state line) and shows its connection. */
+function goToStep(index, endpoint, conn) {
+  const at = app.traceIdx.indexOf(index);
+  if (at < 0) return;
+  const panel = app.panels.get(endpoint);
+  if (panel && conn) panel.pinned = conn;
+  app.followLadder = false;
+  setCursor(at + 1);
+}
+
+/** Lists every time edge `edgeId` fired on `endpoint`; with `jump`, goes to the next firing. */
+function showFirings(panel, endpoint, edgeId, jump) {
+  panel.firingsEdge = edgeId;
+  panel.firingsCount = -1;
+  renderFirings(panel, endpoint);
+  if (!jump) return;
+  const fired = panel.firingsList;
+  if (!fired.length) return;
+  const shownUpTo = wantedCount();
+  const next = fired.find((s) => s.index >= shownUpTo) ?? fired[0];
+  goToStep(next.index, endpoint, next.conn);
+}
+
+const MAX_FIRINGS_LISTED = 200;
+
+function renderFirings(panel, endpoint) {
+  if (!panel.firingsEdge) return;
+  const steps = allSteps();
+  if (panel.firingsCount === steps.length) return;
+  panel.firingsCount = steps.length;
+  const fired = steps.filter((s) => s.endpoint === endpoint && edgeIdOf(s) === panel.firingsEdge);
+  panel.firingsList = fired;
+  const name = panel.firingsEdge.replace('->', ' → ');
+  const items = fired
+    .slice(0, MAX_FIRINGS_LISTED)
+    .map((s) =>
+      h(
+        'button',
+        { type: 'button', class: 'link', 'data-goto-step': String(s.index), 'data-conn': s.conn },
+        `${s.conn} ${s.from} → ${s.to} at ${formatTime(s.t)}`,
+      ),
+    );
+  const more = fired.length > MAX_FIRINGS_LISTED ? [` … and ${fired.length - MAX_FIRINGS_LISTED} more`] : [];
+  panel.firings.dataset.edge = panel.firingsEdge;
+  panel.firings.dataset.count = String(fired.length);
+  panel.firings.replaceChildren(
+    h(
+      'span',
+      {},
+      fired.length
+        ? `edge ${name} fired ${fired.length} time${fired.length === 1 ? '' : 's'} in this run: `
+        : `edge ${name} has not fired in this run (so far)`,
+    ),
+    ...items,
+    ...more,
+  );
+}
+
+/** What the connection did since its last transition without changing state, with links. */
+function renderActions(panel, model, conn) {
+  const since = conn.since;
+  const parts = [];
+  const segLink = (id) => {
+    const s = model.segments.get(id);
+    return h(
+      'button',
+      { type: 'button', class: 'link', 'data-select-seg': String(id) },
+      s ? `#${id} ${segmentLabel(s)}` : `#${id}`,
+    );
+  };
+  if (since?.sent)
+    parts.push(
+      `sent ${since.sent} segment${since.sent === 1 ? '' : 's'} (last `,
+      segLink(since.lastSent),
+      ')',
+    );
+  if (since?.received)
+    parts.push(
+      `${parts.length ? '; ' : ''}received ${since.received} (last `,
+      segLink(since.lastReceived),
+      ')',
+    );
+  for (const r of since?.restarts ?? [])
+    parts.push(`; 2MSL timer restarted at ${formatTime(r.t)} by `, segLink(r.segment));
+  if (!parts.length) {
+    panel.actions.replaceChildren();
+    return;
+  }
+  if (typeof parts[0] === 'string') parts[0] = parts[0].replace(/^; /, '');
+  panel.actions.replaceChildren(`since then, without a state change: `, ...parts);
 }
 
 /** Scrolls the chart (not the page) so the current state is in view when it moved out of it. */
@@ -709,6 +880,8 @@ function renderPanel(ep, model) {
     renderCwndPlot(panel.cwnd, conn.cc, undefined, formatTime);
   }
   renderLastCause(panel, model, conn);
+  renderActions(panel, model, conn);
+  renderFirings(panel, ep.id);
   const path = conn.history.map((s) => `${s.to} @${formatTime(s.t)}`);
   panel.history.textContent = `${conn.label ? `${conn.label} · ` : ''}${conn.id}: CLOSED → ${path.join(' → ')}${
     conn.retransmits ? ` · ${conn.retransmits} retransmission(s)` : ''

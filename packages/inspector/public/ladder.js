@@ -160,21 +160,56 @@ function placer() {
   };
 }
 
-/** State changes as small tags beside the lifeline, left of the first lane, right of the others. */
+/** Tags drawn side by side per row and lane; more become one "+N" tag (a flood opens dozens at once). */
+const TAGS_PER_ROW = 3;
+
+/**
+ * State changes as small tags beside the lifeline, left of the first lane, right of the others;
+ * several in one row sit side by side, never on top of each other.
+ */
 function stateTagMarkup(layout, first, last, place) {
   const out = [];
+  const perRow = new Map();
   for (const e of layout.states) {
     const r = layout.rowOf.get(e.t);
     if (r < first || r > last) continue;
     const x = layout.laneX.get(e.endpoint);
     const side = x <= LEFT + 1 ? 1 : -1;
+    const key = `${r}|${e.endpoint}`;
+    const row = perRow.get(key) ?? { n: 0, offset: 0, extra: 0 };
+    perRow.set(key, row);
+    row.n++;
+    if (row.n > TAGS_PER_ROW) {
+      row.extra++;
+      continue;
+    }
     const w = e.to.length * 6.7 + 8;
     // Left of the first lifeline; right of the others, clear of the arrowheads that end there.
-    const tx = side > 0 ? x - w - 6 : x + 8;
-    const ty = rowY(r) - 17;
+    const tx = side > 0 ? x - w - 6 - row.offset : x + 8 + row.offset;
+    if (row.n > 1 && side > 0 && tx < TIME_X + 40) {
+      // No room left of the first lane (the time column is there): counted in "+N".
+      row.extra++;
+      continue;
+    }
+    row.offset += w + 4;
+    row.x = side > 0 ? tx : tx + w + 4;
+    row.side = side;
+    row.y = rowY(r) - 17;
+    const ty = row.y;
     place.take(tx, ty, tx + w, ty + 15);
+    const what = `${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)}`;
     out.push(
-      `<g class="state-tag" tabindex="0" role="button" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}" data-from="${esc(e.from)}" data-index="${e.index}" aria-label="${esc(`${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)}`)}"><title>${esc(`${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)} (click: show this transition)`)}</title><rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11.5}">${esc(e.to)}</text></g>`,
+      `<g class="state-tag" tabindex="0" role="button" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}" data-from="${esc(e.from)}" data-index="${e.index}" aria-label="${esc(what)}"><title>${esc(`${what} (click: go there, list every time this edge fired)`)}</title><rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11.5}">${esc(e.to)}</text></g>`,
+    );
+  }
+  for (const row of perRow.values()) {
+    if (!row.extra) continue;
+    const text = `+${row.extra}`;
+    const w = text.length * 6.7 + 8;
+    const tx = row.side > 0 ? row.x - w - 4 : row.x;
+    place.take(tx, row.y, tx + w, row.y + 15);
+    out.push(
+      `<g class="state-more"><title>${row.extra} more state changes at this instant (the event list has them all)</title><rect class="state-mark-bg" x="${tx}" y="${row.y}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${row.y + 11.5}">${text}</text></g>`,
     );
   }
   return out;

@@ -25,6 +25,14 @@ export interface ConnView {
   stopped: boolean;
   /** Congestion-control samples from `cc` trace lines, in time order. */
   cc: CcSample[];
+  /** Actions after the last transition that changed no state (null before the first). */
+  since: {
+    sent: number;
+    lastSent: number | null;
+    received: number;
+    lastReceived: number | null;
+    restarts: Array<{ t: number; segment: number }>;
+  } | null;
 }
 
 export interface CcSample {
@@ -110,6 +118,7 @@ export const ELSEWHERE: string;
 export function createModel(hello: unknown): Model;
 export function applyEvent(model: Model, ev: unknown, index: number, events?: readonly unknown[]): Model;
 export function deriveModel(hello: unknown, events: readonly unknown[], count?: number): Model;
+export function transitionSteps(events: readonly unknown[], from?: number, out?: StepRecord[]): StepRecord[];
 export function countForCursor(traceIdx: readonly number[], total: number, k: number): number;
 export function causedBy(model: Model, segId: number): StepRecord[];
 export function retransmissionReason(

@@ -95,6 +95,8 @@ function connOf(model, endpointId, connId, t) {
       stopped: false,
       /** Congestion-control samples from `cc` trace lines, in time order (cwnd-plot.js draws them). */
       cc: [],
+      /** Actions since the last transition that changed no state (noteAction). */
+      since: null,
     };
     ep.conns.set(connId, conn);
   }
@@ -111,6 +113,60 @@ function laneFor(model, id) {
 
 function addressOf(model, id) {
   return model.endpointById.get(id)?.address ?? id;
+}
+
+/**
+ * The connection's inspection snapshot that follows state line `index` in the same instant and
+ * shows the new state (it names the XState event that took the transition), or null.
+ */
+function snapshotAfter(events, index, ev) {
+  for (let j = index + 1; events && j < events.length && events[j].t === ev.t; j++) {
+    const next = events[j];
+    if (next.kind === 'state' && next.endpoint === ev.endpoint && next.conn === ev.conn) break;
+    const insp = next.kind === 'inspect' ? next.inspection : null;
+    if (next.endpoint === ev.endpoint && insp?.type === '@xstate.snapshot' && insp.actor === ev.conn)
+      return insp.value === ev.to ? next : null;
+  }
+  return null;
+}
+
+/**
+ * Every transition of the connections in `events` (listeners' own lines left out), with the
+ * XState event that took it when the stream names it: what an edge of the chart stands for.
+ * `from` continues an earlier scan (`out` holds its result) so a live run is scanned once.
+ */
+export function transitionSteps(events, from = 0, out = []) {
+  for (let i = from; i < events.length; i++) {
+    const ev = events[i];
+    if (ev.kind !== 'state' || ev.role === 'listener') continue;
+    const snap = snapshotAfter(events, i, ev);
+    out.push({
+      t: ev.t,
+      from: ev.from,
+      to: ev.to,
+      index: i,
+      event: snap ? snap.inspection.event : null,
+      endpoint: ev.endpoint,
+      conn: ev.conn,
+    });
+  }
+  return out;
+}
+
+/**
+ * Records an action that changed no state (a segment sent or received after the connection's
+ * last transition, a TIME_WAIT restart), so the panel can show it: without it TIME_WAIT's re-ACK
+ * of a retransmitted FIN and the 2MSL restart would be invisible.
+ */
+function noteAction(conn, kind, segId, t) {
+  if (!conn?.since || !conn.last || t <= conn.last.t) return;
+  if (kind === 'sent') {
+    conn.since.sent++;
+    conn.since.lastSent = segId;
+  } else if (kind === 'received') {
+    conn.since.received++;
+    conn.since.lastReceived = segId;
+  } else conn.since.restarts.push({ t, segment: segId });
 }
 
 /**
@@ -154,19 +210,14 @@ export function applyEvent(model, ev, index, events) {
       if (ev.to === 'TIME_WAIT') conn.timeWaitSince = ev.t;
       model.stateEvents.push(step);
       endpointOf(model, ev.endpoint).lastActive = ev.conn;
-      for (let j = index + 1; events && j < events.length && events[j].t === ev.t; j++) {
-        const next = events[j];
-        if (next.kind === 'state' && next.endpoint === ev.endpoint && next.conn === ev.conn) break;
-        const insp = next.kind === 'inspect' ? next.inspection : null;
-        if (next.endpoint === ev.endpoint && insp?.type === '@xstate.snapshot' && insp.actor === ev.conn) {
-          if (insp.value === ev.to) {
-            step.event = insp.event;
-            if (insp.context && 'sndUna' in insp.context) {
-              conn.context = insp.context;
-              conn.contextT = next.t;
-            }
-          }
-          break;
+      // What the connection did after this transition without changing state (see noteAction).
+      conn.since = { sent: 0, lastSent: null, received: 0, lastReceived: null, restarts: [] };
+      const snap = snapshotAfter(events, index, ev);
+      if (snap) {
+        step.event = snap.inspection.event;
+        if (snap.inspection.context && 'sndUna' in snap.inspection.context) {
+          conn.context = snap.inspection.context;
+          conn.contextT = snap.t;
         }
       }
       break;
@@ -245,9 +296,10 @@ export function applyEvent(model, ev, index, events) {
       if (entry.retransmit) model.stats.retransmits++;
       model.lastSegment = ev.id;
       laneFor(model, ev.to);
-      if (ev.conn && ev.retransmit) {
+      if (ev.conn) {
         const conn = model.endpointById.get(ev.endpoint)?.conns.get(ev.conn);
-        if (conn) conn.retransmits++;
+        if (conn && ev.retransmit) conn.retransmits++;
+        noteAction(conn, 'sent', ev.id, ev.t);
       }
       break;
     }
@@ -287,11 +339,14 @@ export function applyEvent(model, ev, index, events) {
         entry.deliveredAt = ev.t;
         entry.deliverIndex = index;
         if (ev.reordered) entry.reordered = true;
-        // A retransmitted FIN reaching TIME_WAIT restarts the 2MSL timer (no state line for that).
-        if (entry.seg.flags.includes('FIN')) {
-          const connId = `${entry.seg.dstPort}-${addressOf(model, entry.from)}:${entry.seg.srcPort}`;
-          const conn = model.endpointById.get(ev.endpoint)?.conns.get(connId);
-          if (conn?.state === 'TIME_WAIT') conn.timeWaitSince = ev.t;
+        const connId = `${entry.seg.dstPort}-${addressOf(model, entry.from)}:${entry.seg.srcPort}`;
+        const conn = model.endpointById.get(ev.endpoint)?.conns.get(connId);
+        noteAction(conn, 'received', ev.id, ev.t);
+        // A retransmitted FIN reaching TIME_WAIT restarts the 2MSL timer (no state line for that;
+        // Linux tcp_timewait_state_process re-arms it with inet_twsk_reschedule).
+        if (entry.seg.flags.includes('FIN') && conn?.state === 'TIME_WAIT') {
+          conn.timeWaitSince = ev.t;
+          noteAction(conn, 'restart', ev.id, ev.t);
         }
       }
       model.stats.delivered++;

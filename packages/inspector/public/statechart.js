@@ -94,7 +94,14 @@ function drawEdge(chart, edge, layers) {
   el('path', { class: 'edge-flow', d }, g);
   const lg = el(
     'g',
-    { class: `edge-label${toInitial ? ' to-closed' : ''}`, 'data-edge': edge.id },
+    {
+      class: `edge-label${toInitial ? ' to-closed' : ''}`,
+      'data-edge': edge.id,
+      // Reachable by keyboard: Enter lists every time this edge fired (app.js).
+      tabindex: 0,
+      role: 'button',
+      'aria-label': `${edge.source} → ${edge.target}: ${edge.transitions.map((t) => t.description).join('; ')} (list every time it fired)`,
+    },
     layers.labels,
   );
   const { x, y, width, height } = edge.label;

@@ -9,7 +9,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Inspector, inspectSimulation, type StreamEvent } from '../src/index.js';
-import { lossyTransfer } from './fixtures.js';
+import { lossyTransfer, lostFinalAck, synFlood } from './fixtures.js';
 import { launchBrowser, screenshotPath, sleep, until } from './helpers.js';
 
 let browser: Browser;
@@ -262,5 +262,121 @@ describe('the inspector as a debugger (Chromium)', () => {
     expect(await page.locator('#events .ev.current').isVisible()).toBe(true);
     await sleep(100);
     await page.screenshot({ path: screenshotPath('debugger-event-list') });
+  });
+
+  it('chart edges and ladder state tags are clickable: every time an edge fired, and a jump there', async () => {
+    const run = await inspectSimulation(synFlood, { speed: 1_000_000, hold: 0 });
+    await run.result;
+    try {
+      const page = await openPage(run.inspector, { width: 1600, height: 1000 });
+      const events = run.inspector.events as StreamEvent[];
+      const traceIdx = events.flatMap((e, i) => (e.kind === 'inspect' ? [] : [i]));
+      // The server's half-open children: one LISTEN → SYN_RECEIVED per accepted SYN.
+      type State = { kind: 'state'; endpoint: string; conn: string; from: string; to: string; role?: string };
+      const opened = events.flatMap((e, i) => {
+        const s = e as unknown as State;
+        return s.kind === 'state' &&
+          s.role !== 'listener' &&
+          s.endpoint === 'server' &&
+          s.to === 'SYN_RECEIVED'
+          ? [{ index: i, k: traceIdx.indexOf(i) + 1, conn: s.conn, from: s.from }]
+          : [];
+      });
+      expect(opened.length).toBeGreaterThan(3);
+      const edge = `${opened[0].from}->SYN_RECEIVED`;
+      const server = page.locator('.endpoint[data-endpoint="server"]');
+      await server.locator(`.statechart .edge-label[data-edge="${edge}"]`).click();
+      const firings = server.locator('.firings');
+      await until(
+        async () => (await firings.getAttribute('data-count')) === String(opened.length),
+        5_000,
+        'the list',
+      );
+      expect(await firings.textContent()).toContain(`fired ${opened.length} times`);
+      // At the end of the run, the jump goes to the first firing (none is later).
+      await page.waitForSelector(`body[data-cursor="${opened[0].k}"]`);
+      expect(await server.locator('.statechart').getAttribute('data-conn')).toBe(opened[0].conn);
+      // A firing in the list goes there: the moment and the connection.
+      await firings.locator(`[data-goto-step="${opened[2].index}"]`).click();
+      await page.waitForSelector(`body[data-cursor="${opened[2].k}"]`);
+      await until(
+        async () => (await server.locator('.statechart').getAttribute('data-conn')) === opened[2].conn,
+        5_000,
+        'the third connection shown',
+      );
+      expect(await server.locator('.statechart').getAttribute('data-state')).toBe('SYN_RECEIVED');
+      // Keyboard: Enter on the focused edge label jumps to the next firing after the moment shown.
+      await server.locator(`.statechart .edge-label[data-edge="${edge}"]`).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`body[data-cursor="${opened[3].k}"]`);
+      await page.screenshot({ path: screenshotPath('debugger-edge-firings') });
+      // A ladder state tag: the moment after that transition, and the firings of its edge.
+      await page.click('#live');
+      const tag = page.locator('#ladder .state-tag').first();
+      const [endpoint, state, conn] = await Promise.all(
+        ['data-endpoint', 'data-state', 'data-conn'].map((a) => tag.getAttribute(a)),
+      );
+      const index = Number(await tag.getAttribute('data-index'));
+      await tag.click();
+      await page.waitForSelector(`body[data-cursor="${traceIdx.indexOf(index) + 1}"]`);
+      const tagFirings = page.locator(`.endpoint[data-endpoint="${endpoint}"] .firings`);
+      await until(
+        async () => ((await tagFirings.getAttribute('data-edge')) ?? '').endsWith(`->${state}`),
+        5_000,
+        'the tag edge firings',
+      );
+      expect(await tagFirings.locator(`[data-goto-step="${index}"]`).textContent()).toContain(conn);
+      expect(
+        await page.locator(`.endpoint[data-endpoint="${endpoint}"] .statechart`).getAttribute('data-conn'),
+      ).toBe(conn);
+    } finally {
+      await run.inspector.close();
+    }
+  });
+
+  it("actions without a state change appear in the panel: TIME_WAIT's re-ACK and 2MSL restart", async () => {
+    const run = await inspectSimulation(lostFinalAck, { speed: 1_000_000, hold: 0 });
+    await run.result;
+    try {
+      const page = await openPage(run.inspector, { width: 1600, height: 1000 });
+      const trace = (run.inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect');
+      type Send = { kind: 'send'; from: string; id: number; state?: string; seg: { flags: string[] } };
+      // The client's second ACK from TIME_WAIT answers the retransmitted FIN.
+      const reAcks = trace.flatMap((e, i) => {
+        const s = e as unknown as Send;
+        return s.kind === 'send' && s.from === 'client' && s.state === 'TIME_WAIT'
+          ? [{ k: i + 1, id: s.id }]
+          : [];
+      });
+      expect(reAcks).toHaveLength(2);
+      await page.$eval(
+        '#scrub',
+        (el, k) => {
+          (el as HTMLInputElement).value = String(k);
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        reAcks[1].k,
+      );
+      await page.waitForSelector(`body[data-cursor="${reAcks[1].k}"]`);
+      const actions = page.locator('.endpoint[data-endpoint="client"] .actions');
+      await until(
+        async () => ((await actions.textContent()) ?? '').includes('2MSL timer restarted'),
+        5_000,
+        'actions',
+      );
+      const text = (await actions.textContent()) ?? '';
+      expect(text).toContain('without a state change');
+      // The first ACK went with the move into TIME_WAIT; the second, the re-ACK, changed nothing.
+      expect(text).toContain(`sent 1 segment (last #${reAcks[1].id} ACK`);
+      // The link selects the re-ACK on the ladder.
+      await actions.locator(`[data-select-seg="${reAcks[1].id}"]`).click();
+      await page.waitForSelector(`#ladder .segment.selected[data-id="${reAcks[1].id}"]`);
+      expect(
+        await page.locator('.endpoint[data-endpoint="client"] .statechart').getAttribute('data-state'),
+      ).toBe('TIME_WAIT');
+      await page.screenshot({ path: screenshotPath('debugger-time-wait-actions') });
+    } finally {
+      await run.inspector.close();
+    }
   });
 });

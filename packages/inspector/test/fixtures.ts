@@ -126,3 +126,37 @@ export const lossyTransfer: SimulationConfig = {
   ],
   network: { default: { delay: 10, jitter: 4, loss: 0.05, reorder: 0.1 } },
 };
+
+/**
+ * The CLI's `lost-final-ack`: the client's last ACK is lost, the server retransmits its FIN from
+ * LAST_ACK, the client re-ACKs from TIME_WAIT and restarts the 2MSL timer — actions that change
+ * no state.
+ */
+export const lostFinalAck: SimulationConfig = {
+  seed: 1,
+  profile: 'linux',
+  endpoints: [
+    {
+      id: 'client',
+      actions: [
+        { at: 0, do: 'connect', to: 'server', port: 80 },
+        { at: 100, do: 'close' },
+      ],
+    },
+    {
+      id: 'server',
+      actions: [{ at: 0, do: 'listen', port: 80 }],
+      reactions: [{ on: 'peer-closed', do: 'close', after: 100 }],
+    },
+  ],
+  network: {
+    default: LAN,
+    faults: [
+      {
+        match: { from: 'client', exactFlags: ['ACK'], senderState: 'TIME_WAIT' },
+        action: { drop: true },
+        label: 'drop the last ACK',
+      },
+    ],
+  },
+};
