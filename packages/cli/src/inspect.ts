@@ -286,7 +286,11 @@ function startServing(
 ): Promise<Inspector> {
   return listenInspector(io, options, {
     scenario: { name: scenario.name, description: scenario.description },
-    config: { endpoints: scenario.endpoints, profile: flags.profile ?? scenario.profile },
+    config: {
+      endpoints: scenario.endpoints,
+      ...(scenario.groups ? { groups: scenario.groups } : {}),
+      profile: flags.profile ?? scenario.profile,
+    },
   });
 }
 

@@ -7,6 +7,7 @@ import { renderCwndPlot } from './cwnd-plot.js';
 import { cursorForTime, formatHash, parseHash } from './deep-link.js';
 import { addEvents, createEventList, renderEventList, segmentOfEvent, setQuery } from './event-list.js';
 import { downloadPng, downloadSvg, downloadTrace } from './export.js';
+import { groupStateCounts, groupView } from './groups.js';
 import {
   connectionKey,
   FLAG_FILTERS,
@@ -71,6 +72,9 @@ const app = {
   /** Connections a link pins, applied when the endpoint's panel is created. */
   linkPins: new Map(),
   lastHash: '',
+  /** Group view (groups.js): hosts picked out of their folded group, and the view for them. */
+  picked: new Set(),
+  view: null,
 };
 // Read-only handle for debugging and tests; not a stable API.
 window.__synack = app;
@@ -554,6 +558,16 @@ function createPanel(ep) {
   const root = h('section', { class: 'endpoint', 'data-endpoint': ep.id });
   const title = h('h2');
   title.append(h('span', {}, `${ep.id} `), h('span', { class: 'address' }, `${ep.address} · ${ep.profile}`));
+  if (ep.group && app.view) {
+    // A host picked out of its group (group view): fold it back.
+    const fold = h(
+      'button',
+      { type: 'button', class: 'fold', title: `fold ${ep.id} back into ${ep.group}` },
+      'fold',
+    );
+    fold.addEventListener('click', () => foldHost(ep.id));
+    title.append(' ', fold);
+  }
   const picker = h('div', { class: 'conn-picker' });
   const select = h('select', { 'aria-label': `${ep.id} connection` });
   const zoom = h('button', { type: 'button', class: 'zoom', title: 'toggle 100% / fit' }, '100%');
@@ -888,6 +902,107 @@ function renderPanel(ep, model) {
   }`;
 }
 
+/**
+ * A panel per drawn endpoint; in a group view (groups.js) one panel per folded group instead of
+ * one per host, with the group's connections by state and a picker that draws a host in full.
+ */
+function renderPanels(model) {
+  app.view = groupView(model, app.picked);
+  const view = app.view;
+  for (const ep of model.endpoints) {
+    if (!view || view.laneOf.get(ep.id) === ep.id) renderPanel(ep, model);
+    else if (app.panels.has(ep.id)) {
+      app.panels.get(ep.id).root.remove();
+      app.panels.delete(ep.id);
+    }
+  }
+  const shown = new Set(view?.groups.map((g) => g.name));
+  for (const node of document.querySelectorAll('#endpoints > .group-panel')) {
+    if (!shown.has(node.getAttribute('data-group'))) node.remove();
+  }
+  for (const group of view?.groups ?? []) renderGroupPanel(group, model);
+}
+
+/** `id: states` per endpoint; in a group view a folded group's hosts as one entry, by state. */
+function finalStates(final, view) {
+  const folded = new Set(view?.groups.flatMap((g) => g.members));
+  const entries = Object.entries(final)
+    .filter(([id]) => !folded.has(id))
+    .map(
+      ([id, states]) => `${id}: ${states.length ? foldedStates(states, view).join(', ') : '(no connection)'}`,
+    );
+  for (const group of view?.groups ?? []) {
+    const byState = new Map();
+    for (const id of group.members) {
+      for (const state of final[id]?.length ? final[id] : ['(no connection)'])
+        byState.set(state, (byState.get(state) ?? 0) + 1);
+    }
+    entries.push(`${group.lane}: ${[...byState].map(([state, n]) => `${state} ${n}`).join(', ')}`);
+  }
+  return entries.join('; ');
+}
+
+/** In a group view, many final states of one endpoint as `CLOSED ×50` (a server of 50 clients). */
+function foldedStates(states, view) {
+  if (!view || states.length <= 4) return states;
+  const byState = new Map();
+  for (const state of states) byState.set(state, (byState.get(state) ?? 0) + 1);
+  return [...byState].map(([state, n]) => `${state} ×${n}`);
+}
+
+/** Folds a picked host back into its group (its lane and panel go). */
+function foldHost(id) {
+  app.picked.delete(id);
+  app.lastLadder.count = -1;
+  queueRender();
+}
+
+/** The panel of a folded group: how many hosts, their connections by state, a host picker. */
+function renderGroupPanel(group, model) {
+  let root = document.querySelector(`#endpoints > .group-panel[data-group="${CSS.escape(group.name)}"]`);
+  if (!root) {
+    root = h('section', { class: 'endpoint group-panel', 'data-group': group.name });
+    const select = h('select', { class: 'host-picker', 'aria-label': `pick a host of ${group.name}` });
+    select.addEventListener('change', () => {
+      if (!select.value) return;
+      app.picked.add(select.value);
+      select.value = '';
+      app.lastLadder.count = -1;
+      queueRender();
+    });
+    const picker = h('div', { class: 'conn-picker' });
+    picker.append(h('span', {}, 'pick a host'), select);
+    root.append(h('h2'), picker, h('div', { class: 'state-counts' }));
+    $('endpoints').appendChild(root);
+  }
+  const [title, picker, counts] = root.children;
+  title.replaceChildren(
+    h('span', {}, `${group.lane} `),
+    h(
+      'span',
+      { class: 'address' },
+      `group ${group.name}: ${group.members.length} hosts folded into one lane`,
+    ),
+  );
+  const select = picker.querySelector('select');
+  const membersKey = `${group.members.length}|${group.members[0]}|${group.members.at(-1)}`;
+  if (select.dataset.key !== membersKey) {
+    select.dataset.key = membersKey;
+    select.replaceChildren(
+      h('option', { value: '' }, `draw one of ${group.members.length} hosts…`),
+      ...group.members.map((id) => h('option', { value: id }, id)),
+    );
+  }
+  counts.replaceChildren(
+    h('span', {}, 'connections: '),
+    ...groupStateCounts(model, group, stateOrder()).map(([state, n]) => {
+      const chip = h('span', { class: 'count', 'data-state': state });
+      chip.append(`${state} `, h('b', {}, String(n)));
+      return chip;
+    }),
+  );
+}
+
 /** The connection's last transition and what took it, with a link that selects the segment. */
 function renderLastCause(panel, model, conn) {
   const last = conn.last;
@@ -976,14 +1091,14 @@ function renderLadderPart(model) {
   const now = performance.now();
   const width = ladder.clientWidth;
   const last = app.lastLadder;
-  const filterKey = JSON.stringify(app.filter);
+  const filterKey = `${JSON.stringify(app.filter)}|${[...app.picked].join(',')}`;
   const moved = last.count !== model.count || last.width !== width || last.filter !== filterKey;
   if (moved) {
     if (now - last.at < 100 && last.count !== -1 && last.width === width && last.filter === filterKey) {
       setTimeout(queueRender, 100 - (now - last.at));
     } else {
       updateConnFilter(model);
-      app.layout = ladderLayout(model, { width, filter: app.filter });
+      app.layout = ladderLayout(model, { width, filter: app.filter, view: app.view });
       app.lastLadder = { count: model.count, selected: null, width, at: now, filter: filterKey };
       app.ladderWindow = '';
     }
@@ -1101,7 +1216,7 @@ function render() {
   );
 
   if (!model) return;
-  for (const ep of model.endpoints) renderPanel(ep, model);
+  renderPanels(model);
 
   renderLadderPart(model);
   renderEvents();
@@ -1111,9 +1226,7 @@ function render() {
   const summary = $('summary');
   if (model.summary) {
     const s = model.summary;
-    const finals = Object.entries(s.final ?? {})
-      .map(([id, states]) => `${id}: ${states.length ? states.join(', ') : '(no connection)'}`)
-      .join('; ');
+    const finals = finalStates(s.final ?? {}, app.view);
     summary.textContent = `${s.ok ? 'run completed' : `run failed: ${s.error}`} at ${formatTime(s.t)} virtual — final states: ${finals}`;
     summary.classList.toggle('failed', !s.ok);
     summary.classList.remove('hidden');

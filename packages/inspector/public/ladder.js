@@ -74,8 +74,10 @@ export function filterActive(filter) {
  * Places everything once per shown moment (cheap: no markup). Rows are all instants, or with an
  * active filter only the instants where a kept segment is sent or arrives.
  */
-export function ladderLayout(model, { width = 900, filter = null } = {}) {
-  const lanes = [...model.endpoints.map((e) => e.id), ...model.extraLanes];
+export function ladderLayout(model, { width = 900, filter = null, view = null } = {}) {
+  // A group view (groups.js) folds a group's hosts into one lane: their segments end there.
+  const lanes = view ? view.lanes : [...model.endpoints.map((e) => e.id), ...model.extraLanes];
+  const laneOf = (id) => view?.laneOf.get(id) ?? id;
   const usable = Math.max(width - LEFT - RIGHT_MARGIN - 4, 300 * Math.max(1, lanes.length - 1));
   const gap = lanes.length > 1 ? usable / (lanes.length - 1) : 0;
   const laneX = new Map(lanes.map((id, i) => [id, LEFT + i * gap]));
@@ -109,6 +111,7 @@ export function ladderLayout(model, { width = 900, filter = null } = {}) {
   const states = model.stateEvents.filter((e) => rowOf.has(e.t) && laneX.has(e.endpoint));
   return {
     lanes,
+    laneOf,
     laneX,
     totalWidth,
     rows,
@@ -217,9 +220,10 @@ function stateTagMarkup(layout, first, last, place) {
 
 /** Geometry and classes of one segment's arrow. */
 function arrowOf(layout, s, model, selected) {
-  const x1 = layout.laneX.get(s.from);
-  const xTo = layout.laneX.get(s.to) ?? layout.laneX.get(ELSEWHERE);
-  if (x1 === undefined || xTo === undefined) return null;
+  const x1 = layout.laneX.get(layout.laneOf(s.from));
+  const xTo = layout.laneX.get(layout.laneOf(s.to)) ?? layout.laneX.get(ELSEWHERE);
+  // Between two hosts folded into the same lane: nothing to draw.
+  if (x1 === undefined || xTo === undefined || x1 === xTo) return null;
   const y1 = rowY(layout.rowOf.get(s.t));
   let x2 = xTo;
   let y2;

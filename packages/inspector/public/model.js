@@ -20,6 +20,8 @@ export function createModel(hello) {
     address: e.address,
     profile: e.profile,
     timeWait: e.timeWait,
+    /** The scenario group the host was made from, if any (groups.js folds them). */
+    group: e.group ?? null,
     conns: new Map(),
     listeners: new Map(),
     lastActive: null,

@@ -29,6 +29,8 @@ export interface EndpointInfo {
   profile: string;
   /** TIME_WAIT duration of this endpoint's profile (virtual ms). */
   timeWait: number;
+  /** The scenario group this host was made from (issue 24): the page may fold the group's hosts. */
+  group?: string;
 }
 
 export interface ControlState {

@@ -29,7 +29,7 @@ export interface InspectorOptions {
   /** Shown in the page header. */
   scenario?: { name: string; description?: string };
   /** The run's config: endpoint ids, addresses and profiles for the page. */
-  config?: Pick<SimulationConfig, 'endpoints' | 'profile'>;
+  config?: Pick<SimulationConfig, 'endpoints' | 'profile'> & Pick<Partial<SimulationConfig>, 'groups'>;
   /** Or the endpoints directly. */
   endpoints?: EndpointInfo[];
   /** Also send every raw inspection event to this ws:// URL (see forward.ts). */

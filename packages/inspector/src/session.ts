@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { profiles } from '@synack/core';
 import {
   endpointAddresses,
+  expandGroups,
   type RunOptions,
   type SerializedInspection,
   type SimulationConfig,
@@ -64,17 +65,31 @@ export interface Client {
   errors: number;
 }
 
-/** Endpoint ids, addresses and TIME_WAIT durations of a run's config. */
-export function endpointInfo(config: Pick<SimulationConfig, 'endpoints' | 'profile'>): EndpointInfo[] {
-  const addresses = endpointAddresses(config.endpoints);
-  return config.endpoints.map((e) => {
+/**
+ * Endpoint ids, addresses and TIME_WAIT durations of a run's config, group hosts included (each
+ * naming its group, so that the page can fold thousands of hosts into one lane).
+ */
+export function endpointInfo(
+  config: Pick<SimulationConfig, 'endpoints' | 'profile'> & Pick<Partial<SimulationConfig>, 'groups'>,
+): EndpointInfo[] {
+  const endpoints = expandGroups({ seed: 0, ...config }).endpoints;
+  const addresses = endpointAddresses(endpoints);
+  const groupOf = new Map<number, string>();
+  let next = config.endpoints.length;
+  for (const group of config.groups ?? []) {
+    for (let i = 0; i < group.count; i++) groupOf.set(next + i, group.name);
+    next += group.count;
+  }
+  return endpoints.map((e, i) => {
     const profile = e.profile ?? config.profile ?? 'linux';
     const overrides = (e.profileOverrides ?? {}) as { timeWait?: number };
+    const group = groupOf.get(i);
     return {
       id: e.id,
       address: addresses.get(e.id) ?? '?',
       profile,
       timeWait: overrides.timeWait ?? profiles[profile]?.timeWait ?? 60_000,
+      ...(group !== undefined ? { group } : {}),
     };
   });
 }

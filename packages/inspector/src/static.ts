@@ -21,6 +21,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = O
   '/cwnd-plot.js': { file: 'cwnd-plot.js', type: 'text/javascript; charset=utf-8' },
   '/deep-link.js': { file: 'deep-link.js', type: 'text/javascript; charset=utf-8' },
   '/event-list.js': { file: 'event-list.js', type: 'text/javascript; charset=utf-8' },
+  '/groups.js': { file: 'groups.js', type: 'text/javascript; charset=utf-8' },
   '/export.js': { file: 'export.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 });
