@@ -76,6 +76,16 @@ describe('same seed and config give a byte-identical JSONL trace (lossy 100 KB t
     expectSameTrace(referenceText, toJsonLines(inline.trace));
   });
 
+  it('both placement modes (issue 24): one thread per endpoint, both on one shared thread, shared and slowed', async () => {
+    for (const threads of ['per-endpoint', 1] as const) {
+      const placed = await runSimulation(lossyBulk(SEED), { threads });
+      expectSameTrace(referenceText, toJsonLines(placed.trace));
+    }
+    // Sharing a thread, the server's busy-wait delays the client's steps too: still the same trace.
+    const slowed = await runSimulation({ ...lossyBulk(SEED), perturb: { server: 2 } }, { threads: 1 });
+    expectSameTrace(referenceText, toJsonLines(slowed.trace));
+  });
+
   it("engine: 'table' gives the same trace as the default actor engine", async () => {
     const table = await runSimulation({ ...lossyBulk(SEED), engine: 'table' });
     expectSameTrace(referenceText, toJsonLines(table.trace));

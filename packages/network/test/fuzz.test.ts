@@ -85,6 +85,18 @@ describe('fuzz: random scenarios keep every invariant', { timeout: 170_000 }, ()
   });
 });
 
+describe('fuzz, pooled placement (issue 24)', () => {
+  it('12 scenarios with every endpoint on one shared worker thread: the inline trace, every invariant', async () => {
+    await holds('one shared thread', 5, scenario({ engine: 'table' }), {
+      numRuns: 12,
+      threads: 1,
+      compare: ['inline', 'rerun'],
+      afterCase: () => expect(liveWorkerCount()).toBe(0),
+    });
+    expect(liveWorkerCount()).toBe(0);
+  });
+});
+
 describe('fuzz coverage: the generated scenarios exercise what the invariants are about', () => {
   afterAll(() => {
     const table = [...coverage.entries()].sort(([a], [b]) => a.localeCompare(b));

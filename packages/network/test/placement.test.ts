@@ -59,6 +59,63 @@ describe('every placement gives the same trace', () => {
   });
 });
 
+/** A server and a fuzzed group of clients (issue 24): count, start offset, link delay, loss. */
+const groupScenario = fc
+  .record({
+    seed: fc.integer({ min: 1, max: 1000 }),
+    count: fc.integer({ min: 3, max: 12 }),
+    offset: fc.integer({ min: 0, max: 5 }),
+    delay: fc.integer({ min: 1, max: 20 }),
+    loss: fc.constantFrom(0, 0.05, 0.2),
+  })
+  .map(
+    ({ seed, count, offset, delay, loss }): SimulationConfig => ({
+      seed,
+      endpoints: [
+        {
+          id: 'server',
+          address: '10.0.0.2',
+          actions: [{ at: 0, do: 'listen', port: 80 }],
+          reactions: [
+            { on: 'accept', do: 'send', bytes: 3000 },
+            { on: 'peer-closed', do: 'close' },
+          ],
+        },
+      ],
+      groups: [
+        {
+          name: 'clients',
+          count,
+          id: 'c{i}',
+          address: '10.1.0.{i+1}',
+          offset,
+          actions: [{ at: 0, do: 'connect', to: 'server', port: 80 }],
+          reactions: [
+            { on: 'connected', do: 'send', bytes: 2000 },
+            { on: 'connected', do: 'close', after: 50 },
+          ],
+        },
+      ],
+      topology: { default: { delay: 10 }, links: [{ between: ['clients', 'server'], delay, loss }] },
+    }),
+  );
+
+describe('every placement gives the same trace for groups of hosts', () => {
+  it('fuzzed groups of 3 to 12 clients (fast-check, 4 runs): per-endpoint, 1 and 3 threads, inline', async () => {
+    await fc.assert(
+      fc.asyncProperty(groupScenario, async (config) => {
+        const reference = await traceOf(config, 'inline');
+        // Not vacuous: the last client of the group took part.
+        expect(reference).toContain(`"endpoint":"c${config.groups![0].count - 1}"`);
+        for (const threads of ['per-endpoint', 1, 3] as const) {
+          expect(await traceOf(config, threads), String(threads)).toBe(reference);
+        }
+      }),
+      { numRuns: 4, seed: 24 },
+    );
+  });
+});
+
 describe('crash isolation on a shared thread', () => {
   it('a crashing endpoint is named, the run stops with ok false, no thread is left', async () => {
     const config = withMoreClients(lossyBulk(7), 3);
@@ -70,6 +127,24 @@ describe('crash isolation on a shared thread', () => {
     expect(result.trace.some((e) => e.kind === 'send' && e.endpoint === 'client3')).toBe(true);
     expect(result.summary.final).toEqual({ client: [], server: [], client2: [], client3: [], client4: [] });
   });
+
+  it.for(['per-endpoint', 1, 2, 'inline'] as const)(
+    'threads %s: the crash names client2 whichever endpoints share its thread, the run stops cleanly',
+    async (threads) => {
+      const config = withMoreClients(lifecycle('linux', { seed: 5 }), 3);
+      const result = await runSimulation(config, { threads, crash: { endpoint: 'client2', at: 10 } });
+      expect(result.ok).toBe(false);
+      expect(result.error).toMatch(/^endpoint "client2": crashed/);
+      expect(result.trace.at(-1)).toBe(result.summary);
+      expect(Object.keys(result.summary.final)).toEqual([
+        'client',
+        'server',
+        'client2',
+        'client3',
+        'client4',
+      ]);
+    },
+  );
 
   it('in a pool: the crashed thread is not reused, the healthy one is', async () => {
     const pool = new WorkerPool();

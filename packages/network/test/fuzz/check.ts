@@ -11,6 +11,7 @@ import {
   type RunResult,
   runSimulation,
   type SimulationConfig,
+  type ThreadsOption,
   toJsonLines,
 } from '../../src/index.js';
 import { checkRun, connectionsOf, firstDifference, livenessApplies, livenessBound } from './invariants.js';
@@ -19,7 +20,8 @@ import { scenarioFileText, toScenarioFile } from './scenario-file.js';
 export type Comparison = 'rerun' | 'engine' | 'lockstep' | 'inline';
 
 export interface CaseOptions {
-  threads?: 'inline' | 'worker';
+  /** Where the endpoints run (default inline): 'worker' one thread each, N a shared pool of N. */
+  threads?: ThreadsOption;
   /** Further runs of the same config whose traces must be byte-identical to the first. */
   compare?: readonly Comparison[];
   /** Wall-clock limit of one run (a livelock shows up as a failure instead of a hang). Default 30 s. */
