@@ -14,7 +14,7 @@ import type { SerializedInspection, TimedRecord, WindowOutput } from './endpoint
 import { createFaultPipeline, DEFAULT_DELAY, type FaultEvent, type FaultPipeline } from './faults.js';
 import type { Driver } from './placement.js';
 import { createRng } from './prng.js';
-import { endpointAddresses, type NetworkConfig, type SimulationConfig } from './schema.js';
+import { endpointAddresses, type FaultModel, type NetworkConfig, type SimulationConfig } from './schema.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import type { Packet } from './types.js';
 
@@ -41,10 +41,21 @@ export interface RunLimits {
 
 type Deliveries = Array<Array<{ t: number; seg: Segment }>>;
 
-/** Smallest one-way delay any packet can have: base delay of the default and every link. */
+/** Smallest one-way delay a link's packets can have: its base delay, or its distribution's lower bound. */
+function linkMinimumDelay(model: FaultModel | undefined): number {
+  const distribution = model?.delayDistribution;
+  if (distribution === undefined) return model?.delay ?? DEFAULT_DELAY;
+  // Draws are rounded to whole microseconds (faults.ts drawDelay): a bound between two rounds down.
+  if (distribution.kind === 'uniform') return Math.floor(distribution.min * 1000) / 1000;
+  if (distribution.kind === 'pareto') return Math.floor(distribution.scale * 1000) / 1000;
+  // Normal draws are truncated at 0 and exponential ones start there.
+  return 0;
+}
+
+/** Smallest one-way delay any packet can have: over the default and every link. */
 export function minimumDelay(network: NetworkConfig): number {
-  let min = network.default?.delay ?? DEFAULT_DELAY;
-  for (const model of Object.values(network.links ?? {})) min = Math.min(min, model.delay ?? DEFAULT_DELAY);
+  let min = linkMinimumDelay(network.default);
+  for (const model of Object.values(network.links ?? {})) min = Math.min(min, linkMinimumDelay(model));
   return Math.max(0, min);
 }
 

@@ -21,7 +21,15 @@ import {
   Subject,
 } from 'rxjs';
 import type { Rng } from './prng.js';
-import type { BurstLossModel, FaultModel, NetworkConfig, PacketMatcher, TargetedFault } from './schema.js';
+import {
+  type BurstLossModel,
+  type DelayDistribution,
+  type FaultModel,
+  LIMITS,
+  type NetworkConfig,
+  type PacketMatcher,
+  type TargetedFault,
+} from './schema.js';
 import type { DropReason, Packet } from './types.js';
 import { validateNetworkConfig } from './validate.js';
 
@@ -216,15 +224,51 @@ export function gilbertElliottLoss(burst: BurstLossModel | undefined, ctx: Fault
  * targeted delay). One draw per packet when `jitter > 0`.
  */
 export function delayAndJitter(
-  model: Pick<FaultModel, 'delay' | 'jitter'>,
+  model: Pick<FaultModel, 'delay' | 'jitter' | 'delayDistribution'>,
   ctx: FaultContext,
 ): PacketOperator {
+  const distribution = model.delayDistribution;
+  if (distribution !== undefined) {
+    return map((packet) => ({ ...packet, deliverAt: packet.deliverAt + drawDelay(ctx.rng, distribution) }));
+  }
   const delay = model.delay ?? DEFAULT_DELAY;
   const jitter = model.jitter;
   return map((packet) => {
     const extra = isPositive(jitter) ? drawJitter(ctx.rng, jitter) : 0;
     return { ...packet, deliverAt: packet.deliverAt + delay + extra };
   });
+}
+
+/** Draws are kept to whole microseconds (1000 per ms), so traces print short times. */
+const DRAWS_PER_MS = 1000;
+
+/**
+ * One delay from `distribution`, in ms, clamped to [0, LIMITS.linkMs] and rounded to whole
+ * microseconds. Inverse-CDF sampling (one draw) for uniform, exponential and Pareto; Box–Muller
+ * (two draws, the cosine branch) for normal, so the number of draws per packet is fixed by the
+ * shape alone and never by the values drawn.
+ */
+export function drawDelay(rng: Rng, distribution: DelayDistribution): number {
+  let ms: number;
+  switch (distribution.kind) {
+    case 'uniform':
+      ms = distribution.min + rng.next() * (distribution.max - distribution.min);
+      break;
+    case 'normal': {
+      // 1 - next() is in (0, 1]: log never sees 0.
+      const radius = Math.sqrt(-2 * Math.log(1 - rng.next()));
+      ms = distribution.mean + distribution.sd * radius * Math.cos(2 * Math.PI * rng.next());
+      break;
+    }
+    case 'exponential':
+      ms = -distribution.mean * Math.log(1 - rng.next());
+      break;
+    case 'pareto':
+      ms = distribution.scale / (1 - rng.next()) ** (1 / distribution.shape);
+      break;
+  }
+  const clamped = Math.min(LIMITS.linkMs, Math.max(0, ms));
+  return Math.round(clamped * DRAWS_PER_MS) / DRAWS_PER_MS;
 }
 
 /**

@@ -14,6 +14,7 @@ export { deriveSeed } from './prng.js';
 export type {
   AppAction,
   BurstLossModel,
+  DelayDistribution,
   EndpointConfig,
   EndpointGroup,
   FaultAction,

@@ -122,6 +122,30 @@ const burstLossSchema = z.strictObject({
   lossBad: probability.optional(),
 });
 
+/**
+ * A one-way delay drawn per packet, in ms (replaces `delay` and `jitter` on its link). Draws come
+ * from the run's seeded PRNG, so a run stays a function of its seed. Like netem's distribution
+ * tables, each shape is given by its natural parameters; a draw below 0 becomes 0 and one above
+ * LIMITS.linkMs becomes LIMITS.linkMs.
+ */
+const delayDistributionSchema = z.discriminatedUnion('kind', [
+  /** Uniform in [min, max]. */
+  z.strictObject({ kind: z.literal('uniform'), min: linkMs, max: linkMs }).refine((d) => d.max >= d.min, {
+    message: 'max must be at least min',
+    path: ['max'],
+  }),
+  /** Normal with this mean and standard deviation (Box–Muller, two draws), truncated at 0. */
+  z.strictObject({ kind: z.literal('normal'), mean: linkMs, sd: linkMs }),
+  /** Exponential with this mean (inverse CDF, one draw). */
+  z.strictObject({ kind: z.literal('exponential'), mean: positiveUpTo(LIMITS.linkMs, ' ms') }),
+  /** Pareto type I: minimum `scale` ms, tail index `shape` (inverse CDF, one draw); mean scale·shape/(shape−1). */
+  z.strictObject({
+    kind: z.literal('pareto'),
+    scale: positiveUpTo(LIMITS.linkMs, ' ms'),
+    shape: positiveUpTo(100, ''),
+  }),
+]);
+
 /** Random faults of one link direction (README "Random faults"). */
 const faultModelSchema = z
   .strictObject({
@@ -136,6 +160,8 @@ const faultModelSchema = z
     delay: linkMs.optional(),
     /** Extra delay drawn uniformly in [0, jitter]. */
     jitter: linkMs.optional(),
+    /** Per-packet delay drawn from a distribution, instead of `delay` + uniform `jitter`. */
+    delayDistribution: delayDistributionSchema.optional(),
     /** Bytes per second; unlimited when absent. */
     bandwidth: positiveUpTo(LIMITS.bandwidth, ' bytes/s').optional(),
     /** With `bandwidth`: packets that may wait for the link; more are tail-dropped. */
@@ -415,6 +441,7 @@ export type Reaction = z.infer<typeof reactionSchema>;
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;
 export type FaultModel = z.infer<typeof faultModelSchema>;
 export type BurstLossModel = z.infer<typeof burstLossSchema>;
+export type DelayDistribution = z.infer<typeof delayDistributionSchema>;
 export type PacketMatcher = z.infer<typeof packetMatcherSchema>;
 export type FaultAction = z.infer<typeof faultActionSchema>;
 export type TargetedFault = z.infer<typeof targetedFaultSchema>;
