@@ -2,9 +2,17 @@
  * Argument parsers shared by the commands (each error names the problem; commander prefixes
  * the flag), and the network/scenario options that `run` and `inspect` share.
  */
-import { LIMITS, type ThreadsOption } from '@synack/network';
+import { type BurstLossModel, type DelayDistribution, LIMITS, type ThreadsOption } from '@synack/network';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { repeatableOption } from './flags-once.js';
+import {
+  type DirectionalFlags,
+  type LinkOverrides,
+  parseBurst,
+  parseDelayDistribution,
+  type ScenarioSet,
+  setArg,
+} from './network-flags.js';
 import type { RunFlags } from './run.js';
 
 function probabilityArg(value: string): number {
@@ -63,14 +71,73 @@ export function addScenarioOptions(command: Command): Command {
     .option('--duplicate <p>', 'duplication probability', probabilityArg)
     .option('--delay <ms>', 'one-way delay in ms', msArg)
     .option('--jitter <ms>', 'uniform extra delay in [0, ms]', msArg)
+    .option(
+      '--loss-fwd <p>',
+      'Bernoulli loss client->server only (with --loss-rev: each direction its own)',
+      probabilityArg,
+    )
+    .option('--loss-rev <p>', 'Bernoulli loss server->client only', probabilityArg)
+    .option('--delay-fwd <ms>', 'one-way delay client->server', msArg)
+    .option('--delay-rev <ms>', 'one-way delay server->client', msArg)
+    .option('--burst <model>', 'Gilbert–Elliott loss pGoodToBad/pBadToGood[/lossBad[/lossGood]]', parseBurst)
+    .option(
+      '--delay-dist <dist>',
+      'per-packet delay: uniform:MIN:MAX, normal:MEAN:SD, exponential:MEAN or pareto:SCALE:SHAPE (ms)',
+      parseDelayDistribution,
+    )
+    .option('--bandwidth <Bps>', 'link rate in bytes/s (FIFO serialisation)', positiveArg)
+    .option(
+      '--queue-limit <n>',
+      'with --bandwidth: packets that may wait; more are tail-dropped',
+      positiveArg,
+    )
+    .option(
+      '--set <path=value>',
+      'set any scenario field, e.g. maxTime=60000 (repeatable; JSON values)',
+      setArg,
+    )
     .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']));
+}
+
+/** The --bandwidth/--queue-limit/--burst/--delay-dist values, as fault overrides. */
+export function linkOverridesFrom(opts: Record<string, unknown>): LinkOverrides | undefined {
+  const out: LinkOverrides = {};
+  if (opts.bandwidth !== undefined) out.bandwidth = opts.bandwidth as number;
+  if (opts.queueLimit !== undefined) out.queueLimit = opts.queueLimit as number;
+  if (opts.burst !== undefined) out.burstLoss = opts.burst as BurstLossModel;
+  if (opts.delayDist !== undefined) out.delayDistribution = opts.delayDist as DelayDistribution;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The --loss-fwd/--loss-rev/--delay-fwd/--delay-rev values. */
+export function directionalFrom(opts: Record<string, unknown>): DirectionalFlags | undefined {
+  const out: DirectionalFlags = {};
+  for (const key of ['lossFwd', 'lossRev', 'delayFwd', 'delayRev'] as const) {
+    if (opts[key] !== undefined) out[key] = opts[key] as number;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The values of the options `addScenarioOptions` added, as run flags. */
 export function scenarioFlags(
   opts: Record<string, unknown>,
-): Pick<RunFlags, 'seed' | 'loss' | 'reorder' | 'duplicate' | 'delay' | 'jitter' | 'profile'> {
+): Pick<
+  RunFlags,
+  | 'seed'
+  | 'loss'
+  | 'reorder'
+  | 'duplicate'
+  | 'delay'
+  | 'jitter'
+  | 'profile'
+  | 'linkOverrides'
+  | 'directional'
+  | 'sets'
+> {
   return {
+    linkOverrides: linkOverridesFrom(opts),
+    directional: directionalFrom(opts),
+    sets: opts.set as ScenarioSet[] | undefined,
     seed: opts.seed as number | undefined,
     loss: opts.loss as number | undefined,
     reorder: opts.reorder as number | undefined,

@@ -10,12 +10,22 @@ import { InputError } from './schema.js';
 /** Options made by {@link repeatableOption}: each occurrence adds a value (`--host a --host b`). */
 const REPEATABLE = new WeakSet<Option>();
 
-/** A value-taking option that may be given several times, its values collected in order. */
-export function repeatableOption(flags: string, description: string): Option {
-  const option = new Option(flags, description).argParser((value: string, previous: unknown) => [
+/**
+ * A value-taking option that may be given several times, its values collected in order (or
+ * folded by `parse`, which receives each value and what the earlier ones gave).
+ */
+export function repeatableOption<T>(
+  flags: string,
+  description: string,
+  parse?: (value: string, previous: T | undefined) => T,
+): Option {
+  const collect = (value: string, previous: unknown): unknown => [
     ...(Array.isArray(previous) ? previous : []),
     value,
-  ]);
+  ];
+  const option = new Option(flags, description).argParser<unknown>(
+    (parse as ((value: string, previous: unknown) => unknown) | undefined) ?? collect,
+  );
   REPEATABLE.add(option);
   return option;
 }

@@ -33,6 +33,14 @@ import {
 import { formatTime, renderLadder } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { traceMeta } from './meta.js';
+import {
+  applySets,
+  applySetsChecked,
+  type DirectionalFlags,
+  directionalOverrides,
+  type LinkOverrides,
+  type ScenarioSet,
+} from './network-flags.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { InputError, loadScenarioFile, loadScenarioStdin } from './schema.js';
 import { applyDirection, type Direction, describeDirection } from './sweep/direction.js';
@@ -44,6 +52,12 @@ export interface RunFlags {
   duplicate?: number;
   delay?: number;
   jitter?: number;
+  /** --bandwidth, --queue-limit, --burst, --delay-dist: like --loss, on the default and every link. */
+  linkOverrides?: LinkOverrides;
+  /** --loss-fwd/--loss-rev/--delay-fwd/--delay-rev: client->server and server->client only. */
+  directional?: DirectionalFlags;
+  /** --set PATH=VALUE, applied to the scenario in order before anything else. */
+  sets?: ScenarioSet[];
   profile?: string;
   format?: 'text' | 'jsonl' | 'mermaid';
   pcap?: string;
@@ -96,17 +110,23 @@ export function resolveScenario(target: string | undefined): Scenario {
 }
 
 /** The simulation config a scenario and the command-line flags describe. */
-export function buildConfig(scenario: Scenario, flags: RunFlags): SimulationConfig {
-  const overrides: FaultModel = {};
+export function buildConfig(given: Scenario, flags: RunFlags): SimulationConfig {
+  const scenario = applySets(given, flags.sets);
+  const overrides: FaultModel = { ...flags.linkOverrides };
   if (flags.loss !== undefined) overrides.loss = flags.loss;
   if (flags.reorder !== undefined) overrides.reorder = flags.reorder;
   if (flags.duplicate !== undefined) overrides.duplicate = flags.duplicate;
   if (flags.delay !== undefined) overrides.delay = flags.delay;
   if (flags.jitter !== undefined) overrides.jitter = flags.jitter;
   const network = scenario.network ?? {};
-  const links = network.links
-    ? Object.fromEntries(Object.entries(network.links).map(([k, v]) => [k, { ...v, ...overrides }]))
-    : undefined;
+  const links = withDirectional(
+    network.links
+      ? Object.fromEntries(Object.entries(network.links).map(([k, v]) => [k, { ...v, ...overrides }]))
+      : undefined,
+    { ...(network.default ?? {}), ...overrides },
+    scenario,
+    flags,
+  );
   const config: SimulationConfig = {
     seed: flags.seed ?? scenario.seed ?? 1,
     profile: flags.profile ?? scenario.profile ?? 'linux',
@@ -126,6 +146,34 @@ export function buildConfig(scenario: Scenario, flags: RunFlags): SimulationConf
   return applyDirection(config, flags.direction);
 }
 
+/**
+ * `links` with the per-direction flags merged in: a direction without its own link starts from
+ * the default model (a link replaces the default entirely). Needs endpoints named client and
+ * server, and does not combine with --direction (which moves the loss itself).
+ */
+function withDirectional(
+  links: Record<string, FaultModel> | undefined,
+  defaultModel: FaultModel,
+  scenario: Scenario,
+  flags: RunFlags,
+): Record<string, FaultModel> | undefined {
+  const directional = directionalOverrides(flags.directional ?? {});
+  if (Object.keys(directional).length === 0) return links;
+  if (flags.direction !== undefined && flags.direction !== 'both') {
+    throw new InputError('--direction does not combine with --loss-fwd/--loss-rev/--delay-fwd/--delay-rev');
+  }
+  const ids = new Set(scenario.endpoints.map((e) => e.id));
+  if (!ids.has('client') || !ids.has('server')) {
+    throw new InputError(
+      `--loss-fwd/--loss-rev/--delay-fwd/--delay-rev: ${scenario.name} has no endpoints "client" and "server"`,
+    );
+  }
+  const out = { ...(links ?? {}) };
+  for (const [link, model] of Object.entries(directional))
+    out[link] = { ...(out[link] ?? defaultModel), ...model };
+  return out;
+}
+
 export interface RunOutcome {
   result: RunResult;
   expectations: ExpectationResult[];
@@ -133,8 +181,10 @@ export interface RunOutcome {
   exitCode: 0 | 1;
 }
 
-export async function runScenario(scenario: Scenario, flags: RunFlags, io: Output): Promise<RunOutcome> {
-  const config = buildConfig(scenario, flags);
+export async function runScenario(given: Scenario, flags: RunFlags, io: Output): Promise<RunOutcome> {
+  // --set goes through the scenario schema once here; buildConfig applies it unchecked.
+  const scenario = applySetsChecked(given, flags.sets);
+  const config = buildConfig(scenario, { ...flags, sets: undefined });
   try {
     validateSimulationConfig(config);
   } catch (err) {

@@ -6,16 +6,21 @@
 import { type Command, Option } from 'commander';
 import { positiveArg, seedArg } from '../args.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
+import { repeatableOption } from '../flags-once.js';
 import type { Output } from '../run.js';
 import type { Scenario } from '../scenarios.js';
 import { InputError } from '../schema.js';
+import { burstListArg, delayDistListArg, setListArg } from './axes.js';
 import { DIRECTIONS, type Direction } from './direction.js';
 import { executeSweep } from './execute.js';
 import {
+  countListArg,
   type GridSpec,
   intArg,
   msListArg,
+  numberListArg,
   PARAMS,
+  positiveListArg,
   probabilityListArg,
   profileListArg,
   type SweepPoint,
@@ -105,6 +110,33 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
     .option('--duplicate <list>', 'duplication probabilities (list or range)', probabilityListArg)
     .option('--delay <list>', 'one-way delays in ms (list or range)', msListArg)
     .option('--jitter <list>', 'jitters in ms (list or range)', msListArg)
+    .option('--loss-fwd <list>', 'loss client->server only (with --loss-rev: two axes)', probabilityListArg)
+    .option('--loss-rev <list>', 'loss server->client only', probabilityListArg)
+    .option('--delay-fwd <list>', 'one-way delays client->server in ms', msListArg)
+    .option('--delay-rev <list>', 'one-way delays server->client in ms', msListArg)
+    .option('--bandwidth <list>', 'link rates in bytes/s (FIFO serialisation)', positiveListArg)
+    .option(
+      '--queue-limit <list>',
+      'with --bandwidth: packets that may wait, more are tail-dropped',
+      countListArg,
+    )
+    .option(
+      '--burst <list>',
+      'Gilbert–Elliott models pGoodToBad/pBadToGood[/lossBad[/lossGood]], comma-separated',
+      burstListArg,
+    )
+    .option(
+      '--delay-dist <list>',
+      'delay distributions uniform:MIN:MAX, normal:MEAN:SD, exponential:MEAN, pareto:SCALE:SHAPE (ms), comma-separated',
+      delayDistListArg,
+    )
+    .addOption(
+      repeatableOption(
+        '--set <path=list>',
+        'an axis over any scenario field: PATH=a,b,c, PATH=start:stop:step or PATH=[JSON array] (repeatable)',
+        setListArg(numberListArg),
+      ),
+    )
     .option('--profile <list>', 'timer profiles to compare, e.g. linux,rfc9293', profileListArg)
     .option('--runs <n>', 'runs (seeds) per grid point', intArg(1_000_000), 100)
     .option('--seed <n>', 'base seed (default: the scenario seed, else 1)', seedArg)
@@ -153,6 +185,12 @@ export function sweepExitCode(result: SweepResult): number {
 function sweepOptionsFrom(target: string, opts: Record<string, unknown>): SweepOptions {
   const grid: GridSpec = {};
   for (const p of PARAMS) if (opts[p] !== undefined) grid[p] = opts[p] as number[];
+  for (const key of ['lossFwd', 'lossRev', 'delayFwd', 'delayRev', 'bandwidth', 'queueLimit'] as const) {
+    if (opts[key] !== undefined) grid[key] = opts[key] as number[];
+  }
+  if (opts.burst !== undefined) grid.burst = opts.burst as GridSpec['burst'];
+  if (opts.delayDist !== undefined) grid.delayDist = opts.delayDist as GridSpec['delayDist'];
+  if (opts.set !== undefined) grid.sets = opts.set as GridSpec['sets'];
   if (opts.profile !== undefined) grid.profile = opts.profile as string[];
   return {
     target,

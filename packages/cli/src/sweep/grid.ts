@@ -7,6 +7,7 @@
 import { profiles } from '@synack/core';
 import { InvalidArgumentError } from 'commander';
 import type { RunFlags } from '../run.js';
+import { type AxisValue, applyExtraAxes, type ExtraAxesSpec, extraAxes } from './axes.js';
 import type { Direction } from './direction.js';
 
 /** Most values one grid flag may expand to. */
@@ -96,6 +97,26 @@ export function msListArg(spec: string): number[] {
   });
 }
 
+/** commander parser for a list of any numbers (a --set range). */
+export function numberListArg(spec: string): number[] {
+  return parseValues(spec, () => {});
+}
+
+/** commander parser for a list of positive numbers (--bandwidth in bytes/s). */
+export function positiveListArg(spec: string): number[] {
+  return parseValues(spec, (n) => {
+    if (!(n > 0)) throw new InvalidArgumentError(`must be positive numbers, got ${n} in "${spec}"`);
+  });
+}
+
+/** commander parser for a list of positive integers (--queue-limit in packets). */
+export function countListArg(spec: string): number[] {
+  return parseValues(spec, (n) => {
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`must be positive integers, got ${n} in "${spec}"`);
+  });
+}
+
 /** commander parser for --profile linux,rfc9293. */
 export function profileListArg(spec: string): string[] {
   const names = spec.split(',').map((s) => s.trim());
@@ -123,7 +144,7 @@ export function intArg(max: number): (value: string) => number {
 }
 
 /** What the grid flags asked for; an absent dimension keeps the scenario's own value. */
-export interface GridSpec {
+export interface GridSpec extends ExtraAxesSpec {
   loss?: number[];
   reorder?: number[];
   duplicate?: number[];
@@ -142,12 +163,14 @@ export interface PointSettings {
   delay: number;
   jitter: number;
   direction: Direction;
+  /** The point's value on each extra axis (--loss-fwd, --burst, --set …), by column name; absent without any. */
+  axes?: Record<string, AxisValue>;
 }
 
 /** The settings of `point`, alone (in summary.json's field order). */
 export function pointSettings(point: PointSettings): PointSettings {
-  const { profile, loss, reorder, duplicate, delay, jitter, direction } = point;
-  return { profile, loss, reorder, duplicate, delay, jitter, direction };
+  const { profile, loss, reorder, duplicate, delay, jitter, direction, axes } = point;
+  return { profile, loss, reorder, duplicate, delay, jitter, direction, ...(axes ? { axes } : {}) };
 }
 
 /** One grid point: a profile and one value of each swept parameter (effective values, defaults filled in). */
@@ -157,7 +180,18 @@ export interface SweepPoint extends PointSettings {
   /** Index of the network setting (all but the profile); seeds derive from it. */
   netIndex: number;
   /** The command-line overrides this point passes to buildConfig (and to a reproducing `synack run`). */
-  flags: Pick<RunFlags, 'loss' | 'reorder' | 'duplicate' | 'delay' | 'jitter' | 'profile'>;
+  flags: Pick<
+    RunFlags,
+    | 'loss'
+    | 'reorder'
+    | 'duplicate'
+    | 'delay'
+    | 'jitter'
+    | 'profile'
+    | 'linkOverrides'
+    | 'directional'
+    | 'sets'
+  >;
 }
 
 /** Scenario-level values a point falls back to when a dimension is not swept. */
@@ -168,16 +202,19 @@ export type PointDefaults = Omit<PointSettings, 'direction'>;
  * its cap first (five dimensions of 1,000 values each would be 10^15 points).
  */
 export function gridSize(spec: GridSpec): number {
-  return PARAMS.reduce((n, p) => n * (spec[p]?.length ?? 1), spec.profile?.length ?? 1);
+  const extra = extraAxes(spec).reduce((n, axis) => n * axis.values.length, 1);
+  return PARAMS.reduce((n, p) => n * (spec[p]?.length ?? 1), extra * (spec.profile?.length ?? 1));
 }
 
 /** The Cartesian product of the grid, profile outermost (check `gridSize` first: this builds every point). */
 export function expandGrid(spec: GridSpec, defaults: PointDefaults, direction: Direction): SweepPoint[] {
-  const dims = PARAMS.map((p) => spec[p] ?? [undefined]);
-  let net: Array<Array<number | undefined>> = [[]];
+  const axes = extraAxes(spec);
+  // Extra axes nest inside jitter, so a sweep without them numbers its settings (and seeds) as before.
+  const dims: unknown[][] = [...PARAMS.map((p) => spec[p] ?? [undefined]), ...axes.map((a) => a.values)];
+  let net: Array<Array<unknown>> = [[]];
   for (const values of dims) {
     // A loop, not push(...array) or splice(...array): spreading a large array overflows the stack.
-    const next: Array<Array<number | undefined>> = [];
+    const next: Array<Array<unknown>> = [];
     for (const prefix of net) for (const v of values) next.push([...prefix, v]);
     net = next;
   }
@@ -187,8 +224,9 @@ export function expandGrid(spec: GridSpec, defaults: PointDefaults, direction: D
       const flags: SweepPoint['flags'] = {};
       if (profile !== undefined) flags.profile = profile;
       PARAMS.forEach((p, i) => {
-        if (values[i] !== undefined) flags[p] = values[i];
+        if (values[i] !== undefined) flags[p] = values[i] as number;
       });
+      const axisValues = applyExtraAxes(axes, values.slice(PARAMS.length), flags);
       points.push({
         id: points.length,
         netIndex,
@@ -199,6 +237,7 @@ export function expandGrid(spec: GridSpec, defaults: PointDefaults, direction: D
         delay: flags.delay ?? defaults.delay,
         jitter: flags.jitter ?? defaults.jitter,
         direction,
+        ...(axisValues ? { axes: axisValues } : {}),
         flags,
       });
     });

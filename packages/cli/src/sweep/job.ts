@@ -12,6 +12,7 @@ import {
 } from '@synack/network';
 import { buildConfig } from '../run.js';
 import type { Scenario } from '../scenarios.js';
+import { extraReproArgs } from './axes.js';
 import { type PointSettings, pointSettings, type SweepPoint } from './grid.js';
 import { type Criterion, RunCollector, type RunMetrics } from './metrics.js';
 import { packTrace, type TraceKeep, type TracePolicy, traceKeep } from './traces.js';
@@ -85,6 +86,7 @@ export function reproArgs(plan: JobPlan, point: SweepPoint, seed: number): strin
     if (v !== undefined) args.push(`--${key}`, String(v));
   }
   args.push('--profile', point.profile);
+  args.push(...extraReproArgs(point.flags));
   if (point.direction !== 'both') args.push('--direction', point.direction);
   if (plan.maxTime !== undefined) args.push('--max-time', String(plan.maxTime));
   return args;

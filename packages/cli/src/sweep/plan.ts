@@ -5,9 +5,11 @@
  */
 import { resolve } from 'node:path';
 import { type SimulationConfig, validateSimulationConfig } from '@synack/network';
+import { applySetsChecked } from '../network-flags.js';
 import { resolveScenario } from '../run.js';
 import { findScenario, type Scenario } from '../scenarios.js';
 import { InputError } from '../schema.js';
+import { extraCommandArgs } from './axes.js';
 import type { Direction } from './direction.js';
 import type { Executor } from './executor.js';
 import {
@@ -146,6 +148,8 @@ function pointDefaults(scenario: Scenario): PointDefaults {
 /** Every point's config, checked before anything runs (and before any file is written). */
 function validatedPointConfigs(jobs: JobPlan): SimulationConfig[] {
   return jobs.points.map((point) => {
+    // --set goes through the scenario schema once per point; each run then applies it unchecked.
+    applySetsChecked(jobs.scenario, point.flags.sets);
     const config = jobConfig(jobs, point, runSeed(jobs.baseSeed, point.netIndex, 0));
     try {
       validateSimulationConfig(config);
@@ -166,6 +170,7 @@ function sweepCommand(
     const values = opts.grid?.[p];
     if (values) args.push(`--${p}`, values.map(formatNumber).join(','));
   }
+  args.push(...extraCommandArgs(opts.grid ?? {}));
   if (opts.grid?.profile) args.push('--profile', opts.grid.profile.join(','));
   args.push('--runs', String(opts.runs), '--seed', String(opts.seed));
   if (opts.direction !== 'both') args.push('--direction', opts.direction);

@@ -108,7 +108,8 @@ export function summarize(
     const teardown = quantilesOf(list, (r) => r.teardown.teardownMs, seedOf('teardown'));
     const cleanRate = n ? list.filter((r) => r.teardown.clean).length / n : null;
     const successRate = n ? successes / n : null;
-    const m = modelForPoint(scenario, point);
+    // The models know only the Bernoulli knobs: an extra axis (burst, rate, --set …) voids them.
+    const m = point.axes ? null : modelForPoint(scenario, point);
     const model = m
       ? {
           successRate: m.success,
@@ -185,7 +186,7 @@ function transferSummary(
   // A fold, not Math.max(...rows): a point may have up to a million runs, too many arguments for one call.
   const mss = delivering.reduce((max, r) => Math.max(max, r.transfer.mss), 0);
   const overrides = scenario.endpoints[0]?.profileOverrides;
-  const model = point.loss > 0 ? throughputModel(point.profile, overrides, point, mss) : null;
+  const model = point.loss > 0 && !point.axes ? throughputModel(point.profile, overrides, point, mss) : null;
   const segments = sum((r) => r.transfer.dataSegments);
   const lossEventRate = segments > 0 ? sum((r) => r.transfer.lossEvents) / segments : null;
   return {
@@ -243,8 +244,20 @@ const SETTINGS_COLUMNS = [
   'direction',
 ] as const satisfies ReadonlyArray<keyof PointSettings>;
 
-function settingsFields(s: PointSettings): unknown[] {
-  return SETTINGS_COLUMNS.map((column) => s[column]);
+/** The settings cells, then the point's value on each extra axis (`axisColumns`, after direction). */
+function settingsFields(s: PointSettings, axisColumns: readonly string[]): unknown[] {
+  return [...SETTINGS_COLUMNS.map((column) => s[column]), ...axisColumns.map((c) => s.axes?.[c])];
+}
+
+/** The extra axes' columns of a sweep (every point has the same ones), from any of its points or rows. */
+function axisColumnsOf(items: ReadonlyArray<Pick<PointSettings, 'axes'>>): string[] {
+  return Object.keys(items[0]?.axes ?? {});
+}
+
+/** `columns` with the extra axes' columns inserted right after `direction`. */
+function withAxisColumns(columns: readonly string[], axisColumns: readonly string[]): string[] {
+  const at = columns.indexOf('direction') + 1;
+  return [...columns.slice(0, at), ...axisColumns, ...columns.slice(at)];
 }
 
 const RUNS_COLUMNS = [
@@ -292,13 +305,14 @@ const RUNS_COLUMNS = [
  */
 export function runsCsv(rows: readonly SweepRow[], repro: (row: SweepRow) => string[]): string {
   const sorted = [...rows].sort((a, b) => a.jobId - b.jobId);
+  const axisColumns = axisColumnsOf(sorted);
   return toCsv(
-    RUNS_COLUMNS,
+    withAxisColumns(RUNS_COLUMNS, axisColumns),
     sorted.map((r) => [
       r.point,
       r.run,
       r.seed,
-      ...settingsFields(r),
+      ...settingsFields(r, axisColumns),
       r.completed ? 1 : 0,
       r.failure,
       r.runOk ? 1 : 0,
@@ -506,11 +520,12 @@ function transferFields(t: TransferSummary | null): unknown[] {
 }
 
 export function summaryCsv(summaries: readonly PointSummary[]): string {
+  const axisColumns = axisColumnsOf(summaries);
   return toCsv(
-    SUMMARY_COLUMNS,
+    withAxisColumns(SUMMARY_COLUMNS, axisColumns),
     summaries.map((s) => [
       s.point,
-      ...settingsFields(s),
+      ...settingsFields(s, axisColumns),
       s.n,
       s.successes,
       s.successRate,

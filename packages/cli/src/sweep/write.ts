@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../schema.js';
+import { extraAxes } from './axes.js';
 import type { SweepExecution } from './execute.js';
 import { type GridSpec, otherVarying, PARAMS } from './grid.js';
 import { reproArgs } from './job.js';
@@ -203,6 +204,11 @@ export function writeConfig(out: SweepOutput, plan: SweepPlan): void {
     engine: plan.jobs.engine,
     traces: plan.jobs.traces ?? 'none',
     grid: Object.fromEntries([...PARAMS, 'profile'].map((p) => [p, grid[p as keyof GridSpec] ?? null])),
+    axes: extraAxes(grid).map((axis) => ({
+      flag: `--${axis.flag}`,
+      column: axis.column,
+      values: axis.values,
+    })),
     sweptParam: plan.param,
     model: isPlainHandshake(scenario)
       ? 'handshake model (src/sweep/model.ts): closed form for client->server loss, exact enumeration otherwise; not applied with reorder/duplicate > 0, nor with jitter and SYN-ACK loss'
@@ -290,11 +296,15 @@ function ms(x: number | null | undefined): string {
 /** One row a grid point: success with its Wilson interval, handshake quantiles, the model. */
 function summaryTable(plan: SweepPlan, summaries: readonly PointSummary[]): string {
   const varying = PARAMS.filter((p) => p === plan.param || (plan.grid[p]?.length ?? 0) > 1);
+  const axes = extraAxes(plan.grid)
+    .filter((axis) => axis.values.length > 1)
+    .map((axis) => axis.column);
   const hasModel = summaries.some((s) => s.model);
   const header = [
     'point',
     'profile',
     ...varying,
+    ...axes,
     'n',
     'success',
     '95% CI',
@@ -307,6 +317,7 @@ function summaryTable(plan: SweepPlan, summaries: readonly PointSummary[]): stri
     String(s.point),
     s.profile,
     ...varying.map((p) => formatNumber(s[p])),
+    ...axes.map((column) => String(s.axes?.[column] ?? '')),
     String(s.n),
     pct(s.successRate),
     s.wilsonLo === null ? '-' : `${pct(s.wilsonLo)}–${pct(s.wilsonHi)}`,
