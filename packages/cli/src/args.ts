@@ -91,10 +91,12 @@ export function addScenarioOptions(command: Command): Command {
       'with --bandwidth: packets that may wait; more are tail-dropped',
       positiveArg,
     )
-    .option(
-      '--set <path=value>',
-      'set any scenario field, e.g. maxTime=60000 (repeatable; JSON values)',
-      setArg,
+    .addOption(
+      repeatableOption(
+        '--set <path=value>',
+        'set any scenario field, e.g. maxTime=60000 (repeatable; JSON values)',
+        setArg,
+      ),
     )
     .addOption(new Option('--profile <name>', 'timer profile').choices(['linux', 'rfc9293']));
 }
