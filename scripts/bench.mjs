@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { cliRun, renderHosts } from './bench-hosts.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
@@ -86,6 +87,14 @@ function runAll() {
     );
   }
   results.push(...run('packages/core/bench/syn-queue-scale.mjs', [], ['--expose-gc']));
+  // Issue 24: thousands of hosts packed onto a pool of threads (quick: ten times fewer), and the
+  // 10,000-host example through the CLI as a user runs it (full runs only).
+  results.push(...run('packages/network/bench/hosts.mjs', quick ? ['--quick'] : []));
+  if (!quick) {
+    const cli = cliRun(root);
+    appendFileSync(PARTIAL, `${JSON.stringify(cli)}\n`);
+    results.push(cli);
+  }
   results.push(...run('packages/cli/bench/sweep-bench.mjs', quick ? ['--quick'] : []));
   // Skips itself (a message, no result) when redis-server is not installed.
   results.push(...run('packages/cli/bench/queue-bench.mjs', quick ? ['--quick'] : []));
@@ -414,6 +423,7 @@ lines.push(
   '- **Kernel at 5 % loss** is not measured: a sequential kernel run with netem loss waits out real RTOs (≥ 200 ms).',
   '',
 );
+lines.push(...renderHosts(results, fmt));
 lines.push('## Raw results', '', '```json', ...results.map((r) => JSON.stringify(r)), '```', '');
 writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n'));
 process.stderr.write('bench: wrote BENCHMARKS.md\n');

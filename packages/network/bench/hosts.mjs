@@ -2,7 +2,9 @@
 // lifecycle (handshake, 1 KiB each way, four-way close, TIME_WAIT), clients starting 1 ms apart,
 // endpoints packed onto a pool of worker threads (or one thread each, for reference).
 //
-// Usage: node hosts.mjs                       all measurements, one fresh process each, JSON lines
+// Usage: node hosts.mjs [--quick]             all measurements, one fresh process each, JSON lines
+//                                             (--quick: 100 and 1,000 endpoints, 20 per-endpoint;
+//                                             `pnpm bench` runs this, scripts/bench-hosts.mjs renders it)
 //        node hosts.mjs one KIND N THREADS    one measurement (KIND lifecycle|idle; THREADS a
 //                                             number 1..256 or per-endpoint)
 // idle: every endpoint started and listening, nothing else; RSS sampled at that instant.
@@ -95,7 +97,15 @@ async function one(kind, n, threads) {
   const cpu = process.cpuUsage(cpuStart);
   const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   if (!result.ok) fail(`${kind} ${n} ${threads}: ${result.error}`);
-  const out = { kind, endpoints: n, threads, wallMs: Math.round(wallMs), cpuMs, rssBeforeMB: mb(rssBefore) };
+  const out = {
+    name: 'hosts',
+    kind,
+    endpoints: n,
+    threads,
+    wallMs: Math.round(wallMs),
+    cpuMs,
+    rssBeforeMB: mb(rssBefore),
+  };
   if (kind === 'idle') {
     Object.assign(out, {
       setupMsPerEndpoint: round(setupMs / n, 4),
@@ -125,29 +135,37 @@ function child(kind, n, threads) {
   return line;
 }
 
-function all() {
+function all(quick) {
   const cores = availableParallelism();
-  const idle1k = child('idle', 1_000, cores);
-  const idle10k = child('idle', 10_000, cores);
-  const life1k = child('lifecycle', 1_000, cores);
-  const life10k = child('lifecycle', 10_000, cores);
-  child('idle', 100, 'per-endpoint');
-  child('lifecycle', 100, 'per-endpoint');
-  child('lifecycle', 100, cores);
-  const marginal = ((idle10k.idleRssMB - idle1k.idleRssMB) * 1024 * 1024) / 9_000;
+  // Full: 1,000 and 10,000 endpoints (issue 24's targets), 100 per-endpoint for reference; quick
+  // (CI): ten times fewer, the same ratios.
+  const [small, large, reference] = quick ? [100, 1_000, 20] : [1_000, 10_000, 100];
+  const idleSmall = child('idle', small, cores);
+  const idleLarge = child('idle', large, cores);
+  const lifeSmall = child('lifecycle', small, cores);
+  const lifeLarge = child('lifecycle', large, cores);
+  child('idle', reference, 'per-endpoint');
+  child('lifecycle', reference, 'per-endpoint');
+  if (reference !== small) child('lifecycle', reference, cores);
+  const marginal = ((idleLarge.idleRssMB - idleSmall.idleRssMB) * 1024 * 1024) / (large - small);
   console.log(
     JSON.stringify({
+      name: 'hosts-ratios',
       kind: 'ratios',
+      // wall-clock: the measurements are dated.
+      date: new Date().toISOString().slice(0, 10),
       threads: cores,
+      small,
+      large,
       marginalIdleBytesPerEndpoint: Math.round(marginal),
-      lifecycleWall10xHosts: round(life10k.wallMs / life1k.wallMs, 2),
-      lifecycleCpu10xHosts: round(life10k.cpuMs / life1k.cpuMs, 2),
+      lifecycleWall10xHosts: round(lifeLarge.wallMs / lifeSmall.wallMs, 2),
+      lifecycleCpu10xHosts: round(lifeLarge.cpuMs / lifeSmall.cpuMs, 2),
     }),
   );
 }
 
 const [mode, kind, nText, threadsText] = process.argv.slice(2);
-if (mode === undefined) all();
+if (mode === undefined || mode === '--quick') all(mode === '--quick');
 else if (mode === 'one') {
   if (kind !== 'idle' && kind !== 'lifecycle') fail(`KIND must be idle or lifecycle, got "${kind}"`);
   const n = Number(nText);
@@ -157,4 +175,4 @@ else if (mode === 'one') {
   if (threads !== 'per-endpoint' && !(Number.isInteger(threads) && threads >= 1 && threads <= 256))
     fail(`THREADS must be an integer in [1, 256] or per-endpoint, got "${threadsText}"`);
   await one(kind, n, threads);
-} else fail(`usage: node hosts.mjs [one KIND N THREADS]`);
+} else fail(`usage: node hosts.mjs [--quick | one KIND N THREADS]`);
