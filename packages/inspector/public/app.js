@@ -32,7 +32,14 @@ import {
   stateCounts,
   transitionSteps,
 } from './model.js';
-import { createStatechart, findEdge, markCaused, updateStatechart } from './statechart.js';
+import {
+  createStatechart,
+  findEdge,
+  markCaused,
+  showOnly,
+  updateStatechart,
+  visitedAndNext,
+} from './statechart.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -584,7 +591,20 @@ function createPanel(ep) {
       'PNG',
     ),
   ];
-  picker.append(h('span', {}, 'connection'), select, zoom, ...exports, counts);
+  const chartToggle = h(
+    'button',
+    { type: 'button', class: 'chart-toggle', title: 'show or hide this endpoint’s chart' },
+    'hide chart',
+  );
+  const hideExceptional = h('input', { type: 'checkbox', class: 'hide-exceptional' });
+  const visitedOnly = h('input', { type: 'checkbox', class: 'visited-only' });
+  const filters = h('span', { class: 'chart-filters' });
+  const l1 = h('label', { title: 'hide the ABORT, RST and give-up timeout edges (unless just taken)' });
+  l1.append(hideExceptional, ' hide abort/reset/timeout');
+  const l2 = h('label', { title: 'only the states this connection visited and where it can go next' });
+  l2.append(visitedOnly, ' visited + next only');
+  filters.append(l1, l2);
+  picker.append(h('span', {}, 'connection'), select, zoom, chartToggle, ...exports, filters, counts);
   const panel = {
     root,
     select,
@@ -607,6 +627,9 @@ function createPanel(ep) {
     firingsCount: -1,
     pinned: app.linkPins.get(ep.id) ?? null,
     optionsKey: '',
+    chartToggle,
+    hideExceptional,
+    visitedOnly,
   };
   panel.holder.appendChild(panel.chart.svg);
   panel.wrap.appendChild(panel.holder);
@@ -627,11 +650,39 @@ function createPanel(ep) {
   root.append(title, panel.listeners, picker, panel.empty, body);
   wirePanel(panel, ep);
   $('endpoints').appendChild(root);
+  // Short of room (a laptop screen): one endpoint's chart at a time, the first one to begin with;
+  // the others keep their state, timers and variables, and "show chart" swaps.
+  if (compactLayout() && app.panels.size > 0) setCollapsed(panel, true);
   app.panels.set(ep.id, panel);
   return panel;
 }
 
+/** Less than room for two charts above the ladder: a 1280×720 or 1366×768 screen. */
+function compactLayout() {
+  const compact = window.innerHeight < 900 || window.innerWidth < 1400;
+  document.body.dataset.layout = compact ? 'compact' : 'full';
+  return compact;
+}
+
+function setCollapsed(panel, collapsed) {
+  panel.root.classList.toggle('collapsed', collapsed);
+  panel.chartToggle.textContent = collapsed ? 'show chart' : 'hide chart';
+  panel.chartToggle.setAttribute('aria-expanded', String(!collapsed));
+}
+
 function wirePanel(panel, ep) {
+  panel.chartToggle.addEventListener('click', () => {
+    const show = panel.root.classList.contains('collapsed');
+    setCollapsed(panel, !show);
+    // In the compact layout the chart shown takes the room: the others fold.
+    if (show && compactLayout())
+      for (const other of app.panels.values()) if (other !== panel) setCollapsed(other, true);
+    queueRender();
+  });
+  panel.hideExceptional.addEventListener('change', () => {
+    panel.chart.svg.classList.toggle('hide-exceptional', panel.hideExceptional.checked);
+  });
+  panel.visitedOnly.addEventListener('change', () => queueRender());
   panel.select.addEventListener('change', () => {
     panel.pinned = panel.select.value || null;
     queueRender();
@@ -865,6 +916,10 @@ function renderPanel(ep, model) {
     panel.chart,
     conn.state,
     last ? { from: last.from, to: last.to, event: last.event, key: `${conn.id}@${last.index}` } : null,
+  );
+  showOnly(
+    panel.chart,
+    panel.visitedOnly.checked ? visitedAndNext(app.hello.statechart, conn.history, conn.state) : null,
   );
   if (panel.chart.current !== shown) keepInView(panel.wrap, panel.chart.nodes.get(panel.chart.current));
   const caused = app.selected !== null ? causedBy(model, app.selected) : [];

@@ -76,13 +76,27 @@ function arrowMarkers(svg, id) {
   }
 }
 
+/** Events of the transitions a debugging reader may hide: aborts, give-ups and resets. */
+const EXCEPTIONAL_EVENTS = new Set(['ABORT', 'RTO_TIMEOUT', 'FIN_WAIT_2_TIMEOUT']);
+
+/**
+ * True when every transition of a drawn edge is an abort, a reset (RST received or sent) or a
+ * timeout that gives up (retries exhausted, FIN_WAIT_2 timeout) — not the normal 2MSL expiry.
+ */
+export function exceptionalEdge(edge) {
+  return edge.transitions.every(
+    (t) => EXCEPTIONAL_EVENTS.has(t.event) || /\b(rcv|snd) RST\b/.test(t.description ?? ''),
+  );
+}
+
 function drawEdge(chart, edge, layers) {
   const { layout, markerId, fonts } = chart;
   const toInitial = edge.target === layout.initial && edge.source !== layout.initial;
+  const kind = `${toInitial ? ' to-closed' : ''}${exceptionalEdge(edge) ? ' exceptional' : ''}`;
   const g = el(
     'g',
     {
-      class: `edge${toInitial ? ' to-closed' : ''}`,
+      class: `edge${kind}`,
       'data-edge': edge.id,
       'data-source': edge.source,
       'data-target': edge.target,
@@ -95,7 +109,7 @@ function drawEdge(chart, edge, layers) {
   const lg = el(
     'g',
     {
-      class: `edge-label${toInitial ? ' to-closed' : ''}`,
+      class: `edge-label${kind}`,
       'data-edge': edge.id,
       // Reachable by keyboard: Enter lists every time this edge fired (app.js).
       tabindex: 0,
@@ -308,5 +322,44 @@ export function markCaused(chart, list) {
       .filter(Boolean);
     for (const line of lines) line.classList.add('caused');
     chart.caused.push({ g: entry.g, label: entry.label, edge: edge.id, lines });
+  }
+}
+
+/**
+ * The states worth showing when only the path matters: every state the connection visited
+ * (`history`: its transitions), the initial one, and where the current state can go next
+ * (targets of the edges leaving it or its containers). Layout node ids.
+ */
+export function visitedAndNext(layout, history, state) {
+  const keep = new Set([layout.initial]);
+  for (const step of history) {
+    const node = leafNode(layout, step.to, step.from);
+    if (node) keep.add(node.id);
+  }
+  const last = history[history.length - 1];
+  const current = leafNode(layout, state, last?.to === state ? last.from : undefined);
+  if (current) {
+    keep.add(current.id);
+    const sources = new Set([current.id, ...ancestors(layout, current.id)]);
+    for (const e of layout.edges) if (sources.has(e.source)) keep.add(e.to ?? e.target);
+  }
+  return keep;
+}
+
+/**
+ * Hides (class `off`) every state not in `keep` (layout node ids) and every edge with an end
+ * hidden; containers stay. `keep` null shows everything again.
+ */
+export function showOnly(chart, keep) {
+  const key = keep ? [...keep].sort().join(',') : '';
+  if (chart.onlyKey === key) return;
+  chart.onlyKey = key;
+  for (const [id, g] of chart.nodes) g.classList.toggle('off', Boolean(keep) && !keep.has(id));
+  const containers = new Set(chart.containers.keys());
+  const shown = (id) => !keep || containers.has(id) || keep.has(id);
+  for (const { g, label, edge } of chart.edges.values()) {
+    const off = !shown(edge.from ?? edge.source) || !shown(edge.to ?? edge.target);
+    g.classList.toggle('off', off);
+    label.classList.toggle('off', off);
   }
 }

@@ -379,4 +379,87 @@ describe('the inspector as a debugger (Chromium)', () => {
       await run.inspector.close();
     }
   });
+
+  it('at 1280×720 every text renders at ≥ 11 px; one chart gets the room; chart toggles hide edges and states', async () => {
+    const page = await openPage(lossy);
+    expect(await page.evaluate(() => document.body.dataset.layout)).toBe('compact');
+    const displayed = (endpoint: string) =>
+      page.evaluate(
+        (ep) =>
+          getComputedStyle(document.querySelector(`.endpoint[data-endpoint="${ep}"] .chart-wrap`)!)
+            .display !== 'none',
+        endpoint,
+      );
+    // One chart at a time: the client's; the server's folds (its state, timers and cause stay).
+    expect(await displayed('client')).toBe(true);
+    expect(await displayed('server')).toBe(false);
+    expect(await page.locator('.endpoint[data-endpoint="server"] .last-cause').textContent()).toContain(
+      'last transition',
+    );
+    await sleep(300);
+    const report = await page.evaluate(smallestTexts);
+    expect(report.count).toBeGreaterThan(200);
+    expect(report.tooSmall, 'texts under 11 px on screen').toEqual([]);
+    await page.screenshot({ path: screenshotPath('debugger-1280x720-compact') });
+    // "show chart" on the server swaps the room.
+    await page.click('.endpoint[data-endpoint="server"] .chart-toggle');
+    await until(async () => await displayed('server'), 5_000, 'the server chart');
+    expect(await displayed('client')).toBe(false);
+    await page.click('.endpoint[data-endpoint="client"] .chart-toggle');
+    await until(async () => await displayed('client'), 5_000, 'the client chart');
+    // Hide abort/reset/timeout edges: ABORT's arrow (from `open`) and the RST arrows go.
+    const client = page.locator('.endpoint[data-endpoint="client"]');
+    const shownEdges = () =>
+      client
+        .locator('.statechart .edge')
+        .evaluateAll((gs) =>
+          gs.filter((g) => getComputedStyle(g).display !== 'none').map((g) => g.getAttribute('data-edge')),
+        );
+    const before = await shownEdges();
+    expect(before).toContain('open->CLOSED');
+    await client.locator('.hide-exceptional').check();
+    const after = await shownEdges();
+    expect(after).not.toContain('open->CLOSED');
+    expect(after).not.toContain('synchronized->CLOSED');
+    expect(after).toContain('SYN_SENT->ESTABLISHED');
+    expect(after).toContain('TIME_WAIT->CLOSED');
+    // Visited + next only: the client's path (and CLOSED), nothing it never went through.
+    const visited = new Set(['CLOSED']);
+    for (const e of trace())
+      if (e.kind === 'state' && (e as unknown as { endpoint: string }).endpoint === 'client')
+        visited.add((e as unknown as { to: string }).to);
+    await client.locator('.visited-only').check();
+    const shownStates = () =>
+      client
+        .locator('.statechart .state')
+        .evaluateAll((gs) => [
+          ...new Set(
+            gs.filter((g) => getComputedStyle(g).display !== 'none').map((g) => g.getAttribute('data-state')),
+          ),
+        ]);
+    await until(async () => (await shownStates()).length === visited.size, 5_000, 'visited states only');
+    expect((await shownStates()).sort()).toEqual([...visited].sort());
+    expect(visited.has('LISTEN')).toBe(false);
+    await page.screenshot({ path: screenshotPath('debugger-chart-visited-only') });
+    await client.locator('.visited-only').uncheck();
+    await until(async () => (await shownStates()).length === 11, 5_000, 'every state again');
+  });
 });
+
+/** In the page: the on-screen font size of every rendered text, and those under 11 px. */
+function smallestTexts() {
+  const tooSmall: string[] = [];
+  let count = 0;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || !node.textContent?.trim() || el.closest('option, title, script, style')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || el.getClientRects().length === 0) continue;
+    const scale = el instanceof SVGGraphicsElement ? (el.getScreenCTM()?.a ?? 1) : 1;
+    const px = Number.parseFloat(style.fontSize) * scale;
+    count++;
+    if (px < 11 - 0.01) tooSmall.push(`${px.toFixed(1)} px: ${node.textContent.trim().slice(0, 40)}`);
+  }
+  return { count, tooSmall: [...new Set(tooSmall)] };
+}
