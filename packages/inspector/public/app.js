@@ -659,7 +659,7 @@ function createPanel(ep) {
 
 /** Less than room for two charts above the ladder: a 1280×720 or 1366×768 screen. */
 function compactLayout() {
-  const compact = window.innerHeight < 900 || window.innerWidth < 1400;
+  const compact = window.innerHeight < 900;
   document.body.dataset.layout = compact ? 'compact' : 'full';
   return compact;
 }
