@@ -46,6 +46,9 @@ async function openPage(inspector: Inspector, viewport = { width: 1280, height: 
   });
   await page.goto(inspector.url);
   await page.waitForSelector('body[data-run="done"]');
+  // Every event replayed to the page (a loaded machine may still be sending batches at "done").
+  const total = (inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect').length;
+  await page.waitForSelector(`body[data-trace="${total}"]`);
   await page.waitForSelector('.ladder-body .segment');
   return page;
 }
