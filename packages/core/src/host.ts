@@ -20,6 +20,7 @@ import type {
   CongestionSnapshot,
   ConnectionOutput,
   RetransmitCause,
+  SocketOptions,
   TcpEvent,
 } from './tcb/tcb.js';
 import { timeWaitReopenIss } from './tcb/time-wait.js';
@@ -217,6 +218,11 @@ export class Host {
 
   send(conn: string, data: Uint8Array): void {
     this.dispatch(this.record(conn), { type: 'SEND', now: this.now, data });
+  }
+
+  /** setsockopt: TCP_NODELAY and TCP_CORK (core tcb/socket-options.ts). */
+  setSocketOptions(conn: string, options: Partial<SocketOptions>): void {
+    this.dispatch(this.record(conn), { type: 'SET_SOCKET_OPTIONS', now: this.now, options });
   }
 
   receive(conn: string): void {

@@ -105,6 +105,7 @@ export {
   type RetransmitCause,
   type RetransmitKind,
   RetransmitKinds,
+  type SocketOptions,
   type Tcb,
   type TcpEvent,
   type TcpEventType,

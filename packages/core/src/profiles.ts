@@ -100,6 +100,14 @@ export interface Profile {
    * 9293 §3.10.4 queues the FIN as for any CLOSE.
    */
   readonly closeUnreadReset: boolean;
+  /**
+   * Nagle's algorithm (RFC 896; RFC 9293 §3.7.4 SHLD-7, RFC 1122 §4.2.3.4) for connections without
+   * TCP_NODELAY: a segment shorter than the MSS waits while data is unacknowledged. 'rfc896': while
+   * any data is unacknowledged. 'minshall' (Linux tcp_nagle_check → tcp_minshall_check): only while
+   * an earlier short segment is unacknowledged, so a short tail after full-sized segments leaves at
+   * once. 'off': every segment leaves as soon as the windows allow (as if TCP_NODELAY were set).
+   */
+  readonly nagle: 'rfc896' | 'minshall' | 'off';
 
   // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
   /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
@@ -176,6 +184,7 @@ export const linuxProfile: Profile = Object.freeze({
   synSentInvalidAckRearm: 8,
   abortOnOrphanData: true,
   closeUnreadReset: true,
+  nagle: 'minshall',
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -219,6 +228,8 @@ export const rfc9293Profile: Profile = Object.freeze({
   synSentInvalidAckRearm: 0,
   abortOnOrphanData: false,
   closeUnreadReset: false,
+  // RFC 9293 §3.7.4: "A TCP implementation SHOULD implement the Nagle algorithm" (SHLD-7).
+  nagle: 'rfc896',
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

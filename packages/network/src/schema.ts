@@ -311,6 +311,7 @@ const reactionSchema = z.strictObject({
 
 const rtoFormulas = ['rfc6298', 'linux'] as const satisfies ReadonlyArray<Profile['rtoFormula']>;
 const ccAlgorithms = ['newreno', 'cubic'] as const satisfies ReadonlyArray<Profile['cc']>;
+const naglePolicies = ['rfc896', 'minshall', 'off'] as const satisfies ReadonlyArray<Profile['nagle']>;
 
 /** Any of @synack/core's profile fields (Profile), each bounded. */
 const profileOverridesSchema = z.strictObject({
@@ -334,6 +335,8 @@ const profileOverridesSchema = z.strictObject({
   synQueuePruning: z.boolean().optional(),
   // Socket behaviours applications rely on (issue 25): close() with unread data → RST
   closeUnreadReset: z.boolean().optional(),
+  // Nagle's algorithm (core tcb/nagle.ts): 'off' is TCP_NODELAY on every connection of the endpoint.
+  nagle: z.enum(naglePolicies).optional(),
   // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
   timestamps: z.boolean().optional(),
   windowScaling: z.boolean().optional(),

@@ -151,6 +151,7 @@ export const connectionMachine = setup({
     TLP_TIMEOUT: STAY,
     RACK_REORDER_TIMEOUT: STAY,
     COOKIE_ACK: STAY,
+    SET_SOCKET_OPTIONS: STAY,
   },
   states: {
     CLOSED: {

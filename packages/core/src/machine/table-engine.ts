@@ -48,6 +48,7 @@ export const EVENT_TYPES: readonly TcpEventType[] = [
   'TLP_TIMEOUT',
   'RACK_REORDER_TIMEOUT',
   'COOKIE_ACK',
+  'SET_SOCKET_OPTIONS',
 ];
 
 function leafNodes(node: AnyStateNode): AnyStateNode[] {

@@ -8,7 +8,8 @@ import { appendSent, packetsInFlight } from '../loss/queue.js';
 import { labelCause, retransmitLost } from '../loss/retransmit.js';
 import { scheduleLossProbe } from '../loss/tlp.js';
 import { Flag } from '../segment.js';
-import { seqAdd, seqDiff, seqLt, seqMax } from '../seq.js';
+import { seqAdd, seqDiff, seqGe, seqLt, seqMax } from '../seq.js';
+import { heldWithNothingInFlight, holdsShortSegment, noteSegmentSent } from './nagle.js';
 import type { Step } from './step.js';
 import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
 
@@ -25,26 +26,37 @@ export function chooseIss(tcb: Tcb, now: number): number {
  * `limit` caps the number of segments (1 after a timeout: RFC 6298 (5.4) retransmits only the
  * earliest unacknowledged segment). Returns the number sent.
  */
-export function transmit(step: Step, limit = Number.POSITIVE_INFINITY, retransmit?: RetransmitKind): number {
+export function transmit(
+  step: Step,
+  limit = Number.POSITIVE_INFINITY,
+  retransmit?: RetransmitKind,
+  push = false,
+): number {
   const t = step.tcb;
   let sent = retransmitLost(step, limit);
-  if (sent < limit) sent += transmitNewData(step, limit - sent, false, retransmit);
+  if (sent < limit) sent += transmitNewData(step, limit - sent, false, retransmit, push);
   // RFC 9293 §3.8.6.1: data waiting on a zero window with nothing in flight would wait forever
   // (a lost window update is never retransmitted); keep the retransmission timer running as the
-  // persist timer, so the timeout probes the window (RFC 1122 4.2.2.17: after one RTO).
-  if (sent === 0 && !t.rtoArmed && t.sndWnd === 0 && seqLt(t.sndNxt, dataEnd(t))) step.startRto();
+  // persist timer, so the timeout probes the window (RFC 1122 4.2.2.17: after one RTO). Corked
+  // data with nothing in flight waits on the same timer (nagle.ts heldWithNothingInFlight).
+  const unsent = seqDiff(dataEnd(t), t.sndNxt);
+  if (sent === 0 && !t.rtoArmed && unsent > 0 && (t.sndWnd === 0 || heldWithNothingInFlight(t, unsent)))
+    step.startRto();
   return sent;
 }
 
 /**
  * New data (and the FIN) from SND.NXT, at most `limit` segments; `ignoreCwnd` for a tail loss
- * probe (RFC 8985 §7.3: one segment whatever the congestion window). Returns the number sent.
+ * probe (RFC 8985 §7.3: one segment whatever the congestion window). A short last segment may be
+ * held back (nagle.ts) unless `push` (a tail loss probe: Linux tcp_send_loss_probe writes with
+ * TCP_NAGLE_OFF, cork or not). Returns the number sent.
  */
 export function transmitNewData(
   step: Step,
   limit: number,
   ignoreCwnd: boolean,
   retransmit?: RetransmitKind,
+  push = ignoreCwnd,
 ): number {
   const t = step.tcb;
   const end = dataEnd(t);
@@ -61,7 +73,9 @@ export function transmitNewData(
     const unsent = seqDiff(end, t.sndNxt);
     const windowLeft = seqDiff(seqAdd(t.sndUna, t.sndWnd), t.sndNxt);
     if (unsent > 0 && windowLeft > 0) {
-      sendDataSegment(step, Math.min(unsent, windowLeft, t.sendMss), unsent, retransmit);
+      const n = Math.min(unsent, windowLeft, t.sendMss);
+      if (!push && holdsTail(t, n, unsent)) break;
+      sendDataSegment(step, n, unsent, retransmit);
       sent++;
       continue;
     }
@@ -74,6 +88,12 @@ export function transmitNewData(
   validateCwnd(t, cwndLimited);
   if (sent > 0) scheduleLossProbe(step);
   return sent;
+}
+
+/** A short tail of fresh data without a FIN that Nagle or TCP_CORK keeps back (nagle.ts). */
+function holdsTail(t: Tcb, n: number, unsent: number): boolean {
+  const fresh = seqGe(t.sndNxt, t.sndMax);
+  return n === unsent && fresh && t.finSeq === undefined && holdsShortSegment(t, n);
 }
 
 /** One data segment of `n` bytes from SND.NXT; `unsent` bytes were waiting. */
@@ -93,6 +113,7 @@ function sendDataSegment(step: Step, n: number, unsent: number, retransmit?: Ret
   }
   step.send(flags, t.sndNxt, t.rcvNxt, data, isRetransmit);
   if (isRetransmit) labelCause(step, 'rto');
+  else noteSegmentSent(t, n, seqAdd(t.sndNxt, n));
   const end = seqAdd(t.sndNxt, n + (withFin ? 1 : 0));
   sentNewSegment(step, end, withFin, reachesEnd);
   if (!t.rtoArmed) step.startRto();

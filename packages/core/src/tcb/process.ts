@@ -2,6 +2,7 @@
 import { lossProbeTimeout, reorderTimeout } from '../loss/timers.js';
 import type { TcpState } from '../machine/states.js';
 import { cookieAck, segmentArrives } from './segment-arrives.js';
+import { setSocketOptions } from './socket-options.js';
 import { Step, type StepResult } from './step.js';
 import type { Tcb, TcpEvent } from './tcb.js';
 import { delayedAckTimeout, finWait2Timeout, rtoTimeout } from './timeouts.js';
@@ -43,5 +44,7 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent, inPlace = false
       return reorderTimeout(s, state);
     case 'COOKIE_ACK':
       return cookieAck(s, state, event);
+    case 'SET_SOCKET_OPTIONS':
+      return setSocketOptions(s, state, event);
   }
 }

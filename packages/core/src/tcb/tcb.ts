@@ -103,7 +103,17 @@ export type TcpEvent =
    * The listener validated a SYN cookie in this ACK (syncookies.ts): build the connection from
    * the ACK alone, with ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1 and the MSS the cookie encoded.
    */
-  | { type: 'COOKIE_ACK'; now: number; segment: Segment; mss: number };
+  | { type: 'COOKIE_ACK'; now: number; segment: Segment; mss: number }
+  /** The application set socket options (setsockopt): socket-options.ts. */
+  | { type: 'SET_SOCKET_OPTIONS'; now: number; options: Partial<SocketOptions> };
+
+/** Per-connection socket options an application may set at any time (Linux setsockopt). */
+export interface SocketOptions {
+  /** TCP_NODELAY: small segments leave at once, Nagle's algorithm is off (tcb/nagle.ts). */
+  nodelay: boolean;
+  /** TCP_CORK: only full-sized segments leave until it is cleared (tcb/nagle.ts). */
+  cork: boolean;
+}
 
 export type TcpEventType = TcpEvent['type'];
 
@@ -201,6 +211,17 @@ export interface Tcb {
   /** Last virtual time an event was processed (for the inspector). */
   lastEventAt: number;
 
+  // --- socket options and small-segment holding (tcb/nagle.ts, tcb/socket-options.ts) ---
+  /** TCP_NODELAY is set: Nagle's algorithm is off for this connection. */
+  nodelay: boolean;
+  /** TCP_CORK is set: partial segments wait for a full MSS, the uncork, or the persist timer. */
+  cork: boolean;
+  /**
+   * End of the last sub-MSS segment of new data we sent (Linux snd_sml, tcp_minshall_update);
+   * undefined before the first. Minshall's Nagle holds a small segment only while this is unacknowledged.
+   */
+  smallSentEnd: number | undefined;
+
   // --- options (RFC 7323, RFC 2018), set by options.ts negotiateOptions ---
   /** SACK is in effect: both SYNs carried SACK-permitted (RFC 2018 §2). */
   sackOk: boolean;
@@ -261,6 +282,8 @@ export interface TcbInit {
   returnToListen?: boolean;
   autoRead?: boolean;
   synAckBudget?: () => number;
+  /** Socket options set before the connection opened (kept across a re-OPEN). */
+  socketOptions?: Partial<SocketOptions>;
 }
 
 export const EMPTY_BYTES = new Uint8Array(0);
@@ -314,6 +337,9 @@ export function createTcb(init: TcbInit): Tcb {
     orphaned: false,
     lastInvalidReplyAt: undefined,
     lastEventAt: 0,
+    nodelay: init.socketOptions?.nodelay ?? false,
+    cork: init.socketOptions?.cork ?? false,
+    smallSentEnd: undefined,
     sackOk: false,
     tsOk: false,
     wsOk: false,

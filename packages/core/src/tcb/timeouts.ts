@@ -7,6 +7,7 @@ import { synackTimeout, synRetransmissions, synTimeout } from '../profiles.js';
 import { Flag } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqLe, seqLt, seqMax } from '../seq.js';
 import { delayedAckFired } from './ack-policy.js';
+import { heldWithNothingInFlight } from './nagle.js';
 import { sendSyn, transmit } from './output.js';
 import { backOffRto, withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
@@ -56,6 +57,13 @@ function retransmitKind(t: Tcb, state: TcpState, plan: RetransmitPlan): Retransm
 export function rtoTimeout(step: Step, state: TcpState): StepResult {
   const t = step.tcb;
   t.rtoArmed = false;
+  if (heldWithNothingInFlight(t, seqDiff(dataEnd(t), t.sndNxt))) {
+    // The persist timer of corked data (nagle.ts): Linux tcp_probe_timer → tcp_write_wakeup sends
+    // one segment, cork or not; no backoff, no retry counted (tcp_send_probe0 resets both once
+    // something is in flight).
+    transmit(step, 1, undefined, true);
+    return step.result(state);
+  }
   if (seqGe(t.sndUna, t.sndMax) && !(t.sndWnd === 0 && seqLt(t.sndNxt, dataEnd(t)))) {
     // Nothing outstanding (a stale timer): nothing to do.
     return step.result(state);

@@ -33,6 +33,7 @@ function newConnection(t: Tcb): void {
     returnToListen: t.returnToListen,
     autoRead: t.autoRead,
     synAckBudget: t.synAckBudget,
+    socketOptions: { nodelay: t.nodelay, cork: t.cork },
   });
   Object.assign(t, { ...fresh, stats: t.stats, lastEventAt: t.lastEventAt, state: t.state });
 }

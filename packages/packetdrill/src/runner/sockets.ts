@@ -3,6 +3,8 @@
  * to the host and returns. Linux behaviour that lives in the socket layer rather than in the TCP
  * state machine is modelled here (tcp_close: unread data or SO_LINGER 0 aborts with RST).
  */
+
+import type { SocketOptions } from '@synack/core';
 import type { Expr, SyscallEvent } from '../ast.js';
 import { type ConnectionNews, REMOTE_IP, type SimulatedEndpoint } from './endpoint.js';
 import { intOf, itemsOf, structOf, symbolsOf } from './values.js';
@@ -28,6 +30,8 @@ interface Socket {
   conn?: string;
   /** SO_LINGER: undefined when off, else the linger time in ms (0: close() aborts with RST). */
   linger: number | undefined;
+  /** TCP_NODELAY and TCP_CORK as set on this socket (core SocketOptions); a listener's pass to accepted sockets. */
+  options: Partial<SocketOptions>;
   shutWrite: boolean;
   /** shutdown(SHUT_RD): read() returns 0 once the buffer is empty (Linux RCV_SHUTDOWN). */
   shutRead: boolean;
@@ -108,13 +112,14 @@ export class SocketLayer {
     }
   }
 
-  private newSocket(nonblocking: boolean): Socket {
+  private newSocket(nonblocking: boolean, options: Partial<SocketOptions> = {}): Socket {
     let fd = 3;
     while (this.sockets.has(fd)) fd++;
     const socket: Socket = {
       fd,
       nonblocking,
       linger: undefined,
+      options: { ...options },
       shutWrite: false,
       shutRead: false,
       connecting: false,
@@ -141,13 +146,30 @@ export class SocketLayer {
       if (mss === undefined || mss < 88 || mss > 32767) return fail('EINVAL');
       if (!this.sut.override('mss', mss))
         return { kind: 'unsupported', message: 'TCP_MAXSEG after the endpoint started is not simulated' };
+    } else if (option === 'TCP_NODELAY' || option === 'TCP_CORK') {
+      const on = intOf(args[3]);
+      if (on === undefined) return fail('EINVAL');
+      this.setOption(socket, option === 'TCP_NODELAY' ? { nodelay: on !== 0 } : { cork: on !== 0 });
     } else if (option === 'TCP_CONGESTION' && args[3]?.kind === 'string') {
       // Linux's "reno" is the model's NewReno (profile field cc).
       const cc = args[3].value === 'reno' ? 'newreno' : args[3].value;
       if (cc === 'newreno' || cc === 'cubic') this.sut.override('cc', cc);
     }
-    // SO_REUSEADDR, TCP_NODELAY, TCP_USER_TIMEOUT: accepted; see CONFORMANCE.md for what is modelled.
+    // SO_REUSEADDR, TCP_USER_TIMEOUT: accepted; see CONFORMANCE.md for what is modelled.
     return ok(0);
+  }
+
+  /** Records a TCP_NODELAY / TCP_CORK change and hands it to the connection, if there is one yet. */
+  private setOption(socket: Socket, options: Partial<SocketOptions>): void {
+    Object.assign(socket.options, options);
+    if (socket.conn && this.sut.get().snapshotOf(socket.conn))
+      this.sut.get().setSocketOptions(socket.conn, options);
+  }
+
+  /** A new connection takes the options set on its socket before (or, accepted, on the listener). */
+  private applyOptions(socket: Socket): void {
+    if (socket.conn && Object.keys(socket.options).length > 0)
+      this.sut.get().setSocketOptions(socket.conn, socket.options);
   }
 
   private getsockopt(socket: Socket, args: readonly Expr[]): SyscallOutcome {
@@ -193,8 +215,10 @@ export class SocketLayer {
     const take = (): SyscallReturn | undefined => {
       const conn = this.sut.get().accept(port);
       if (conn === undefined) return undefined;
-      const accepted = this.newSocket(false);
+      // Linux sk_clone_lock copies tp->nonagle: an accepted socket inherits TCP_NODELAY and TCP_CORK.
+      const accepted = this.newSocket(false, socket.options);
       accepted.conn = conn;
+      this.applyOptions(accepted);
       return { value: accepted.fd };
     };
     const now = take();
@@ -214,6 +238,7 @@ export class SocketLayer {
     const conn = this.sut.get().connect({ addr: REMOTE_IP, port: CONNECT_PORT });
     socket.conn = conn;
     socket.connecting = true;
+    this.applyOptions(socket);
     if (socket.nonblocking) return fail('EINPROGRESS');
     const news = this.sut.newsOf(conn);
     return {

@@ -14,6 +14,7 @@ export const SYMBOL_VALUES: Readonly<Record<string, number>> = {
   SO_LINGER: 13,
   TCP_NODELAY: 1,
   TCP_MAXSEG: 2,
+  TCP_CORK: 3,
   TCP_USER_TIMEOUT: 18,
   TCP_CONGESTION: 13,
   F_GETFL: 3,
