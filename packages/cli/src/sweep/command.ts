@@ -147,6 +147,11 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
     )
     .option('--out <dir>', 'output directory', 'sweep-out')
     .option('--png', 'also write PNG plots')
+    .addOption(
+      new Option('--plot-x <param>', "the plots' x axis (default: the first swept one)").choices(PARAMS),
+    )
+    .option('--log-x', 'log x axis on the plots (every x value must be > 0)')
+    .option('--overlay <file.csv>', 'draw your own curves (CSV plot,x,y,label) over the plots they name')
     .option('--concurrency <n>', 'simulations at once (default: available CPUs)', intArg(256))
     .option('--max-time <ms>', 'virtual-time limit per run in ms', positiveArg)
     .option('--no-progress', 'no progress bar or progress lines on stderr')
@@ -200,6 +205,9 @@ function sweepOptionsFrom(target: string, opts: Record<string, unknown>): SweepO
     direction: opts.direction as Direction,
     out: opts.out as string,
     png: opts.png === true,
+    plotX: opts.plotX as SweepOptions['plotX'],
+    logX: opts.logX === true,
+    overlay: opts.overlay as string | undefined,
     concurrency: opts.concurrency as number | undefined,
     maxTime: opts.maxTime as number | undefined,
     progress: opts.progress !== false,

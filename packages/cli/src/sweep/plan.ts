@@ -12,6 +12,7 @@ import { InputError } from '../schema.js';
 import { extraCommandArgs } from './axes.js';
 import type { Direction } from './direction.js';
 import type { Executor } from './executor.js';
+import { type FigureOptions, readOverlay } from './figures.js';
 import {
   expandGrid,
   type GridSpec,
@@ -46,6 +47,12 @@ export interface SweepOptions {
   concurrency?: number;
   maxTime?: number;
   progress?: boolean;
+  /** The plots' x axis (default: the first swept parameter). */
+  plotX?: Param;
+  /** Log x axis on every plot against the x axis. */
+  logX?: boolean;
+  /** A CSV (plot,x,y,label) of the user's own curves, drawn over the plots they name. */
+  overlay?: string;
   /** Which runs keep their trace as traces/point-P-seed-S.jsonl.gz (default none). */
   traces?: TracePolicy;
   /** Where jobs run (default: a LocalExecutor with `concurrency`). Closed by the caller when given. */
@@ -69,6 +76,8 @@ export interface SweepPlan {
   total: number;
   /** The plots' x axis. */
   param: Param;
+  /** Overlay curves and axis options of the figures. */
+  figures: FigureOptions;
   /** What every job is built from. */
   jobs: JobPlan;
   /** The config of each point's first run, in point order. */
@@ -102,6 +111,10 @@ export function planSweep(options: SweepOptions): SweepPlan {
     );
   }
   const points = expandGrid(grid, pointDefaults(scenario), direction);
+  const param = options.plotX ?? sweptParam(grid);
+  if (options.logX && points.some((p) => !(p[param] > 0))) {
+    throw new InputError(`--log-x: the x axis (${param}) has values ≤ 0; a log axis needs them all > 0`);
+  }
   const jobs: JobPlan = {
     scenario,
     target,
@@ -125,7 +138,11 @@ export function planSweep(options: SweepOptions): SweepPlan {
     outDir,
     points,
     total,
-    param: sweptParam(grid),
+    param,
+    figures: {
+      overlay: options.overlay === undefined ? [] : readOverlay(resolve(options.overlay)),
+      logX: options.logX === true,
+    },
     jobs,
     pointConfigs: validatedPointConfigs(jobs),
     command: sweepCommand(target, { ...options, grid, runs, seed, direction }),
@@ -176,5 +193,8 @@ function sweepCommand(
   if (opts.direction !== 'both') args.push('--direction', opts.direction);
   if (opts.maxTime !== undefined) args.push('--max-time', String(opts.maxTime));
   if (opts.traces !== undefined && opts.traces !== 'none') args.push('--traces', String(opts.traces));
+  if (opts.plotX !== undefined) args.push('--plot-x', opts.plotX);
+  if (opts.logX) args.push('--log-x');
+  if (opts.overlay !== undefined) args.push('--overlay', resolve(opts.overlay));
   return args;
 }

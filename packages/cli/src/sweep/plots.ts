@@ -6,8 +6,10 @@
  */
 import * as vega from 'vega';
 import { InputError } from '../schema.js';
+import { cdfSpec, type FigureOptions, finishSpec, meanSpec } from './figures.js';
 import { goodputSpec } from './goodput-plot.js';
-import { PARAM_LABELS, type Param } from './grid.js';
+import { PARAM_LABELS, type Param, type SweepPoint } from './grid.js';
+import type { SweepRow } from './job.js';
 import type { PointSummary, Quantiles } from './summary.js';
 
 export interface PlotContext {
@@ -22,6 +24,8 @@ export interface PlotContext {
 export interface Plot {
   /** File name without extension. */
   name: string;
+  /** The Vega spec the SVG is rendered from, its data inline (written as NAME.vg.json). */
+  spec: vega.Spec;
   svg: string;
 }
 
@@ -381,36 +385,98 @@ export async function svgToPng(svg: string): Promise<Buffer> {
   return resvg.render().asPng();
 }
 
-/** Every plot of a sweep. */
-export async function sweepPlots(summaries: readonly PointSummary[], ctx: PlotContext): Promise<Plot[]> {
-  const plots: Plot[] = [{ name: 'success', svg: await renderSvg(successSpec(summaries, ctx)) }];
+/** What sweepPlots needs beyond the summaries: the rows (for the CDFs) and the figure options. */
+export interface PlotInputs {
+  points: readonly SweepPoint[];
+  rows: readonly SweepRow[];
+  options: FigureOptions;
+}
+
+/** The quantile, mean and CDF figures of the time and rate metrics, by file name. */
+function metricSpecs(summaries: readonly PointSummary[], ctx: PlotContext, inputs: PlotInputs): Plot[] {
+  const specs: Array<{ name: string; spec: vega.Spec | null }> = [];
   if (summaries.some((s) => s.handshake.n > 0)) {
-    plots.push({
+    specs.push({
       name: 'handshake',
-      svg: await renderSvg(
-        quantileSpec(
-          summaries,
-          ctx,
-          (s) => s.handshake,
-          { title: 'handshake time', axis: 'handshake time, SYN_SENT → ESTABLISHED (ms)' },
-          (s) => s.model?.handshakeMean ?? null,
-        ),
+      spec: quantileSpec(
+        summaries,
+        ctx,
+        (s) => s.handshake,
+        { title: 'handshake time', axis: 'handshake time, SYN_SENT → ESTABLISHED (ms)' },
+        (s) => s.model?.handshakeMean ?? null,
       ),
     });
   }
   if (summaries.some((s) => s.lifecycle.n > 0)) {
-    plots.push({
+    specs.push({
       name: 'lifecycle',
-      svg: await renderSvg(
-        quantileSpec(summaries, ctx, (s) => s.lifecycle, {
-          title: 'lifecycle time',
-          axis: 'first SYN → last CLOSED (ms)',
-        }),
-      ),
+      spec: quantileSpec(summaries, ctx, (s) => s.lifecycle, {
+        title: 'lifecycle time',
+        axis: 'first SYN → last CLOSED (ms)',
+      }),
     });
   }
-  if (summaries.some((s) => s.transfer !== null)) {
-    plots.push({ name: 'goodput', svg: await renderSvg(goodputSpec(summaries, ctx)) });
+  if (summaries.some((s) => s.transfer !== null))
+    specs.push({ name: 'goodput', spec: goodputSpec(summaries, ctx) });
+  for (const m of FIGURE_METRICS) {
+    if (!summaries.some((s) => (m.summary(s)?.n ?? 0) > 0)) continue;
+    specs.push({ name: `mean-${m.name}`, spec: meanSpec(summaries, ctx, m.summary, m, inputs.options) });
+    specs.push({ name: `cdf-${m.name}`, spec: cdfSpec(inputs.points, inputs.rows, ctx, m, inputs.options) });
+  }
+  return specs.flatMap(({ name, spec }) => (spec ? [{ name, spec, svg: '' }] : []));
+}
+
+/** The per-run metrics that get a mean ± CI figure and a CDF figure. */
+const FIGURE_METRICS: ReadonlyArray<{
+  name: string;
+  title: string;
+  axis: string;
+  summary: (s: PointSummary) => Quantiles | null;
+  pick: (r: SweepRow) => number | null;
+}> = [
+  {
+    name: 'handshake',
+    title: 'handshake time',
+    axis: 'handshake time (ms)',
+    summary: (s) => s.handshake,
+    pick: (r) => r.handshakeMs,
+  },
+  {
+    name: 'teardown',
+    title: 'teardown time',
+    axis: 'first FIN → both CLOSED or TIME_WAIT (ms)',
+    summary: (s) => s.teardown,
+    pick: (r) => r.teardown.teardownMs,
+  },
+  {
+    name: 'lifecycle-no-tw',
+    title: 'lifecycle without TIME_WAIT',
+    axis: 'first SYN → CLOSED, TIME_WAIT excluded (ms)',
+    summary: (s) => s.lifecycleNoTimeWait,
+    pick: (r) => r.lifecycleNoTimeWaitMs,
+  },
+  {
+    name: 'goodput',
+    title: 'goodput',
+    axis: 'goodput (bytes/s)',
+    summary: (s) => (s.transfer ? s.transfer.goodput : null),
+    pick: (r) => r.transfer.goodput,
+  },
+];
+
+/** Every plot of a sweep, its Vega spec (data inline) beside its SVG. */
+export async function sweepPlots(
+  summaries: readonly PointSummary[],
+  ctx: PlotContext,
+  inputs: PlotInputs = { points: [], rows: [], options: { overlay: [], logX: false } },
+): Promise<Plot[]> {
+  const plots: Plot[] = [
+    { name: 'success', spec: successSpec(summaries, ctx), svg: '' },
+    ...metricSpecs(summaries, ctx, inputs),
+  ];
+  for (const plot of plots) {
+    plot.spec = finishSpec(plot.spec, plot.name, inputs.options);
+    plot.svg = await renderSvg(plot.spec);
   }
   return plots;
 }

@@ -37,7 +37,7 @@ const OWNED_NAMES = new Set([
   'summary.csv',
   'summary.json',
 ]);
-const OWNED_EXTENSIONS = /\.(svg|png)$/i;
+const OWNED_EXTENSIONS = /\.(svg|png|vg\.json)$/i;
 
 function errorCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? String(err);
@@ -262,8 +262,10 @@ export async function writeResults(
   };
   // Loaded on use: vega and resvg take a while to load, and every other synack command goes without.
   const { sweepPlots, svgToPng } = await import('./plots.js');
-  for (const plot of await sweepPlots(summaries, ctx)) {
+  const inputs = { points: plan.points, rows, options: plan.figures };
+  for (const plot of await sweepPlots(summaries, ctx, inputs)) {
     out.write(`${plot.name}.svg`, plot.svg);
+    out.write(`${plot.name}.vg.json`, `${JSON.stringify(plot.spec, null, 1)}\n`);
     if (png) out.write(`${plot.name}.png`, await svgToPng(plot.svg));
   }
 }
