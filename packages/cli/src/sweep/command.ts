@@ -100,7 +100,7 @@ async function writeResultsReported(...args: Parameters<typeof writeResults>): P
 export function registerSweep(program: Command, io: Output, setExit: (code: number) => void): Command {
   const sweep = program.command('sweep');
   registerWorker(program, io, setExit);
-  return sweep
+  return addAxisOptions(sweep)
     .description(
       'run a scenario over a grid of loss/delay/… values and profiles, many seeds per point; CSV, JSON and plots',
     )
@@ -110,33 +110,6 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
     .option('--duplicate <list>', 'duplication probabilities (list or range)', probabilityListArg)
     .option('--delay <list>', 'one-way delays in ms (list or range)', msListArg)
     .option('--jitter <list>', 'jitters in ms (list or range)', msListArg)
-    .option('--loss-fwd <list>', 'loss client->server only (with --loss-rev: two axes)', probabilityListArg)
-    .option('--loss-rev <list>', 'loss server->client only', probabilityListArg)
-    .option('--delay-fwd <list>', 'one-way delays client->server in ms', msListArg)
-    .option('--delay-rev <list>', 'one-way delays server->client in ms', msListArg)
-    .option('--bandwidth <list>', 'link rates in bytes/s (FIFO serialisation)', positiveListArg)
-    .option(
-      '--queue-limit <list>',
-      'with --bandwidth: packets that may wait, more are tail-dropped',
-      countListArg,
-    )
-    .option(
-      '--burst <list>',
-      'Gilbert–Elliott models pGoodToBad/pBadToGood[/lossBad[/lossGood]], comma-separated',
-      burstListArg,
-    )
-    .option(
-      '--delay-dist <list>',
-      'delay distributions uniform:MIN:MAX, normal:MEAN:SD, exponential:MEAN, pareto:SCALE:SHAPE (ms), comma-separated',
-      delayDistListArg,
-    )
-    .addOption(
-      repeatableOption(
-        '--set <path=list>',
-        'an axis over any scenario field: PATH=a,b,c, PATH=start:stop:step or PATH=[JSON array] (repeatable)',
-        setListArg(numberListArg),
-      ),
-    )
     .option('--profile <list>', 'timer profiles to compare, e.g. linux,rfc9293', profileListArg)
     .option('--runs <n>', 'runs (seeds) per grid point', intArg(1_000_000), 100)
     .option('--seed <n>', 'base seed (default: the scenario seed, else 1)', seedArg)
@@ -180,6 +153,38 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
       const { queueSweep } = await import('./queue/sweep.js');
       setExit(await queueSweep(options, opts as unknown as QueueFlags, io));
     });
+}
+
+/** The extra axes' options (--loss-fwd … --set), listed after --jitter in the help. */
+function addAxisOptions(command: Command): Command {
+  return command
+    .option('--loss-fwd <list>', 'loss client->server only (with --loss-rev: two axes)', probabilityListArg)
+    .option('--loss-rev <list>', 'loss server->client only', probabilityListArg)
+    .option('--delay-fwd <list>', 'one-way delays client->server in ms', msListArg)
+    .option('--delay-rev <list>', 'one-way delays server->client in ms', msListArg)
+    .option('--bandwidth <list>', 'link rates in bytes/s (FIFO serialisation)', positiveListArg)
+    .option(
+      '--queue-limit <list>',
+      'with --bandwidth: packets that may wait, more are tail-dropped',
+      countListArg,
+    )
+    .option(
+      '--burst <list>',
+      'Gilbert–Elliott models pGoodToBad/pBadToGood[/lossBad[/lossGood]], comma-separated',
+      burstListArg,
+    )
+    .option(
+      '--delay-dist <list>',
+      'delay distributions uniform:MIN:MAX, normal:MEAN:SD, exponential:MEAN, pareto:SCALE:SHAPE (ms), comma-separated',
+      delayDistListArg,
+    )
+    .addOption(
+      repeatableOption(
+        '--set <path=list>',
+        'an axis over any scenario field: PATH=a,b,c, PATH=start:stop:step or PATH=[JSON array] (repeatable)',
+        setListArg(numberListArg),
+      ),
+    );
 }
 
 export function sweepExitCode(result: SweepResult): number {

@@ -210,56 +210,61 @@ export function meanSpec(
     legends: [
       { stroke: 'color', shape: 'shape', title: 'series', symbolStrokeWidth: 2, symbolFillColor: 'white' },
     ],
-    marks: [
-      {
-        type: 'group',
-        from: { facet: { name: 'series_points', data: 'points', groupby: 'series' } },
-        marks: [
-          {
-            type: 'line',
-            from: { data: 'series_points' },
-            sort: { field: 'datum.x' },
-            encode: {
-              enter: {
-                x,
-                y: { scale: 'y', field: 'mean' },
-                stroke: { scale: 'color', field: 'series' },
-                strokeWidth: { value: 1.5 },
-              },
+    marks: meanMarks(x),
+  };
+}
+
+/** The mean line of each series, its error bars (rules from CI low to high) and a marker per mean. */
+function meanMarks(x: vega.NumericValueRef): vega.Mark[] {
+  return [
+    {
+      type: 'group',
+      from: { facet: { name: 'series_points', data: 'points', groupby: 'series' } },
+      marks: [
+        {
+          type: 'line',
+          from: { data: 'series_points' },
+          sort: { field: 'datum.x' },
+          encode: {
+            enter: {
+              x,
+              y: { scale: 'y', field: 'mean' },
+              stroke: { scale: 'color', field: 'series' },
+              strokeWidth: { value: 1.5 },
             },
           },
-        ],
-      },
-      {
-        type: 'rule',
-        from: { data: 'points' },
-        encode: {
-          enter: {
-            x,
-            y: { scale: 'y', field: 'lo' },
-            y2: { scale: 'y', field: 'hi' },
-            stroke: { scale: 'color', field: 'series' },
-            strokeWidth: { value: 1.5 },
-          },
+        },
+      ],
+    },
+    {
+      type: 'rule',
+      from: { data: 'points' },
+      encode: {
+        enter: {
+          x,
+          y: { scale: 'y', field: 'lo' },
+          y2: { scale: 'y', field: 'hi' },
+          stroke: { scale: 'color', field: 'series' },
+          strokeWidth: { value: 1.5 },
         },
       },
-      {
-        type: 'symbol',
-        from: { data: 'points' },
-        encode: {
-          enter: {
-            x,
-            y: { scale: 'y', field: 'mean' },
-            shape: { scale: 'shape', field: 'series' },
-            stroke: { scale: 'color', field: 'series' },
-            fill: { value: 'white' },
-            strokeWidth: { value: 1.5 },
-            size: { value: 50 },
-          },
+    },
+    {
+      type: 'symbol',
+      from: { data: 'points' },
+      encode: {
+        enter: {
+          x,
+          y: { scale: 'y', field: 'mean' },
+          shape: { scale: 'shape', field: 'series' },
+          stroke: { scale: 'color', field: 'series' },
+          fill: { value: 'white' },
+          strokeWidth: { value: 1.5 },
+          size: { value: 50 },
         },
       },
-    ],
-  };
+    },
+  ];
 }
 
 /** Rows of each point, by point id. */
@@ -273,6 +278,26 @@ function rowsByPoint(rows: readonly SweepRow[]): Map<number, SweepRow[]> {
   return byPoint;
 }
 
+/** Each point's empirical CDF of `pick`, labelled by its x value and series. */
+function cdfValues(
+  points: readonly SweepPoint[],
+  rows: readonly SweepRow[],
+  ctx: PlotContext,
+  pick: (r: SweepRow) => number | null,
+): Array<{ series: string; x: number; cdf: number }> {
+  const byPoint = rowsByPoint(rows);
+  const values: Array<{ series: string; x: number; cdf: number }> = [];
+  for (const point of points) {
+    const xs = (byPoint.get(point.id) ?? []).flatMap((r) => {
+      const v = pick(r);
+      return v === null ? [] : [v];
+    });
+    const label = `${point[ctx.param]} · ${seriesOf(point as unknown as PointSummary, ctx)}`;
+    for (const [x, cdf] of empiricalCdf(xs)) values.push({ series: label, x, cdf });
+  }
+  return values;
+}
+
 /**
  * The empirical CDF of one per-run metric, one step line per grid point (the same numbers as
  * cdf.csv). The x axis is log when every value is positive and they span more than a decade.
@@ -284,20 +309,12 @@ export function cdfSpec(
   metric: { pick: (r: SweepRow) => number | null; title: string; axis: string },
   options: FigureOptions,
 ): vega.Spec | null {
-  const byPoint = rowsByPoint(rows);
-  const values: Array<{ series: string; x: number; cdf: number }> = [];
-  for (const point of points) {
-    const xs = (byPoint.get(point.id) ?? []).flatMap((r) => {
-      const v = metric.pick(r);
-      return v === null ? [] : [v];
-    });
-    const label = `${point[ctx.param]} · ${seriesOf(point as unknown as PointSummary, ctx)}`;
-    for (const [x, cdf] of empiricalCdf(xs)) values.push({ series: label, x, cdf });
-  }
+  const values = cdfValues(points, rows, ctx, metric.pick);
   if (values.length === 0) return null;
   const series = [...new Set(values.map((v) => v.series))];
-  const min = Math.min(...values.map((v) => v.x));
-  const max = Math.max(...values.map((v) => v.x));
+  // Folds, not Math.min(...values): a sweep may have a million runs, too many arguments for one call.
+  const min = values.reduce((m, v) => Math.min(m, v.x), Infinity);
+  const max = values.reduce((m, v) => Math.max(m, v.x), -Infinity);
   const log = options.logX || (min > 0 && max / min > 10);
   return {
     ...baseSpec(
