@@ -100,6 +100,11 @@ export class EndpointBuilder {
     return this.act(defined({ at: this.time, do: 'receive' as const, conn }));
   }
 
+  /** Socket options on a connection: `{ nodelay: true }` (TCP_NODELAY), `{ cork: true }` (TCP_CORK). */
+  setsockopt(options: { nodelay?: boolean; cork?: boolean }, conn?: string): this {
+    return this.act(defined({ at: this.time, do: 'setsockopt' as const, conn, ...options }));
+  }
+
   accept(port: number): this {
     return this.act({ at: this.time, do: 'accept', port });
   }

@@ -15,6 +15,7 @@ import {
   SEND_ACCEPTING_STATES,
   type Segment,
   type SocketAddress,
+  type SocketOptions,
   splitmix32,
   type TcpState,
   tcpStateOf,
@@ -333,6 +334,13 @@ export class EndpointRuntime {
       case 'receive':
         this.withConn(action.conn, 'receive', (conn) => this.host.receive(conn));
         return;
+      case 'setsockopt': {
+        const options: Partial<SocketOptions> = {};
+        if (action.nodelay !== undefined) options.nodelay = action.nodelay;
+        if (action.cork !== undefined) options.cork = action.cork;
+        this.withConn(action.conn, 'setsockopt', (conn) => this.host.setSocketOptions(conn, options));
+        return;
+      }
       case 'restart':
         this.host.restart();
         this.lastConn = undefined;

@@ -278,6 +278,14 @@ const appActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at, do: z.literal('abort'), conn: connLabel.optional() }),
   z.strictObject({ at, do: z.literal('accept'), port }),
   z.strictObject({ at, do: z.literal('receive'), conn: connLabel.optional() }),
+  /** Socket options on a connection (core SocketOptions): TCP_NODELAY, TCP_CORK. */
+  z.strictObject({
+    at,
+    do: z.literal('setsockopt'),
+    conn: connLabel.optional(),
+    nodelay: z.boolean().optional(),
+    cork: z.boolean().optional(),
+  }),
   /** The host crashes and comes back with no connection state (RFC 9293 figure 10). */
   z.strictObject({ at, do: z.literal('restart') }),
   /** A hand-made segment on the wire from this host (old duplicates, forgeries). */
