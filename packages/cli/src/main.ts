@@ -118,6 +118,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
       threadsArg,
     )
     .option('--no-color', 'never colour the output')
+    .option('--no-expect', "skip the scenario's expectations: exit 0 whenever the run completes")
     .option('--inspect', 'serve the live inspector page while the run goes (see `synack inspect`)')
     .option('--explain', 'narrate every step, from the trace (jsonl: adds kind "explain" lines)')
     .addOption(
@@ -170,6 +171,7 @@ function runFlags(opts: Record<string, unknown>): RunFlags {
     full: opts.full === true,
     direction: opts.direction as Direction | undefined,
     color: opts.color === false ? false : undefined,
+    noExpect: opts.expect === false,
     lang: opts.lang as Lang,
     ...(explain ? { explain, annotate: explainAnnotator(explain) } : {}),
   };

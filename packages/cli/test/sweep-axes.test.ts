@@ -207,3 +207,24 @@ describe('bad axis values are usage errors', () => {
     usageError(await synack(['run', 'handshake', ...flags]), needle);
   });
 });
+
+describe('synack run --no-expect', () => {
+  it('exits 0 for a completed run whose built-in expectations fail, and checks none', async () => {
+    // Seed 1 at 20 % loss: the run completes, but lossy-transfer's expectations (retransmissions,
+    // bytes received, final states) do not hold.
+    const args = ['run', 'lossy-transfer', '--loss', '0.2', '--seed', '1', '--format', 'jsonl'];
+    const checked = await synack(args, { timeoutMs: 60_000 });
+    expect(checked.code, describeResult(checked)).toBe(1);
+    expect(checked.stderr).toMatch(/expectation failed/);
+    const skipped = await synack([...args, '--no-expect'], { timeoutMs: 60_000 });
+    expect(skipped.code, describeResult(skipped)).toBe(0);
+    expect(skipped.stderr).not.toMatch(/expectation failed/);
+    expect(skipped.stdout).toBe(checked.stdout);
+  });
+
+  it('still exits 1 when the run itself fails', async () => {
+    const r = await synack(['run', 'lossy-transfer', '--max-time', '5', '--no-expect', '--format', 'jsonl']);
+    expect(r.code, describeResult(r)).toBe(1);
+    expect(r.stderr).toMatch(/run failed/);
+  });
+});
