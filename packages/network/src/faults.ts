@@ -61,6 +61,11 @@ export interface LinkRuntimeState {
   busyUntil: number;
   /** Serialisation start times of accepted packets that had to wait; pruned lazily. */
   queuedStarts: number[];
+  /**
+   * Latest propagation-plus-jitter arrival given to a packet on this link (targeted delays not
+   * included): jitter never lets a packet overtake one sent before it on the same link.
+   */
+  jitteredUntil: number;
 }
 
 export interface FaultContext {
@@ -100,7 +105,7 @@ export function linkStateFor(ctx: Pick<FaultContext, 'linkState'>, packet: Packe
   const key = linkKey(packet.from, packet.to);
   let state = ctx.linkState.get(key);
   if (!state) {
-    state = { burstBad: false, busyUntil: -Infinity, queuedStarts: [] };
+    state = { burstBad: false, busyUntil: -Infinity, queuedStarts: [], jitteredUntil: -Infinity };
     ctx.linkState.set(key, state);
   }
   return state;
@@ -222,6 +227,13 @@ export function gilbertElliottLoss(burst: BurstLossModel | undefined, ctx: Fault
  * Adds the propagation delay plus uniform jitter in [0, jitter] to `deliverAt`. The pipeline
  * starts every packet at `deliverAt = sentAt`, so this yields sentAt + delay + jitter (plus any
  * targeted delay). One draw per packet when `jitter > 0`.
+ *
+ * Jitter keeps each link's order (first in, first out): a packet arrives no earlier than the one
+ * sent before it on the same link, as delay variation from queues along one path does (a drawn
+ * arrival earlier than its predecessor's is raised to it). Reordering is the `reorder` fault's
+ * job alone; with per-packet independent jitter, every burst of back-to-back segments would
+ * arrive shuffled, which no FIFO path does and which makes RACK resend segments that were only
+ * late (RFC 8985 §6.2: the reordering window is 0 until reordering has been seen).
  */
 export function delayAndJitter(
   model: Pick<FaultModel, 'delay' | 'jitter' | 'delayDistribution'>,
@@ -233,9 +245,13 @@ export function delayAndJitter(
   }
   const delay = model.delay ?? DEFAULT_DELAY;
   const jitter = model.jitter;
+  if (!isPositive(jitter)) return map((packet) => ({ ...packet, deliverAt: packet.deliverAt + delay }));
   return map((packet) => {
-    const extra = isPositive(jitter) ? drawJitter(ctx.rng, jitter) : 0;
-    return { ...packet, deliverAt: packet.deliverAt + delay + extra };
+    const state = linkStateFor(ctx, packet);
+    const drawn = packet.sentAt + delay + drawJitter(ctx.rng, jitter);
+    const arrival = Math.max(drawn, state.jitteredUntil);
+    state.jitteredUntil = arrival;
+    return { ...packet, deliverAt: packet.deliverAt + (arrival - packet.sentAt) };
   });
 }
 

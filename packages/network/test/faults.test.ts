@@ -283,6 +283,28 @@ describe('delay, jitter and reordering', () => {
     expect(new Set(offsets).size).toBe(5);
   });
 
+  it('never lets jitter reorder one link: a burst sent in one instant arrives in sending order', () => {
+    const burst = dataPackets(50, { sentAt: 0 });
+    const { out } = runOperator((ctx) => delayAndJitter({ delay: 10, jitter: 8 }, ctx), burst);
+    const arrivals = out.map((p) => p.deliverAt);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]).toBeGreaterThanOrEqual(arrivals[i - 1]);
+    // Jitter still varies the delay: not every packet is held at the first one's arrival.
+    expect(new Set(arrivals).size).toBeGreaterThan(1);
+    expect(Math.max(...arrivals)).toBeLessThanOrEqual(18);
+  });
+
+  it('keeps FIFO order per link only: the other direction is not held behind it', () => {
+    const forward = dataPackets(20, { sentAt: 0 });
+    const reverse = dataPackets(20, { sentAt: 0, from: 'server' }).map((p) => ({ ...p, id: p.id + 100 }));
+    const { out } = runOperator(
+      (ctx) => delayAndJitter({ delay: 10, jitter: 8 }, ctx),
+      [...forward, ...reverse],
+    );
+    const arrivals = (from: string) => out.filter((p) => p.from === from).map((p) => p.deliverAt);
+    // Held behind the forward link, every reverse packet would arrive at or after its last one.
+    expect(Math.min(...arrivals('server'))).toBeLessThan(Math.max(...arrivals('client')));
+  });
+
   it('draws continuous jitter when jitter is not an integer', () => {
     const { out } = runOperator((ctx) => delayAndJitter({ delay: 1, jitter: 0.5 }, ctx), dataPackets(100));
     for (const p of out) {
