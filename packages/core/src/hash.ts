@@ -11,54 +11,56 @@ function rotl(x: number, b: number): number {
 
 export type HashKey = readonly [number, number];
 
+/**
+ * The four state words v0..v3, kept in one module-level array so a hash allocates nothing (a
+ * round as a closure over local variables cost one context object per call). Hashing is
+ * synchronous and never re-entered, so one array serves every call.
+ */
+const state = new Uint32Array(4);
+
+/** One SipRound over `state` (Uint32Array stores wrap to 32 bits by themselves). */
+function sipRound(v: Uint32Array): void {
+  v[0] += v[1];
+  v[1] = rotl(v[1], 5) ^ v[0];
+  v[0] = rotl(v[0], 16);
+  v[2] += v[3];
+  v[3] = rotl(v[3], 8) ^ v[2];
+  v[0] += v[3];
+  v[3] = rotl(v[3], 7) ^ v[0];
+  v[2] += v[1];
+  v[1] = rotl(v[1], 13) ^ v[2];
+  v[2] = rotl(v[2], 16);
+}
+
+/** Absorbs one 32-bit little-endian word: c = 2 compression rounds. */
+function absorb(v: Uint32Array, m: number): void {
+  v[3] ^= m;
+  sipRound(v);
+  sipRound(v);
+  v[0] ^= m;
+}
+
 export function halfSipHash(key: HashKey, message: Uint8Array): number {
-  const k0 = key[0] >>> 0;
-  const k1 = key[1] >>> 0;
-  let v0 = k0;
-  let v1 = k1;
-  let v2 = (0x6c796765 ^ k0) >>> 0;
-  let v3 = (0x74656462 ^ k1) >>> 0;
-
-  const round = () => {
-    v0 = (v0 + v1) >>> 0;
-    v1 = rotl(v1, 5) ^ v0;
-    v0 = rotl(v0, 16);
-    v2 = (v2 + v3) >>> 0;
-    v3 = rotl(v3, 8) ^ v2;
-    v0 = (v0 + v3) >>> 0;
-    v3 = rotl(v3, 7) ^ v0;
-    v2 = (v2 + v1) >>> 0;
-    v1 = rotl(v1, 13) ^ v2;
-    v2 = rotl(v2, 16);
-    v1 >>>= 0;
-    v3 >>>= 0;
-  };
-
+  const v = state;
+  v[0] = key[0];
+  v[1] = key[1];
+  v[2] = 0x6c796765 ^ key[0];
+  v[3] = 0x74656462 ^ key[1];
   const length = message.length;
   const whole = length - (length % 4);
   for (let i = 0; i < whole; i += 4) {
-    const m = (message[i] | (message[i + 1] << 8) | (message[i + 2] << 16) | (message[i + 3] << 24)) >>> 0;
-    v3 = (v3 ^ m) >>> 0;
-    round();
-    round();
-    v0 = (v0 ^ m) >>> 0;
+    absorb(v, message[i] | (message[i + 1] << 8) | (message[i + 2] << 16) | (message[i + 3] << 24));
   }
   let b = (length << 24) >>> 0;
   const left = length - whole;
   if (left >= 3) b |= message[whole + 2] << 16;
   if (left >= 2) b |= message[whole + 1] << 8;
   if (left >= 1) b |= message[whole];
-  b >>>= 0;
-  v3 = (v3 ^ b) >>> 0;
-  round();
-  round();
-  v0 = (v0 ^ b) >>> 0;
-  v2 = (v2 ^ 0xff) >>> 0;
-  round();
-  round();
-  round();
-  round();
-  return (v1 ^ v3) >>> 0;
+  absorb(v, b >>> 0);
+  // d = 4 finalisation rounds.
+  v[2] ^= 0xff;
+  for (let r = 0; r < 4; r++) sipRound(v);
+  return (v[1] ^ v[3]) >>> 0;
 }
 
 /** splitmix32: spreads a 32-bit seed into well-mixed words (used to derive keys from a seed). */
@@ -77,13 +79,35 @@ export function keyFromSeed(seed: number, label: number): HashKey {
 
 /** Encodes an IPv4 dotted quad as 4 bytes. */
 export function ipv4Bytes(addr: string): number[] {
-  const parts = addr.split('.');
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: "${addr}"`);
-  return parts.map((p) => {
-    const n = Number(p);
-    if (!Number.isInteger(n) || n < 0 || n > 255) throw new Error(`not an IPv4 address: "${addr}"`);
-    return n;
-  });
+  const out = new Uint8Array(4);
+  writeIpv4(out, 0, addr);
+  return [...out];
+}
+
+/**
+ * Writes the dotted quad `addr` as 4 bytes at `out[offset]`, parsing by character codes (no
+ * split, no intermediate arrays: this runs twice per ISN and timestamp offset). Throws on anything
+ * but four decimal numbers 0–255.
+ */
+function writeIpv4(out: Uint8Array, offset: number, addr: string): void {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= addr.length; i++) {
+    const c = i < addr.length ? addr.charCodeAt(i) : 46; // a final '.' closes the last part
+    if (c === 46) {
+      if (digits === 0 || value > 255 || part > 3) throw new Error(`not an IPv4 address: "${addr}"`);
+      out[offset + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      throw new Error(`not an IPv4 address: "${addr}"`);
+    }
+  }
+  if (part !== 4) throw new Error(`not an IPv4 address: "${addr}"`);
 }
 
 /** Bytes of a 4-tuple (plus optional extra 32-bit words) for hashing. */
@@ -95,18 +119,19 @@ export function tupleBytes(
   ...extra: number[]
 ): Uint8Array {
   const out = new Uint8Array(12 + 4 * extra.length);
-  out.set(ipv4Bytes(localAddr), 0);
-  out.set(ipv4Bytes(remoteAddr), 4);
+  writeIpv4(out, 0, localAddr);
+  writeIpv4(out, 4, remoteAddr);
   out[8] = localPort >>> 8;
   out[9] = localPort & 0xff;
   out[10] = remotePort >>> 8;
   out[11] = remotePort & 0xff;
-  extra.forEach((word, i) => {
+  for (let i = 0; i < extra.length; i++) {
+    const word = extra[i];
     const o = 12 + 4 * i;
     out[o] = word & 0xff;
     out[o + 1] = (word >>> 8) & 0xff;
     out[o + 2] = (word >>> 16) & 0xff;
     out[o + 3] = (word >>> 24) & 0xff;
-  });
+  }
   return out;
 }

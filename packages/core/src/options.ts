@@ -64,13 +64,15 @@ export function optionSpace(t: Tcb): number {
   return t.tsOk ? TIMESTAMPS_OPTION_SPACE : 0;
 }
 
-/** Options of our SYN (offer what the profile enables) or SYN-ACK (echo what is in effect). */
-export function synOptions(t: Tcb, withAck: boolean, now: number): SynOptions {
+/**
+ * Options of our SYN (offer what the profile enables) or SYN-ACK (echo what is in effect), set on
+ * `out` (the segment being built, so no options object is made and spread per segment).
+ */
+export function synOptions<T extends SynOptions>(t: Tcb, withAck: boolean, now: number, out: T): T {
   const p = t.profile;
   const offerTs = withAck ? t.tsOk : p.timestamps;
   const offerSack = withAck ? t.sackOk : p.sack;
   const offerScale = withAck ? t.wsOk : p.windowScaling;
-  const out: SynOptions = {};
   if (offerSack) out.sackOk = true;
   if (offerTs) out.ts = { val: tsValue(t, now), ecr: withAck ? t.tsRecent : 0 };
   if (offerScale) out.wscale = Math.min(p.windowScale, MAX_WINDOW_SHIFT);
@@ -101,14 +103,14 @@ export function peerWindow(t: Tcb, seg: Segment): number {
   return seg.flags & Flag.SYN ? seg.win : seg.win * 2 ** t.sndWscale;
 }
 
-/** Timestamps and SACK blocks for a non-SYN segment we send (nothing on a RST). */
-export function segmentOptions(
+/** Timestamps and SACK blocks for a non-SYN segment we send (nothing on a RST), set on `out`. */
+export function segmentOptions<T extends { ts?: TimestampOption; sack?: readonly SackBlock[] }>(
   t: Tcb,
   flags: number,
   now: number,
-): { ts?: TimestampOption; sack?: SackBlock[] } {
-  if (flags & Flag.RST) return {};
-  const out: { ts?: TimestampOption; sack?: SackBlock[] } = {};
+  out: T,
+): T {
+  if (flags & Flag.RST) return out;
   if (t.tsOk) out.ts = { val: tsValue(t, now), ecr: t.tsRecent };
   if (t.sackOk && flags & Flag.ACK) {
     const blocks = currentSackBlocks(t);

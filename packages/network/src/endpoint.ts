@@ -58,6 +58,11 @@ export interface EndpointInit {
   index: number;
   inspect?: boolean;
   engine?: 'actor' | 'table';
+  /**
+   * Nobody reads the trace (placement.ts `quiet`): records that only feed trace lines (`cc`,
+   * `timer`) are not made at all. Segments, states, app events and host drops still are.
+   */
+  quiet?: boolean;
 }
 
 export interface StepOutput {
@@ -193,7 +198,9 @@ export class EndpointRuntime {
           ),
         state: (conn, from, to) => this.onState(conn, from, to),
         app: (conn, event, detail) => this.onApp(conn, event, detail),
-        timer: (conn, timer, detail) => this.records.push({ k: 'timer', conn, timer, detail }),
+        timer: (conn, timer, detail) => {
+          if (!init.quiet) this.records.push({ k: 'timer', conn, timer, detail });
+        },
         drop: (seg, reason) => this.records.push({ k: 'drop', seg, reason }),
         data: (conn, bytes) => this.onData(conn, bytes),
         cc: (conn, snapshot) => this.onCongestion(conn, snapshot),
@@ -502,6 +509,7 @@ export class EndpointRuntime {
 
   /** Reports a congestion snapshot only when it differs from the connection's last one (the trace contract). */
   private onCongestion(conn: string, snapshot: CongestionSnapshot): void {
+    if (this.init.quiet) return;
     const last = this.lastCongestion.get(conn);
     if (last && sameCongestion(last, snapshot)) return;
     this.lastCongestion.set(conn, snapshot);

@@ -80,6 +80,7 @@ export function placeEndpoints(config: SimulationConfig, placement: Placement): 
       index,
       inspect: config.inspect,
       engine: config.engine ?? (config.inspect ? 'actor' : undefined),
+      quiet: placement.quiet,
     }),
   );
   const count = threadCount(placement.threads, inits.length);

@@ -107,21 +107,24 @@ export class Step implements StepResult {
   ): void {
     const t = this.tcb;
     const syn = (flags & Flag.SYN) !== 0;
-    const segment: Segment = {
+    const withAck = (flags & Flag.ACK) !== 0;
+    // Built by assignment, not spreads: one object per segment, in one order of fields.
+    const segment: { -readonly [K in keyof Segment]: Segment[K] } = {
       srcAddr: t.local.addr,
       srcPort: t.local.port,
       dstAddr: t.remote.addr,
       dstPort: t.remote.port,
       seq: seq >>> 0,
-      ack: flags & Flag.ACK ? ack >>> 0 : 0,
+      ack: withAck ? ack >>> 0 : 0,
       flags,
       // RFC 7323 §2.2: the window on a SYN is never scaled; on every other segment it is.
-      win: syn ? synWindow(t, (flags & Flag.ACK) !== 0) : windowField(t),
-      ...(mss !== undefined ? { mss } : {}),
-      // Options ride on every segment we send (options.ts): part of building the segment.
-      ...(syn ? synOptions(t, (flags & Flag.ACK) !== 0, this.now) : segmentOptions(t, flags, this.now)),
-      ...(data && data.length > 0 ? { data } : {}),
+      win: syn ? synWindow(t, withAck) : windowField(t),
     };
+    if (mss !== undefined) segment.mss = mss;
+    // Options ride on every segment we send (options.ts): part of building the segment.
+    if (syn) synOptions(t, withAck, this.now, segment);
+    else segmentOptions(t, flags, this.now, segment);
+    if (data && data.length > 0) segment.data = data;
     t.stats.segmentsSent++;
     if (data) t.stats.bytesSent += data.length;
     if (data && data.length > 0) noteDataSent(t, this.now);

@@ -35,7 +35,12 @@ function newConnection(t: Tcb): void {
     synAckBudget: t.synAckBudget,
     socketOptions: { nodelay: t.nodelay, cork: t.cork },
   });
-  Object.assign(t, { ...fresh, stats: t.stats, lastEventAt: t.lastEventAt, state: t.state });
+  const { stats, lastEventAt, state } = t;
+  // Assigned in place, then the kept fields put back: no third TCB-sized object in between.
+  Object.assign(t, fresh);
+  t.stats = stats;
+  t.lastEventAt = lastEventAt;
+  t.state = state;
 }
 
 /** Picks the ISS and sends <SEQ=ISS><CTL=SYN> (§3.10.1). */
