@@ -11,6 +11,7 @@ import { groupStateCounts, groupView } from './groups.js';
 import {
   connectionKey,
   FLAG_FILTERS,
+  LADDER_HEAD,
   ladderLayout,
   ladderSvg,
   renderLadderWindow,
@@ -169,6 +170,8 @@ function handle(msg) {
     }
     case 'control':
       app.control = msg.control;
+      // Acknowledged at once (Pause within 100 ms): the badge and buttons need no full frame.
+      showRunState();
       restoreLink();
       break;
     case 'error':
@@ -243,7 +246,19 @@ function writeHash(model) {
     conns,
   });
   if (hash === app.lastHash) return;
+  // replaceState costs several ms in Chromium: at most one every 250 ms (the last one always
+  // lands), so streaming a run or dragging the scrubber is not slowed by the address bar.
+  const now = performance.now();
+  const wait = 250 - (now - (app.hashWrittenAt ?? -1e9));
+  if (wait > 0) {
+    app.hashTimer ??= setTimeout(() => {
+      app.hashTimer = null;
+      writeHash(app.model);
+    }, wait);
+    return;
+  }
   app.lastHash = hash;
+  app.hashWrittenAt = now;
   history.replaceState(null, '', hash || `${location.pathname}${location.search}`);
 }
 
@@ -554,6 +569,11 @@ function stateOrder() {
   return (app.hello?.statechart?.nodes ?? []).filter((n) => !n.alias && !n.compound).map((n) => n.state);
 }
 
+/** Sets an element's text only when it changed (an unchanged write still invalidates layout). */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 function h(tag, attrs = {}, text) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -860,12 +880,15 @@ function renderPanel(ep, model) {
   const panel = app.panels.get(ep.id) ?? createPanel(ep);
   const conns = [...ep.conns.values()];
   // Listeners.
-  panel.listeners.textContent = [...ep.listeners]
-    .map(
-      ([actor, l]) =>
-        `${actor.replace('listener:', 'listener :')} ${l.value ?? ''}${l.context?.backlog !== undefined ? ` (backlog ${l.context.backlog})` : ''}`,
-    )
-    .join(' · ');
+  setText(
+    panel.listeners,
+    [...ep.listeners]
+      .map(
+        ([actor, l]) =>
+          `${actor.replace('listener:', 'listener :')} ${l.value ?? ''}${l.context?.backlog !== undefined ? ` (backlog ${l.context.backlog})` : ''}`,
+      )
+      .join(' · '),
+  );
   // Which connection to show.
   let conn = panel.pinned ? ep.conns.get(panel.pinned) : undefined;
   if (!conn) conn = (ep.lastActive && ep.conns.get(ep.lastActive)) || conns[0];
@@ -903,6 +926,7 @@ function renderPanel(ep, model) {
     panel.holder.setAttribute('data-state', '');
     panel.timers.textContent = '';
     panel.context.replaceChildren();
+    panel.contextKey = '';
     panel.cwnd.replaceChildren();
     panel.cwndKey = '';
     panel.history.textContent = '';
@@ -923,24 +947,35 @@ function renderPanel(ep, model) {
   );
   if (panel.chart.current !== shown) keepInView(panel.wrap, panel.chart.nodes.get(panel.chart.current));
   const caused = app.selected !== null ? causedBy(model, app.selected) : [];
-  markCaused(
-    panel.chart,
-    caused.filter((c) => c.endpoint === ep.id && c.conn === conn.id),
-  );
+  const mine = caused.filter((c) => c.endpoint === ep.id && c.conn === conn.id);
+  // Re-marked only when the list changed: toggling classes every frame re-styles the whole chart.
+  const causedKey = mine.map((c) => `${c.from}>${c.to}>${c.event}`).join('|');
+  if (causedKey !== panel.causedKey) {
+    panel.causedKey = causedKey;
+    markCaused(panel.chart, mine);
+  }
   // Timers and context.
   const timers = pendingTimers(conn, ep, model.t);
-  panel.timers.textContent = timers.length
-    ? timers
-        .map((t) => `${t.name} timer fires at ${formatTime(t.at)} (in ${formatTime(Math.max(0, t.in))})`)
-        .join('   ')
-    : 'no timer pending';
-  panel.context.replaceChildren(
-    ...contextRows(conn).map(([name, value]) => {
-      const row = h('div');
-      row.append(h('dt', {}, name), h('dd', {}, String(value)));
-      return row;
-    }),
+  setText(
+    panel.timers,
+    timers.length
+      ? timers
+          .map((t) => `${t.name} timer fires at ${formatTime(t.at)} (in ${formatTime(Math.max(0, t.in))})`)
+          .join('   ')
+      : 'no timer pending',
   );
+  const rows = contextRows(conn);
+  const contextKey = rows.map(([n, v]) => `${n}=${v}`).join('|');
+  if (contextKey !== panel.contextKey) {
+    panel.contextKey = contextKey;
+    panel.context.replaceChildren(
+      ...rows.map(([name, value]) => {
+        const row = h('div');
+        row.append(h('dt', {}, name), h('dd', {}, String(value)));
+        return row;
+      }),
+    );
+  }
   // Redrawn only when the connection or its number of samples changed (scrubbing back shrinks it).
   const cwndKey = `${conn.id}|${conn.cc.length}`;
   if (cwndKey !== panel.cwndKey) {
@@ -952,9 +987,12 @@ function renderPanel(ep, model) {
   renderActions(panel, model, conn);
   renderFirings(panel, ep.id);
   const path = conn.history.map((s) => `${s.to} @${formatTime(s.t)}`);
-  panel.history.textContent = `${conn.label ? `${conn.label} · ` : ''}${conn.id}: CLOSED → ${path.join(' → ')}${
-    conn.retransmits ? ` · ${conn.retransmits} retransmission(s)` : ''
-  }`;
+  setText(
+    panel.history,
+    `${conn.label ? `${conn.label} · ` : ''}${conn.id}: CLOSED → ${path.join(' → ')}${
+      conn.retransmits ? ` · ${conn.retransmits} retransmission(s)` : ''
+    }`,
+  );
 }
 
 /**
@@ -1141,10 +1179,10 @@ function renderSelection(model) {
  * The ladder: placed again when the shown moment, the filters or the width changed (at most
  * 10×/s while live), redrawn when the selection or the rows in view changed.
  */
-function renderLadderPart(model) {
+function renderLadderPart(model, geo) {
   const ladder = $('ladder');
   const now = performance.now();
-  const width = ladder.clientWidth;
+  const width = geo.ladderWidth;
   const last = app.lastLadder;
   const filterKey = `${JSON.stringify(app.filter)}|${[...app.picked].join(',')}`;
   const moved = last.count !== model.count || last.width !== width || last.filter !== filterKey;
@@ -1160,23 +1198,30 @@ function renderLadderPart(model) {
   }
   const layout = app.layout;
   if (!layout) return;
-  const space = ladder.querySelector('.ladder-space');
-  if (space && space.style.height !== `${layout.height}px`) space.style.height = `${layout.height}px`;
-  if (app.followLadder && app.ladderWindow === '') ladder.scrollTop = ladder.scrollHeight;
+  // Scroll positions are computed, not read back: a read after this frame's DOM writes would
+  // force a synchronous layout of the whole page (the costliest part of a scrub step).
+  const view = geo.ladderHeight || 520;
+  let top = geo.ladderTop;
+  if (app.followLadder && app.ladderWindow === '') top = Math.max(0, LADDER_HEAD + layout.height - view);
   if (app.scrollToSelected && app.selected !== null) {
     const g = layout.segs.find((x) => x.s.id === app.selected);
     if (g) {
       app.scrollToSelected = false;
       app.followLadder = false;
-      ladder.scrollTop = scrollTopForRow(g.r1, ladder.clientHeight);
+      top = scrollTopForRow(g.r1, view);
     }
   }
-  const { first, last: lastRow } = windowRows(layout, ladder.scrollTop, ladder.clientHeight || 520);
+  const space = ladder.querySelector('.ladder-space');
+  if (space && space.style.height !== `${layout.height}px`) space.style.height = `${layout.height}px`;
+  // Scroll writes wait for the end of the frame (each one forces a layout): geo.scrolls.
+  if (top !== geo.ladderTop) geo.scrolls.push([ladder, top]);
+  const { first, last: lastRow } = windowRows(layout, top, view);
   const key = `${first}|${lastRow}|${app.selected}|${app.lastLadder.at}`;
   if (key !== app.ladderWindow) {
-    renderLadderWindow(ladder, layout, model, { selected: app.selected });
+    renderLadderWindow(ladder, layout, model, { selected: app.selected, scrollTop: top, viewHeight: view });
     app.ladderWindow = key;
-    if (app.followLadder) ladder.scrollTop = ladder.scrollHeight;
+    if (app.followLadder && top !== Math.max(0, LADDER_HEAD + layout.height - view))
+      geo.scrolls.push([ladder, LADDER_HEAD + layout.height]);
   }
   if (app.refocus !== undefined) {
     // The ladder was redrawn: give the keyboard focus back to the segment just selected.
@@ -1186,7 +1231,7 @@ function renderLadderPart(model) {
 }
 
 /** The event list, following the scrubber: the shown moment's last event and the selected send. */
-function renderEvents() {
+function renderEvents(geo) {
   const list = app.eventList;
   if (!list) return;
   addEvents(list, app.events, app.traceIdx);
@@ -1195,14 +1240,61 @@ function renderEvents() {
   const selectedEvent = seg ? app.traceIdx.indexOf(seg.index) : -1;
   const follow = app.listCursor !== k;
   app.listCursor = k;
-  renderEventList(list, { current: k - 1, selectedEvent, follow });
+  renderEventList(list, {
+    current: k - 1,
+    selectedEvent,
+    follow,
+    scrollTop: geo.listTop,
+    viewHeight: geo.listHeight,
+  });
+  if (list.scrollTo !== undefined) {
+    geo.scrolls.push([list.box, list.scrollTo]);
+    list.scrollTo = undefined;
+  }
   const total = app.traceIdx.length;
   $('event-count').textContent = list.query
     ? `${list.matches.length} of ${total} events match`
     : `${total} events`;
 }
 
+function runState(control) {
+  if (!control) return 'connecting';
+  if (control.done) return 'done';
+  if (control.paused) return 'paused';
+  return control.running ? 'running' : 'waiting';
+}
+
+/** The run's state on the page (body, badge, Pause/Resume) without waiting for the next frame. */
+function showRunState() {
+  const run = runState(app.control);
+  document.body.dataset.run = run;
+  const badge = $('status').querySelector('.badge');
+  if (badge && app.connected) {
+    badge.className = `badge ${run}`;
+    badge.textContent = run;
+  }
+  const done = Boolean(app.control?.done);
+  $('pause').disabled = !app.connected || done || Boolean(app.control?.paused);
+  $('resume').disabled = (!app.connected || done || !app.control?.paused) && app.cursor === null;
+}
+
+/** Sizes and scroll offsets, read once at the start of a frame while the layout is still clean. */
+function measure() {
+  const ladder = $('ladder');
+  const list = $('events');
+  return {
+    ladderWidth: ladder.clientWidth,
+    ladderTop: ladder.scrollTop,
+    ladderHeight: ladder.clientHeight,
+    listTop: list.scrollTop,
+    listHeight: list.clientHeight,
+    /** [element, scrollTop] to apply once the frame's DOM writes are done. */
+    scrolls: [],
+  };
+}
+
 function render() {
+  const geo = measure();
   syncModel();
   const model = app.model;
   const control = app.control;
@@ -1214,15 +1306,7 @@ function render() {
   body.dataset.trace = String(total);
   body.dataset.cursor = String(k);
   body.dataset.mode = app.cursor === null ? 'live' : 'replay';
-  const run = !control
-    ? 'connecting'
-    : control.done
-      ? 'done'
-      : control.paused
-        ? 'paused'
-        : control.running
-          ? 'running'
-          : 'waiting';
+  const run = runState(control);
   body.dataset.run = run;
 
   // Status line.
@@ -1273,8 +1357,8 @@ function render() {
   if (!model) return;
   renderPanels(model);
 
-  renderLadderPart(model);
-  renderEvents();
+  renderLadderPart(model, geo);
+  renderEvents(geo);
   renderSelection(model);
   writeHash(model);
 
@@ -1288,6 +1372,7 @@ function render() {
   } else {
     summary.classList.add('hidden');
   }
+  for (const [element, top] of geo.scrolls) element.scrollTop = top;
 }
 
 setup();

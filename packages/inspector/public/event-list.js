@@ -118,21 +118,27 @@ function matchAtOrBefore(matches, i) {
  * start); `selectedEvent`: trace index of the selected segment's send, or -1; `follow`: scroll
  * so the current row is in view (when the moment moved, not when the user scrolled the list).
  */
-export function renderEventList(list, { current, selectedEvent, follow }) {
+export function renderEventList(list, { current, selectedEvent, follow, scrollTop, viewHeight }) {
   updateMatches(list);
   const { box, matches } = list;
-  list.space.style.height = `${matches.length * EVENT_ROW}px`;
-  const view = box.clientHeight || 240;
+  const height = `${matches.length * EVENT_ROW}px`;
+  if (list.space.style.height !== height) list.space.style.height = height;
+  // Offsets passed in by the caller (read before any DOM write of the frame: no forced layout).
+  const view = viewHeight ?? (box.clientHeight || 240);
+  let top = scrollTop ?? box.scrollTop;
   if (follow) {
     const at = matchAtOrBefore(matches, current);
     if (at >= 0) {
       const y = at * EVENT_ROW;
-      if (y < box.scrollTop || y + EVENT_ROW > box.scrollTop + view)
-        box.scrollTop = Math.max(0, y - view / 2);
+      if (y < top || y + EVENT_ROW > top + view) {
+        top = Math.max(0, Math.min(y - view / 2, matches.length * EVENT_ROW - view));
+        // Applied by the caller after every DOM write of the frame (a scroll write forces layout).
+        list.scrollTo = top;
+      }
     }
   }
-  const first = Math.max(0, Math.floor(box.scrollTop / EVENT_ROW) - OVERSCAN);
-  const last = Math.min(matches.length - 1, Math.ceil((box.scrollTop + view) / EVENT_ROW) + OVERSCAN);
+  const first = Math.max(0, Math.floor(top / EVENT_ROW) - OVERSCAN);
+  const last = Math.min(matches.length - 1, Math.ceil((top + view) / EVENT_ROW) + OVERSCAN);
   const key = `${first}|${last}|${current}|${selectedEvent}|${matches.length}`;
   if (key === list.drawn) return;
   list.drawn = key;

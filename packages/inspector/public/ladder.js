@@ -17,6 +17,8 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 export const ROW = 26;
 const TOP = 10;
 const HEAD = 26;
+/** Height of the lane header above the rows (app.js computes scroll offsets with it). */
+export const LADDER_HEAD = HEAD;
 /** x of the time labels' right edge, and of the first lifeline (state tags fit in between). */
 const TIME_X = 70;
 const LEFT = 190;
@@ -343,7 +345,12 @@ export function ladderSvg(layout, model, { selected = null, first = 0, last = la
  * header and a spacer as tall as the whole ladder are built once; only the window's SVG is
  * replaced, so the scroll position survives every redraw.
  */
-export function renderLadderWindow(container, layout, model, { selected = null } = {}) {
+export function renderLadderWindow(
+  container,
+  layout,
+  model,
+  { selected = null, scrollTop = container.scrollTop, viewHeight = container.clientHeight || 520 } = {},
+) {
   let head = container.querySelector(':scope > .ladder-head');
   let space = container.querySelector(':scope > .ladder-space');
   if (!head || !space) {
@@ -362,7 +369,7 @@ export function renderLadderWindow(container, layout, model, { selected = null }
   // CSSOM, not a style attribute: the page's CSP refuses inline style markup.
   space.style.height = `${layout.height}px`;
   space.style.width = `${layout.totalWidth}px`;
-  const { first, last } = windowRows(layout, container.scrollTop, container.clientHeight || 520);
+  const { first, last } = windowRows(layout, scrollTop, viewHeight);
   space.innerHTML = layout.rows.length ? ladderSvg(layout, model, { selected, first, last }) : '';
   const svg = space.firstElementChild;
   if (svg) svg.style.top = `${first > 0 ? rowY(first) - ROW / 2 : 0}px`;

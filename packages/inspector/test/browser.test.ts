@@ -444,6 +444,8 @@ describe('the inspector page in headless Chromium', () => {
     await page.keyboard.press('Shift+R');
     await page.keyboard.press('r');
     await page.waitForSelector(`body[data-cursor="${third.k}"]`);
+    // The hash is written at most every 250 ms (replaceState is slow): wait for it.
+    await until(async () => (await page.evaluate(() => location.hash)).includes(`seg=${third.id}`));
     const hash = await page.evaluate(() => location.hash);
     expect(hash).toContain(`event=${third.k}`);
     expect(hash).toContain(`seg=${third.id}`);
@@ -463,7 +465,7 @@ describe('the inspector page in headless Chromium', () => {
     await shared.focus('body');
     await shared.keyboard.press('Shift+R');
     await shared.waitForSelector(`body[data-cursor="${resends[1].k}"]`);
-    expect(await shared.evaluate(() => location.hash)).toContain(`seg=${resends[1].id}`);
+    await until(async () => (await shared.evaluate(() => location.hash)).includes(`seg=${resends[1].id}`));
     await shared.close();
     await page.close();
   });

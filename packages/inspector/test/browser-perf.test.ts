@@ -1,0 +1,195 @@
+/// <reference lib="dom" />
+/**
+ * Responsiveness of the page in headless Chromium (issue 23 item 6), measured with the Long
+ * Tasks API (PerformanceObserver 'longtask': any task over 50 ms on the page's main thread):
+ * incremental rendering while `lossy-transfer` and a 1,000-connection SYN flood stream in, a
+ * scrub step, and how soon Pause is acknowledged. Budgets: no long task over 50 ms while
+ * rendering, a scrub step ≤ 50 ms, Pause shown within 100 ms.
+ * Left out of CI's loaded pass (.ci/run excludes test/browser*.test.ts): these are timings.
+ * The measured numbers are printed (and kept in test-results/perf.json) whatever the verdict.
+ */
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SimulationConfig } from '@synack/network';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Inspector, inspectSimulation, type StreamEvent } from '../src/index.js';
+import { lossyTransfer } from './fixtures.js';
+import { launchBrowser, PACKAGE_DIR, screenshotPath } from './helpers.js';
+
+let browser: Browser;
+const measured: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  const dir = join(PACKAGE_DIR, 'test-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'perf.json'), `${JSON.stringify(measured, null, 2)}\n`);
+});
+
+/** 1,000 spoofed SYNs at a listener with a large backlog: 1,000 half-open connections. */
+const flood1000: SimulationConfig = {
+  seed: 1,
+  profile: 'linux',
+  endpoints: [
+    { id: 'server', actions: [{ at: 0, do: 'listen', port: 80, backlog: 2048, syncookies: 0 }] },
+    {
+      id: 'attacker',
+      actions: [{ at: 0, do: 'syn-flood', to: 'server', port: 80, count: 1000, interval: 1 }],
+    },
+  ],
+  network: { default: { delay: 10 } },
+  maxTime: 10_000,
+};
+
+/** In the page: records every long task (buffered: from the page's start). */
+function observeLongTasks() {
+  const w = window as unknown as { __long: number[] };
+  w.__long = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) w.__long.push(e.duration);
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { __long: number[] }).__long);
+
+async function openPaused(inspector: Inspector, viewport = { width: 1600, height: 1000 }) {
+  const page = await browser.newPage({ viewport });
+  await page.goto(inspector.url);
+  await page.waitForSelector('body[data-connected="true"][data-run="paused"]');
+  await page.evaluate(observeLongTasks);
+  // Let the page settle (fonts, first layout) before measuring the stream.
+  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    (window as unknown as { __long: number[] }).__long.length = 0;
+  });
+  return page;
+}
+
+/** Streams a whole run into an open page (resumed from the page) and returns its long tasks. */
+async function streamRun(config: SimulationConfig, name: string) {
+  const run = await inspectSimulation(config, {
+    speed: 1_000_000,
+    hold: 0,
+    paused: true,
+    scenario: { name },
+  });
+  try {
+    const page = await openPaused(run.inspector);
+    await page.click('#resume');
+    await run.result;
+    const total = (run.inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect').length;
+    await page.waitForSelector(`body[data-run="done"][data-trace="${total}"]`, { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    const tasks = await longTasks(page);
+    await page.screenshot({ path: screenshotPath(`perf-${name}-done`) });
+    return { run, page, tasks, total };
+  } catch (err) {
+    await run.inspector.close();
+    throw err;
+  }
+}
+
+/** In the page: moves the scrubber to each position and times input → frame rendered. */
+async function timeScrubSteps(positions: number[]) {
+  const scrub = document.getElementById('scrub') as HTMLInputElement;
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  const times: number[] = [];
+  for (const k of positions) {
+    const t0 = performance.now();
+    scrub.value = String(k);
+    scrub.dispatchEvent(new Event('input', { bubbles: true }));
+    await frame();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+const stats = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return {
+    n: xs.length,
+    max: Math.round(sorted[sorted.length - 1] ?? 0),
+    median: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+  };
+};
+
+/** Scrub positions: backwards and forwards, far and near (a step back re-derives the model). */
+function scrubPositions(total: number) {
+  const out: number[] = [];
+  for (let i = 0; i < 10; i++) out.push(Math.round((total * (10 - i)) / 11));
+  for (let i = 0; i < 10; i++) out.push(Math.round((total * (i + 1)) / 12));
+  out.push(total - 1, total - 2, 1, total);
+  return out;
+}
+
+describe('responsiveness in Chromium (Long Tasks API)', () => {
+  for (const [name, config] of [
+    ['lossy-transfer', lossyTransfer],
+    ['flood-1000', flood1000],
+  ] as const) {
+    // Over budget today (measured on the shared 2-core machine, 2026-12-03): lossy-transfer has
+    // long tasks of 80 ms median, 220–280 ms max while it streams in and scrub steps of 90–125 ms
+    // median, 300–940 ms max; the 1,000-connection flood (15,003 events) long tasks of 150–220 ms
+    // median, ~1.7 s max and scrub steps of 170–220 ms median. Most of it is the page's own layout
+    // forced once per frame (Chromium profile: render → scroll writes), not the model. `it.fails`
+    // keeps the issue's budgets as they are and turns red the day they are met, so the marker is
+    // removed then instead of the budget being loosened.
+    it.fails(`${name}: no long task over 50 ms while rendering; a scrub step ≤ 50 ms`, async () => {
+      const { run, page, tasks, total } = await streamRun(config, name);
+      try {
+        const scrub = await page.evaluate(timeScrubSteps, scrubPositions(total));
+        measured[name] = { traceEvents: total, longTasks: stats(tasks), scrub: stats(scrub) };
+        console.log(`${name}: ${JSON.stringify(measured[name])}`);
+        expect(Math.max(0, ...tasks), 'longest task while the run streamed in (ms)').toBeLessThanOrEqual(50);
+        expect(Math.max(...scrub), 'slowest scrub step (ms)').toBeLessThanOrEqual(50);
+      } finally {
+        await page.close();
+        await run.inspector.close();
+      }
+    });
+  }
+
+  // Over budget today: median 6–190 ms, the slowest of five presses 100–670 ms (the control
+  // message is shown at once on arrival, but it waits behind a long rendering task, see above).
+  it.fails('Pause is acknowledged within 100 ms while a run streams in', async () => {
+    // Slow enough to be mid-run when Pause is pressed.
+    const run = await inspectSimulation(lossyTransfer, { speed: 20, hold: 0, scenario: { name: 'lossy' } });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      await page.goto(run.inspector.url);
+      await page.waitForSelector('body[data-run="running"]');
+      await page.waitForFunction(() => Number(document.body.dataset.trace) > 200);
+      const waits: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const ms = await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const t0 = performance.now();
+              new MutationObserver((_, obs) => {
+                if (document.body.dataset.run === 'paused') {
+                  obs.disconnect();
+                  resolve(performance.now() - t0);
+                }
+              }).observe(document.body, { attributes: true, attributeFilter: ['data-run'] });
+              (document.getElementById('pause') as HTMLButtonElement).click();
+            }),
+        );
+        waits.push(ms);
+        await page.click('#resume');
+        await page.waitForSelector('body[data-run="running"]');
+        await page.waitForTimeout(200);
+      }
+      measured.pause = stats(waits);
+      console.log(`pause: ${JSON.stringify(measured.pause)}`);
+      expect(Math.max(...waits), 'slowest Pause acknowledgement (ms)').toBeLessThanOrEqual(100);
+      await page.close();
+    } finally {
+      await run.inspector.close();
+    }
+  });
+});
