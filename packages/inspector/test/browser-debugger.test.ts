@@ -128,11 +128,12 @@ describe('the inspector as a debugger (Chromium)', () => {
     const page = await openPage(lossy);
     const total = sends().length + trace().filter((e) => e.kind === 'duplicate').length;
     const atEnd = await page.evaluate(drawnLadder);
-    // 461 segments in ~1,000 rows: a window of a few dozen rows is in the DOM, not the whole run.
-    expect(total).toBeGreaterThan(300);
+    // Hundreds of segments over hundreds of rows: a window of a few dozen rows is in the DOM,
+    // not the whole run.
+    expect(total).toBeGreaterThan(200);
     expect(atEnd.ids.length).toBeGreaterThan(0);
     expect(atEnd.ids.length).toBeLessThan(total / 4);
-    expect(atEnd.rows).toBeGreaterThan(300);
+    expect(atEnd.rows).toBeGreaterThan(200);
     expect(atEnd.spaceHeight).toBeGreaterThanOrEqual(atEnd.rows * 26);
     expect(atEnd.overlaps).toEqual([]);
     // Scrolled to the middle: other rows, still no overprinting.

@@ -100,8 +100,9 @@ export const lossyBulk: SimulationConfig = {
 export const CLIENT_PATH = ['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'];
 
 /**
- * The CLI's built-in `lossy-transfer` (seed 1): 200 KB up, 100 KB down under 5 % loss, 10 %
- * reordering and jitter — 461 segments over about 1,000 instants, the issue's dense ladder.
+ * The CLI's built-in `lossy-transfer` scenario (seed 1): 200 KB up, 100 KB down under 5 % loss,
+ * 10 % reordering and jitter — hundreds of segments over hundreds of instants, the issue's dense
+ * ladder (exact counts follow the network model; the tests read them from the run's record).
  */
 export const lossyTransfer: SimulationConfig = {
   seed: 1,
