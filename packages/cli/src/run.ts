@@ -176,6 +176,15 @@ function withDirectional(
   return out;
 }
 
+/** For a run stopped by its time limit: the states each endpoint's connections were left in. */
+function pendingStates(result: RunResult): string {
+  const open = Object.entries(result.summary?.final ?? {}).flatMap(([id, states]) => {
+    const pending = states.filter((state) => state !== 'CLOSED' && state !== 'LISTEN');
+    return pending.length > 0 ? [`${id} ${pending.join(', ')}`] : [];
+  });
+  return open.length > 0 ? `connections left in: ${open.join('; ')}` : 'no connection left open';
+}
+
 export interface RunOutcome {
   result: RunResult;
   expectations: ExpectationResult[];
@@ -215,6 +224,9 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
     threads: flags.threads,
     memoryBudget,
   });
+  if (!result.ok && result.error?.startsWith('virtual-time limit')) {
+    result.error = `${result.error}; ${pendingStates(result)}`;
+  }
   // --no-expect: the exit code says only whether the run itself completed (a sweep row's repro
   // under loss, where the scenario's loss-free expectations are not the question).
   const expectations = flags.noExpect ? [] : checkExpectations(scenario.expect ?? {}, result.trace);

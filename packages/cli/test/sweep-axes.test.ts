@@ -228,3 +228,13 @@ describe('synack run --no-expect', () => {
     expect(r.stderr).toMatch(/run failed/);
   });
 });
+
+describe('a max-time failure says what was pending', () => {
+  it('names the endpoint whose timer was due and the states connections were left in', async () => {
+    const r = await synack(['run', 'lifecycle', '--max-time', '300', '--format', 'jsonl']);
+    expect(r.code, describeResult(r)).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'synack: run failed: virtual-time limit of 300 ms reached (next event at 400 ms: a timer of client): raise maxTime (synack --max-time) or look for a connection that never closes; connections left in: client ESTABLISHED; server ESTABLISHED',
+    );
+  });
+});

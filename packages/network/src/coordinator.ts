@@ -115,10 +115,19 @@ export class Coordinator {
     return t;
   }
 
+  /** What is due at `t`: the endpoints whose timer fires then, or a segment in flight. */
+  private pendingAt(t: number): string {
+    const ids = [...this.indexOf.keys()];
+    const timers = ids.filter((_, i) => this.nextTimer[i] === t);
+    const parts = timers.length > 0 ? [`a timer of ${timers.join(', ')}`] : [];
+    if (this.queue.peekTime() === t) parts.push('a segment in flight');
+    return parts.join(' and ');
+  }
+
   private limitAt(t: number): string | undefined {
     const { maxTime, wallTimeout, wallStart } = this.limits;
     if (t > maxTime) {
-      return `virtual-time limit of ${maxTime} ms reached (next event at ${t} ms): raise maxTime (synack --max-time) or look for a connection that never closes`;
+      return `virtual-time limit of ${maxTime} ms reached (next event at ${t} ms: ${this.pendingAt(t)}): raise maxTime (synack --max-time) or look for a connection that never closes`;
     }
     // wall-clock: enforce the wall-clock limit.
     if (performance.now() - wallStart > wallTimeout) {
