@@ -240,15 +240,18 @@ export function delayAndJitter(
   ctx: FaultContext,
 ): PacketOperator {
   const distribution = model.delayDistribution;
-  if (distribution !== undefined) {
-    return map((packet) => ({ ...packet, deliverAt: packet.deliverAt + drawDelay(ctx.rng, distribution) }));
-  }
   const delay = model.delay ?? DEFAULT_DELAY;
   const jitter = model.jitter;
-  if (!isPositive(jitter)) return map((packet) => ({ ...packet, deliverAt: packet.deliverAt + delay }));
+  if (distribution === undefined && !isPositive(jitter)) {
+    return map((packet) => ({ ...packet, deliverAt: packet.deliverAt + delay }));
+  }
+  // A drawn delay (a distribution's, or delay + jitter) keeps the link's order, as above.
+  const draw = distribution
+    ? () => drawDelay(ctx.rng, distribution)
+    : () => delay + drawJitter(ctx.rng, jitter!);
   return map((packet) => {
     const state = linkStateFor(ctx, packet);
-    const drawn = packet.sentAt + delay + drawJitter(ctx.rng, jitter);
+    const drawn = packet.sentAt + draw();
     const arrival = Math.max(drawn, state.jitteredUntil);
     state.jitteredUntil = arrival;
     return { ...packet, deliverAt: packet.deliverAt + (arrival - packet.sentAt) };

@@ -96,6 +96,31 @@ describe('delayDistribution in the pipeline and the schema', () => {
     }
   });
 
+  it('keeps the link FIFO, like jitter: no packet arrives before one sent earlier', () => {
+    const packets: Packet[] = Array.from({ length: 200 }, (_, i) => ({
+      id: i + 1,
+      from: 'client',
+      to: 'server',
+      segment: {
+        srcAddr: '10.0.0.1',
+        srcPort: 40000,
+        dstAddr: '10.0.0.2',
+        dstPort: 80,
+        seq: 1,
+        ack: 0,
+        flags: Flag.ACK,
+        win: 65535,
+      },
+      sentAt: i,
+      deliverAt: i,
+    }));
+    const config = { default: { delayDistribution: { kind: 'exponential' as const, mean: 20 } } };
+    let next = 1000;
+    const { scheduled } = createFaultPipeline(config, createRng(5)).transmit(packets, 0, () => next++);
+    expect(scheduled.map((p) => p.id)).toEqual(packets.map((p) => p.id));
+    for (const p of scheduled) expect(p.deliverAt).toBeGreaterThanOrEqual(p.sentAt);
+  });
+
   it('rejects bad parameters with the field named', () => {
     const bad: unknown[] = [
       { kind: 'uniform', min: 10, max: 5 },
