@@ -16,8 +16,9 @@ import {
   retransmissionReason,
   segmentLabel,
   stateCounts,
+  transitionSteps,
 } from '../public/model.js';
-import { CLIENT_PATH, lifecycle, lossyBulk, lostSyn, messy, synFlood } from './fixtures.js';
+import { CLIENT_PATH, lifecycle, lossyBulk, lostFinalAck, lostSyn, messy, synFlood } from './fixtures.js';
 import { runFast } from './helpers.js';
 
 async function stream(config: Parameters<typeof runFast>[0]) {
@@ -257,5 +258,42 @@ describe('page model', () => {
       const cause = causeOf(model, step);
       if (cause?.kind === 'segment') expect(causedBy(model, cause.segment!)).toContain(step);
     }
+  });
+});
+
+describe('transitions and actions without a state change (issue 23 item 3)', () => {
+  it("transitionSteps lists every connection transition with its event; TIME_WAIT's re-ACK is an action", async () => {
+    const { hello, events } = await stream(lostFinalAck);
+    const steps = transitionSteps(events);
+    const clientPath = steps.filter((s) => s.endpoint === 'client').map((s) => s.to);
+    expect(clientPath).toEqual(CLIENT_PATH);
+    // The same transitions as the model records while it replays the stream.
+    const model = deriveModel(hello, events);
+    expect(steps.map((s) => s.index)).toEqual(model.stateEvents.map((s) => s.index));
+    expect(steps.find((s) => s.to === 'TIME_WAIT' && s.endpoint === 'client')?.event).toBe('SEGMENT_ARRIVES');
+    // Incremental: scanning on from an instant's first event gives the same list (a cut inside an
+    // instant can miss its snapshots, which is why app.js rescans the last instant).
+    let half = Math.floor(events.length / 2);
+    const t = (i: number) => (events[i] as { t: number }).t;
+    while (half > 0 && t(half) === t(half - 1)) half--;
+    const partial = transitionSteps(events.slice(0, half));
+    expect(transitionSteps(events, half, partial)).toEqual(steps);
+    // Just after the client's second ACK from TIME_WAIT: one send and one 2MSL restart since the
+    // transition into TIME_WAIT, no state change.
+    const reAck = events.findLastIndex(
+      (e) =>
+        (e as { kind: string }).kind === 'send' &&
+        (e as { from: string }).from === 'client' &&
+        (e as { state?: string }).state === 'TIME_WAIT',
+    );
+    const at = deriveModel(hello, events, reAck + 1);
+    const conn = [...at.endpointById.get('client')!.conns.values()][0];
+    expect(conn.state).toBe('TIME_WAIT');
+    expect(conn.since?.sent).toBe(1);
+    expect(conn.since?.lastSent).toBe((events[reAck] as { id: number }).id);
+    expect(conn.since?.restarts).toHaveLength(1);
+    // At the end the connection left TIME_WAIT: the counts start over.
+    const end = [...deriveModel(hello, events).endpointById.get('client')!.conns.values()][0];
+    expect(end.since).toEqual({ sent: 0, lastSent: null, received: 0, lastReceived: null, restarts: [] });
   });
 });
