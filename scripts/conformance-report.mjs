@@ -28,9 +28,6 @@ const REASONS = {
   'quick-ACK / delayed-ACK policy (issue 13): the model delays an ACK Linux sends at once': [],
   'TCP options on SYN/SYN-ACK (issue 13): timestamps, window scale, SACK-permitted, Linux windows 64240/65160':
     [],
-  'TCP_USER_TIMEOUT, keepalive (issue 25): socket options the model accepts but does not model': [
-    'user-timeout-abort.pkt',
-  ],
   'RST on abort: Linux sends RST+ACK (tcp_send_active_reset), the model a bare RST (RFC 9293 §3.10.5)': [
     'close-linger-zero-rst.pkt',
     'close-unread-data-rst.pkt',

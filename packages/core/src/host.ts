@@ -220,7 +220,7 @@ export class Host {
     this.dispatch(this.record(conn), { type: 'SEND', now: this.now, data });
   }
 
-  /** setsockopt: TCP_NODELAY and TCP_CORK (core tcb/socket-options.ts). */
+  /** setsockopt: TCP_NODELAY, TCP_CORK, SO_KEEPALIVE, TCP_KEEP*, TCP_USER_TIMEOUT (tcb/socket-options.ts). */
   setSocketOptions(conn: string, options: Partial<SocketOptions>): void {
     this.dispatch(this.record(conn), { type: 'SET_SOCKET_OPTIONS', now: this.now, options });
   }

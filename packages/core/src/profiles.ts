@@ -109,6 +109,34 @@ export interface Profile {
    */
   readonly nagle: 'rfc896' | 'minshall' | 'off';
 
+  // --- socket options (setsockopt per connection, tcb/keepalive.ts, tcb/give-up.ts); the profile gives the defaults ---
+  /** SO_KEEPALIVE: probe an idle connection (RFC 1122 §4.2.3.6). Off by default on both, as the RFC requires. */
+  readonly keepalive: boolean;
+  /** TCP_KEEPIDLE: idle time before the first probe (tcp_keepalive_time 7200 s; RFC 1122: ≥ 2 hours). */
+  readonly keepaliveIdle: number;
+  /** TCP_KEEPINTVL: time between unanswered probes (tcp_keepalive_intvl 75 s). */
+  readonly keepaliveInterval: number;
+  /** TCP_KEEPCNT: unanswered probes before the connection is reset (tcp_keepalive_probes 9). */
+  readonly keepaliveProbes: number;
+  /**
+   * TCP_USER_TIMEOUT (RFC 5482), ms; 0: off. Bounds how long sent data may stay unacknowledged
+   * (replacing the retries2 model) and how long keepalive probes go unanswered (Linux
+   * tcp_write_timeout, tcp_clamp_rto_to_user_timeout, tcp_keepalive_timer).
+   */
+  readonly userTimeout: number;
+  /**
+   * When retransmission gives up. 'count': after dataRetries retransmissions (RFC 9293 §3.8.3 R2 as
+   * a count). 'elapsed': Linux retransmits_timed_out — once the time since the first retransmitted
+   * segment was sent reaches what `boundary` backed-off RTOs from TCP_RTO_MIN (200 ms) would take,
+   * capped at rtoMax (tcp_model_timeout: retries2 = 15 ⇒ 924.6 s), whatever the real RTO.
+   */
+  readonly retransmitGiveUp: 'count' | 'elapsed';
+  /**
+   * tcp_orphan_retries: the boundary for a connection the application closed (with 'elapsed');
+   * 0 means 8 while the RTO is below rtoMax (Linux tcp_orphan_retries()).
+   */
+  readonly orphanRetries: number;
+
   // --- TCP options (options.ts: RFC 7323, RFC 2018, RFC 2883) and the ACK policy (tcb/ack-policy.ts) ---
   /** Offer timestamps on our SYN (RFC 7323 §3; Linux tcp_timestamps = 1): TSecr RTT samples and PAWS. */
   readonly timestamps: boolean;
@@ -185,6 +213,13 @@ export const linuxProfile: Profile = Object.freeze({
   abortOnOrphanData: true,
   closeUnreadReset: true,
   nagle: 'minshall',
+  keepalive: false,
+  keepaliveIdle: 7_200_000,
+  keepaliveInterval: 75_000,
+  keepaliveProbes: 9,
+  userTimeout: 0,
+  retransmitGiveUp: 'elapsed',
+  orphanRetries: 0,
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -230,6 +265,14 @@ export const rfc9293Profile: Profile = Object.freeze({
   closeUnreadReset: false,
   // RFC 9293 §3.7.4: "A TCP implementation SHOULD implement the Nagle algorithm" (SHLD-7).
   nagle: 'rfc896',
+  // RFC 1122 §4.2.3.6: keep-alives MUST default to off, the interval to no less than two hours.
+  keepalive: false,
+  keepaliveIdle: 7_200_000,
+  keepaliveInterval: 75_000,
+  keepaliveProbes: 9,
+  userTimeout: 0,
+  retransmitGiveUp: 'count',
+  orphanRetries: 15,
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,
@@ -252,6 +295,17 @@ export const profiles: Readonly<Record<string, Profile>> = Object.freeze({
 });
 
 export type ProfileName = 'linux' | 'rfc9293';
+
+/** The profile fields an application may change per connection (setsockopt; tcb/keepalive.ts). */
+export const PROFILE_SOCKET_OPTIONS = [
+  'keepalive',
+  'keepaliveIdle',
+  'keepaliveInterval',
+  'keepaliveProbes',
+  'userTimeout',
+] as const satisfies ReadonlyArray<keyof Profile>;
+
+export type ProfileSocketOptions = Pick<Profile, (typeof PROFILE_SOCKET_OPTIONS)[number]>;
 
 export function getProfile(name: string, overrides: Partial<Profile> = {}): Profile {
   const base = profiles[name];

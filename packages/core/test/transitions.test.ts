@@ -12,7 +12,7 @@ import { VirtualClock } from '../src/clock.js';
 import { connectionMachine } from '../src/machine/machine.js';
 import { SYNCHRONIZED_STATES, TCP_STATES, type TcpState } from '../src/machine/states.js';
 import { TRANSITION_TABLE } from '../src/machine/table-engine.js';
-import { connectTimeout, halfOpenLifetime } from '../src/profiles.js';
+import { connectTimeout, getProfile, halfOpenLifetime } from '../src/profiles.js';
 import { Flag, type Segment } from '../src/segment.js';
 import type { TcpEventType } from '../src/tcb/tcb.js';
 import { CLIENT, Pair, type PairOptions, pattern, SERVER } from './pair.js';
@@ -1281,6 +1281,38 @@ describe('self-loops', () => {
   });
 });
 
+describe('socket behaviours (issue 25)', () => {
+  edge('ESTABLISHED', 'CLOSE', 'CLOSED', 'close() with unread data sends RST (Linux tcp_close)', () => {
+    const p = established({ profile: 'linux', serverAutoRead: false });
+    p.send('client', 10);
+    p.advance(20);
+    const mark = p.mark();
+    p.endpoint('server').send({ type: 'CLOSE', now: p.clock.now(), orphan: true });
+    expect(p.ladderSince(mark)).toEqual(['50 server [ACK,RST] seq=5001 ack=1011 len=0']);
+    expect(p.tcb('server').closeReason).toBe('aborted');
+  });
+
+  edge('ESTABLISHED', 'KEEPALIVE_TIMEOUT', 'CLOSED', 'unanswered keepalive probes: RST, timeout', () => {
+    const profile = getProfile('linux', {
+      keepalive: true,
+      keepaliveIdle: 1000,
+      keepaliveInterval: 500,
+      keepaliveProbes: 2,
+    });
+    const p = established({ profile });
+    p.drop = (_s, from) => from === 'server';
+    const mark = p.mark();
+    p.advance(3000);
+    // Idle since the handshake's last ACK went out at 20 (both sides probe; the server's are dropped).
+    expect(p.ladderSince(mark).filter((line) => line.includes(' client '))).toEqual([
+      '1020 client [ACK] seq=1000 ack=5001 len=0',
+      '1520 client [ACK] seq=1000 ack=5001 len=0',
+      '2020 client [ACK,RST] seq=1001 ack=5001 len=0',
+    ]);
+    expect(p.tcb('client').closeReason).toBe('timeout');
+  });
+});
+
 describe('the diagram', () => {
   it('every transition declared in connectionMachine (on a leaf or a parent) has a test in this file', () => {
     // Declared transitions with a target, named by the node that declares them.
@@ -1318,7 +1350,12 @@ describe('the diagram', () => {
   it('shared transitions are written once, on the parent that owns them (RFC 9293 grouping)', () => {
     const open = connectionMachine.root.states.open as AnyStateNode;
     const synchronized = open.states.synchronized as AnyStateNode;
-    expect([...open.transitions.keys()].sort()).toEqual(['ABORT', 'CLOSE', 'RTO_TIMEOUT']);
+    expect([...open.transitions.keys()].sort()).toEqual([
+      'ABORT',
+      'CLOSE',
+      'KEEPALIVE_TIMEOUT',
+      'RTO_TIMEOUT',
+    ]);
     expect([...synchronized.transitions.keys()]).toEqual(['SEGMENT_ARRIVES']);
     expect(Object.keys(synchronized.states)).toEqual([...SYNCHRONIZED_STATES]);
     // No leaf repeats them.

@@ -345,6 +345,15 @@ const profileOverridesSchema = z.strictObject({
   closeUnreadReset: z.boolean().optional(),
   // Nagle's algorithm (core tcb/nagle.ts): 'off' is TCP_NODELAY on every connection of the endpoint.
   nagle: z.enum(naglePolicies).optional(),
+  // Keepalive (RFC 1122 §4.2.3.6) and TCP_USER_TIMEOUT (RFC 5482) for every connection of the endpoint
+  keepalive: z.boolean().optional(),
+  keepaliveIdle: integerIn(1000, 32_767_000, ' ms').optional(),
+  keepaliveInterval: integerIn(1000, 32_767_000, ' ms').optional(),
+  keepaliveProbes: integerIn(1, 127).optional(),
+  userTimeout: virtualMs.optional(),
+  // Give-up of data retransmission: a count (RFC 9293) or Linux's time model; tcp_orphan_retries
+  retransmitGiveUp: z.enum(['count', 'elapsed']).optional(),
+  orphanRetries: retries.optional(),
   // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
   timestamps: z.boolean().optional(),
   windowScaling: z.boolean().optional(),

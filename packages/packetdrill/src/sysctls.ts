@@ -57,6 +57,18 @@ const RULES: Readonly<Record<string, Rule>> = {
   },
   'net.ipv4.tcp_retries2': { setting: 'dataRetries', read: integer(0, 255), range: '0…255' },
   'net.ipv4.tcp_orphan_retries': { setting: 'orphanRetries', read: integer(0, 255), range: '0…255' },
+  // Seconds in the sysctls, milliseconds in the model (RFC 1122 §4.2.3.6; Linux tcp_keepalive_timer).
+  'net.ipv4.tcp_keepalive_time': {
+    setting: 'keepaliveIdle',
+    read: integer(1, 32_767, 1000),
+    range: '1…32767 s',
+  },
+  'net.ipv4.tcp_keepalive_intvl': {
+    setting: 'keepaliveInterval',
+    read: integer(1, 32_767, 1000),
+    range: '1…32767 s',
+  },
+  'net.ipv4.tcp_keepalive_probes': { setting: 'keepaliveProbes', read: integer(1, 127), range: '1…127' },
   'net.ipv4.tcp_sack': { setting: 'sack', read: flag, range: '0 or 1' },
   'net.ipv4.tcp_dsack': { setting: 'dsack', read: flag, range: '0 or 1' },
   'net.ipv4.tcp_timestamps': { setting: 'timestamps', read: flag, range: '0 or 1' },

@@ -19,6 +19,8 @@ export const TIMERS = {
   lossProbe: 'loss-probe',
   /** RACK reordering timer, RFC 8985 §6.3 (profile.rack). */
   rackReorder: 'rack-reorder',
+  /** Keepalive timer, RFC 1122 §4.2.3.6 (profile.keepalive, per connection by SET_SOCKET_OPTIONS). */
+  keepalive: 'keepalive',
 } as const;
 
 export type TimerId = (typeof TIMERS)[keyof typeof TIMERS];
@@ -36,7 +38,7 @@ export function applyStepEffects(result: StepResult, now: number, sink: EffectSi
   if (result.rtoTimer) {
     sink.cancel(TIMERS.rto);
     if (result.rtoTimer === 'restart') {
-      const delay = result.tcb.rtt.rto;
+      const delay = result.rtoDelay ?? result.tcb.rtt.rto;
       sink.start(TIMERS.rto, delay, { type: 'RTO_TIMEOUT', now: now + delay });
     }
   }
@@ -68,6 +70,13 @@ export function applyStepEffects(result: StepResult, now: number, sink: EffectSi
       sink.start(TIMERS.rackReorder, delay, { type: 'RACK_REORDER_TIMEOUT', now: now + delay });
     }
   }
+  if (result.keepaliveTimer) {
+    sink.cancel(TIMERS.keepalive);
+    if (result.keepaliveTimer === 'restart') {
+      const delay = result.tcb.keepaliveDelay;
+      sink.start(TIMERS.keepalive, delay, { type: 'KEEPALIVE_TIMEOUT', now: now + delay });
+    }
+  }
   for (const output of result.out) sink.emit(output);
 }
 
@@ -76,6 +85,7 @@ export function applyClosedEntry(tcb: Tcb, sink: EffectSink): void {
   sink.cancel(TIMERS.rto);
   sink.cancel(TIMERS.delayedAck);
   if (tcb.profile.finWait2Timeout > 0) sink.cancel(TIMERS.finWait2);
+  if (tcb.profile.keepalive) sink.cancel(TIMERS.keepalive);
   if (tcb.profile.rack) {
     sink.cancel(TIMERS.lossProbe);
     sink.cancel(TIMERS.rackReorder);

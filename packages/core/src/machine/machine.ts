@@ -152,6 +152,7 @@ export const connectionMachine = setup({
     RACK_REORDER_TIMEOUT: STAY,
     COOKIE_ACK: STAY,
     SET_SOCKET_OPTIONS: STAY,
+    KEEPALIVE_TIMEOUT: STAY,
   },
   states: {
     CLOSED: {
@@ -170,6 +171,8 @@ export const connectionMachine = setup({
         ABORT: to('CLOSED', 'ABORT / snd RST if synchronized, delete TCB (§3.10.5)'),
         // Linux tcp_close, RFC 2525 §2.17: close() with unread data, or SO_LINGER 0, aborts.
         CLOSE: closes('aborted', 'CLOSE with unread data or linger 0 / snd RST, delete TCB'),
+        // RFC 1122 §4.2.3.6, Linux tcp_keepalive_timer: the last probe went unanswered.
+        KEEPALIVE_TIMEOUT: closes('timeout', 'keepalive probes unanswered / snd RST, delete TCB'),
         RTO_TIMEOUT: closes('timeout', 'retries exhausted / timeout (§3.8.3 R2)'),
       },
       states: {

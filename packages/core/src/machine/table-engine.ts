@@ -49,6 +49,7 @@ export const EVENT_TYPES: readonly TcpEventType[] = [
   'RACK_REORDER_TIMEOUT',
   'COOKIE_ACK',
   'SET_SOCKET_OPTIONS',
+  'KEEPALIVE_TIMEOUT',
 ];
 
 function leafNodes(node: AnyStateNode): AnyStateNode[] {

@@ -1,6 +1,7 @@
 /** The processing rules of RFC 9293 §3.10, dispatched on the event type. */
 import { lossProbeTimeout, reorderTimeout } from '../loss/timers.js';
 import type { TcpState } from '../machine/states.js';
+import { keepaliveTimeout } from './keepalive.js';
 import { cookieAck, segmentArrives } from './segment-arrives.js';
 import { setSocketOptions } from './socket-options.js';
 import { Step, type StepResult } from './step.js';
@@ -46,5 +47,7 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent, inPlace = false
       return cookieAck(s, state, event);
     case 'SET_SOCKET_OPTIONS':
       return setSocketOptions(s, state, event);
+    case 'KEEPALIVE_TIMEOUT':
+      return keepaliveTimeout(s, state);
   }
 }

@@ -263,6 +263,7 @@ export function acceptAck(step: Step, seg: Segment): void {
   t.sndUna = ack;
   if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
   t.retries = 0;
+  t.retransStamp = undefined;
   // RFC 6298 (5.2) all acknowledged: stop the timer; (5.3) new data acknowledged: restart it.
   if (seqGe(t.sndUna, t.sndMax)) step.stopRto();
   else step.startRto();

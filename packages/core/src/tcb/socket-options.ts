@@ -5,6 +5,7 @@
  * (TCP_NAGLE_PUSH passes tcp_nagle_test), clearing TCP_CORK leaves Nagle in charge.
  */
 import type { TcpState } from '../machine/states.js';
+import { setKeepaliveOptions } from './keepalive.js';
 import { transmit } from './output.js';
 import type { Step, StepResult } from './step.js';
 import type { SocketOptions, TcpEvent } from './tcb.js';
@@ -29,6 +30,7 @@ export function setSocketOptions(
   const uncorked = options.cork === false && t.cork;
   if (options.nodelay !== undefined) t.nodelay = options.nodelay;
   if (options.cork !== undefined) t.cork = options.cork;
+  setKeepaliveOptions(step, state, options);
   if ((nodelaySet || uncorked) && SENDING.has(state))
     transmit(step, Number.POSITIVE_INFINITY, undefined, nodelaySet);
   return step.result(state);

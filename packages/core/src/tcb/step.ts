@@ -13,6 +13,7 @@ import type { Profile } from '../profiles.js';
 import { Flag, type Segment } from '../segment.js';
 import { seqGt } from '../seq.js';
 import { noteDataSent } from './ack-policy.js';
+import { keepaliveOnEstablish } from './keepalive.js';
 import { type CloseReason, type ConnectionOutput, createTcb, type RetransmitKind, type Tcb } from './tcb.js';
 
 /** What a step does to a timer: restart it (with the TCB's current delay), stop it, or leave it alone. */
@@ -25,8 +26,10 @@ export interface StepResult {
   tcb: Tcb;
   /** Outputs in the order they happen. */
   out: ConnectionOutput[];
-  /** Retransmission timer: restart with tcb.rtt.rto, stop, or leave alone. */
+  /** Retransmission timer: restart with tcb.rtt.rto (or rtoDelay), stop, or leave alone. */
   rtoTimer?: TimerOp;
+  /** The retransmission timer's delay when it is not tcb.rtt.rto (TCP_USER_TIMEOUT clamp, give-up.ts). */
+  rtoDelay?: number;
   /** Delayed-ACK timer. */
   ackTimer?: TimerOp;
   /** FIN_WAIT_2 timer (profile.finWait2Timeout). */
@@ -35,6 +38,8 @@ export interface StepResult {
   probeTimer?: TimerOp;
   /** RFC 8985 RACK reordering timer (delay tcb.loss.reorderDelay). */
   reorderTimer?: TimerOp;
+  /** Keepalive timer (delay tcb.keepaliveDelay; tcb/keepalive.ts). */
+  keepaliveTimer?: TimerOp;
   /** Re-enter the same state (TIME_WAIT: restart the 2·MSL timer). */
   reenter?: boolean;
 }
@@ -66,10 +71,12 @@ export class Step implements StepResult {
   readonly tcb: Tcb;
   readonly out: ConnectionOutput[] = [];
   rtoTimer: TimerOp;
+  rtoDelay: number | undefined;
   ackTimer: TimerOp;
   finWait2Timer: TimerOp;
   probeTimer: TimerOp;
   reorderTimer: TimerOp;
+  keepaliveTimer: TimerOp;
   reenter = false;
 
   /** `inPlace`: update the caller's TCB itself (a caller that keeps no older snapshot of it). */
@@ -83,6 +90,7 @@ export class Step implements StepResult {
   }
 
   result(next: TcpState): StepResult {
+    if (next !== this.tcb.state) keepaliveOnEstablish(this, this.tcb.state, next);
     this.tcb.state = next;
     // Once per step, after all processing: a `cc` output when the congestion picture changed.
     reportCongestion(this);
@@ -146,9 +154,11 @@ export class Step implements StepResult {
     this.send(Flag.ACK, this.tcb.sndNxt, this.tcb.rcvNxt);
   }
 
-  startRto(): void {
+  /** Arms the retransmission timer with the RTO, or with `delay` when given (a user-timeout clamp). */
+  startRto(delay?: number): void {
     this.tcb.rtoArmed = true;
-    this.tcb.rtoDeadline = this.now + this.tcb.rtt.rto;
+    this.tcb.rtoDeadline = this.now + (delay ?? this.tcb.rtt.rto);
+    this.rtoDelay = delay;
     this.rtoTimer = 'restart';
   }
 

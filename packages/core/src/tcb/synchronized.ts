@@ -10,6 +10,7 @@ import { peerWindow } from '../options.js';
 import { Flag, payloadLength, type Segment, type SocketAddress, segmentLength } from '../segment.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../seq.js';
 import { noteDuplicateData } from './ack-policy.js';
+import { heardFromPeer } from './keepalive.js';
 import { acknowledge, sendSyn, transmit } from './output.js';
 import { receiveText } from './reassembly.js';
 import { acceptAck, segmentAcceptable, sendResetFor } from './segment-arrives.js';
@@ -155,6 +156,8 @@ function afterAck(step: Step, state: TcpState, seg: Segment): StepResult {
   const deferText = state === 'SYN_RECEIVED' && current === 'FIN_WAIT_1' && (seg.flags & Flag.FIN) !== 0;
   const rejected = checkAckRange(step, current, seg);
   if (rejected) return rejected;
+  // Linux tcp_ack (rcv_tstamp) and data arrival (lrcvtime): the peer is alive; keepalive rests.
+  if (!seqLt(seg.ack, step.tcb.sndUna) || payloadLength(seg) > 0) heardFromPeer(step.tcb, step.now);
   const priorUna = step.tcb.sndUna;
   const priorWnd = step.tcb.sndWnd;
   if (seqGt(seg.ack, step.tcb.sndUna)) acceptAck(step, seg);

@@ -9,7 +9,7 @@ import { type CongestionControl, createCongestionControl } from '../congestion/s
 import type { HashKey } from '../hash.js';
 import { createLossState, type LossState } from '../loss/state.js';
 import type { TcpState } from '../machine/states.js';
-import type { Profile } from '../profiles.js';
+import type { Profile, ProfileSocketOptions } from '../profiles.js';
 import type { SackBlock, Segment, SocketAddress } from '../segment.js';
 import { seqAdd, seqGt } from '../seq.js';
 import { initialRtt, type RttEstimator } from './rtt.js';
@@ -17,11 +17,12 @@ import { initialRtt, type RttEstimator } from './rtt.js';
 /** Why a connection reached CLOSED. */
 export type CloseReason = 'normal' | 'reset' | 'refused' | 'timeout' | 'aborted';
 
-export const RetransmitKinds = ['SYN', 'SYN-ACK', 'FIN', 'data', 'probe'] as const;
+/** `keepalive`: a keepalive probe (RFC 1122 §4.2.3.6), labelled like a zero-window probe but not counted. */
+export const RetransmitKinds = ['SYN', 'SYN-ACK', 'FIN', 'data', 'probe', 'keepalive'] as const;
 
 export type RetransmitKind = (typeof RetransmitKinds)[number];
 
-export type RetransmitCounts = Record<RetransmitKind, number>;
+export type RetransmitCounts = Record<Exclude<RetransmitKind, 'keepalive'>, number>;
 
 /**
  * Why a segment was sent again: the retransmission timer (RFC 6298 §5), loss recovery (RFC 5681
@@ -99,6 +100,8 @@ export type TcpEvent =
   | { type: 'TLP_TIMEOUT'; now: number }
   /** RFC 8985 §6.3: RACK's reordering timer expired (segments waiting out the reordering window). */
   | { type: 'RACK_REORDER_TIMEOUT'; now: number }
+  /** The keepalive timer expired (RFC 1122 §4.2.3.6; Linux tcp_keepalive_timer). */
+  | { type: 'KEEPALIVE_TIMEOUT'; now: number }
   /**
    * The listener validated a SYN cookie in this ACK (syncookies.ts): build the connection from
    * the ACK alone, with ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1 and the MSS the cookie encoded.
@@ -108,7 +111,7 @@ export type TcpEvent =
   | { type: 'SET_SOCKET_OPTIONS'; now: number; options: Partial<SocketOptions> };
 
 /** Per-connection socket options an application may set at any time (Linux setsockopt). */
-export interface SocketOptions {
+export interface SocketOptions extends ProfileSocketOptions {
   /** TCP_NODELAY: small segments leave at once, Nagle's algorithm is off (tcb/nagle.ts). */
   nodelay: boolean;
   /** TCP_CORK: only full-sized segments leave until it is cleared (tcb/nagle.ts). */
@@ -199,6 +202,17 @@ export interface Tcb {
   rtoArmed: boolean;
   /** Virtual time the retransmission timer fires; undefined while it is not armed (for inspection). */
   rtoDeadline: number | undefined;
+  /**
+   * When the current run of timer-driven retransmissions began (Linux retrans_stamp); undefined
+   * while nothing is being retransmitted. The 'elapsed' give-up and TCP_USER_TIMEOUT count from it.
+   */
+  retransStamp: number | undefined;
+  /** When the peer last sent an acceptable ACK (Linux rcv_tstamp): keepalive measures idleness from it. */
+  lastHeardAt: number;
+  /** Keepalive probes sent and not answered (Linux icsk_probes_out). */
+  keepaliveProbesOut: number;
+  /** The delay the keepalive timer is (re)armed with (tcb/keepalive.ts). */
+  keepaliveDelay: number;
   /** Received text awaits an ACK and the delayed-ACK timer is running (RFC 9293 §3.8.6.3). */
   ackPending: boolean;
   /** The application closed the socket entirely (close(), not a half-close): it reads no more. */
@@ -333,6 +347,10 @@ export function createTcb(init: TcbInit): Tcb {
     retries: 0,
     rtoArmed: false,
     rtoDeadline: undefined,
+    retransStamp: undefined,
+    lastHeardAt: 0,
+    keepaliveProbesOut: 0,
+    keepaliveDelay: 0,
     ackPending: false,
     orphaned: false,
     lastInvalidReplyAt: undefined,

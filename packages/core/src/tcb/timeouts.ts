@@ -7,6 +7,7 @@ import { synackTimeout, synRetransmissions, synTimeout } from '../profiles.js';
 import { Flag } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqLe, seqLt, seqMax } from '../seq.js';
 import { delayedAckFired } from './ack-policy.js';
+import { clampedRtoDelay, noteRetransmission, retransmissionGivesUp } from './give-up.js';
 import { heldWithNothingInFlight } from './nagle.js';
 import { sendSyn, transmit } from './output.js';
 import { backOffRto, withRto } from './rtt.js';
@@ -47,7 +48,7 @@ function probing(t: Tcb): boolean {
   return t.sndWnd === 0 && seqLt(t.sndUna, dataEnd(t));
 }
 
-function retransmitKind(t: Tcb, state: TcpState, plan: RetransmitPlan): RetransmitKind {
+function retransmitKind(t: Tcb, state: TcpState, plan: RetransmitPlan): Exclude<RetransmitKind, 'keepalive'> {
   if (state === 'SYN_SENT') return 'SYN';
   if (plan.synAckUnacked) return 'SYN-ACK';
   if (probing(t)) return 'probe';
@@ -71,12 +72,16 @@ export function rtoTimeout(step: Step, state: TcpState): StepResult {
   if (probeInsteadOfRto(step)) return step.result(state);
   t.retries++;
   const plan = planRetransmit(t, state);
-  if (t.retries > plan.limit) {
+  const handshake = plan.synBudget || plan.synAckUnacked;
+  // Zero-window probes and handshake segments count their retries; data and FIN follow give-up.ts.
+  const givesUp = handshake || probing(t) ? t.retries > plan.limit : retransmissionGivesUp(t, step.now);
+  if (givesUp) {
     // RFC 9293 §3.8.3: R2 exceeded — close the connection and tell the user "timeout".
     t.retries--;
     return step.close('timeout');
   }
   // RFC 6298 (5.5) back off the timer; (5.6) restart it; Karn: no RTT sample from a retransmission.
+  if (!handshake) noteRetransmission(t, step.now);
   if (plan.synBudget) t.rtt = withRto(t.rtt, synTimeout(t.profile, t.retries));
   else if (plan.synAckUnacked) t.rtt = withRto(t.rtt, synackTimeout(t.profile, t.retries));
   else t.rtt = backOffRto(t.rtt, t.profile);
@@ -98,7 +103,7 @@ export function rtoTimeout(step: Step, state: TcpState): StepResult {
     t.sndNxt = t.sndUna;
     transmit(step, 1, kind);
   }
-  step.startRto();
+  step.startRto(clampedRtoDelay(t, step.now));
   return step.result(state);
 }
 

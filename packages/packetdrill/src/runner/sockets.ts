@@ -30,7 +30,7 @@ interface Socket {
   conn?: string;
   /** SO_LINGER: undefined when off, else the linger time in ms (0: close() aborts with RST). */
   linger: number | undefined;
-  /** TCP_NODELAY and TCP_CORK as set on this socket (core SocketOptions); a listener's pass to accepted sockets. */
+  /** TCP_NODELAY, TCP_CORK, keepalive and TCP_USER_TIMEOUT as set on this socket (core SocketOptions); a listener's pass to accepted sockets. */
   options: Partial<SocketOptions>;
   shutWrite: boolean;
   /** shutdown(SHUT_RD): read() returns 0 once the buffer is empty (Linux RCV_SHUTDOWN). */
@@ -43,6 +43,23 @@ interface Socket {
 
 /** SO_LINGER's l_linger is an int of seconds; bounded so virtual time stays finite (a day). */
 const LINGER_MAX_SECONDS = 86_400;
+
+interface ConnectionOption {
+  readonly field: keyof SocketOptions;
+  readonly min: number;
+  readonly max: number;
+  /** Model ms per unit of the option (seconds for TCP_KEEP*). */
+  readonly scale: number;
+}
+
+/** Linux's bounds (tcp_sock_set_keepidle_locked: 1…MAX_TCP_KEEPIDLE, MAX_TCP_KEEPCNT 127). */
+const CONNECTION_OPTIONS: Readonly<Record<string, ConnectionOption>> = {
+  SO_KEEPALIVE: { field: 'keepalive', min: -(2 ** 31), max: 2 ** 31 - 1, scale: 1 },
+  TCP_KEEPIDLE: { field: 'keepaliveIdle', min: 1, max: 32_767, scale: 1000 },
+  TCP_KEEPINTVL: { field: 'keepaliveInterval', min: 1, max: 32_767, scale: 1000 },
+  TCP_KEEPCNT: { field: 'keepaliveProbes', min: 1, max: 127, scale: 1 },
+  TCP_USER_TIMEOUT: { field: 'userTimeout', min: 0, max: 2 ** 31 - 1, scale: 1 },
+};
 
 /** packetdrill's default ports (--bind_port / --connect_port). */
 export const BIND_PORT = 8080;
@@ -136,6 +153,8 @@ export class SocketLayer {
 
   private setsockopt(socket: Socket, args: readonly Expr[]): SyscallOutcome {
     const option = args[2]?.kind === 'symbol' ? args[2].name : '';
+    const connectionOption = CONNECTION_OPTIONS[option];
+    if (connectionOption) return this.connectionOption(socket, connectionOption, intOf(args[3]));
     if (option === 'SO_LINGER') {
       const linger = structOf(args[3]);
       const seconds = Math.max(0, Math.min(linger.linger ?? 0, LINGER_MAX_SECONDS));
@@ -155,7 +174,18 @@ export class SocketLayer {
       const cc = args[3].value === 'reno' ? 'newreno' : args[3].value;
       if (cc === 'newreno' || cc === 'cubic') this.sut.override('cc', cc);
     }
-    // SO_REUSEADDR, TCP_USER_TIMEOUT: accepted; see CONFORMANCE.md for what is modelled.
+    // SO_REUSEADDR: accepted; see CONFORMANCE.md for what is modelled.
+    return ok(0);
+  }
+
+  /** SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT, TCP_USER_TIMEOUT: bounded like Linux, then handed to the connection. */
+  private connectionOption(
+    socket: Socket,
+    rule: ConnectionOption,
+    value: number | undefined,
+  ): SyscallOutcome {
+    if (value === undefined || value < rule.min || value > rule.max) return fail('EINVAL');
+    this.setOption(socket, { [rule.field]: rule.field === 'keepalive' ? value !== 0 : value * rule.scale });
     return ok(0);
   }
 
@@ -215,7 +245,8 @@ export class SocketLayer {
     const take = (): SyscallReturn | undefined => {
       const conn = this.sut.get().accept(port);
       if (conn === undefined) return undefined;
-      // Linux sk_clone_lock copies tp->nonagle: an accepted socket inherits TCP_NODELAY and TCP_CORK.
+      // Linux sk_clone_lock copies tp->nonagle, SOCK_KEEPOPEN, keepalive times and the user timeout:
+      // an accepted socket inherits TCP_NODELAY, TCP_CORK, keepalive and TCP_USER_TIMEOUT.
       const accepted = this.newSocket(false, socket.options);
       accepted.conn = conn;
       this.applyOptions(accepted);
