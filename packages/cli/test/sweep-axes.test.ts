@@ -238,3 +238,33 @@ describe('a max-time failure says what was pending', () => {
     );
   });
 });
+
+describe('a fixed-time close under loss is flagged', () => {
+  it('warns on stderr for lossy-transfer under loss, not without loss', async () => {
+    const lossy = await synack([
+      'sweep',
+      'lossy-transfer',
+      '--runs',
+      '1',
+      '--out',
+      join(tmp.dir, 'w1'),
+      '--no-progress',
+    ]);
+    expect(lossy.code, describeResult(lossy)).toBe(0);
+    expect(lossy.stderr).toContain(
+      'synack: warning: lossy-transfer: client sends at 100 ms, client closes at 200 ms, fixed times less than one initial RTO after its connect',
+    );
+    const clean = await synack([
+      'sweep',
+      'lossy-transfer',
+      '--loss',
+      '0',
+      '--runs',
+      '1',
+      '--out',
+      join(tmp.dir, 'w2'),
+      '--no-progress',
+    ]);
+    expect(clean.stderr).not.toContain('warning');
+  });
+});

@@ -27,7 +27,7 @@ import {
 } from './grid.js';
 import type { SweepRow } from './job.js';
 import type { Criterion } from './metrics.js';
-import { planSweep, type SweepOptions } from './plan.js';
+import { fixedTimeWarning, planSweep, type SweepOptions } from './plan.js';
 import type { QueueFlags } from './queue/sweep.js';
 import { registerWorker } from './queue/worker.js';
 import { type PointSummary, summarize } from './summary.js';
@@ -56,6 +56,8 @@ export interface SweepResult {
  */
 export async function runSweep(options: SweepOptions, io: Output): Promise<SweepResult> {
   const plan = planSweep(options);
+  const warning = fixedTimeWarning(plan.scenario, plan.points);
+  if (warning) io.err(`synack: warning: ${warning}\n`);
   const out = new SweepOutput(plan.outDir);
   out.clearPrevious();
   writeConfig(out, plan);

@@ -4,6 +4,7 @@
  * file is written.
  */
 import { resolve } from 'node:path';
+import { getProfile } from '@synack/core';
 import { type SimulationConfig, validateSimulationConfig } from '@synack/network';
 import { applySetsChecked } from '../network-flags.js';
 import { resolveScenario } from '../run.js';
@@ -147,6 +148,37 @@ export function planSweep(options: SweepOptions): SweepPlan {
     pointConfigs: validatedPointConfigs(jobs),
     command: sweepCommand(target, { ...options, grid, runs, seed, direction }),
   };
+}
+
+/**
+ * A warning when the scenario sends or closes at a fixed time soon after its connect and the
+ * sweep has loss: a lost SYN or SYN-ACK is resent only after the initial RTO (1 s in both
+ * profiles), so in some runs the send or close comes before the connection is ESTABLISHED and
+ * the run measures the script, not TCP. Undefined when no point is lossy or no action is that early.
+ */
+export function fixedTimeWarning(scenario: Scenario, points: readonly SweepPoint[]): string | undefined {
+  const lossy = points.some(
+    (p) => p.loss > 0 || p.flags.directional !== undefined || p.flags.linkOverrides?.burstLoss,
+  );
+  if (!lossy) return undefined;
+  const early: string[] = [];
+  for (const endpoint of scenario.endpoints) {
+    const actions = endpoint.actions ?? [];
+    const connect = actions.find((a) => a.do === 'connect');
+    if (!connect) continue;
+    const rto = getProfile(endpoint.profile ?? scenario.profile ?? 'linux').rtoInitial;
+    for (const action of actions) {
+      if (
+        (action.do === 'send' || action.do === 'close') &&
+        action.at > connect.at &&
+        action.at - connect.at < rto
+      ) {
+        early.push(`${endpoint.id} ${action.do}s at ${action.at} ms`);
+      }
+    }
+  }
+  if (early.length === 0) return undefined;
+  return `${scenario.name}: ${early.join(', ')}, fixed times less than one initial RTO after its connect: where the SYN or SYN-ACK is lost, that comes before the connection is ESTABLISHED, so those runs measure the script, not TCP (count them with runs.csv's failure and close_reasons columns)`;
 }
 
 /** The scenario's own values, for the parameters the grid does not sweep. */
