@@ -100,9 +100,12 @@ describe('fixed: data and FIN queued behind a full window (tcb.ts, RFC 9293 §3.
         const outcome = await runCase({ ...config, engine }, { compare: ['lockstep'] });
         expect(outcome.violations).toEqual([]);
         expect(outcome.result.summary.final).toEqual({ client: ['CLOSED'], server: ['CLOSED'] });
-        const conns = outcome.result.summary.connections as Record<string, Array<{ bytesReceived: number }>>;
+        const conns = outcome.result.summary.connections as Record<
+          string,
+          Array<{ bytesReceived: number; bytesSent: number }>
+        >;
         expect(conns.client[0].bytesReceived).toBe(config === AS_FOUND ? 65_536 : 70_000);
-        expect((conns.server[0] as { bytesSent: number }).bytesSent).toBe(conns.client[0].bytesReceived);
+        expect(conns.server[0].bytesSent).toBe(conns.client[0].bytesReceived);
       }
     },
   );
