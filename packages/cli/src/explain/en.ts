@@ -59,6 +59,8 @@ export const en = {
   'data.retx': '{side} retransmits {len} bytes (seq = {seq})',
   'data.retx.fast':
     '{side} retransmits {len} bytes (seq = {seq}) at once, without waiting for its timer: duplicate ACKs or SACK blocks show this segment was lost while later ones arrived — a fast retransmit (RFC 5681 §3.2, RFC 6675)',
+  'ack.keepalive':
+    '{side} has heard nothing from {peer} for a long time and sends a keepalive probe: an empty ACK one below its next sequence number (seq = {seq}), which a live peer must answer with an ACK; unanswered probes end with a RST and a timeout (RFC 1122 §4.2.3.6)',
   'data.retx.tlp':
     '{side} sends {len} bytes (seq = {seq}) again as a tail loss probe: nothing was acknowledged for about two round trips, so it probes rather than wait for the RTO; the answer shows whether the tail was lost (RFC 8985 §7)',
 

@@ -332,6 +332,12 @@ class Narrator {
     else if (a && this.completesHandshake(e, a)) this.onHandshakeAck(e, i, a);
     else if (flags.has('FIN')) this.onFin(e, i, a);
     else if (e.seg.len > 0) this.onData(e, i, a);
+    else if (e.kind === 'send' && e.retransmitKind === 'keepalive')
+      this.say(i, 'ack.keepalive', {
+        side: this.side(e.from),
+        peer: this.side(e.to),
+        seq: this.num(a, e.from, e.seg.seq),
+      });
     else this.onAck(e, i, a, key);
     return a;
   }

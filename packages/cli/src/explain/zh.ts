@@ -53,6 +53,8 @@ export const zh: Record<MessageKey, string> = {
   'data.retx': '{side}重传 {len} 字节（seq = {seq}）',
   'data.retx.fast':
     '{side}不等重传定时器，立即重传 {len} 字节（seq = {seq}）：重复 ACK 或 SACK 块表明这个报文段丢了、而后面的已经到达——这就是快速重传（RFC 5681 §3.2、RFC 6675）',
+  'ack.keepalive':
+    '{side}很久没有收到{peer}的任何报文，发出一个保活探测：一个空的 ACK，序号比下一个要发的小一（seq = {seq}），活着的对方必须回一个 ACK；探测一直没有回应，连接就以 RST 和超时结束（RFC 1122 §4.2.3.6）',
   'data.retx.tlp':
     '{side}把 {len} 字节（seq = {seq}）作为尾部丢失探测再发一次：大约两个往返时间都没有收到确认，它不等 RTO 而是先探测，对方的回答会说明尾部是否丢失（RFC 8985 §7）',
 
