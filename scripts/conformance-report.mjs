@@ -43,8 +43,6 @@ const REASONS = {
   ],
   'an orphaned FIN_WAIT connection that receives data is reset by Linux (TCPAbortOnData); the model ACKs the data':
     ['orphan-data-after-close-rst.pkt'],
-  'PSH: Linux marks the last segment a write puts on the wire (window- or MSS-limited); the model only the segment reaching the end of the queued data':
-    ['window-limited-send.pkt', 'options-synack-echoes-offer.pkt'],
   'zero-window probe: Linux sends a zero-length segment with SEG.SEQ = SND.UNA − 1 (tcp_xmit_probe_skb); the model sends one byte of data':
     ['zero-window-probe.pkt'],
 };

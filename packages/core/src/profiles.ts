@@ -108,6 +108,12 @@ export interface Profile {
    * once. 'off': every segment leaves as soon as the windows allow (as if TCP_NODELAY were set).
    */
   readonly nagle: 'rfc896' | 'minshall' | 'off';
+  /**
+   * Linux's segment sizing and PSH marking (tcb/push.ts): the MSS bounded to half the peer's largest
+   * window (tcp_bound_to_half_wnd), PSH at the end of each write and, inside a long one, every half
+   * max window (forced_push). false: PSH on the segment that empties the send queue.
+   */
+  readonly linuxPush: boolean;
 
   // --- socket options (setsockopt per connection, tcb/keepalive.ts, tcb/give-up.ts); the profile gives the defaults ---
   /** SO_KEEPALIVE: probe an idle connection (RFC 1122 §4.2.3.6). Off by default on both, as the RFC requires. */
@@ -220,6 +226,7 @@ export const linuxProfile: Profile = Object.freeze({
   userTimeout: 0,
   retransmitGiveUp: 'elapsed',
   orphanRetries: 0,
+  linuxPush: true,
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -273,6 +280,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   userTimeout: 0,
   retransmitGiveUp: 'count',
   orphanRetries: 15,
+  linuxPush: false,
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

@@ -354,6 +354,8 @@ const profileOverridesSchema = z.strictObject({
   // Give-up of data retransmission: a count (RFC 9293) or Linux's time model; tcp_orphan_retries
   retransmitGiveUp: z.enum(['count', 'elapsed']).optional(),
   orphanRetries: retries.optional(),
+  // Linux's segment sizing and PSH marking (core tcb/push.ts)
+  linuxPush: z.boolean().optional(),
   // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
   timestamps: z.boolean().optional(),
   windowScaling: z.boolean().optional(),

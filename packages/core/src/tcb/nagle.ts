@@ -8,6 +8,7 @@
  * and the pushes below are not.
  */
 import { seqGt, seqLe, seqLt } from '../seq.js';
+import { segmentSize } from './push.js';
 import type { Tcb } from './tcb.js';
 
 /**
@@ -16,7 +17,7 @@ import type { Tcb } from './tcb.js';
  * Cork wins over TCP_NODELAY (TCP_NAGLE_CORK is tested first).
  */
 export function holdsShortSegment(t: Tcb, length: number): boolean {
-  if (length >= t.sendMss) return false;
+  if (length >= segmentSize(t)) return false;
   if (t.cork) return true;
   if (t.nodelay) return false;
   switch (t.profile.nagle) {
@@ -38,7 +39,7 @@ export function holdsShortSegment(t: Tcb, length: number): boolean {
 
 /** Linux tcp_minshall_update: remember where a short segment of new data ended. */
 export function noteSegmentSent(t: Tcb, length: number, end: number): void {
-  if (length < t.sendMss) t.smallSentEnd = end;
+  if (length < segmentSize(t)) t.smallSentEnd = end;
 }
 
 /**

@@ -10,6 +10,7 @@ import { scheduleLossProbe } from '../loss/tlp.js';
 import { Flag } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqLt, seqMax } from '../seq.js';
 import { heldWithNothingInFlight, holdsShortSegment, noteSegmentSent } from './nagle.js';
+import { segmentSize, takePush } from './push.js';
 import type { Step } from './step.js';
 import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
 
@@ -73,7 +74,7 @@ export function transmitNewData(
     const unsent = seqDiff(end, t.sndNxt);
     const windowLeft = seqDiff(seqAdd(t.sndUna, t.sndWnd), t.sndNxt);
     if (unsent > 0 && windowLeft > 0) {
-      const n = Math.min(unsent, windowLeft, t.sendMss);
+      const n = Math.min(unsent, windowLeft, segmentSize(t));
       if (!push && holdsTail(t, n, unsent)) break;
       sendDataSegment(step, n, unsent, retransmit);
       sent++;
@@ -104,8 +105,9 @@ function sendDataSegment(step: Step, n: number, unsent: number, retransmit?: Ret
   const reachesEnd = n === unsent;
   // The FIN rides on the last data segment when it fits (RFC 9293 §3.10.4: FIN after all queued SENDs).
   const withFin = reachesEnd && t.finSeq !== undefined && seqAdd(t.sndNxt, n) === t.finSeq;
-  const flags = Flag.ACK | (reachesEnd ? Flag.PSH : 0) | (withFin ? Flag.FIN : 0);
   const isRetransmit = retransmit ?? (seqLt(t.sndNxt, t.sndMax) ? 'data' : undefined);
+  const push = isRetransmit ? reachesEnd : takePush(t, seqAdd(t.sndNxt, n), reachesEnd);
+  const flags = Flag.ACK | (push ? Flag.PSH : 0) | (withFin ? Flag.FIN : 0);
   if (t.rttSeq === undefined && !isRetransmit) {
     // RFC 6298 (2.2): time one segment per RTT, never a retransmitted one (Karn).
     t.rttSeq = seqAdd(t.sndNxt, n);
@@ -115,7 +117,7 @@ function sendDataSegment(step: Step, n: number, unsent: number, retransmit?: Ret
   if (isRetransmit) labelCause(step, 'rto');
   else noteSegmentSent(t, n, seqAdd(t.sndNxt, n));
   const end = seqAdd(t.sndNxt, n + (withFin ? 1 : 0));
-  sentNewSegment(step, end, withFin, reachesEnd);
+  sentNewSegment(step, end, withFin, push);
   if (!t.rtoArmed) step.startRto();
 }
 

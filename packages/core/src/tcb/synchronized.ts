@@ -182,6 +182,9 @@ function ackOfSynReceived(step: Step, state: TcpState, seg: Segment): TcpState |
     sendResetFor(step, seg);
     return step.result(state);
   }
+  // Linux tcp_create_openreq_child: the new socket's max_window is the window of this ACK, not of
+  // the SYN (it bounds the MSS on linux, tcb/push.ts: conformance/options-synack-echoes-offer.pkt).
+  if (t.profile.linuxPush) t.maxSndWnd = 0;
   takeWindow(step, seg);
   step.emit({ type: 'connected' });
   // A CLOSE queued in SYN-RECEIVED (data was pending, §3.10.4) is processed now, and CLOSE in

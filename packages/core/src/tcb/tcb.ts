@@ -235,6 +235,10 @@ export interface Tcb {
    * undefined before the first. Minshall's Nagle holds a small segment only while this is unacknowledged.
    */
   smallSentEnd: number | undefined;
+  /** Linux pushed_seq: where the last PSH mark was put (tcb/push.ts); undefined before the first write. */
+  pushedSeq: number | undefined;
+  /** Sequence numbers ending a PSH-marked write or skb not yet sent, ascending (tcb/push.ts). */
+  pushMarks: readonly number[];
 
   // --- options (RFC 7323, RFC 2018), set by options.ts negotiateOptions ---
   /** SACK is in effect: both SYNs carried SACK-permitted (RFC 2018 §2). */
@@ -358,6 +362,8 @@ export function createTcb(init: TcbInit): Tcb {
     nodelay: init.socketOptions?.nodelay ?? false,
     cork: init.socketOptions?.cork ?? false,
     smallSentEnd: undefined,
+    pushedSeq: undefined,
+    pushMarks: [],
     sackOk: false,
     tsOk: false,
     wsOk: false,

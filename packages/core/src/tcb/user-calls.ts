@@ -3,6 +3,7 @@ import type { TcpState } from '../machine/states.js';
 import { Flag, type SocketAddress } from '../segment.js';
 import { seqAdd } from '../seq.js';
 import { chooseIss, sendSyn, transmit } from './output.js';
+import { markPushes } from './push.js';
 import { withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
 import {
@@ -129,6 +130,7 @@ export function userSend(step: Step, state: TcpState, event: EventOf<'SEND'>): S
         step.emit({ type: 'error', error: 'connection closing' });
         return step.result(state);
       }
+      markPushes(t, dataEnd(t), event.data.length);
       t.sendBuffer = concatBytes(t.sendBuffer, event.data);
       // Before ESTABLISHED the data is queued for transmission after entering it.
       if (state === 'ESTABLISHED' || state === 'CLOSE_WAIT') transmit(step);
