@@ -222,7 +222,12 @@ describe('random loss', () => {
 
     const { out: out2, ctx } = runOperator(
       (c) => {
-        c.linkState.set('client->server', { burstBad: true, busyUntil: 0, queuedStarts: [], jitteredUntil: -Infinity });
+        c.linkState.set('client->server', {
+          burstBad: true,
+          busyUntil: 0,
+          queuedStarts: [],
+          jitteredUntil: -Infinity,
+        });
         return gilbertElliottLoss(burst, c);
       },
       [...dataPackets(3), ...dataPackets(3, { from: 'server' }).map((p) => ({ ...p, id: p.id + 10 }))],

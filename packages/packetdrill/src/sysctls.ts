@@ -32,10 +32,6 @@ const integer = (min: number, max: number, scale = 1): Rule['read'] => {
 };
 
 const flag: Rule['read'] = (text) => (text === '0' ? false : text === '1' ? true : undefined);
-const oneOf =
-  (...values: string[]): Rule['read'] =>
-  (text) =>
-    values.includes(text) ? text : undefined;
 
 function lossProbes(text: string): boolean | undefined {
   const n = integer(0, 4)(text);

@@ -4,7 +4,7 @@
  * names the RFC text or the Linux behaviour it follows.
  */
 import type { CapturedSegment } from './capture.js';
-import { isRetransmit, isSynchronized, type Side, seqLt, seqSpace } from './observer.js';
+import { isRetransmit, isSynchronized, type Side, seqLt } from './observer.js';
 
 export interface Divergence {
   rule:
@@ -112,7 +112,7 @@ function numberRule(sender: Side, receiver: Side, seg: CapturedSegment): Diverge
  */
 function timerRule(
   sender: Side,
-  receiver: Side,
+  _receiver: Side,
   seg: CapturedSegment,
   limits: RuleLimits,
 ): Divergence | undefined {
