@@ -93,6 +93,7 @@ export {
   seqMin,
 } from './seq.js';
 export { type CookieCheck, type CookieTuple, checkCookie, makeCookie } from './syncookies.js';
+export { MODEL_RTO_BASE, modelTimeout } from './tcb/give-up.js';
 // The TCB and what a connection emits
 export type { RttEstimator } from './tcb/rtt.js';
 export { resetForClosed } from './tcb/segment-arrives.js';

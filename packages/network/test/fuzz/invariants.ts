@@ -24,6 +24,7 @@ import {
   connectTimeout,
   getProfile,
   halfOpenLifetime,
+  modelTimeout,
   type Profile,
   SYNCHRONIZED_STATES,
   seqAdd,
@@ -494,6 +495,40 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
     if (e.kind === 'state' && e.to === 'CLOSED')
       closedAt.set(`${e.endpoint}|${e.conn}`, { from: e.from, index });
   });
+  // Linux gives data and FIN up by time, not by count (profile.retransmitGiveUp 'elapsed', core
+  // tcb/give-up.ts: tcp_model_timeout since the first retransmission, or TCP_USER_TIMEOUT): never
+  // more retransmissions than the count budget allows (an RTO of at least TCP_RTO_MIN reaches the
+  // model time no later), and never before that time has passed since the connection's first
+  // retransmission (the run's first one is no earlier; an orphan's budget, tcp_orphan_retries,
+  // may be the smaller one).
+  const checkElapsedGiveUp = (
+    p: Profile,
+    endpoint: string,
+    conn: string,
+    count: number,
+    limit: number,
+    closedIndex: number,
+  ) => {
+    if (count > limit + 1) {
+      fail(
+        `${endpoint} ${conn}: closed with "timeout" after ${count} retransmissions, the profile allows ${limit}`,
+      );
+    }
+    const first = trace.find(
+      (e, i) =>
+        i < closedIndex && e.kind === 'send' && e.endpoint === endpoint && e.conn === conn && e.retransmit,
+    );
+    if (!first || closedIndex >= trace.length) return;
+    const orphan = p.orphanRetries === 0 ? 8 : p.orphanRetries;
+    const timeout =
+      p.userTimeout > 0
+        ? p.userTimeout
+        : Math.min(modelTimeout(p.dataRetries, p.rtoMax), modelTimeout(orphan, p.rtoMax));
+    const elapsed = trace[closedIndex].t - first.t;
+    if (elapsed < timeout) {
+      fail(`${endpoint} ${conn}: gave up ${elapsed} ms after its first retransmission, before ${timeout} ms`);
+    }
+  };
   for (const [endpoint, list] of Object.entries(conns)) {
     const p = profileOf(config, endpoint);
     for (const c of list) {
@@ -545,6 +580,10 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
             `${endpoint} ${c.conn}: FIN_WAIT_2 timeout after ${entered ? left.t - entered.t : '?'} ms, the profile says ${p.finWait2Timeout}`,
           );
         }
+        continue;
+      }
+      if (kind !== 'SYN' && kind !== 'SYN-ACK' && (p.retransmitGiveUp === 'elapsed' || p.userTimeout > 0)) {
+        checkElapsedGiveUp(p, endpoint, c.conn, count, limit, closed?.index ?? trace.length);
         continue;
       }
       // SYN-queue pruning (Linux reqsk_timer_handler) lowers a half-open entry's budget to 2 … synackRetries.
