@@ -505,19 +505,21 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
     p: Profile,
     endpoint: string,
     conn: string,
+    kind: string,
     count: number,
     limit: number,
     closedIndex: number,
   ) => {
-    if (count > limit + 1) {
-      fail(
-        `${endpoint} ${conn}: closed with "timeout" after ${count} retransmissions, the profile allows ${limit}`,
-      );
-    }
     const first = trace.find(
       (e, i) =>
         i < closedIndex && e.kind === 'send' && e.endpoint === endpoint && e.conn === conn && e.retransmit,
     );
+    // retransmits_timed_out: a connection that retransmitted nothing never times out.
+    if (count > limit + 1 || !first) {
+      fail(
+        `${endpoint} ${conn}: closed with "timeout" after ${count} ${kind} retransmissions, the profile allows ${limit}`,
+      );
+    }
     if (!first || closedIndex >= trace.length) return;
     const orphan = p.orphanRetries === 0 ? 8 : p.orphanRetries;
     const timeout =
@@ -583,7 +585,7 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
         continue;
       }
       if (kind !== 'SYN' && kind !== 'SYN-ACK' && (p.retransmitGiveUp === 'elapsed' || p.userTimeout > 0)) {
-        checkElapsedGiveUp(p, endpoint, c.conn, count, limit, closed?.index ?? trace.length);
+        checkElapsedGiveUp(p, endpoint, c.conn, kind, count, limit, closed?.index ?? trace.length);
         continue;
       }
       // SYN-queue pruning (Linux reqsk_timer_handler) lowers a half-open entry's budget to 2 … synackRetries.
