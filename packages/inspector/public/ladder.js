@@ -309,7 +309,7 @@ export function ladderSvg(layout, model, { selected = null, first = 0, last = la
   const height = Math.max(0, bottom - top);
   const hasSelection = selected !== null && model.segments.has(selected);
   const parts = [
-    `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body${hasSelection ? ' has-selection' : ''}${layout.filtering ? ' filtered' : ''}" width="${totalWidth}" height="${height}" viewBox="0 ${top} ${totalWidth} ${height}" data-first-row="${first}" data-last-row="${last}" data-rows="${layout.rows.length}">`,
+    `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body${hasSelection ? ' has-selection' : ''}${layout.filtering ? ' filtered' : ''}" width="${totalWidth}" height="${height}" viewBox="0 ${top} ${totalWidth} ${height}" data-first-row="${first}" data-last-row="${last}" data-rows="${layout.rows.length}" data-count="${model.count}">`,
     '<defs>',
     ...Object.entries(MARKERS).map(
       ([name, color]) =>

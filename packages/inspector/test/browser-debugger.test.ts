@@ -123,10 +123,36 @@ const scrollLadder = (page: Page, fraction: number) =>
     el.scrollTop = (el.scrollHeight - el.clientHeight) * f;
   }, fraction);
 
+/**
+ * In the page: true once the drawn ladder window depicts the moment after `count` stream events
+ * (its SVG's data-count) and covers every row the ladder's current scroll position shows. The
+ * ladder is placed at most 10×/s and redrawn in the frame after a scroll, so reading it right
+ * after the last event arrived or right after a scroll may still see the previous window.
+ */
+function ladderDrawnForView(count: number) {
+  const el = document.getElementById('ladder')!;
+  const svg = el.querySelector('.ladder-body');
+  if (!svg || Number(svg.getAttribute('data-count')) !== count) return false;
+  // ladder.js: a lane header of 26 px, then rows of 26 px starting 10 px down.
+  const [head, top, row] = [26, 10, 26];
+  const rows = Number(svg.getAttribute('data-rows'));
+  const firstSeen = Math.max(0, Math.floor((el.scrollTop - head - top) / row));
+  const lastSeen = Math.min(rows - 1, Math.floor((el.scrollTop + el.clientHeight - head - top) / row));
+  return (
+    Number(svg.getAttribute('data-first-row')) <= firstSeen &&
+    Number(svg.getAttribute('data-last-row')) >= lastSeen
+  );
+}
+
+/** Waits until the ladder shows the whole run (every stream event) for its scroll position. */
+const ladderSettled = (page: Page, inspector: Inspector, what: string) =>
+  until(() => page.evaluate(ladderDrawnForView, inspector.events.length), 5_000, what);
+
 describe('the inspector as a debugger (Chromium)', () => {
   it('draws only the ladder rows in view; labels never overprint; the selection lies on top', async () => {
     const page = await openPage(lossy);
     const total = sends().length + trace().filter((e) => e.kind === 'duplicate').length;
+    await ladderSettled(page, lossy, 'the ladder drawn at the end of the run');
     const atEnd = await page.evaluate(drawnLadder);
     // Hundreds of segments over hundreds of rows: a window of a few dozen rows is in the DOM,
     // not the whole run.
@@ -138,8 +164,9 @@ describe('the inspector as a debugger (Chromium)', () => {
     expect(atEnd.overlaps).toEqual([]);
     // Scrolled to the middle: other rows, still no overprinting.
     await scrollLadder(page, 0.5);
-    await until(async () => (await page.evaluate(drawnLadder)).firstRow > 100, 5_000, 'the middle rows');
+    await ladderSettled(page, lossy, 'the middle rows drawn');
     const middle = await page.evaluate(drawnLadder);
+    expect(middle.firstRow).toBeGreaterThan(100);
     expect(middle.ids.some((id) => !atEnd.ids.includes(id))).toBe(true);
     expect(middle.overlaps).toEqual([]);
     expect(middle.hidden).toBeGreaterThan(0);
