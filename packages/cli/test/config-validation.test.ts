@@ -138,6 +138,16 @@ const CASES: Array<[title: string, mutate: Mutation, message: string | RegExp]> 
     (c) => (c.endpoints[1].reactions = [{ on: 'closed', do: 'close' }]),
     'endpoints[1].reactions[0].on: must be one of connected, accept, peer-closed, got "closed"',
   ],
+  [
+    'SO_LINGER longer than a day',
+    (c) => c.endpoints[0].actions.push({ at: 5, do: 'setsockopt', linger: { on: true, seconds: 90_000 } }),
+    'endpoints[0].actions[1].linger.seconds: must be an integer between 0 and 86400 s, got 90000',
+  ],
+  [
+    'SO_LINGER without its on/off',
+    (c) => c.endpoints[0].actions.push({ at: 5, do: 'setsockopt', linger: { seconds: 0 } }),
+    /^endpoints\[0\]\.actions\[1\]\.linger\.on: /,
+  ],
   ['an unknown profile', (c) => (c.profile = 'bsd'), 'profile: must be one of linux, rfc9293, got "bsd"'],
   [
     'zero retries of a negative RTO',

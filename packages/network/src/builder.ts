@@ -100,8 +100,14 @@ export class EndpointBuilder {
     return this.act(defined({ at: this.time, do: 'receive' as const, conn }));
   }
 
-  /** Socket options on a connection: `{ nodelay: true }` (TCP_NODELAY), `{ cork: true }` (TCP_CORK). */
-  setsockopt(options: { nodelay?: boolean; cork?: boolean }, conn?: string): this {
+  /**
+   * Socket options on a connection: `{ nodelay: true }` (TCP_NODELAY), `{ cork: true }` (TCP_CORK),
+   * `{ linger: { on: true, seconds: 0 } }` (SO_LINGER: a later close() aborts with RST).
+   */
+  setsockopt(
+    options: { nodelay?: boolean; cork?: boolean; linger?: { on: boolean; seconds: number } },
+    conn?: string,
+  ): this {
     return this.act(defined({ at: this.time, do: 'setsockopt' as const, conn, ...options }));
   }
 

@@ -150,7 +150,14 @@ interface ConnInfo {
   rxOffset: number;
   integrityErrors: number;
   peerClosed: boolean;
+  /** SO_LINGER: undefined when off, else the linger time in ms (0: close() aborts with RST). */
+  lingerMs?: number;
+  /** A close() lingering for the FIN's ACK: the deadline timer, cancelled when the FIN is acked. */
+  lingerTimer?: number;
 }
+
+/** States in which a lingering close() still waits: our FIN is not yet acknowledged. */
+const FIN_UNACKED_STATES: readonly string[] = ['FIN_WAIT_1', 'CLOSING', 'LAST_ACK'];
 
 export class EndpointRuntime {
   readonly id: string;
@@ -333,7 +340,7 @@ export class EndpointRuntime {
         this.withConn(action.conn, 'send', (conn) => this.sendBytes(conn, action.bytes));
         return;
       case 'close':
-        this.withConn(action.conn, 'close', (conn) => this.host.close(conn));
+        this.withConn(action.conn, 'close', (conn) => this.close(conn));
         return;
       case 'abort':
         this.withConn(action.conn, 'abort', (conn) => this.host.abort(conn));
@@ -345,7 +352,11 @@ export class EndpointRuntime {
         const options: Partial<SocketOptions> = {};
         if (action.nodelay !== undefined) options.nodelay = action.nodelay;
         if (action.cork !== undefined) options.cork = action.cork;
-        this.withConn(action.conn, 'setsockopt', (conn) => this.host.setSocketOptions(conn, options));
+        const linger = action.linger;
+        this.withConn(action.conn, 'setsockopt', (conn) => {
+          if (linger) this.conns.get(conn)!.lingerMs = linger.on ? linger.seconds * 1000 : undefined;
+          if (Object.keys(options).length > 0) this.host.setSocketOptions(conn, options);
+        });
         return;
       }
       case 'restart':
@@ -464,6 +475,7 @@ export class EndpointRuntime {
     info.state = to;
     if (to === 'CLOSED') this.lastCongestion.delete(conn);
     this.records.push({ k: 'state', conn, from, to });
+    if (info.lingerTimer !== undefined && !FIN_UNACKED_STATES.includes(to)) this.lingerReturned(info, true);
   }
 
   private onApp(conn: string | undefined, event: string, detail?: Record<string, unknown>): void {
@@ -491,8 +503,34 @@ export class EndpointRuntime {
   private react(conn: string, reaction: Reaction): void {
     if (!this.host.snapshotOf(conn)) return;
     if (reaction.do === 'send') this.sendBytes(conn, reaction.bytes ?? 0);
-    else if (reaction.do === 'close') this.host.close(conn);
+    else if (reaction.do === 'close') this.close(conn);
     else this.host.abort(conn);
+  }
+
+  /**
+   * close(), with SO_LINGER as Linux's tcp_close: linger 0 aborts with RST (tcp_disconnect); a
+   * linger time makes the application's close() return only once the FIN is acknowledged or the
+   * time has passed (sk_stream_wait_close), told by a `close-returned` app event. Nothing
+   * different leaves the wire for a non-zero linger.
+   */
+  private close(conn: string): void {
+    const info = this.conns.get(conn);
+    const lingerMs = info?.lingerMs;
+    // SO_LINGER 0 is a full close() (tcp_close, not a half-close): the core aborts it.
+    this.host.close(conn, lingerMs === 0 ? { orphan: true, lingerZero: true } : {});
+    if (!info || !lingerMs) return;
+    if (!FIN_UNACKED_STATES.includes(info.state)) {
+      this.lingerReturned(info, true);
+      return;
+    }
+    info.lingerTimer = this.clock.schedule(() => this.lingerReturned(info, false), lingerMs);
+  }
+
+  /** The lingering close() returns: `drained` when the FIN was acknowledged, else the linger time ran out. */
+  private lingerReturned(info: ConnInfo, drained: boolean): void {
+    if (info.lingerTimer !== undefined) this.clock.clearTimeout(info.lingerTimer);
+    info.lingerTimer = undefined;
+    this.records.push({ k: 'app', conn: info.conn, event: 'close-returned', detail: { drained } });
   }
 
   private onData(conn: string, bytes: Uint8Array): void {

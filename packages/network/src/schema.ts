@@ -35,6 +35,8 @@ export const LIMITS = {
   sendBytes: 64 * 1024 * 1024,
   /** A profile's retransmission counts (tcp_syn_retries, tcp_synack_retries, tcp_retries2). */
   retries: 255,
+  /** SO_LINGER's seconds (Linux's l_linger is an int of seconds): one day of virtual time. */
+  lingerSeconds: 86_400,
   /** `perturb`: the test hook's busy wait per reply. */
   perturbMs: 10_000,
   /** A scenario file or stdin (`synack run -`): read with this cap, never whole (1 MiB). */
@@ -251,6 +253,16 @@ const rawSegmentSchema = z.strictObject({
   len: integerIn(0, 65495).optional(),
 });
 
+/**
+ * SO_LINGER as Linux's struct linger { l_onoff, l_linger }: on with 0 seconds makes close() abort
+ * with RST (tcp_close → tcp_disconnect); on with N seconds makes close() wait until the FIN is
+ * acknowledged or N seconds pass (sk_stream_wait_close). Bounded to a day of virtual time.
+ */
+const lingerSchema = z.strictObject({
+  on: z.boolean(),
+  seconds: integerIn(0, LIMITS.lingerSeconds, ' s'),
+});
+
 /** What an endpoint's application does, at virtual time `at` (README "Actions"). */
 const appActionSchema = z.discriminatedUnion('do', [
   z.strictObject({
@@ -278,13 +290,14 @@ const appActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at, do: z.literal('abort'), conn: connLabel.optional() }),
   z.strictObject({ at, do: z.literal('accept'), port }),
   z.strictObject({ at, do: z.literal('receive'), conn: connLabel.optional() }),
-  /** Socket options on a connection (core SocketOptions): TCP_NODELAY, TCP_CORK. */
+  /** Socket options on a connection (core SocketOptions): TCP_NODELAY, TCP_CORK, SO_LINGER. */
   z.strictObject({
     at,
     do: z.literal('setsockopt'),
     conn: connLabel.optional(),
     nodelay: z.boolean().optional(),
     cork: z.boolean().optional(),
+    linger: lingerSchema.optional(),
   }),
   /** The host crashes and comes back with no connection state (RFC 9293 figure 10). */
   z.strictObject({ at, do: z.literal('restart') }),

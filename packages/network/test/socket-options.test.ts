@@ -78,3 +78,87 @@ describe('socket options in scenario files', () => {
     expect(() => bad({ at: 0, do: 'setsockopt', nodelay: 1 })).toThrow(/nodelay/);
   });
 });
+
+/** The client sends 100 bytes at 100 and closes at 200; `lingerAt` sets SO_LINGER at 50. */
+function closeWithLinger(linger: { on: boolean; seconds: number }, serverDelay = 10): SimulationConfig {
+  return {
+    seed: 1,
+    profile: 'linux',
+    endpoints: [
+      {
+        id: 'client',
+        actions: [
+          { at: 0, do: 'connect', to: 'server', port: 80 },
+          { at: 50, do: 'setsockopt', linger },
+          { at: 100, do: 'send', bytes: 100 },
+          { at: 200, do: 'close' },
+        ],
+      },
+      {
+        id: 'server',
+        actions: [{ at: 0, do: 'listen', port: 80 }],
+        reactions: [{ on: 'peer-closed', do: 'close' }],
+      },
+    ],
+    network: { default: { delay: serverDelay } },
+    maxTime: 10_000,
+  };
+}
+
+describe('SO_LINGER in scenario files', () => {
+  it('linger on, 0 s: close() aborts with RST+ACK instead of FIN (Linux tcp_close → tcp_disconnect)', async () => {
+    const { trace } = await runSimulation(closeWithLinger({ on: true, seconds: 0 }));
+    const client = trace.filter((e) => e.kind === 'send' && e.endpoint === 'client') as Array<{
+      t: number;
+      seg: { flags: string[] };
+    }>;
+    const atClose = client.filter((e) => e.t === 200).map((e) => e.seg.flags.join(','));
+    expect(atClose).toEqual(['ACK,RST']);
+    expect(client.some((e) => e.seg.flags.includes('FIN'))).toBe(false);
+    expect(trace).toContainEqual(
+      expect.objectContaining({ kind: 'app', endpoint: 'server', error: 'connection reset' }),
+    );
+  });
+
+  it('linger off (the default and { on: false, seconds: 0 }): close() sends FIN', async () => {
+    const { trace } = await runSimulation(closeWithLinger({ on: false, seconds: 0 }));
+    const flags = trace
+      .filter((e) => e.kind === 'send' && e.endpoint === 'client' && e.t === 200)
+      .map((e) => (e as { seg: { flags: string[] } }).seg.flags.join(','));
+    expect(flags).toEqual(['ACK,FIN']);
+  });
+
+  it('linger on, 5 s: close() returns when the FIN is acknowledged (the server closes at once: its FIN+ACK at 210 acknowledges ours, arriving at 220)', async () => {
+    const { trace } = await runSimulation(closeWithLinger({ on: true, seconds: 5 }));
+    const returned = trace.filter((e) => e.kind === 'app' && e.event === 'close-returned');
+    expect(returned).toEqual([expect.objectContaining({ t: 220, endpoint: 'client', drained: true })]);
+  });
+
+  it('linger on, 1 s, the FIN never acknowledged: close() returns after the linger time, FIN retransmitted on', async () => {
+    const config = closeWithLinger({ on: true, seconds: 1 });
+    config.network = {
+      default: { delay: 10 },
+      faults: [{ match: { from: 'client', flags: ['FIN'], nth: 0 }, action: { drop: true } }],
+    };
+    config.maxTime = 3_000;
+    const { trace } = await runSimulation(config).catch((e) => ({ trace: e.trace ?? [] }));
+    const returned = trace.filter(
+      (e: { kind: string; event?: string }) => e.kind === 'app' && e.event === 'close-returned',
+    );
+    expect(returned).toEqual([expect.objectContaining({ t: 1200, drained: false })]);
+  });
+
+  it('the schema bounds SO_LINGER: seconds 0 … 86,400 (a day), both fields required', () => {
+    const bad = (linger: unknown) =>
+      validateSimulationConfig({
+        ...twoSmallWrites(),
+        endpoints: [{ id: 'client', actions: [{ at: 0, do: 'setsockopt', linger }] }],
+      });
+    expect(() => bad({ on: true, seconds: 86_401 })).toThrow(/linger\.seconds.*between 0 and 86400 s/);
+    expect(() => bad({ on: true, seconds: -1 })).toThrow(/between 0 and 86400/);
+    expect(() => bad({ on: true, seconds: 1.5 })).toThrow(/integer/);
+    expect(() => bad({ on: true })).toThrow(/seconds/);
+    expect(() => bad({ on: 1, seconds: 0 })).toThrow(/linger\.on/);
+    expect(() => bad({ on: true, seconds: 86_400 })).not.toThrow();
+  });
+});
