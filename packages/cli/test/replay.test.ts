@@ -95,6 +95,26 @@ describe('a kernel capture with a lost final ACK', () => {
   });
 });
 
+/** A hand-built segment between 10.0.0.1:40000 ('a') and 10.0.0.2:80 ('b'). */
+const segAt = (t: number, from: 'a' | 'b', flags: string[], seq: number, ack: number, len = 0, win = 1000) =>
+  ({
+    t,
+    src: from === 'a' ? '10.0.0.1' : '10.0.0.2',
+    dst: from === 'a' ? '10.0.0.2' : '10.0.0.1',
+    srcPort: from === 'a' ? 40000 : 80,
+    dstPort: from === 'a' ? 80 : 40000,
+    seq,
+    ack,
+    flags,
+    len,
+    win,
+  }) as CapturedSegment;
+const handshakeAt = [
+  segAt(0, 'a', ['SYN'], 100, 0),
+  segAt(1, 'b', ['SYN', 'ACK'], 500, 101),
+  segAt(2, 'a', ['ACK'], 101, 501),
+];
+
 describe('a capture edited to break a rule', () => {
   it('marks the FIN retransmitted 20 ms after the first, and only it', () => {
     const [conn] = replayCapture(fixture('early-fin-rto.pcap'), undefined, 'linux');
@@ -157,6 +177,50 @@ describe('rules on hand-built segments', () => {
       'unexpected-flags',
     ]);
     expect(rulesOf([seg(3, 'b', ['SYN'], 900, 0)])).toEqual(['unexpected-flags']);
+  });
+});
+
+describe('retransmission timers (hand-built captures)', () => {
+  const syn = (t: number) => segAt(t, 'a', ['SYN'], 100, 0);
+  const marks = (segments: CapturedSegment[], profile = 'linux') =>
+    observeConnection('k', segments, profileLimits(profile))
+      .segments.filter((s) => s.divergence)
+      .map((s) => [s.t, s.divergence?.rule]);
+
+  it("SYN copies on linux's schedule (1, 1, 1, 1, 1, 2, 4 s: tcp_syn_linear_timeouts 4) are not marked", () => {
+    expect(marks([0, 1000, 2000, 3000, 4000, 5000, 7000, 11_000].map(syn))).toEqual([]);
+  });
+  it('the same copies under rfc9293 (1, 2, 4 … s) are early from the second one on', () => {
+    const rules = marks([0, 1000, 2000, 3000].map(syn), 'rfc9293');
+    expect(rules).toEqual([
+      [2000, 'rto-early'],
+      [3000, 'rto-early'],
+    ]);
+    expect(marks([0, 1000, 3000, 7000].map(syn), 'rfc9293')).toEqual([]);
+  });
+  it('a SYN copy later than the timer is marked rto-late, one earlier rto-early', () => {
+    const [late] = observeConnection('k', [syn(0), syn(2500)], profileLimits('linux')).segments.slice(1);
+    expect(late.divergence).toEqual({
+      rule: 'rto-late',
+      detail: 'retransmission 1 came 2500.0 ms after the last copy; the SYN timer is 1000 ms then',
+    });
+    expect(marks([syn(0), syn(400)])).toEqual([[400, 'rto-early']]);
+  });
+  it('SYN-ACK copies back off 1, 2 s; one answering a SYN copy at once is not a timer', () => {
+    const synack = (t: number) => segAt(t, 'b', ['SYN', 'ACK'], 500, 101);
+    expect(marks([syn(0), synack(1), synack(1001), synack(3001)])).toEqual([]);
+    expect(marks([syn(0), synack(1), synack(1001), synack(2001)])).toEqual([[2001, 'rto-early']]);
+    expect(marks([syn(0), synack(1), synack(1001), synack(6001)])).toEqual([[6001, 'rto-late']]);
+    // The client's SYN came again (its SYN-ACK was lost): the server answers at once.
+    expect(marks([syn(0), synack(1), syn(1000), synack(1001)])).toEqual([]);
+  });
+  it('data or a FIN retransmitted later than the maximum RTO (120 s) is marked rto-late', () => {
+    const data = (t: number) => segAt(t, 'a', ['ACK'], 101, 501, 10);
+    expect(marks([...handshakeAt, data(3), data(3 + 121_000 * 1.06)])).toEqual([[3 + 128_260, 'rto-late']]);
+    expect(marks([...handshakeAt, data(3), data(3 + 60_000)])).toEqual([]);
+    const fin = (t: number) => segAt(t, 'a', ['FIN', 'ACK'], 101, 501);
+    expect(marks([...handshakeAt, fin(3), fin(3 + 130_000)])).toEqual([[130_003, 'rto-late']]);
+    expect(marks([...handshakeAt, fin(3), fin(3 + 100)])).toEqual([[103, 'rto-early']]);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { profiles } from '@synack/core';
+import { profiles, synackTimeout, synTimeout } from '@synack/core';
 import type { EndpointInfo, StreamEvent } from '@synack/inspector';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { serveRecorded } from '../inspect.js';
@@ -58,7 +58,14 @@ export function splitConnections(segments: readonly CapturedSegment[]): Map<stri
 
 export function profileLimits(name: string): RuleLimits {
   const p = profiles[name as keyof typeof profiles];
-  return { rtoInitial: p.rtoInitial, rtoMin: p.rtoMin, rtoMax: p.rtoMax, tolerance: TIMER_TOLERANCE };
+  return {
+    rtoInitial: p.rtoInitial,
+    rtoMin: p.rtoMin,
+    rtoMax: p.rtoMax,
+    tolerance: TIMER_TOLERANCE,
+    synTimeout: (n) => synTimeout(p, n),
+    synackTimeout: (n) => synackTimeout(p, n),
+  };
 }
 
 /** Reads, filters and observes a capture file. */

@@ -37,6 +37,8 @@ export interface Side {
   lastAck?: number;
   /** The state before the last segment it received moved it, to undo a loss after capture. */
   undo?: { state: string; segment: number };
+  /** Capture time of the last SYN it received that was a copy of an earlier one. */
+  synCopyReceivedAt?: number;
 }
 
 export interface ObservedSegment extends CapturedSegment {
@@ -119,14 +121,7 @@ export function observeConnection(
       afterSend(sender, seg, (s) => setState(sender, s, seg.t, i));
       setState(sender, 'SYN_RECEIVED', seg.t, i, false);
       afterReceive(receiver, sender, seg, (s) => setState(receiver, s, seg.t, i));
-      out.segments.push({
-        ...seg,
-        index: i,
-        from,
-        to,
-        senderState: sender.state,
-        receiverState: receiver.state,
-      });
+      out.segments.push(observed(seg, i, sender, receiver));
       continue;
     }
     // Sent before the sender had received its last segment (its ACK does not cover it): the
@@ -151,21 +146,28 @@ export function observeConnection(
     const retransmit = isRetransmit(sender, seg);
     afterSend(sender, seg, (s) => setState(sender, s, seg.t, i));
     if (crossed) afterReceive(sender, receiver, crossed, (s) => setState(sender, s, seg.t, i, false));
+    if (retransmit && has(seg, 'SYN')) receiver.synCopyReceivedAt = seg.t;
     const before = receiver.state;
     afterReceive(receiver, sender, seg, (s) => setState(receiver, s, seg.t, i));
     receiver.undo = receiver.state !== before ? { state: before, segment: i } : undefined;
     out.segments.push({
-      ...seg,
-      index: i,
-      from,
-      to,
-      senderState: sender.state,
-      receiverState: receiver.state,
+      ...observed(seg, i, sender, receiver),
       ...(divergence ? { divergence } : {}),
       ...(retransmit ? { retransmit } : {}),
     });
   }
   return out;
+}
+
+function observed(seg: CapturedSegment, index: number, sender: Side, receiver: Side): ObservedSegment {
+  return {
+    ...seg,
+    index,
+    from: sender.id,
+    to: receiver.id,
+    senderState: sender.state,
+    receiverState: receiver.state,
+  };
 }
 
 /** The segment the sender last received, if this segment's ACK shows it had not arrived yet. */

@@ -25,6 +25,10 @@ export interface RuleLimits {
   rtoMax: number;
   /** Relative slack for timer checks: jiffies, timer slack and capture timestamps. */
   tolerance: number;
+  /** Wait before a SYN's (n+1)-th copy, n = 0 for the first retransmission (core's synTimeout). */
+  synTimeout: (n: number) => number;
+  /** The same for a SYN-ACK (core's synackTimeout). */
+  synackTimeout: (n: number) => number;
 }
 
 const has = (seg: CapturedSegment, flag: string) => seg.flags.includes(flag);
@@ -133,18 +137,52 @@ function timerRule(
         }
       : undefined;
   }
-  const floor = has(seg, 'SYN') ? limits.rtoInitial : limits.rtoMin;
   const slack = limits.tolerance;
-  if (waited < floor * (1 - slack)) {
+  if (has(seg, 'SYN')) return synTimerRule(sender, seg, waited, prev.count, limits);
+  if (waited < limits.rtoMin * (1 - slack)) {
     return {
       rule: 'rto-early',
-      detail: `retransmitted ${waited.toFixed(1)} ms after the last copy; the RTO is at least ${floor} ms`,
+      detail: `retransmitted ${waited.toFixed(1)} ms after the last copy; the RTO is at least ${limits.rtoMin} ms`,
     };
   }
   if (waited > limits.rtoMax * (1 + slack)) {
     return {
       rule: 'rto-late',
       detail: `retransmitted ${waited.toFixed(1)} ms after the last copy; the RTO is at most ${limits.rtoMax} ms`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A SYN's or SYN-ACK's copies follow the profile's schedule exactly (no RTT is known yet): the
+ * initial RTO, doubled after each copy and capped at the maximum (RFC 6298 §2.1 and §5.5; Linux
+ * reqsk_timer_handler for a SYN-ACK), a SYN's first `synLinearTimeouts` copies at the initial RTO
+ * (Linux ≥ 6.5 tcp_retransmit_timer, tcp_syn_linear_timeouts). A SYN-ACK sent again at once because the peer's
+ * SYN came again (Linux tcp_check_req → inet_rtx_syn_ack) is an answer, not a timer.
+ */
+function synTimerRule(
+  sender: Side,
+  seg: CapturedSegment,
+  waited: number,
+  copiesBefore: number,
+  limits: RuleLimits,
+): Divergence | undefined {
+  if (has(seg, 'ACK') && sender.synCopyReceivedAt !== undefined && sender.synCopyReceivedAt > seg.t - waited)
+    return undefined;
+  const n = Math.min(copiesBefore - 1, 64);
+  const due = has(seg, 'ACK') ? limits.synackTimeout(n) : limits.synTimeout(n);
+  const timer = has(seg, 'ACK') ? 'SYN-ACK' : 'SYN';
+  if (waited < due * (1 - limits.tolerance)) {
+    return {
+      rule: 'rto-early',
+      detail: `retransmission ${copiesBefore} came ${waited.toFixed(1)} ms after the last copy; the ${timer} timer is ${due} ms then`,
+    };
+  }
+  if (waited > due * (1 + limits.tolerance)) {
+    return {
+      rule: 'rto-late',
+      detail: `retransmission ${copiesBefore} came ${waited.toFixed(1)} ms after the last copy; the ${timer} timer is ${due} ms then`,
     };
   }
   return undefined;
