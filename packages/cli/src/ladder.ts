@@ -344,7 +344,7 @@ export class Ladder {
 
 /** An arrow `span` columns long with `label` centred on it; a lost one is cut short. */
 function arrowBetween(rightwards: boolean, span: number, label: string, mode: ArrowMode): string {
-  const shown = label.slice(0, Math.max(0, span - 3));
+  const shown = fitLabel(label, Math.max(0, span - 3));
   if (mode === 'drop') {
     // Cut short where the segment died (three quarters of the way, or just past the label, so
     // that the cut never eats into the label).
@@ -360,6 +360,21 @@ function arrowBetween(rightwards: boolean, span: number, label: string, mode: Ar
   const body = placeAt('─'.repeat(Math.max(0, span - 1)), labelStart, shown);
   if (mode === 'duplicate') return rightwards ? `├${body}⇒` : `⇐${body}┤`;
   return rightwards ? `├${body}▶` : `◀${body}┤`;
+}
+
+/**
+ * `label` cut to `width` columns at a word boundary with an ellipsis (never a word cut in two,
+ * such as "ac" for "ack=…"); the absolute numbers after the arrow still show everything.
+ */
+export function fitLabel(label: string, width: number): string {
+  if (displayWidth(label) <= width) return label;
+  const words = label.trim().split(' ');
+  while (words.length > 1) {
+    words.pop();
+    const shown = ` ${words.join(' ')} … `;
+    if (displayWidth(shown) <= width) return shown;
+  }
+  return '';
 }
 
 /** A full-width row: the time column, then lifelines (│) at every lane centre. */

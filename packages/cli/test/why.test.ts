@@ -107,7 +107,7 @@ describe('synack why', () => {
     expectTwoLadders(r);
     expect(r.stdout).toContain('为什么先关闭的一方要在 TIME_WAIT 状态等待？');
     const { a, b } = differences(r);
-    expect(a).toContain('服务器以原因“normal”关闭');
+    expect(a).toContain('服务器的连接最终正常关闭');
     expect(b).toContain('重传的 FIN 得到的是 RST');
   });
 });

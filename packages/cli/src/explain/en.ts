@@ -243,7 +243,7 @@ export const en = {
   'why.syn-flood.a': 'SYN flood against a listener with backlog 8 and SYN cookies off',
   'why.syn-flood.b': 'the same flood with SYN cookies on (tcp_syncookies = 1)',
   'why.syn-flood.ra':
-    "A: the SYN queue (peak {peak} half-open) stayed full of spoofed entries; {drops} SYNs were dropped, the client's {syns} SYN(s) among them, and its connect() {outcome}",
+    "A: the SYN queue (peak {peak} half-open{peakNote}) stayed full of spoofed entries; {drops} SYNs were dropped, the client's {syns} SYN(s) among them, and its connect() {outcome}",
   'why.syn-flood.rb':
     'B: {cookies} SYN-ACKs carried a cookie instead of taking a queue entry; the client sent {syns} SYN(s) and its connect() {outcome}',
   'why.syn-flood.moral':
@@ -251,6 +251,12 @@ export const en = {
   'why.outcome.connected': 'succeeded at {t}',
   'why.outcome.timeout': 'timed out at {t}',
   'why.outcome.none': 'did not finish',
+  'why.syn-flood.peakNote': ', one more than the backlog: Linux drops a SYN only once the entries exceed it',
+  'why.reason.normal': 'normal',
+  'why.reason.reset': 'reset',
+  'why.reason.timeout': 'timeout',
+  'why.reason.aborted': 'aborted',
+  'why.reason.refused': 'refused',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -156,7 +156,7 @@ export const zh: Record<MessageKey, string> = {
   'why.unknown': '未知问题“{question}”；可选：{known}',
   'why.runA': 'A. {title}',
   'why.runB': 'B. {title}',
-  'why.differs': '两次运行的差别（由 trace 计算得出）：',
+  'why.differs': '两次运行的差别（由运行记录计算得出）：',
   'why.failed': '运行 {which} 失败：{error}',
   'why.hidden': '……洪泛的其余 {n} 个事件未显示……',
 
@@ -191,11 +191,11 @@ export const zh: Record<MessageKey, string> = {
   'why.time-wait.setup':
     '场景：客户端先关闭；网络丢弃了它在 TIME_WAIT 中发送的 ACK（关闭过程的最后一个报文段），因此服务器重传 FIN。',
   'why.time-wait.a': '有 TIME_WAIT（2MSL），客户端最后的 ACK 丢失',
-  'why.time-wait.b': '没有 TIME_WAIT（timeWait = 0），同样丢失最后的 ACK',
+  'why.time-wait.b': '没有 TIME_WAIT（时间等待时长设为 0），同样丢失最后的 ACK',
   'why.time-wait.ra':
-    'A：服务器重传的 FIN 到达时客户端仍处于 TIME_WAIT（2MSL = {wait}）；客户端再次确认，服务器以原因“{reason}”关闭（TIME_WAIT 中发送的 ACK：{acks} 个；RST：{rsts} 个）',
+    'A：服务器重传的 FIN 到达时客户端仍处于 TIME_WAIT（2MSL = {wait}）；客户端再次确认，服务器的连接最终{reason}（TIME_WAIT 中发送的 ACK：{acks} 个；RST：{rsts} 个）',
   'why.time-wait.rb':
-    'B：客户端早已删除连接；重传的 FIN 得到的是 RST，服务器以原因“{reason}”关闭（TIME_WAIT 中发送的 ACK：{acks} 个；RST：{rsts} 个）',
+    'B：客户端早已删除连接；重传的 FIN 得到的是 RST，服务器的连接最终{reason}（TIME_WAIT 中发送的 ACK：{acks} 个；RST：{rsts} 个）',
   'why.time-wait.moral':
     'TIME_WAIT 让先关闭的一方能够重发最后的 ACK，并在 2MSL 内不再使用这个四元组，使旧报文段在新连接可能收到它们之前消失（参见 `synack why random-isn`）。',
 
@@ -214,16 +214,22 @@ export const zh: Record<MessageKey, string> = {
 
   'why.syn-flood.q': 'SYN 洪泛如何造成拒绝服务？SYN cookie 如何应对？',
   'why.syn-flood.setup':
-    '场景：攻击者向 backlog 为 8 的监听端口发送 400 个伪造的 SYN，每 50 毫秒一个；1 秒时一个真实客户端发起连接（发送 7 个 SYN 后放弃）。',
-  'why.syn-flood.a': '对 backlog 为 8、关闭 SYN cookie 的监听端口发起 SYN 洪泛',
+    '场景：攻击者向积压队列上限为 8 的监听端口发送 400 个伪造源地址的 SYN，每 50 毫秒一个；1 秒时一个真实客户端发起连接（发送 7 个 SYN 后放弃）。',
+  'why.syn-flood.a': '对积压队列上限为 8、关闭 SYN cookie 的监听端口发起 SYN 洪泛',
   'why.syn-flood.b': '同样的洪泛，开启 SYN cookie（tcp_syncookies = 1）',
   'why.syn-flood.ra':
-    'A：SYN 队列（峰值 {peak} 个半连接）一直被伪造表项占满；{drops} 个 SYN 被丢弃，其中包括客户端的 {syns} 个 SYN，其 connect() {outcome}',
+    'A：半连接队列（峰值 {peak} 个表项{peakNote}）一直被伪造的表项占满；{drops} 个 SYN 被丢弃，其中包括客户端的 {syns} 个 SYN，客户端的连接请求{outcome}',
   'why.syn-flood.rb':
-    'B：{cookies} 个 SYN-ACK 携带 cookie，而不占用队列表项；客户端发送了 {syns} 个 SYN，其 connect() {outcome}',
+    'B：{cookies} 个 SYN-ACK 携带 SYN cookie，不占用半连接队列的表项；客户端发送了 {syns} 个 SYN，其连接请求{outcome}',
   'why.syn-flood.moral':
-    '每个伪造的 SYN 都在整个 SYN-ACK 重传期间占用一个半连接，所以不大的洪泛就能让队列一直满着，真实客户端的 SYN 被丢弃。SYN cookie 把连接信息编码在初始序号中，在 ACK 把 cookie 带回之前什么都不需要排队。',
+    '每个伪造的 SYN 都在整个 SYN-ACK 重传期间占用半连接队列中的一个表项，所以不大的洪泛就能让队列一直满着，真实客户端的 SYN 被丢弃。SYN cookie 把连接信息编码在初始序号中，在 ACK 把 cookie 带回之前，半连接队列中什么都不需要保存。',
   'why.outcome.connected': '在 {t} 成功',
   'why.outcome.timeout': '在 {t} 超时',
   'why.outcome.none': '没有结束',
+  'why.syn-flood.peakNote': '，比积压队列上限多一个：Linux 在表项数超过上限时才丢弃 SYN',
+  'why.reason.normal': '正常关闭',
+  'why.reason.reset': '被重置',
+  'why.reason.timeout': '超时',
+  'why.reason.aborted': '异常终止',
+  'why.reason.refused': '连接被拒绝',
 };
