@@ -83,6 +83,8 @@ const app = {
   /** Group view (groups.js): hosts picked out of their folded group, and the view for them. */
   picked: new Set(),
   view: null,
+  /** Charts whose current state may have left their view: [wrap, node], see keepStatesInView. */
+  keepInView: [],
 };
 // Read-only handle for debugging and tests; not a stable API.
 window.__synack = app;
@@ -235,31 +237,34 @@ function restoreLink() {
   app.scrollToSelected = true;
 }
 
-/** Keeps the URL hash on the shown moment, selection and pinned connections (replaceState: no history spam). */
-function writeHash(model) {
-  if (app.pendingLink) return;
+/** The URL hash for the shown moment, selection and pinned connections. */
+function hashOf(model) {
   const conns = [...app.panels].filter(([, p]) => p.pinned).map(([ep, p]) => [ep, p.pinned]);
-  const hash = formatHash({
+  return formatHash({
     event: app.cursor === null ? null : shownTrace(),
     t: model?.t,
     seg: app.selected,
     conns,
   });
-  if (hash === app.lastHash) return;
-  // replaceState costs several ms in Chromium: at most one every 250 ms (the last one always
-  // lands), so streaming a run or dragging the scrubber is not slowed by the address bar.
-  const now = performance.now();
-  const wait = 250 - (now - (app.hashWrittenAt ?? -1e9));
-  if (wait > 0) {
-    app.hashTimer ??= setTimeout(() => {
-      app.hashTimer = null;
-      writeHash(app.model);
-    }, wait);
-    return;
-  }
-  app.lastHash = hash;
-  app.hashWrittenAt = now;
-  history.replaceState(null, '', hash || `${location.pathname}${location.search}`);
+}
+
+/**
+ * Keeps the URL hash on the shown moment, selection and pinned connections (replaceState: no
+ * history spam). replaceState costs several ms, at times tens, in Chromium: it runs in a task of
+ * its own ≥ 100 ms later, never inside a frame, and at most once every 250 ms (the last one always
+ * lands), so streaming a run or dragging the scrubber is not slowed by the address bar.
+ */
+function writeHash(model) {
+  if (app.pendingLink || app.hashTimer || hashOf(model) === app.lastHash) return;
+  const wait = Math.max(100, 250 - (performance.now() - (app.hashWrittenAt ?? -1e9)));
+  app.hashTimer = setTimeout(() => {
+    app.hashTimer = null;
+    const hash = hashOf(app.model);
+    if (app.pendingLink || hash === app.lastHash) return;
+    app.lastHash = hash;
+    app.hashWrittenAt = performance.now();
+    history.replaceState(null, '', hash || `${location.pathname}${location.search}`);
+  }, wait);
 }
 
 // --- next / previous retransmission, drop, state change ------------------------------------------
@@ -509,22 +514,26 @@ function setupFiltersAndList() {
 
 /** Offers every connection seen so far in the connection filter. */
 function updateConnFilter(model) {
-  let added = false;
+  const fresh = [];
   for (let i = app.connKeysScanned ?? 0; i < model.segmentOrder.length; i++) {
     const key = connectionKey(model.segments.get(model.segmentOrder[i]));
     if (!app.connKeys.has(key)) {
       app.connKeys.add(key);
-      added = true;
+      fresh.push(key);
     }
   }
   app.connKeysScanned = model.segmentOrder.length;
-  if (!added) return;
+  if (!fresh.length) return;
   const select = $('filter-conn');
   const value = select.value;
-  select.replaceChildren(
-    h('option', { value: '' }, `all (${app.connKeys.size})`),
-    ...[...app.connKeys].map((k) => h('option', { value: k }, k)),
-  );
+  // Appended, not rebuilt: a flood offers thousands of connections (see syncConnOptions).
+  if (select.options.length !== app.connKeys.size - fresh.length + 1) {
+    select.replaceChildren(
+      h('option', { value: '' }),
+      ...[...app.connKeys].map((k) => h('option', { value: k }, k)),
+    );
+  } else select.append(...fresh.map((k) => h('option', { value: k }, k)));
+  select.options[0].textContent = `all (${app.connKeys.size})`;
   select.value = value;
 }
 
@@ -865,15 +874,59 @@ function renderActions(panel, model, conn) {
   panel.actions.replaceChildren(`since then, without a state change: `, ...parts);
 }
 
-/** Scrolls the chart (not the page) so the current state is in view when it moved out of it. */
-function keepInView(wrap, node) {
-  if (!node) return;
-  const box = wrap.getBoundingClientRect();
-  const n = node.getBoundingClientRect();
-  if (n.top < box.top || n.bottom > box.bottom)
-    wrap.scrollTop += n.top - box.top - (box.height - n.height) / 2;
-  if (n.left < box.left || n.right > box.right)
-    wrap.scrollLeft += n.left - box.left - (box.width - n.width) / 2;
+/**
+ * Scrolls each chart (not the page) so its current state is in view when it moved out of it
+ * (app.keepInView: [wrap, node] pairs queued by renderPanel). Run once the frame's DOM writes are
+ * done: every box is read first (one layout), then every scroll is written.
+ */
+function keepStatesInView() {
+  const moves = app.keepInView.splice(0).flatMap(([wrap, node]) => {
+    if (!node) return [];
+    const box = wrap.getBoundingClientRect();
+    const n = node.getBoundingClientRect();
+    const dy = n.top < box.top || n.bottom > box.bottom ? n.top - box.top - (box.height - n.height) / 2 : 0;
+    const dx = n.left < box.left || n.right > box.right ? n.left - box.left - (box.width - n.width) / 2 : 0;
+    return dx || dy ? [{ wrap, top: wrap.scrollTop + dy, left: wrap.scrollLeft + dx }] : [];
+  });
+  for (const { wrap, top, left } of moves) {
+    wrap.scrollTop = top;
+    wrap.scrollLeft = left;
+  }
+}
+
+/**
+ * The picker's options, updated in place: a new connection appends one option, a state change
+ * rewrites one text. Rebuilding a 1,000-option select costs ~100 ms of DOM and layout (Chromium
+ * measures every option to size it), which made each frame of a SYN flood a long task.
+ */
+function syncConnOptions(panel, ep, conns) {
+  const select = panel.select;
+  if (!panel.optionById) {
+    panel.optionById = new Map();
+    select.replaceChildren(h('option', { value: '' }));
+  }
+  setText(select.options[0], `auto: most recently active (${conns.length})`);
+  const byId = panel.optionById;
+  // Connections gone (the model was derived again for an earlier moment): their options go.
+  if (byId.size > conns.length) {
+    for (const [id, option] of byId) {
+      if (ep.conns.has(id)) continue;
+      option.remove();
+      byId.delete(id);
+    }
+  }
+  const fresh = [];
+  for (const c of conns) {
+    const text = `${c.label ? `${c.label} · ` : ''}${c.id} — ${c.state}`;
+    const option = byId.get(c.id);
+    if (option) setText(option, text);
+    else {
+      const created = h('option', { value: c.id }, text);
+      byId.set(c.id, created);
+      fresh.push(created);
+    }
+  }
+  if (fresh.length) select.append(...fresh);
 }
 
 function renderPanel(ep, model) {
@@ -896,12 +949,7 @@ function renderPanel(ep, model) {
   const key = `${panel.pinned ?? ''}|${conns.map((c) => `${c.id}=${c.state}`).join(',')}`;
   if (key !== panel.optionsKey) {
     panel.optionsKey = key;
-    const options = [h('option', { value: '' }, `auto: most recently active (${conns.length})`)];
-    for (const c of conns) {
-      const o = h('option', { value: c.id }, `${c.label ? `${c.label} · ` : ''}${c.id} — ${c.state}`);
-      options.push(o);
-    }
-    panel.select.replaceChildren(...options);
+    syncConnOptions(panel, ep, conns);
     panel.counts.replaceChildren(
       ...stateCounts(ep, stateOrder()).map(([state, n]) => {
         const chip = h('span', {
@@ -945,7 +993,8 @@ function renderPanel(ep, model) {
     panel.chart,
     panel.visitedOnly.checked ? visitedAndNext(app.hello.statechart, conn.history, conn.state) : null,
   );
-  if (panel.chart.current !== shown) keepInView(panel.wrap, panel.chart.nodes.get(panel.chart.current));
+  if (panel.chart.current !== shown)
+    app.keepInView.push([panel.wrap, panel.chart.nodes.get(panel.chart.current)]);
   const caused = app.selected !== null ? causedBy(model, app.selected) : [];
   const mine = caused.filter((c) => c.endpoint === ep.id && c.conn === conn.id);
   // Re-marked only when the list changed: toggling classes every frame re-styles the whole chart.
@@ -1356,7 +1405,6 @@ function render() {
 
   if (!model) return;
   renderPanels(model);
-
   renderLadderPart(model, geo);
   renderEvents(geo);
   renderSelection(model);
@@ -1372,6 +1420,7 @@ function render() {
   } else {
     summary.classList.add('hidden');
   }
+  keepStatesInView();
   for (const [element, top] of geo.scrolls) element.scrollTop = top;
 }
 

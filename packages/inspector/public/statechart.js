@@ -277,15 +277,20 @@ export function updateStatechart(chart, state, taken) {
   chart.svg.setAttribute('data-state', state ?? '');
   const key = taken ? `${taken.key}` : null;
   if (chart.taken?.key === key) return;
+  const takenBefore = chart.taken?.edge ?? null;
   clearTaken(chart);
   if (!taken) return;
   const edge = findEdge(chart.layout, taken.from, taken.to, taken.event);
   const entry = edge && chart.edges.get(edge.id);
   const lines = [];
   if (entry) {
-    // Restart the CSS animation: remove, force a style flush, add.
-    entry.g.classList.remove('taken');
-    void entry.g.getBoundingClientRect();
+    // Restart the CSS animation without forcing a layout in the middle of the frame: the same
+    // edge taken again flips `taken-again`, which swaps the animation (`flow`) for an identical
+    // one under another name; a newly taken edge starts `flow` anyway.
+    entry.g.classList.toggle(
+      'taken-again',
+      takenBefore === edge.id && !entry.g.classList.contains('taken-again'),
+    );
     entry.g.classList.add('taken');
     entry.label.classList.add('taken');
     setArrow(chart, edge.id, 'taken');
