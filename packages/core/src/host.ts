@@ -216,8 +216,14 @@ export class Host {
     return id;
   }
 
-  send(conn: string, data: Uint8Array): void {
-    this.dispatch(this.record(conn), { type: 'SEND', now: this.now, data });
+  /** `more`: send(2) with MSG_MORE — only this write is corked (tcb/nagle.ts). */
+  send(conn: string, data: Uint8Array, opts: { more?: boolean } = {}): void {
+    this.dispatch(this.record(conn), {
+      type: 'SEND',
+      now: this.now,
+      data,
+      ...(opts.more ? { more: true } : {}),
+    });
   }
 
   /** setsockopt: TCP_NODELAY, TCP_CORK, SO_KEEPALIVE, TCP_KEEP*, TCP_USER_TIMEOUT (tcb/socket-options.ts). */

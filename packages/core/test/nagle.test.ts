@@ -1,10 +1,12 @@
 /**
  * Holding back short segments (tcb/nagle.ts): Nagle's algorithm (RFC 896, RFC 9293 §3.7.4) in
  * Linux's Minshall variant (tcp_nagle_check, tcp_minshall_check), TCP_NODELAY and TCP_CORK
- * (tcb/socket-options.ts). Kernel-checked counterparts: conformance/nagle-*.pkt, cork-*.pkt.
+ * (tcb/socket-options.ts), MSG_MORE. Kernel-checked counterparts: conformance/nagle-*.pkt, cork-*.pkt,
+ * msg-more-*.pkt.
  */
 import { describe, expect, it } from 'vitest';
 import { getProfile, type Profile } from '../src/profiles.js';
+import { Flag } from '../src/segment.js';
 import type { SocketOptions } from '../src/tcb/tcb.js';
 import { Pair } from './pair.js';
 
@@ -140,5 +142,52 @@ describe('TCP_CORK', () => {
     p.connect();
     p.advance(30);
     expect(p.tcb('client').cork).toBe(true);
+  });
+});
+
+describe('MSG_MORE (a SEND with more: true)', () => {
+  /** The client's data segments as "t seq len flags". */
+  function withPush(p: Pair, from: number): string[] {
+    return p.wire
+      .slice(from)
+      .filter((w) => w.from === 'client' && (w.segment.data?.length ?? 0) > 0)
+      .map(
+        (w) => `${w.t} ${w.segment.seq} ${w.segment.data?.length} ${w.segment.flags & Flag.PSH ? 'P' : '-'}`,
+      );
+  }
+  function sendMore(p: Pair, bytes: number, start: number): void {
+    p.client.send({ type: 'SEND', now: p.clock.now(), data: new Uint8Array(bytes).fill(start), more: true });
+  }
+
+  it('corks that write only: full segments leave without PSH, the next plain write pushes the rest', () => {
+    const p = established();
+    const start = p.mark();
+    sendMore(p, 1000, 0);
+    p.advance(1);
+    expect(withPush(p, start)).toEqual([]);
+    sendMore(p, 1000, 1);
+    expect(withPush(p, start)).toEqual(['31 1001 1460 -']);
+    expect(p.tcb('client').cork).toBe(false);
+    p.advance(1);
+    p.send('client', 100, 2000);
+    expect(withPush(p, start)).toEqual(['31 1001 1460 -', '32 2461 640 P']);
+  });
+
+  it('with nothing in flight the held tail leaves with PSH when the persist timer fires', () => {
+    const p = established();
+    const start = p.mark();
+    const rto = p.tcb('client').rtt.rto;
+    sendMore(p, 100, 0);
+    p.advance(rto - 1);
+    expect(withPush(p, start)).toEqual([]);
+    p.advance(1);
+    expect(withPush(p, start)).toEqual([`${30 + rto} 1001 100 P`]);
+  });
+
+  it('without more the same write leaves at once', () => {
+    const p = established();
+    const start = p.mark();
+    p.send('client', 100);
+    expect(withPush(p, start)).toEqual(['30 1001 100 P']);
   });
 });

@@ -84,8 +84,9 @@ export class EndpointBuilder {
     return this.act({ at: this.time, do: 'connect', to, port, ...defined(options) });
   }
 
-  send(bytes: number, conn?: string): this {
-    return this.act(defined({ at: this.time, do: 'send' as const, bytes, conn }));
+  /** `more`: send(2) with MSG_MORE — this write's short tail waits like TCP_CORK, for this call only. */
+  send(bytes: number, conn?: string, options: { more?: boolean } = {}): this {
+    return this.act(defined({ at: this.time, do: 'send' as const, bytes, conn, more: options.more }));
   }
 
   close(conn?: string): this {

@@ -337,7 +337,7 @@ export class EndpointRuntime {
         this.host.accept(action.port);
         return;
       case 'send':
-        this.withConn(action.conn, 'send', (conn) => this.sendBytes(conn, action.bytes));
+        this.withConn(action.conn, 'send', (conn) => this.sendBytes(conn, action.bytes, action.more));
         return;
       case 'close':
         this.withConn(action.conn, 'close', (conn) => this.close(conn));
@@ -389,7 +389,8 @@ export class EndpointRuntime {
     fn(conn);
   }
 
-  private sendBytes(conn: string, bytes: number): void {
+  /** An application write of `bytes` stream bytes; `more`: with MSG_MORE (core tcb/nagle.ts). */
+  private sendBytes(conn: string, bytes: number, more = false): void {
     const info = this.conns.get(conn)!;
     const data = streamBytes(info.txOffset, bytes);
     // Only bytes the connection accepts join the stream (RFC 9293 §3.10.2: SEND is refused once
@@ -406,9 +407,9 @@ export class EndpointRuntime {
       k: 'app',
       conn,
       event: 'send',
-      detail: accepts ? { bytes } : { bytes, refused: true },
+      detail: { bytes, ...(more ? { more } : {}), ...(accepts ? {} : { refused: true }) },
     });
-    this.host.send(conn, data);
+    this.host.send(conn, data, { more });
   }
 
   private emitRaw(raw: RawSegment, to?: string): void {

@@ -285,7 +285,14 @@ const appActionSchema = z.discriminatedUnion('do', [
     localPort: port.optional(),
     as: connLabel.optional(),
   }),
-  z.strictObject({ at, do: z.literal('send'), bytes: sendBytes, conn: connLabel.optional() }),
+  z.strictObject({
+    at,
+    do: z.literal('send'),
+    bytes: sendBytes,
+    conn: connLabel.optional(),
+    /** MSG_MORE: this write is corked (only full-sized segments leave, no PSH at its end). */
+    more: z.boolean().optional(),
+  }),
   z.strictObject({ at, do: z.literal('close'), conn: connLabel.optional() }),
   z.strictObject({ at, do: z.literal('abort'), conn: connLabel.optional() }),
   z.strictObject({ at, do: z.literal('accept'), port }),

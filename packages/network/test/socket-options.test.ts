@@ -162,3 +162,38 @@ describe('SO_LINGER in scenario files', () => {
     expect(() => bad({ on: true, seconds: 86_400 })).not.toThrow();
   });
 });
+
+describe('MSG_MORE in scenario files (send with more: true)', () => {
+  it('two 1000-byte writes with more give one full segment; the ACK at 121 releases the tail (no PSH: a MSG_MORE write marks no end)', async () => {
+    const config = twoSmallWrites();
+    config.endpoints[0].actions = [
+      { at: 0, do: 'connect', to: 'server', port: 80 },
+      { at: 100, do: 'send', bytes: 1000, more: true },
+      { at: 101, do: 'send', bytes: 1000, more: true },
+      { at: 150, do: 'send', bytes: 100 },
+    ];
+    const { trace } = await runSimulation(config);
+    const data = trace
+      .filter(
+        (e) => e.kind === 'send' && e.endpoint === 'client' && (e as { seg: { len: number } }).seg.len > 0,
+      )
+      .map((e) => {
+        const seg = (e as unknown as { seg: { len: number; flags: string[] } }).seg;
+        return `${e.t} ${seg.len} ${seg.flags.includes('PSH') ? 'P' : '-'}`;
+      });
+    // The linux profile's MSS with timestamps is 1448.
+    expect(data).toEqual(['101 1448 -', '121 552 -', '150 100 P']);
+    expect(trace).toContainEqual(
+      expect.objectContaining({ kind: 'app', event: 'send', bytes: 1000, more: true }),
+    );
+  });
+
+  it('the schema rejects a non-boolean more', () => {
+    expect(() =>
+      validateSimulationConfig({
+        ...twoSmallWrites(),
+        endpoints: [{ id: 'client', actions: [{ at: 0, do: 'send', bytes: 1, more: 'yes' }] }],
+      }),
+    ).toThrow(/more/);
+  });
+});

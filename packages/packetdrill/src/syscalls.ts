@@ -11,6 +11,8 @@ interface SyscallRule {
 }
 
 const MSG_FLAGS = ['MSG_NOSIGNAL', 'MSG_DONTWAIT'];
+/** send(2) flags: MSG_MORE corks that one write (Linux tcp_push with TCP_NAGLE_CORK). */
+const SEND_FLAGS = [...MSG_FLAGS, 'MSG_MORE'];
 const SOCKOPTS_SET = [
   'SO_REUSEADDR',
   'SO_LINGER',
@@ -42,7 +44,9 @@ const SYSCALLS: Readonly<Record<string, SyscallRule>> = {
   read: {},
   recv: { symbols: { 3: MSG_FLAGS } },
   write: {},
-  send: { symbols: { 3: MSG_FLAGS } },
+  send: { symbols: { 3: SEND_FLAGS } },
+  // sendto on a connected TCP socket ignores its address (Linux tcp_sendmsg): a send() with flags.
+  sendto: { symbols: { 3: SEND_FLAGS } },
   shutdown: { symbols: { 1: ['SHUT_RD', 'SHUT_WR', 'SHUT_RDWR'] } },
   close: {},
   poll: {

@@ -14,11 +14,11 @@ import type { Tcb } from './tcb.js';
 /**
  * Whether a segment of `length` new bytes — the last queued data, no FIN — must wait.
  * Linux tcp_nagle_check: `partial && (corked || (!nodelay && packets_out && minshall_check))`.
- * Cork wins over TCP_NODELAY (TCP_NAGLE_CORK is tested first).
+ * Cork wins over TCP_NODELAY (TCP_NAGLE_CORK is tested first); a MSG_MORE write is corked too.
  */
 export function holdsShortSegment(t: Tcb, length: number): boolean {
   if (length >= segmentSize(t)) return false;
-  if (t.cork) return true;
+  if (t.cork || t.moreWrite) return true;
   if (t.nodelay) return false;
   switch (t.profile.nagle) {
     case 'off':

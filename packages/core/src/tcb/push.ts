@@ -7,6 +7,8 @@
  *   write the end of each skb of `sizeGoal` bytes once more than half the max window was written
  *   since the last push (forced_push in tcp_sendmsg_locked). A mark inside a segment is lost
  *   (tcp_fragment keeps PSH on the second part), so a segment carries PSH when it ends on one.
+ * A MSG_MORE write leaves its end unmarked, so its tail leaves without PSH (when an ACK releases
+ * it) unless the persist timer sends it (tcp_write_wakeup sets PSH: markPersistPush).
  * Without linuxPush the model marks the segment that empties the send queue (RFC 9293 §3.9.1: PSH
  * at the end of the data the user pushed; every SEND pushes).
  */
@@ -32,8 +34,12 @@ function sizeGoal(t: Tcb, mss: number): number {
   return Math.max(mss, Math.floor(boundToHalfWindow(t, GSO_LIMIT) / mss) * mss);
 }
 
-/** A SEND of `length` bytes starting at `start`: records where Linux would put PSH marks. */
-export function markPushes(t: Tcb, start: number, length: number): void {
+/**
+ * A SEND of `length` bytes starting at `start`: records where Linux would put PSH marks. A
+ * MSG_MORE write (`more`) marks its end only when forced_push would (Linux tcp_push:
+ * `if (!(flags & MSG_MORE) || forced_push(tp)) tcp_mark_push`).
+ */
+export function markPushes(t: Tcb, start: number, length: number, more = false): void {
   if (!t.profile.linuxPush || length === 0) return;
   const goal = sizeGoal(t, segmentSize(t));
   const end = seqAdd(start, length);
@@ -44,8 +50,10 @@ export function markPushes(t: Tcb, start: number, length: number): void {
       t.pushedSeq = at;
     }
   }
-  marks.push(end);
-  t.pushedSeq = end;
+  if (!more || seqDiff(end, t.pushedSeq ?? start) > t.maxSndWnd >> 1) {
+    marks.push(end);
+    t.pushedSeq = end;
+  }
   t.pushMarks = marks;
 }
 
@@ -56,10 +64,16 @@ export function markPushes(t: Tcb, start: number, length: number): void {
 export function takePush(t: Tcb, end: number, reachesEnd: boolean): boolean {
   if (!t.profile.linuxPush) return reachesEnd;
   const marks = t.pushMarks;
-  if (marks.length === 0 || seqGt(marks[0] as number, end)) return reachesEnd;
+  // Every write marks its end but a MSG_MORE one: an unmarked segment carries no PSH.
+  if (marks.length === 0 || seqGt(marks[0] as number, end)) return false;
   let used = 0;
   while (used < marks.length && !seqGt(marks[used] as number, end)) used++;
   const onMark = marks[used - 1] === end;
   t.pushMarks = marks.slice(used);
   return onMark || reachesEnd;
+}
+
+/** The persist timer's push of held data: Linux tcp_write_wakeup sets PSH on what it sends. */
+export function markPersistPush(t: Tcb, end: number): void {
+  if (t.profile.linuxPush && !t.pushMarks.includes(end)) t.pushMarks = [...t.pushMarks, end];
 }

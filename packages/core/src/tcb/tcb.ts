@@ -81,7 +81,11 @@ export interface OutOfOrder {
 export type TcpEvent =
   | { type: 'OPEN_ACTIVE'; now: number; remote?: SocketAddress }
   | { type: 'OPEN_PASSIVE'; now: number }
-  | { type: 'SEND'; now: number; data: Uint8Array }
+  /**
+   * `more`: send(2) with MSG_MORE — this write's short tail waits like TCP_CORK and gets no PSH;
+   * only this call is corked (Linux tcp_push: nonagle = TCP_NAGLE_CORK, no tcp_mark_push).
+   */
+  | { type: 'SEND'; now: number; data: Uint8Array; more?: boolean }
   | { type: 'RECEIVE'; now: number }
   /**
    * `orphan`: close() — the application will never read again (Linux RCV_SHUTDOWN); else a
@@ -230,6 +234,8 @@ export interface Tcb {
   nodelay: boolean;
   /** TCP_CORK is set: partial segments wait for a full MSS, the uncork, or the persist timer. */
   cork: boolean;
+  /** True only while a MSG_MORE SEND transmits: that call is corked, the socket is not. */
+  moreWrite: boolean;
   /**
    * End of the last sub-MSS segment of new data we sent (Linux snd_sml, tcp_minshall_update);
    * undefined before the first. Minshall's Nagle holds a small segment only while this is unacknowledged.
@@ -361,6 +367,7 @@ export function createTcb(init: TcbInit): Tcb {
     lastEventAt: 0,
     nodelay: init.socketOptions?.nodelay ?? false,
     cork: init.socketOptions?.cork ?? false,
+    moreWrite: false,
     smallSentEnd: undefined,
     pushedSeq: undefined,
     pushMarks: [],

@@ -130,10 +130,15 @@ export function userSend(step: Step, state: TcpState, event: EventOf<'SEND'>): S
         step.emit({ type: 'error', error: 'connection closing' });
         return step.result(state);
       }
-      markPushes(t, dataEnd(t), event.data.length);
+      markPushes(t, dataEnd(t), event.data.length, event.more);
       t.sendBuffer = concatBytes(t.sendBuffer, event.data);
-      // Before ESTABLISHED the data is queued for transmission after entering it.
-      if (state === 'ESTABLISHED' || state === 'CLOSE_WAIT') transmit(step);
+      // Before ESTABLISHED the data is queued for transmission after entering it. A MSG_MORE
+      // write is corked for this transmit only (Linux tcp_push with TCP_NAGLE_CORK).
+      if (state === 'ESTABLISHED' || state === 'CLOSE_WAIT') {
+        t.moreWrite = event.more === true;
+        transmit(step);
+        t.moreWrite = false;
+      }
       return step.result(state);
     default:
       step.emit({ type: 'error', error: 'connection closing' });

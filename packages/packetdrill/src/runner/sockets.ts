@@ -68,6 +68,11 @@ export const CONNECT_PORT = 8080;
 const ok = (value: number): SyscallOutcome => ({ kind: 'done', result: { value } });
 const fail = (errno: string): SyscallOutcome => ({ kind: 'done', result: { value: -1, errno } });
 
+/** send()/sendto() flags with MSG_MORE, by name or as a number (0x8000). */
+function sendsMore(flags: Expr | undefined): boolean {
+  return symbolsOf(flags).includes('MSG_MORE') || ((intOf(flags) ?? 0) & 0x8000) !== 0;
+}
+
 /** Linux errno of a connection that ended or failed (tcp_reset, tcp_write_err). */
 function errnoOf(news: ConnectionNews): string | undefined {
   if (news.closedReason === 'refused') return 'ECONNREFUSED';
@@ -115,8 +120,10 @@ export class SocketLayer {
       case 'fcntl':
         return this.fcntl(socket, args);
       case 'write':
+        return this.write(socket, intOf(args[2]) ?? 0, false);
       case 'send':
-        return this.write(socket, intOf(args[2]) ?? 0);
+      case 'sendto':
+        return this.write(socket, intOf(args[2]) ?? 0, sendsMore(args[3]));
       case 'read':
       case 'recv':
         return this.read(socket, intOf(args[2]) ?? 0, symbolsOf(args[3]).includes('MSG_DONTWAIT'));
@@ -289,7 +296,8 @@ export class SocketLayer {
     return ok(0);
   }
 
-  private write(socket: Socket, bytes: number): SyscallOutcome {
+  /** write()/send(): `more` is MSG_MORE, which corks this one write (core tcb/nagle.ts). */
+  private write(socket: Socket, bytes: number, more: boolean): SyscallOutcome {
     if (!socket.conn) return fail('EPIPE');
     const news = this.sut.newsOf(socket.conn);
     const errno = errnoOf(news);
@@ -303,7 +311,7 @@ export class SocketLayer {
     // Before the handshake completes Linux's write waits (sk_stream_wait_connect); not modelled.
     if (this.sut.get().snapshotOf(socket.conn)?.value === 'SYN_SENT') return fail('EAGAIN');
     const length = Math.max(0, Math.min(bytes, 1 << 24));
-    this.sut.get().send(socket.conn, new Uint8Array(length));
+    this.sut.get().send(socket.conn, new Uint8Array(length), { more });
     return ok(length);
   }
 

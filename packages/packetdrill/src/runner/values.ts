@@ -30,6 +30,7 @@ export const SYMBOL_VALUES: Readonly<Record<string, number>> = {
   SHUT_RDWR: 2,
   MSG_DONTWAIT: 0x40,
   MSG_NOSIGNAL: 0x4000,
+  MSG_MORE: 0x8000,
   POLLIN: 0x1,
   POLLOUT: 0x4,
   POLLERR: 0x8,
