@@ -22,10 +22,10 @@ import {
   applyEvent,
   causedBy,
   causeOf,
+  cloneModel,
   contextRows,
   countForCursor,
   createModel,
-  deriveModel,
   formatTime,
   pendingTimers,
   retransmissionReason,
@@ -56,6 +56,8 @@ const app = {
   /** Trace-event count when a server step was requested (the cursor moves on when it grows). */
   pendingStep: null,
   model: null,
+  /** Copies of the model along the stream (syncModel), so scrubbing back replays only a few events. */
+  snapshots: [],
   selected: null,
   panels: new Map(),
   ws: null,
@@ -133,6 +135,7 @@ function handle(msg) {
       app.events = [];
       app.traceIdx = [];
       app.model = createModel(msg);
+      app.snapshots = [];
       app.pendingStep = null;
       app.eventList = createEventList($('events'));
       setQuery(app.eventList, $('event-search').value);
@@ -194,12 +197,58 @@ function wantedCount() {
   return countForCursor(app.traceIdx, app.events.length, app.cursor);
 }
 
-/** Brings the model to the cursor: forward by applying events, backward by replaying from the start. */
+/** Stream events between two model snapshots (a scrub step replays at most this many). */
+const SNAPSHOT_EVERY = 1000;
+/** Model work per frame while following a run live (the rest waits for the next frame). */
+const LIVE_BUDGET_MS = 8;
+
+/** The latest snapshot (app.snapshots: models by ascending count) at or before `count`. */
+function snapshotAtOrBefore(count) {
+  let best = null;
+  for (const snap of app.snapshots) {
+    if (snap.count > count) break;
+    best = snap;
+  }
+  return best;
+}
+
+/**
+ * Keeps a copy of the model every SNAPSHOT_EVERY events, taken only where an instant ends and the
+ * next one has arrived: a state line's variables come from later lines of its instant, so a copy
+ * taken mid-instant of a live run could differ from the same moment derived later.
+ */
+function maybeSnapshot(model) {
+  const last = app.snapshots[app.snapshots.length - 1];
+  if (model.count - (last?.count ?? 0) < SNAPSHOT_EVERY) return;
+  const next = app.events[model.count];
+  const prev = app.events[model.count - 1];
+  if (!next || typeof next.t !== 'number' || next.t === prev.t) return;
+  app.snapshots.push(cloneModel(model));
+}
+
+/**
+ * Brings the model to the cursor: forward by applying events, backward (or far forward) from the
+ * nearest snapshot, so a scrub step costs a copy and at most SNAPSHOT_EVERY events, not the whole
+ * run. Following live it works at most LIVE_BUDGET_MS per frame and asks for another frame when
+ * events remain (a page opened mid-run catches up over several frames, never in one long task).
+ */
 function syncModel() {
   if (!app.hello) return;
   const want = wantedCount();
-  if (!app.model || app.model.count > want) app.model = deriveModel(app.hello, app.events, want);
-  else for (let i = app.model.count; i < want; i++) applyEvent(app.model, app.events[i], i, app.events);
+  let model = app.model;
+  const snap = snapshotAtOrBefore(want);
+  if (!model || model.count > want || (snap && snap.count > model.count))
+    model = snap ? cloneModel(snap) : createModel(app.hello);
+  app.model = model;
+  const deadline = app.cursor === null ? performance.now() + LIVE_BUDGET_MS : Number.POSITIVE_INFINITY;
+  for (let i = model.count; i < want; i++) {
+    applyEvent(model, app.events[i], i, app.events);
+    maybeSnapshot(model);
+    if ((i & 31) === 31 && i + 1 < want && performance.now() > deadline) {
+      queueRender();
+      return;
+    }
+  }
 }
 
 function setCursor(k) {
@@ -1351,8 +1400,11 @@ function render() {
   const k = shownTrace();
   const body = document.body;
   body.dataset.connected = String(app.connected);
-  body.dataset.events = String(app.events.length);
-  body.dataset.trace = String(total);
+  // Live, what is shown: a page catching up (syncModel's budget) reaches the counts received
+  // over a few frames, and tests wait for these to know the page has drawn everything.
+  const caughtUp = app.cursor !== null || !model;
+  body.dataset.events = String(caughtUp ? app.events.length : model.count);
+  body.dataset.trace = String(caughtUp ? total : model.traceCount);
   body.dataset.cursor = String(k);
   body.dataset.mode = app.cursor === null ? 'live' : 'replay';
   const run = runState(control);

@@ -118,6 +118,7 @@ export const ELSEWHERE: string;
 export function createModel(hello: unknown): Model;
 export function applyEvent(model: Model, ev: unknown, index: number, events?: readonly unknown[]): Model;
 export function deriveModel(hello: unknown, events: readonly unknown[], count?: number): Model;
+export function cloneModel(model: Model): Model;
 export function transitionSteps(events: readonly unknown[], from?: number, out?: StepRecord[]): StepRecord[];
 export function countForCursor(traceIdx: readonly number[], total: number, k: number): number;
 export function causedBy(model: Model, segId: number): StepRecord[];

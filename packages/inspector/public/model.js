@@ -451,6 +451,56 @@ export function deriveModel(hello, events, count = events.length) {
 }
 
 /**
+ * An independent copy of `model` that `applyEvent` can carry on from (the page keeps such
+ * snapshots so a scrub step replays a few events, not the whole run). Hand-written rather than
+ * structuredClone (~10× slower on a 1,000-connection flood): everything applyEvent mutates later
+ * is copied — the maps and arrays it grows, segments (delivery, drop), connections and their
+ * history, the transition steps (their event is named by a later snapshot line, and one step
+ * object is shared by conn.history, conn.last and stateEvents, so it is copied once) — while what
+ * it only replaces or never touches (segment headers, contexts, cc samples) is shared.
+ */
+export function cloneModel(model) {
+  const steps = new Map();
+  const stepOf = (step) => {
+    if (!step) return step;
+    let copy = steps.get(step);
+    if (!copy) {
+      copy = { ...step };
+      steps.set(step, copy);
+    }
+    return copy;
+  };
+  const endpoints = model.endpoints.map((ep) => {
+    const conns = new Map();
+    for (const [id, c] of ep.conns) {
+      conns.set(id, {
+        ...c,
+        history: c.history.map(stepOf),
+        last: stepOf(c.last),
+        cc: c.cc.slice(),
+        since: c.since && { ...c.since, restarts: c.since.restarts.slice() },
+      });
+    }
+    return { ...ep, conns, listeners: new Map(ep.listeners) };
+  });
+  const segments = new Map();
+  for (const [id, s] of model.segments) segments.set(id, { ...s });
+  return {
+    ...model,
+    endpoints,
+    endpointById: new Map(endpoints.map((e) => [e.id, e])),
+    extraLanes: model.extraLanes.slice(),
+    segments,
+    segmentOrder: model.segmentOrder.slice(),
+    instants: model.instants.slice(),
+    stateEvents: model.stateEvents.map(stepOf),
+    isn: new Map(model.isn),
+    stats: { ...model.stats },
+    firstBySeq: new Map(model.firstBySeq),
+  };
+}
+
+/**
  * Number of stream events shown when the cursor stands at trace event `k`
  * (k trace events shown; inspection snapshots that follow the k-th trace event
  * belong to it). `traceIdx` lists the stream positions of the trace events.

@@ -7,6 +7,7 @@ import {
   applyEvent,
   causedBy,
   causeOf,
+  cloneModel,
   contextRows,
   countForCursor,
   createModel,
@@ -87,6 +88,42 @@ describe('page model', () => {
       'ACK seq=1 ack=1 len=0',
       'ACK,PSH seq=1 ack=1 len=1024',
     ]);
+  });
+
+  it('a cloned model carries on exactly like one derived from the start, and leaves the original alone', async () => {
+    const { hello, events } = await stream(lossyBulk);
+    // Everything the page reads: connections with their steps and context, segments, counts.
+    const view = (m: ReturnType<typeof createModel>) =>
+      JSON.stringify({
+        conns: m.endpoints.map((e) => [
+          e.id,
+          e.lastActive,
+          [...e.listeners],
+          [...e.conns.values()].map((c) => [
+            c.id,
+            c.state,
+            c.history,
+            c.last,
+            c.context,
+            c.cc.length,
+            c.since,
+          ]),
+        ]),
+        segs: m.segmentOrder.map((id) => m.segments.get(id)),
+        steps: m.stateEvents,
+        rest: [m.stats, m.instants, m.extraLanes, m.count, m.traceCount, m.t, m.summary, m.lastSegment],
+        maps: [[...m.isn], [...m.firstBySeq]],
+      });
+    expect(events.length).toBeGreaterThan(500);
+    for (const at of [1, 137, Math.floor(events.length / 2), events.length - 3]) {
+      const original = deriveModel(hello, events, at);
+      const before = view(original);
+      const copy = cloneModel(original);
+      for (let i = at; i < events.length; i++) applyEvent(copy, events[i], i, events);
+      expect(view(copy)).toBe(view(deriveModel(hello, events)));
+      // The original still shows its own moment: nothing it holds was changed through the copy.
+      expect(view(original)).toBe(before);
+    }
   });
 
   it('replays any earlier moment exactly (scrubbing = deriving from a prefix)', async () => {
