@@ -107,6 +107,8 @@ export interface Model {
     retransmits: number;
   };
   firstBySeq: Map<string, number>;
+  /** Initial sequence number per direction (relative numbering). */
+  isn: Map<string, number>;
   count: number;
   traceCount: number;
   t: number;
