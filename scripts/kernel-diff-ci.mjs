@@ -28,6 +28,7 @@ const NO_EQUIVALENT = [
   'simultaneous-close',
   'old-duplicate-syn',
   'half-open',
+  'half-open-keepalive',
   'syn-flood',
   'syn-cookies',
   'lossy-transfer',

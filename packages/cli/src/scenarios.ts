@@ -306,6 +306,42 @@ export const SCENARIOS: Scenario[] = [
   ),
   builtIn(
     {
+      name: 'half-open-keepalive',
+      description:
+        "The client's host crashes and stays off the network; the server, still ESTABLISHED, sends keepalive probes (seq = SND.NXT - 1) after 10 s of silence, every 5 s; after the third goes unanswered it resets the connection and its application gets ETIMEDOUT.",
+      expect: {
+        final: { client: ['CLOSED'], server: ['CLOSED'] },
+        // RFC 1122 §4.2.3.6 probes: retransmitted-looking empty ACKs from ESTABLISHED (keepalive, not data).
+        segments: [
+          { from: 'server', flags: ['ACK'], state: 'ESTABLISHED', retransmit: true, min: 3, max: 3 },
+          { from: 'server', flags: ['ACK', 'RST'], min: 1, max: 1 },
+          { from: 'client', flags: ['RST'], min: 0, max: 0 },
+        ],
+        app: [{ endpoint: 'server', event: 'closed', reason: 'timeout', min: 1, max: 1 }],
+      },
+    },
+    simulation()
+      .endpoint('client', (c) =>
+        c.connect('server', PORT, { localPort: 40000 }).at(100).send(100).at(500).restart(),
+      )
+      .endpoint('server', (s) =>
+        // SO_KEEPALIVE with TCP_KEEPIDLE 10 s, TCP_KEEPINTVL 5 s, TCP_KEEPCNT 3 (Linux: 7200 s / 75 s / 9);
+        // the timeline and the final RST+ACK are kernel-checked by conformance/keepalive-probes-reset.pkt.
+        s
+          .overrides({ keepalive: true, keepaliveIdle: 10_000, keepaliveInterval: 5_000, keepaliveProbes: 3 })
+          .listen(PORT),
+      )
+      .network(LAN)
+      // The crashed host stays powered off: the server's probes (its 2nd to 4th bare ACKs; the 1st
+      // acknowledged the data) and its final RST reach no one, so nothing answers them.
+      .drop({ from: 'server', exactFlags: ['ACK'], nth: 2 }, 'the client is down')
+      .drop({ from: 'server', exactFlags: ['ACK'], nth: 3 }, 'the client is down')
+      .drop({ from: 'server', exactFlags: ['ACK'], nth: 4 }, 'the client is down')
+      .drop({ from: 'server', flags: ['RST'] }, 'the client is down')
+      .build(),
+  ),
+  builtIn(
+    {
       name: 'rst-abort',
       description:
         'The client ABORTs an established connection: it sends RST (with ACK, as Linux does), and the server reports "connection reset".',

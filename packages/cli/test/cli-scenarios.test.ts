@@ -212,6 +212,21 @@ const PROMISES: Record<string, (out: string) => void> = {
     expect(established.at(-1)).toBeGreaterThan(rst[0].t);
     expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED').at(-1)).toBeGreaterThan(rst[0].t);
   },
+  'half-open-keepalive'(out) {
+    // The client crashes at 0.5 s; the server's connection is idle from the ACK of the data (0.11 s).
+    expect(laneTimes(out, 'client', 'app: host crashed and restarted (all state lost)')).toEqual([0.5]);
+    // Keepalive probes (RFC 1122 §4.2.3.6): an empty ACK at SND.NXT − 1 (seq=0 after 1 data-free
+    // handshake byte), after TCP_KEEPIDLE 10 s, then every TCP_KEEPINTVL 5 s; none is answered.
+    const probes = arrows(out, 'server', 'client', / ACK seq=0 ack=101 /);
+    expect(probes.map((l) => l.t)).toEqual([10.11, 15.11, 20.11]);
+    for (const p of probes) expect(p.text).toMatch(/RETRANSMIT LOST/);
+    // After TCP_KEEPCNT 3 unanswered probes: RST (Linux tcp_keepalive_timer) and ETIMEDOUT.
+    const rst = arrows(out, 'server', 'client', / ACK,RST seq=1 ack=101 /);
+    expect(rst.map((l) => l.t)).toEqual([25.11]);
+    expect(laneTimes(out, 'server', 'ESTABLISHED → CLOSED')).toEqual([25.11]);
+    expect(laneTimes(out, 'server', 'app: closed (timeout)')).toEqual([25.11]);
+    expect(out).toMatch(/final states: client: CLOSED; server: CLOSED/);
+  },
   'rst-abort'(out) {
     // Linux's ABORT sends ACK,RST (tcp_send_active_reset).
     const rst = arrows(out, 'client', 'server', / ACK,RST /);
@@ -281,7 +296,7 @@ beforeAll(() => {
 });
 
 describe('synack list', () => {
-  it('exits 0 and lists exactly the 15 built-in scenarios, each with a description', () => {
+  it('exits 0 and lists exactly the 16 built-in scenarios, each with a description', () => {
     expect(listed.code, describeResult(listed)).toBe(0);
     expect(listed.stderr).toBe('');
     expect(LISTED.map((s) => s.name)).toEqual([...SCENARIO_NAMES]);

@@ -114,6 +114,7 @@ const SCENARIOS = [
   'simultaneous-close',
   'old-duplicate-syn',
   'half-open',
+  'half-open-keepalive',
   'rst-abort',
   'syn-cookies',
   THREE_WAY_CLOSE.name,

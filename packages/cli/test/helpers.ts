@@ -13,7 +13,7 @@ export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = resolve(CLI_DIR, '../..');
 export const BIN = join(CLI_DIR, 'dist/bin.js');
 
-/** The 15 built-in scenarios the CLI promises (src/scenarios.ts). */
+/** The 16 built-in scenarios the CLI promises (src/scenarios.ts). */
 export const SCENARIO_NAMES = [
   'handshake',
   'lifecycle',
@@ -25,6 +25,7 @@ export const SCENARIO_NAMES = [
   'lost-final-ack',
   'old-duplicate-syn',
   'half-open',
+  'half-open-keepalive',
   'rst-abort',
   'syn-flood',
   'syn-cookies',

@@ -109,6 +109,24 @@ describe('--lang zh output', () => {
     expect(narration.join('\n')).not.toMatch(/报文(?!段)/);
   }, 120_000);
 
+  it('the keepalive and abort narrations (issue 25) are Chinese apart from whitelisted words', async () => {
+    const names = ['half-open-keepalive', 'rst-abort'];
+    const results = await pool(
+      names.map((name) => () => synack(['run', name, '--explain', '--lang', 'zh', '--no-color'])),
+      2,
+    );
+    const narration = results.map((r) =>
+      r.stdout
+        .split('\n')
+        .filter((l) => l.includes('»'))
+        .join('\n'),
+    );
+    expect(narration[0]).toContain('保活探测');
+    expect(narration[1]).toContain('逗留');
+    const foreign = narration.flatMap((text, i) => foreignWords(text).map((w) => `${names[i]}: ${w}`));
+    expect(foreign.slice(0, 20)).toEqual([]);
+  }, 120_000);
+
   it('every why answer is Chinese apart from whitelisted words, and says 报文段', async () => {
     const results = await pool(
       WHYS.map((args) => () => synack(args)),

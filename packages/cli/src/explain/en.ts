@@ -61,6 +61,8 @@ export const en = {
     '{side} retransmits {len} bytes (seq = {seq}) at once, without waiting for its timer: duplicate ACKs or SACK blocks show this segment was lost while later ones arrived — a fast retransmit (RFC 5681 §3.2, RFC 6675)',
   'ack.keepalive':
     '{side} has heard nothing from {peer} for a long time and sends a keepalive probe: an empty ACK one below its next sequence number (seq = {seq}), which a live peer must answer with an ACK; unanswered probes end with a RST and a timeout (RFC 1122 §4.2.3.6)',
+  'ack.keepaliveAgain':
+    '{side} still has no answer: keepalive probe {n}, {gap} after the previous one — the same empty ACK (seq = {seq})',
   'data.retx.tlp':
     '{side} sends {len} bytes (seq = {seq}) again as a tail loss probe: nothing was acknowledged for about two round trips, so it probes rather than wait for the RTO; the answer shows whether the tail was lost (RFC 8985 §7)',
 
@@ -123,10 +125,16 @@ export const en = {
   'fin.retx': '{side} retransmits its FIN (seq = {seq}, ack = {ack}): no ACK of it arrived in time',
   'close.connectTimeout': '{side} gives up after {n} SYNs without an answer: connect() fails with a timeout',
   'close.timeout': '{side} gives up after {n} retransmissions: the connection is closed with a timeout',
+  'close.keepalive':
+    "{side} closes the connection after {n} unanswered keepalive probes: its application's next call on the socket fails with ETIMEDOUT (connection timed out). Without keepalive, a peer that vanished silently would have left it ESTABLISHED for ever — the half-open connection",
 
   // Resets.
   'rst.abort':
     '{side} aborts the connection: RST (seq = {seq}); no FIN exchange and no TIME_WAIT, data still in flight is thrown away',
+  'rst.abortApp':
+    "{side}'s application aborts the connection: RST (seq = {seq}) instead of a FIN exchange, no TIME_WAIT, and data still queued or in flight is thrown away (RFC 9293 §3.10.5 ABORT). The sockets API has no abort(): an application sets SO_LINGER on with a 0 s timeout and calls close(), and Linux resets the connection (tcp_close → tcp_disconnect → tcp_send_active_reset); a close() with received data left unread does the same (RFC 2525 §2.17)",
+  'rst.keepalive':
+    '{side} has sent {n} keepalive probes without an answer and takes {peer} for gone: it resets the connection with RST (seq = {seq}), as Linux does (tcp_keepalive_timer → tcp_send_active_reset)',
   'rst.stale':
     '{side} expected ack = {expected} but got a segment acknowledging {got}: it belongs to an older connection, so {side} rejects it with RST (seq = {seq})',
   'rst.noConn': '{side} has no connection for this {flags} segment: it answers with RST (seq = {seq})',

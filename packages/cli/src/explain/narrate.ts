@@ -116,6 +116,10 @@ class Narrator {
   private readonly ccState = new Map<string, string>();
   /** endpoint|conn → the attempt (incarnation) that connection belongs to. */
   private readonly connAttempt = new Map<string, Attempt>();
+  /** Unanswered keepalive probes by `endpoint|conn`: how many, the last one's time, its ports. */
+  private readonly probes = new Map<string, { n: number; t: number; ports: string }>();
+  /** `endpoint|conn|t` of each connection its application aborted (closed: aborted) at t. */
+  private readonly abortedAt = new Set<string>();
 
   constructor(
     private readonly trace: readonly TraceEvent[],
@@ -127,6 +131,8 @@ class Narrator {
       if (e.kind === 'deliver' && e.seg.flags.includes('RST')) rstAt.add(`${e.endpoint}|${e.t}`);
       if (e.kind === 'drop' && e.id !== 0) this.lost.set(e.id, String(e.reason));
       if (e.kind === 'app' && e.event === 'syn-flood') this.floodEndpoints.add(e.endpoint);
+      if (e.kind === 'app' && e.event === 'closed' && e.reason === 'aborted')
+        this.abortedAt.add(`${e.endpoint}|${e.conn}|${e.t}`);
       if (e.kind === 'send' && e.conn) {
         const key = `${e.from}|${e.conn}`;
         if (!this.connDialog.has(key)) {
@@ -164,6 +170,7 @@ class Narrator {
         this.onSend(e, i);
         break;
       case 'deliver':
+        this.answerProbes(e);
         this.onDeliver(e, i);
         break;
       case 'duplicate':
@@ -332,14 +339,27 @@ class Narrator {
     else if (a && this.completesHandshake(e, a)) this.onHandshakeAck(e, i, a);
     else if (flags.has('FIN')) this.onFin(e, i, a);
     else if (e.seg.len > 0) this.onData(e, i, a);
-    else if (e.kind === 'send' && e.retransmitKind === 'keepalive')
-      this.say(i, 'ack.keepalive', {
-        side: this.side(e.from),
-        peer: this.side(e.to),
-        seq: this.num(a, e.from, e.seg.seq),
-      });
+    else if (e.kind === 'send' && e.retransmitKind === 'keepalive') this.onKeepaliveProbe(e, i, a);
     else this.onAck(e, i, a, key);
     return a;
+  }
+
+  /** A keepalive probe (RFC 1122 §4.2.3.6): the first after the idle time, or one more unanswered. */
+  private onKeepaliveProbe(e: SegEvent, i: number, a: Attempt | undefined): void {
+    const connKey = `${e.from}|${e.conn}`;
+    const before = this.probes.get(connKey);
+    const n = (before?.n ?? 0) + 1;
+    this.probes.set(connKey, { n, t: e.t, ports: `${e.from}|${e.seg.srcPort}|${e.seg.dstPort}` });
+    const seq = this.num(a, e.from, e.seg.seq);
+    const side = this.side(e.from);
+    if (!before) this.say(i, 'ack.keepalive', { side, peer: this.side(e.to), seq });
+    else this.say(i, 'ack.keepaliveAgain', { side, n, gap: this.duration(e.t - before.t), seq });
+  }
+
+  /** Any segment reaching a probing connection answers its keepalive probes. */
+  private answerProbes(e: SegEvent): void {
+    const ports = `${e.to}|${e.seg.dstPort}|${e.seg.srcPort}`;
+    for (const [connKey, probe] of this.probes) if (probe.ports === ports) this.probes.delete(connKey);
   }
 
   /** Is `e` the third segment of the handshake, the active side's ACK of the SYN-ACK (y + 1)? */
@@ -493,7 +513,10 @@ class Narrator {
         seq: e.seg.seq,
       });
     } else if (!lastIn || lastIn.t !== e.t) {
-      this.say(i, 'rst.abort', { side, seq });
+      const probes = this.probes.get(`${me}|${e.conn}`)?.n ?? 0;
+      if (probes > 0) this.say(i, 'rst.keepalive', { side, peer: this.side(e.to), n: probes, seq });
+      else if (this.abortedAt.has(`${me}|${e.conn}|${e.t}`)) this.say(i, 'rst.abortApp', { side, seq });
+      else this.say(i, 'rst.abort', { side, seq });
     } else {
       this.say(i, 'rst.other', { side, seq });
     }
@@ -848,6 +871,8 @@ class Narrator {
       } else if (this.closedFrom.get(connKey) === 'SYN_SENT') {
         const syns = (this.history.get(connKey) ?? []).filter((h) => h.syn).length;
         this.say(i, 'close.connectTimeout', { side, n: syns });
+      } else if (this.probes.has(connKey)) {
+        this.say(i, 'close.keepalive', { side, n: this.probes.get(connKey)?.n ?? 0 });
       } else {
         this.say(i, 'close.timeout', { side, n: this.timerCount.get(connKey) ?? 0 });
       }

@@ -55,6 +55,7 @@ export const zh: Record<MessageKey, string> = {
     '{side}不等重传定时器，立即重传 {len} 字节（seq = {seq}）：重复 ACK 或 SACK 块表明这个报文段丢了、而后面的已经到达——这就是快速重传（RFC 5681 §3.2、RFC 6675）',
   'ack.keepalive':
     '{side}很久没有收到{peer}的任何报文，发出一个保活探测：一个空的 ACK，序号比下一个要发的小一（seq = {seq}），活着的对方必须回一个 ACK；探测一直没有回应，连接就以 RST 和超时结束（RFC 1122 §4.2.3.6）',
+  'ack.keepaliveAgain': '{side}仍然没有收到回应：{gap}后发出第 {n} 个保活探测——同样是空的 ACK（seq = {seq}）',
   'data.retx.tlp':
     '{side}把 {len} 字节（seq = {seq}）作为尾部丢失探测再发一次：大约两个往返时间都没有收到确认，它不等 RTO 而是先探测，对方的回答会说明尾部是否丢失（RFC 8985 §7）',
 
@@ -110,16 +111,21 @@ export const zh: Record<MessageKey, string> = {
   'fin.retx': '{side}重传它的 FIN（seq = {seq}，ack = {ack}）：没有及时收到对它的确认',
   'close.connectTimeout': '{side}发送了 {n} 个 SYN 都没有回应，放弃连接：connect() 超时失败',
   'close.timeout': '{side}重传 {n} 次后放弃：连接因超时关闭',
+  'close.keepalive':
+    '{side}在 {n} 个保活探测都没有回应后关闭连接：其应用程序在这个套接字上的下一次调用以“连接超时”错误失败。如果没有保活机制，悄然消失的对方会让它永远停留在 ESTABLISHED 状态——这就是半打开连接',
 
   'rst.abort':
     '{side}异常终止连接：发送 RST（seq = {seq}）；没有 FIN 交换，也没有 TIME_WAIT，仍在途中的数据被丢弃',
+  'rst.abortApp':
+    '{side}的应用程序异常终止连接：发送 RST（seq = {seq}），不经过 FIN 交换，也没有 TIME_WAIT，仍在发送队列中或途中的数据被丢弃（RFC 9293 §3.10.5 的终止调用）。套接字接口没有单独的“终止”调用：应用程序打开套接字的“逗留”选项并把逗留时间设为 0 秒，再关闭套接字，Linux 就用 RST 重置连接；关闭时还有已收到却未读取的数据，也会这样（RFC 2525 §2.17）',
+  'rst.keepalive':
+    '{side}已发出 {n} 个保活探测都没有回应，认定{peer}已经不在：它发送 RST（seq = {seq}）重置连接，Linux 正是这样做的',
   'rst.stale':
     '{side}期待 ack = {expected}，但收到的报文段确认的是 {got}：它属于一个更早的连接，于是{side}用 RST 拒绝它（seq = {seq}）',
   'rst.noConn': '{side}没有与这个 {flags} 报文段对应的连接：回复 RST（seq = {seq}）',
   'rst.noConnTw': '{side}已经离开 TIME_WAIT，不再有与这个 {flags} 对应的连接：回复 RST（seq = {seq}）',
   'rst.other': '{side}发送 RST（seq = {seq}）',
-  'rst.recv':
-    '{side}接受这个 RST：连接从 {from} 直接进入 CLOSED，其应用程序得到“connection reset”（连接被重置）',
+  'rst.recv': '{side}接受这个 RST：连接从 {from} 直接进入 CLOSED，其应用程序得到“连接被重置”错误',
   'rst.recvQuiet': '{side}接受这个 RST：连接从 {from} 直接进入 CLOSED（因重置而关闭）',
   'rst.recvHalfOpen': '{side}因 RST 删除这个半连接：没有任何应用程序见过它',
   'rst.refused': '{side}的 SYN 收到 RST：连接被拒绝',
