@@ -25,13 +25,15 @@ import {
   MAX_HOLD,
   MAX_SPEED,
 } from '@synack/inspector/options';
+import type { TraceEvent } from '@synack/network';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addScenarioOptions, positiveArg, scenarioFlags } from './args.js';
+import { type Annotate, explainAnnotator, LANGS, type Lang, withExplainEvents } from './explain/index.js';
 import { formatTime } from './ladder.js';
 import { type Output, type RunFlags, type RunOutcome, resolveScenario, runScenario } from './run.js';
 import type { Scenario } from './scenarios.js';
 import { InputError } from './schema.js';
-import { type RecordedTrace, readRecordedTrace } from './trace-file.js';
+import { type RecordedExplain, type RecordedTrace, readRecordedTrace } from './trace-file.js';
 
 export interface InspectOptions {
   port?: number;
@@ -116,6 +118,12 @@ export function registerInspect(program: Command, io: Output, setExit: (code: nu
     .option(
       '--trace <file>',
       'show a recorded trace (synack run --format jsonl) instead of running a scenario',
+    )
+    .addOption(
+      new Option(
+        '--lang <lang>',
+        "with --trace: language of the narration beside the ladder (default: the file's own, else en)",
+      ).choices(LANGS),
     );
   return addScenarioOptions(command)
     .option('--max-time <ms>', 'virtual-time limit in ms', positiveArg)
@@ -126,7 +134,7 @@ export function registerInspect(program: Command, io: Output, setExit: (code: nu
             `--trace shows a recorded trace: give it or a scenario ("${target}"), not both`,
           );
         }
-        setExit(await serveTraceFile(opts.trace, io, serverOptions(opts)));
+        setExit(await serveTraceFile(opts.trace, io, serverOptions(opts), opts.lang as Lang | undefined));
         return;
       }
       const scenario = resolveScenario(target);
@@ -171,16 +179,56 @@ function traceEndpoints(trace: RecordedTrace): EndpointInfo[] {
  * naming it, exit 2), then serves it as a finished run until Ctrl-C (or at once with
  * --exit-when-done, for scripts that only want the check).
  */
-export async function serveTraceFile(path: string, io: Output, options: InspectOptions): Promise<0 | 1> {
+export async function serveTraceFile(
+  path: string,
+  io: Output,
+  options: InspectOptions,
+  lang?: Lang,
+): Promise<0 | 1> {
   const trace = readRecordedTrace(path);
   const name = basename(path);
   return serveRecorded(
-    trace.events,
+    narratedStream(trace.events, io, { lang, own: trace.explain }),
     { name, description: `recorded trace ${path}` },
     traceEndpoints(trace),
     io,
     options,
   );
+}
+
+/**
+ * The stream a recorded source (trace file, replayed capture) is served with: each trace event
+ * followed by its narration lines (`kind: "explain"`, as `synack run --explain --format jsonl`
+ * writes them), which the page shows beside the ladder. A file's own narration is kept unless
+ * `lang` asks for another language; otherwise the trace is narrated here. `extra` adds lines of
+ * its own (replay: what a marked segment breaks). A trace the narrator cannot follow is served
+ * without narration, with a warning.
+ */
+export function narratedStream(
+  events: readonly TraceEvent[],
+  io: Output,
+  opts: { lang?: Lang; own?: readonly RecordedExplain[]; extra?: (lang: Lang) => Annotate },
+): StreamEvent[] {
+  const own = opts.own ?? [];
+  const lang = opts.lang ?? own[0]?.lang ?? 'en';
+  let annotate: Annotate;
+  if (own.length > 0 && own.every((e) => e.lang === lang)) {
+    const byRef = new Map<number, string[]>();
+    for (const e of own) byRef.set(e.ref, [...(byRef.get(e.ref) ?? []), e.text]);
+    annotate = (_event, index) => byRef.get(index);
+  } else {
+    try {
+      annotate = explainAnnotator(lang)(events);
+    } catch (err) {
+      io.err(`synack: warning: no narration for this trace (${(err as Error).message})\n`);
+      annotate = () => undefined;
+    }
+  }
+  const extra = opts.extra?.(lang);
+  const both: Annotate = extra
+    ? (event, index) => [...(annotate(event, index) ?? []), ...(extra(event, index) ?? [])]
+    : annotate;
+  return withExplainEvents(events, both, lang) as StreamEvent[];
 }
 
 /** Serves a recorded stream (a trace file, a replayed capture) until a signal; 0 = fine. */

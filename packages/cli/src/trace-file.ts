@@ -8,6 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Flag } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
+import { LANGS, type Lang } from './explain/index.js';
 import { InputError } from './schema.js';
 
 /** Largest trace file read (bytes): a trace this big is far past what a page can show. */
@@ -15,13 +16,25 @@ export const MAX_TRACE_BYTES = 512 * 1024 * 1024;
 /** Largest time in a trace (virtual ms): the simulator's own limit is far below (a year). */
 const MAX_TRACE_TIME = 365 * 24 * 3600 * 1000;
 const SEGMENT_KINDS = new Set(['send', 'deliver', 'drop', 'duplicate']);
-const OTHER_KINDS = new Set(['state', 'timer', 'cc', 'app', 'summary', 'meta']);
+const OTHER_KINDS = new Set(['state', 'timer', 'cc', 'app', 'summary', 'meta', 'explain']);
 const FLAG_NAMES = new Set(Object.keys(Flag));
+
+/** A narration line (`synack run --explain --format jsonl`), kept apart from the trace events. */
+export interface RecordedExplain {
+  t: number;
+  kind: 'explain';
+  endpoint: '*';
+  lang: Lang;
+  text: string;
+  ref: number;
+}
 
 /** The meta line (first line of `--format jsonl`), when the trace has one. */
 export interface RecordedTrace {
   meta?: { profile?: string; seed?: number };
   events: TraceEvent[];
+  /** The narration lines the file carried, in file order. */
+  explain: RecordedExplain[];
 }
 
 type Json = Record<string, unknown>;
@@ -80,6 +93,11 @@ export function traceEventProblem(value: unknown): string | undefined {
       return undefined;
     case 'app':
       return isString(e.event) ? undefined : 'app: "event" must be a string';
+    case 'explain':
+      if (!isString(e.text)) return 'explain: "text" must be a string';
+      if (!LANGS.includes(e.lang as Lang)) return `explain: "lang" must be one of ${LANGS.join(', ')}`;
+      if (!isUint(e.ref, Number.MAX_SAFE_INTEGER)) return 'explain: "ref" must be a non-negative integer';
+      return undefined;
     case 'summary':
       if (typeof e.ok !== 'boolean') return 'summary: "ok" must be a boolean';
       if (typeof e.final !== 'object' || e.final === null) return 'summary: "final" must be an object';
@@ -94,7 +112,7 @@ export function traceEventProblem(value: unknown): string | undefined {
  * (1-based, as an editor numbers it). Times must not go backwards: a trace is in time order.
  */
 export function parseRecordedTrace(text: string, name: string): RecordedTrace {
-  const trace: RecordedTrace = { events: [] };
+  const trace: RecordedTrace = { events: [], explain: [] };
   const lines = text.split('\n');
   let lastT = 0;
   for (let i = 0; i < lines.length; i++) {
@@ -113,6 +131,7 @@ export function parseRecordedTrace(text: string, name: string): RecordedTrace {
       throw new InputError(`${name}: line ${i + 1}: time ${event.t} goes back (after ${lastT})`);
     lastT = event.t;
     if (event.kind === 'meta') trace.meta = value as RecordedTrace['meta'];
+    else if (event.kind === 'explain') trace.explain.push(value as RecordedExplain);
     else trace.events.push(value as TraceEvent);
   }
   if (trace.events.length === 0) throw new InputError(`${name}: no trace events`);

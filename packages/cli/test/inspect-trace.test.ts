@@ -3,6 +3,7 @@
  * contract before anything is served (a bad line → one line naming it, exit 2), then served.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { narratedStream } from '../src/inspect.js';
 import { parseRecordedTrace } from '../src/trace-file.js';
 import { describeResult, synack, tempDir } from './helpers.js';
 
@@ -75,6 +76,20 @@ describe('trace contract check', () => {
     });
   }
 
+  it('accepts the narration lines of `synack run --explain --format jsonl`, kept apart; a bad one is named', () => {
+    const explain = { t: 0, kind: 'explain', endpoint: '*', lang: 'zh', text: '第一次握手', ref: 1 };
+    const withNarration = [...GOOD.slice(0, 3), explain, ...GOOD.slice(3)];
+    const trace = parseRecordedTrace(lines(withNarration), 'run.jsonl');
+    expect(trace.events).toHaveLength(5);
+    expect(trace.explain).toEqual([explain]);
+    const badLang = withNarration.map((e) => (e === explain ? { ...e, lang: 'fr' } : e));
+    expect(() => parseRecordedTrace(lines(badLang), 'f')).toThrow(
+      /^f: line 4: explain: "lang" must be one of en, zh$/,
+    );
+    const noRef = withNarration.map((e) => (e === explain ? { ...e, ref: -1 } : e));
+    expect(() => parseRecordedTrace(lines(noRef), 'f')).toThrow(/line 4: explain: "ref"/);
+  });
+
   it('rejects a line that is not JSON, and a file with no events', () => {
     expect(() => parseRecordedTrace(`${lines(GOOD)}\n{"t":4,`, 'f')).toThrow(/^f: line 7: not valid JSON$/);
     expect(() => parseRecordedTrace('\n\n', 'f')).toThrow(/no trace events/);
@@ -99,6 +114,22 @@ describe('synack inspect --trace', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a trace recorded with --explain opens (the narration lines used to be refused)', async () => {
+    const run = await synack(['run', 'handshake', '--explain', '--format', 'jsonl']);
+    expect(run.code, describeResult(run)).toBe(0);
+    expect(run.stdout).toContain('"kind":"explain"');
+    const r = await synack([
+      'inspect',
+      '--trace',
+      tmp.write('explained.jsonl', run.stdout),
+      '--exit-when-done',
+    ]);
+    expect(r.code, describeResult(r)).toBe(0);
+    expect(r.stderr).toBe('');
+    const bad = await synack(['inspect', '--trace', tmp.write('x.jsonl', lines(GOOD)), '--lang', 'fr']);
+    expect(bad.code).toBe(2);
+  });
+
   it('a missing file, or a scenario as well, is a usage error', async () => {
     const missing = await synack(['inspect', '--trace', `${tmp.dir}/nope.jsonl`]);
     expect(missing.code).toBe(2);
@@ -106,5 +137,41 @@ describe('synack inspect --trace', () => {
     const both = await synack(['inspect', 'lifecycle', '--trace', tmp.write('g.jsonl', lines(GOOD))]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/give it or a scenario/);
+  });
+});
+
+describe('narration served with a recorded trace', () => {
+  const quiet = { out: () => {}, err: () => {}, isTTY: false };
+  const trace = async () => {
+    const run = await synack(['run', 'handshake', '--format', 'jsonl']);
+    expect(run.code, describeResult(run)).toBe(0);
+    return parseRecordedTrace(run.stdout, 'handshake');
+  };
+
+  it('narrates a trace without narration (en by default, zh on request), each line after its event', async () => {
+    const { events } = await trace();
+    const en = narratedStream(events, quiet, {});
+    const explainEn = en.filter((e) => e.kind === 'explain');
+    expect(explainEn.length).toBeGreaterThan(2);
+    expect(en.filter((e) => e.kind !== 'explain')).toEqual(events);
+    const first = en.findIndex((e) => e.kind === 'explain');
+    expect(en[first - 1]).toBe(events[(en[first] as { ref: number }).ref]);
+    expect((en[first] as { text: string }).text).toMatch(/^1st handshake: client sends a SYN/);
+    const zh = narratedStream(events, quiet, { lang: 'zh' }).filter((e) => e.kind === 'explain');
+    expect(zh).toHaveLength(explainEn.length);
+    expect((zh[0] as { text: string; lang: string }).text).toMatch(/^第一次握手/);
+  });
+
+  it("keeps a file's own narration, or narrates it again in another language", async () => {
+    const { events } = await trace();
+    const own = [
+      { t: 0, kind: 'explain' as const, endpoint: '*' as const, lang: 'en' as const, text: 'mine', ref: 0 },
+    ];
+    const kept = narratedStream(events, quiet, { own });
+    expect(kept.filter((e) => e.kind === 'explain').map((e) => (e as { text: string }).text)).toEqual([
+      'mine',
+    ]);
+    const again = narratedStream(events, quiet, { own, lang: 'zh' }).filter((e) => e.kind === 'explain');
+    expect((again[0] as { text: string }).text).toMatch(/^第一次握手/);
   });
 });

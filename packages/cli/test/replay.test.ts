@@ -254,6 +254,17 @@ describe('synack replay', () => {
       '--exit-when-done',
     ]);
     expect(inspected.code, describeResult(inspected)).toBe(1);
+    const zh = await synack([
+      'replay',
+      fixture('early-fin-rto.pcap'),
+      '--inspect',
+      '--lang',
+      'zh',
+      '--exit-when-done',
+    ]);
+    expect(zh.code, describeResult(zh)).toBe(1);
+    const badLang = await synack(['replay', fixture('early-fin-rto.pcap'), '--lang', 'de']);
+    expect(badLang.code).toBe(2);
     expect(inspected.stdout).toMatch(/^inspector: http:\/\/127\.0\.0\.1:\d+\/$/m);
   });
 

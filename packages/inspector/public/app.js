@@ -33,6 +33,7 @@ import {
   stateCounts,
   transitionSteps,
 } from './model.js';
+import { renderNarration } from './narration.js';
 import {
   createStatechart,
   findEdge,
@@ -87,6 +88,9 @@ const app = {
   view: null,
   /** Charts whose current state may have left their view: [wrap, node], see keepStatesInView. */
   keepInView: [],
+  /** Narration lines in the stream (the panel beside the ladder shows when there are any). */
+  narrationTotal: 0,
+  narrationKey: '',
 };
 // Read-only handle for debugging and tests; not a stable API.
 window.__synack = app;
@@ -134,6 +138,8 @@ function handle(msg) {
       // The server replays the whole stream after hello: start the record over.
       app.events = [];
       app.traceIdx = [];
+      app.narrationTotal = 0;
+      app.narrationKey = '';
       app.model = createModel(msg);
       app.snapshots = [];
       app.pendingStep = null;
@@ -164,6 +170,7 @@ function handle(msg) {
       const fresh = msg.events.slice(app.events.length - start);
       for (const ev of fresh) {
         if (ev.kind !== 'inspect') app.traceIdx.push(app.events.length);
+        if (ev.kind === 'explain') app.narrationTotal++;
         app.events.push(ev);
       }
       if (app.pendingStep !== null && app.traceIdx.length > app.pendingStep) {
@@ -1242,6 +1249,16 @@ function renderSelection(model) {
       ),
     );
   }
+  if (s.divergence) {
+    // A replayed capture (synack replay): the rule this captured segment breaks.
+    box.append(
+      h(
+        'div',
+        { class: 'divergence-reason', 'data-rule': s.divergence.rule },
+        `✗ the model would not have sent it: ${s.divergence.rule}: ${s.divergence.detail}`,
+      ),
+    );
+  }
   const why = retransmissionReason(model, s);
   if (why) {
     const reason = h('div', { class: 'retransmit-reason', 'data-cause': why.cause ?? '' }, `${why.text} `);
@@ -1355,6 +1372,20 @@ function renderEvents(geo) {
     : `${total} events`;
 }
 
+/** The narration beside the ladder, when the stream has any (explain lines): up to the moment shown. */
+function renderNarrationPart(model) {
+  const box = $('narration');
+  box.hidden = app.narrationTotal === 0;
+  if (box.hidden) return;
+  app.narrationKey = renderNarration(box, model, app.narrationKey, (index) => {
+    // The moment just after the narration line, i.e. just after the event it explains.
+    const i = app.traceIdx.indexOf(index);
+    app.cursor = i + 1 >= app.traceIdx.length ? null : i + 1;
+    app.pendingStep = null;
+    queueRender();
+  });
+}
+
 function runState(control) {
   if (!control) return 'connecting';
   if (control.done) return 'done';
@@ -1459,6 +1490,7 @@ function render() {
   renderPanels(model);
   renderLadderPart(model, geo);
   renderEvents(geo);
+  renderNarrationPart(model);
   renderSelection(model);
   writeHash(model);
 

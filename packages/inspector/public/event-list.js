@@ -21,7 +21,8 @@ export function describeEvent(ev) {
       break;
     case 'send': {
       const resend = ev.retransmit || ev.cause ? ` retransmission (${ev.cause ?? 'rto'})` : '';
-      what = `send #${ev.id} ${ev.from} → ${ev.to} ${flagsOf(ev.seg)} len=${ev.seg?.len ?? 0}${resend}`;
+      const mark = ev.divergence ? ` ✗ ${ev.divergence.rule}` : '';
+      what = `send #${ev.id} ${ev.from} → ${ev.to} ${flagsOf(ev.seg)} len=${ev.seg?.len ?? 0}${resend}${mark}`;
       break;
     }
     case 'deliver':
@@ -40,6 +41,9 @@ export function describeEvent(ev) {
       break;
     case 'cc':
       what = `${ev.endpoint} ${ev.conn} cc ${ev.state ?? ''} cwnd=${ev.cwnd}`;
+      break;
+    case 'explain':
+      what = `» ${ev.text}`;
       break;
     case 'summary':
       what = `summary: ${ev.ok ? 'run completed' : `run failed: ${ev.error}`}`;

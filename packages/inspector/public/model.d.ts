@@ -90,6 +90,8 @@ export interface SegmentView {
 
 export interface Model {
   endpoints: EndpointView[];
+  /** Narration lines (`explain` events) up to the moment shown (narration.js). */
+  narration: Array<{ index: number; ref: number; t: number; lang: 'en' | 'zh'; text: string }>;
   endpointById: Map<string, EndpointView>;
   addressToId: Map<string, string>;
   extraLanes: string[];

@@ -56,6 +56,8 @@ export function createModel(hello) {
     t: 0,
     summary: null,
     lastSegment: null,
+    /** Narration lines (`explain` events) so far: { index, ref, t, lang, text } (narration.js). */
+    narration: [],
   };
 }
 
@@ -393,6 +395,9 @@ export function applyEvent(model, ev, index, events) {
     }
     case 'summary':
       model.summary = ev;
+      break;
+    case 'explain':
+      model.narration.push({ index, ref: ev.ref, t: ev.t, lang: ev.lang, text: ev.text });
       break;
   }
   return model;

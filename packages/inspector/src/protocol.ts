@@ -17,11 +17,26 @@ export interface InspectStreamEvent {
 }
 
 /**
- * One event of the stream: a trace event (the JSON Lines contract of @synack/network:
- * state, send, deliver, drop, duplicate, timer, app, summary, …) or an `inspect` event.
- * Its position in the stream (0, 1, 2, …) is its index.
+ * A line of narration (`synack run --explain --format jsonl` writes them; a recorded source is
+ * narrated when served): `ref` is the index, among the stream's trace events without the
+ * narration lines, of the event it explains, which it follows. The page shows them beside the
+ * ladder.
  */
-export type StreamEvent = TraceEvent | InspectStreamEvent;
+export interface ExplainStreamEvent {
+  t: number;
+  kind: 'explain';
+  endpoint: '*';
+  lang: 'en' | 'zh';
+  text: string;
+  ref: number;
+}
+
+/**
+ * One event of the stream: a trace event (the JSON Lines contract of @synack/network:
+ * state, send, deliver, drop, duplicate, timer, app, summary, …), a narration line or an
+ * `inspect` event. Its position in the stream (0, 1, 2, …) is its index.
+ */
+export type StreamEvent = TraceEvent | InspectStreamEvent | ExplainStreamEvent;
 
 export interface EndpointInfo {
   id: string;

@@ -23,6 +23,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = O
   '/event-list.js': { file: 'event-list.js', type: 'text/javascript; charset=utf-8' },
   '/groups.js': { file: 'groups.js', type: 'text/javascript; charset=utf-8' },
   '/export.js': { file: 'export.js', type: 'text/javascript; charset=utf-8' },
+  '/narration.js': { file: 'narration.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 });
 

@@ -265,6 +265,9 @@ export const en = {
   'why.reason.timeout': 'timeout',
   'why.reason.aborted': 'aborted',
   'why.reason.refused': 'refused',
+
+  // synack replay: a captured segment the model would not have sent ({detail} stays English).
+  'replay.divergence': '✗ the model would not have sent this segment from {state}: {rule} ({detail})',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -238,4 +238,6 @@ export const zh: Record<MessageKey, string> = {
   'why.reason.timeout': '超时',
   'why.reason.aborted': '异常终止',
   'why.reason.refused': '连接被拒绝',
+
+  'replay.divergence': '✗ 模型在 {state} 状态下不会发送这个报文段：{rule}（{detail}）',
 };

@@ -8,9 +8,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { profiles, synackTimeout, synTimeout } from '@synack/core';
-import type { EndpointInfo, StreamEvent } from '@synack/inspector';
+import type { EndpointInfo } from '@synack/inspector';
+import type { TraceEvent } from '@synack/network';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { serveRecorded } from '../inspect.js';
+import { type Annotate, format, LANGS, type Lang } from '../explain/index.js';
+import { narratedStream, serveRecorded } from '../inspect.js';
 import type { Output } from '../run.js';
 import { InputError } from '../schema.js';
 import { type CapturedSegment, MAX_CAPTURE_BYTES, readCapture } from './capture.js';
@@ -106,6 +108,11 @@ export function registerReplay(program: Command, io: Output, setExit: (code: num
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'jsonl']).default('text'))
     .option('--inspect', 'open the replay in the inspector (serves until Ctrl-C)')
+    .addOption(
+      new Option('--lang <lang>', 'with --inspect: language of the narration beside the ladder')
+        .choices(LANGS)
+        .default('en'),
+    )
     .option('--exit-when-done', 'with --inspect: stop serving at once (for scripts)')
     .action(async (capture: string, opts: Record<string, unknown>) => {
       const connections = replayCapture(capture, opts.filter as Filter | undefined, opts.profile as string);
@@ -119,7 +126,11 @@ export function registerReplay(program: Command, io: Output, setExit: (code: num
           name: basename(capture),
           description: `replayed capture ${capture} (${opts.profile} profile)`,
         };
-        await serveRecorded(events as StreamEvent[], scenario, endpoints, io, {
+        const stream = narratedStream(events as unknown as TraceEvent[], io, {
+          lang: opts.lang as Lang,
+          extra: divergenceNarration,
+        });
+        await serveRecorded(stream, scenario, endpoints, io, {
           exitWhenDone: opts.exitWhenDone === true,
         });
       } else if (opts.format === 'jsonl') {
@@ -127,6 +138,19 @@ export function registerReplay(program: Command, io: Output, setExit: (code: num
       } else io.out(replayText(connections));
       setExit(diverged ? 1 : 0);
     });
+}
+
+/** A narration line under each marked send: which rule it breaks, in the page's language. */
+function divergenceNarration(lang: Lang): Annotate {
+  return (event) => {
+    const e = event as unknown as {
+      kind: string;
+      state?: string;
+      divergence?: { rule: string; detail: string };
+    };
+    if (e.kind !== 'send' || !e.divergence) return undefined;
+    return [format(lang, 'replay.divergence', { state: e.state ?? '?', ...e.divergence })];
+  };
 }
 
 function replayEndpoints(connections: ObservedConnection[], profile: string): EndpointInfo[] {
