@@ -502,6 +502,7 @@ export function cloneModel(model) {
     isn: new Map(model.isn),
     stats: { ...model.stats },
     firstBySeq: new Map(model.firstBySeq),
+    narration: model.narration.slice(),
   };
 }
 

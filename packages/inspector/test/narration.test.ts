@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../public/event-list.js';
-import { deriveModel } from '../public/model.js';
+import { applyEvent, cloneModel, deriveModel } from '../public/model.js';
 import { narrationView } from '../public/narration.js';
 import type { StreamEvent } from '../src/index.js';
 
@@ -46,6 +46,14 @@ describe('narration beside the ladder', () => {
       deriveModel(hello, [state(0, 'SYN_SENT'), explain(0, 0, '第一次握手', 'zh')], 2),
     );
     expect(zh.lang).toBe('zh');
+  });
+
+  it('a model snapshot (cloneModel, kept for scrubbing) carries on without changing the original', () => {
+    const original = deriveModel(hello, STREAM, 2);
+    const copy = cloneModel(original);
+    for (let i = 2; i < STREAM.length; i++) applyEvent(copy, STREAM[i], i, STREAM);
+    expect(narrationView(copy).lines.map((l) => l.text)).toEqual(['one', 'two', 'three']);
+    expect(narrationView(original).lines.map((l) => l.text)).toEqual(['one']);
   });
 
   it('the event list shows a narration line with », a marked send with ✗ and its rule', () => {
