@@ -114,6 +114,15 @@ export interface Profile {
    * max window (forced_push). false: PSH on the segment that empties the send queue.
    */
   readonly linuxPush: boolean;
+  /**
+   * Sender silly-window avoidance (RFC 9293 §3.8.6.2.1, tcb/sender-sws.ts): a segment shorter than
+   * the MSS and than the data waiting is not sent only because the usable window is that small.
+   * 'linux' (tcp_snd_wnd_test): the head segment's first MSS must fit, the MSS being bounded to half
+   * the peer's largest window. 'rfc9293': unless the usable window is at least half the largest
+   * window offered (Fs = 1/2). 'off': fill any usable window at once. Held data with nothing in
+   * flight leaves when the persist (override) timer fires.
+   */
+  readonly senderSws: 'linux' | 'rfc9293' | 'off';
 
   // --- socket options (setsockopt per connection, tcb/keepalive.ts, tcb/give-up.ts); the profile gives the defaults ---
   /** SO_KEEPALIVE: probe an idle connection (RFC 1122 §4.2.3.6). Off by default on both, as the RFC requires. */
@@ -227,6 +236,7 @@ export const linuxProfile: Profile = Object.freeze({
   retransmitGiveUp: 'elapsed',
   orphanRetries: 0,
   linuxPush: true,
+  senderSws: 'linux',
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -281,6 +291,8 @@ export const rfc9293Profile: Profile = Object.freeze({
   retransmitGiveUp: 'count',
   orphanRetries: 15,
   linuxPush: false,
+  // RFC 9293 §3.8.6.2.1: "A TCP implementation MUST include a SWS avoidance algorithm in the sender".
+  senderSws: 'rfc9293',
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

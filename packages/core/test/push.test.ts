@@ -17,8 +17,19 @@ function clientData(p: Pair): string[] {
     .map((w) => `${w.segment.seq - 1001}+${w.segment.data?.length}${w.segment.flags & Flag.PSH ? 'P' : ''}`);
 }
 
+/**
+ * Without linuxPush the MSS is not halved, so sender SWS avoidance (tcb/sender-sws.ts) would hold
+ * every 500-byte piece of a 1460-MSS connection for the persist timer: off there, to look at PSH alone.
+ */
 function established(receiveBuffer: number, linuxPush = true): Pair {
-  const profile = getProfile('linux', { timestamps: false, windowScaling: false, receiveBuffer, linuxPush });
+  const senderSws = linuxPush ? 'linux' : 'off';
+  const profile = getProfile('linux', {
+    timestamps: false,
+    windowScaling: false,
+    receiveBuffer,
+    linuxPush,
+    senderSws,
+  });
   const p = new Pair({ profile, clientIsn: 1000, serverIsn: 5000 });
   p.connect();
   p.advance(30);

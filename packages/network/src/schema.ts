@@ -340,6 +340,7 @@ const reactionSchema = z.strictObject({
 const rtoFormulas = ['rfc6298', 'linux'] as const satisfies ReadonlyArray<Profile['rtoFormula']>;
 const ccAlgorithms = ['newreno', 'cubic'] as const satisfies ReadonlyArray<Profile['cc']>;
 const naglePolicies = ['rfc896', 'minshall', 'off'] as const satisfies ReadonlyArray<Profile['nagle']>;
+const senderSwsRules = ['linux', 'rfc9293', 'off'] as const satisfies ReadonlyArray<Profile['senderSws']>;
 
 /** Any of @synack/core's profile fields (Profile), each bounded. */
 const profileOverridesSchema = z.strictObject({
@@ -376,6 +377,8 @@ const profileOverridesSchema = z.strictObject({
   orphanRetries: retries.optional(),
   // Linux's segment sizing and PSH marking (core tcb/push.ts)
   linuxPush: z.boolean().optional(),
+  // Sender silly-window avoidance (core tcb/sender-sws.ts, RFC 9293 §3.8.6.2.1)
+  senderSws: z.enum(senderSwsRules).optional(),
   // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
   timestamps: z.boolean().optional(),
   windowScaling: z.boolean().optional(),

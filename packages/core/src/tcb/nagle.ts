@@ -43,8 +43,9 @@ export function noteSegmentSent(t: Tcb, length: number, end: number): void {
 }
 
 /**
- * Data waits with nothing in flight, so no ACK will come to release it: only TCP_CORK does that
- * (Nagle holds a segment only while something is unacknowledged). Linux then arms the persist
+ * Data waits with nothing in flight, so no ACK will come to release it: TCP_CORK does that (Nagle
+ * holds a segment only while something is unacknowledged), and so does the sender's silly-window
+ * avoidance when the usable window is too small (sender-sws.ts). Linux then arms the persist
  * ("probe0") timer, tcp_check_probe_timer: max(RTO, TCP_RTO_MIN), and when it fires
  * tcp_write_wakeup sends what the window allows, up to one MSS, with PSH, cork or not — the
  * "200 ms ceiling" of tcp(7) is that timer's floor (conformance/cork-flush-after-rto.pkt).

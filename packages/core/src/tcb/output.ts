@@ -11,6 +11,7 @@ import { Flag } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqLt, seqMax } from '../seq.js';
 import { heldWithNothingInFlight, holdsShortSegment, noteSegmentSent } from './nagle.js';
 import { segmentSize, takePush } from './push.js';
+import { windowTooSmallToSend } from './sender-sws.js';
 import type { Step } from './step.js';
 import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
 
@@ -18,6 +19,13 @@ import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
 export function chooseIss(tcb: Tcb, now: number): number {
   return tcb.fixedIsn !== undefined ? tcb.fixedIsn >>> 0 : rfc6528Isn(now, tcb.local, tcb.remote, tcb.isnKey);
 }
+
+/**
+ * What may override the holds on new data: false (none), true (Nagle and TCP_CORK: a tail loss
+ * probe, TCP_NODELAY being set), or 'persist' (the persist timer fired: Nagle, TCP_CORK and the
+ * sender's silly-window avoidance are overridden and the segment carries PSH, Linux tcp_write_wakeup).
+ */
+export type HoldOverride = boolean | 'persist';
 
 /**
  * Sends whatever the windows allow: first segments deemed lost again (RFC 6675 §5 NextSeg rule
@@ -31,7 +39,7 @@ export function transmit(
   step: Step,
   limit = Number.POSITIVE_INFINITY,
   retransmit?: RetransmitKind,
-  push = false,
+  push: HoldOverride = false,
 ): number {
   const t = step.tcb;
   let sent = retransmitLost(step, limit);
@@ -39,7 +47,8 @@ export function transmit(
   // RFC 9293 §3.8.6.1: data waiting on a zero window with nothing in flight would wait forever
   // (a lost window update is never retransmitted); keep the retransmission timer running as the
   // persist timer, so the timeout probes the window (RFC 1122 4.2.2.17: after one RTO). Corked
-  // data with nothing in flight waits on the same timer (nagle.ts heldWithNothingInFlight).
+  // data, or data too large for a small window (sender-sws.ts), with nothing in flight waits on the
+  // same timer (nagle.ts heldWithNothingInFlight).
   const unsent = seqDiff(dataEnd(t), t.sndNxt);
   if (sent === 0 && !t.rtoArmed && unsent > 0 && (t.sndWnd === 0 || heldWithNothingInFlight(t, unsent)))
     step.startRto();
@@ -57,7 +66,7 @@ export function transmitNewData(
   limit: number,
   ignoreCwnd: boolean,
   retransmit?: RetransmitKind,
-  push = ignoreCwnd,
+  push: HoldOverride = ignoreCwnd,
 ): number {
   const t = step.tcb;
   const end = dataEnd(t);
@@ -76,7 +85,8 @@ export function transmitNewData(
     if (unsent > 0 && windowLeft > 0) {
       const n = Math.min(unsent, windowLeft, segmentSize(t));
       if (!push && holdsTail(t, n, unsent)) break;
-      sendDataSegment(step, n, unsent, retransmit);
+      if (push !== 'persist' && windowTooSmallToSend(t, windowLeft, unsent, sent === 0)) break;
+      sendDataSegment(step, n, unsent, retransmit, push === 'persist');
       sent++;
       continue;
     }
@@ -97,8 +107,14 @@ function holdsTail(t: Tcb, n: number, unsent: number): boolean {
   return n === unsent && fresh && t.finSeq === undefined && holdsShortSegment(t, n);
 }
 
-/** One data segment of `n` bytes from SND.NXT; `unsent` bytes were waiting. */
-function sendDataSegment(step: Step, n: number, unsent: number, retransmit?: RetransmitKind): void {
+/** One data segment of `n` bytes from SND.NXT; `unsent` bytes were waiting; `forcePush`: PSH whatever the marks. */
+function sendDataSegment(
+  step: Step,
+  n: number,
+  unsent: number,
+  retransmit?: RetransmitKind,
+  forcePush = false,
+): void {
   const t = step.tcb;
   const offset = seqDiff(t.sndNxt, t.dataStart);
   const data = t.sendBuffer.subarray(offset, offset + n).slice();
@@ -106,7 +122,8 @@ function sendDataSegment(step: Step, n: number, unsent: number, retransmit?: Ret
   // The FIN rides on the last data segment when it fits (RFC 9293 §3.10.4: FIN after all queued SENDs).
   const withFin = reachesEnd && t.finSeq !== undefined && seqAdd(t.sndNxt, n) === t.finSeq;
   const isRetransmit = retransmit ?? (seqLt(t.sndNxt, t.sndMax) ? 'data' : undefined);
-  const push = isRetransmit ? reachesEnd : takePush(t, seqAdd(t.sndNxt, n), reachesEnd);
+  const marked = isRetransmit ? reachesEnd : takePush(t, seqAdd(t.sndNxt, n), reachesEnd);
+  const push = marked || forcePush;
   const flags = Flag.ACK | (push ? Flag.PSH : 0) | (withFin ? Flag.FIN : 0);
   if (t.rttSeq === undefined && !isRetransmit) {
     // RFC 6298 (2.2): time one segment per RTT, never a retransmitted one (Karn).

@@ -8,7 +8,7 @@
  *   since the last push (forced_push in tcp_sendmsg_locked). A mark inside a segment is lost
  *   (tcp_fragment keeps PSH on the second part), so a segment carries PSH when it ends on one.
  * A MSG_MORE write leaves its end unmarked, so its tail leaves without PSH (when an ACK releases
- * it) unless the persist timer sends it (tcp_write_wakeup sets PSH: markPersistPush).
+ * it) unless the persist timer sends it (tcp_write_wakeup sets PSH: output.ts transmit 'persist').
  * Without linuxPush the model marks the segment that empties the send queue (RFC 9293 §3.9.1: PSH
  * at the end of the data the user pushed; every SEND pushes).
  */
@@ -71,9 +71,4 @@ export function takePush(t: Tcb, end: number, reachesEnd: boolean): boolean {
   const onMark = marks[used - 1] === end;
   t.pushMarks = marks.slice(used);
   return onMark || reachesEnd;
-}
-
-/** The persist timer's push of held data: Linux tcp_write_wakeup sets PSH on what it sends. */
-export function markPersistPush(t: Tcb, end: number): void {
-  if (t.profile.linuxPush && !t.pushMarks.includes(end)) t.pushMarks = [...t.pushMarks, end];
 }

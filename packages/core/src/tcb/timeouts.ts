@@ -10,7 +10,6 @@ import { delayedAckFired } from './ack-policy.js';
 import { clampedRtoDelay, noteRetransmission, retransmissionGivesUp } from './give-up.js';
 import { heldWithNothingInFlight } from './nagle.js';
 import { sendSyn, transmit } from './output.js';
-import { markPersistPush } from './push.js';
 import { backOffRto, withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
 import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
@@ -60,11 +59,11 @@ export function rtoTimeout(step: Step, state: TcpState): StepResult {
   const t = step.tcb;
   t.rtoArmed = false;
   if (heldWithNothingInFlight(t, seqDiff(dataEnd(t), t.sndNxt))) {
-    // The persist timer of corked data (nagle.ts): Linux tcp_probe_timer → tcp_write_wakeup sends
-    // one segment, cork or not; no backoff, no retry counted (tcp_send_probe0 resets both once
-    // something is in flight). tcp_write_wakeup sets PSH, so a MSG_MORE tail gets one too.
-    markPersistPush(t, dataEnd(t));
-    transmit(step, 1, undefined, true);
+    // The persist timer of corked data (nagle.ts) or of data a small window holds (sender-sws.ts):
+    // Linux tcp_probe_timer → tcp_write_wakeup sends one segment of what the window allows, with
+    // PSH (so a MSG_MORE tail gets one too), cork or not; no backoff, no retry counted
+    // (tcp_send_probe0 resets both once something is in flight).
+    transmit(step, 1, undefined, 'persist');
     return step.result(state);
   }
   if (seqGe(t.sndUna, t.sndMax) && !(t.sndWnd === 0 && seqLt(t.sndNxt, dataEnd(t)))) {
