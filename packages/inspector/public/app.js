@@ -34,6 +34,7 @@ import {
   transitionSteps,
 } from './model.js';
 import { renderNarration } from './narration.js';
+import { histogramLegend, histogramSvg, stateHistogram } from './state-histogram.js';
 import {
   createStatechart,
   findEdge,
@@ -91,6 +92,9 @@ const app = {
   /** Narration lines in the stream (the panel beside the ladder shows when there are any). */
   narrationTotal: 0,
   narrationKey: '',
+  /** Compact view (floods): states over time as a stacked histogram instead of the ladder rows. */
+  compact: false,
+  histogramKey: '',
 };
 // Read-only handle for debugging and tests; not a stable API.
 window.__synack = app;
@@ -400,7 +404,16 @@ function exportView(button) {
   if (what === 'trace') return downloadTrace(app.events, exportName('trace'));
   let stage = null;
   let svg;
-  if (what === 'ladder') {
+  if (what === 'ladder' && app.compact && app.model) {
+    // Compact view: the export is the histogram shown.
+    stage = h('div', { class: 'export-stage', 'aria-hidden': 'true' });
+    stage.innerHTML = histogramSvg(stateHistogram(app.model.stateEvents, app.model.t), {
+      width: 1200,
+      height: 400,
+    });
+    document.body.appendChild(stage);
+    svg = stage.firstElementChild;
+  } else if (what === 'ladder') {
     // The page draws only the rows in view; the export gets every row (with the filters applied),
     // drawn off-screen so the stylesheet applies and export.js can copy the computed paint.
     if (!app.layout) return;
@@ -423,6 +436,18 @@ function exportView(button) {
 
 const JUMP_KEYS = { r: 'retransmission', d: 'drop', s: 'state' };
 
+/** Switches between the ladder and the compact view (states over time). */
+function setCompact(on) {
+  app.compact = on;
+  app.histogramKey = '';
+  $('compact').setAttribute('aria-pressed', String(on));
+  document.body.dataset.compact = String(on);
+  $('ladder').hidden = on;
+  $('histogram').hidden = !on;
+  app.ladderWindow = '';
+  queueRender();
+}
+
 function setup() {
   $('pause').addEventListener('click', pause);
   $('resume').addEventListener('click', resume);
@@ -432,6 +457,7 @@ function setup() {
   $('speed').addEventListener('change', (e) => send({ type: 'speed', speed: Number(e.target.value) }));
   $('hold').addEventListener('change', (e) => send({ type: 'hold', hold: Number(e.target.value) }));
   $('scrub').addEventListener('input', (e) => setCursor(Number(e.target.value)));
+  $('compact').addEventListener('click', () => setCompact(!app.compact));
   for (const button of document.querySelectorAll('[data-jump]')) {
     button.addEventListener('click', () =>
       jump(button.getAttribute('data-jump'), Number(button.getAttribute('data-dir'))),
@@ -474,6 +500,10 @@ function setup() {
     } else if (e.key === 'ArrowLeft') {
       e.preventDefault();
       back();
+    } else if (e.key.toLowerCase() === 'c' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      // c: the compact view (states over time) and back to the ladder.
+      e.preventDefault();
+      setCompact(!app.compact);
     } else if (JUMP_KEYS[e.key.toLowerCase()] && !e.ctrlKey && !e.metaKey && !e.altKey) {
       // r / d / s: next retransmission, drop, state change; with Shift: previous.
       e.preventDefault();
@@ -1372,6 +1402,32 @@ function renderEvents(geo) {
     : `${total} events`;
 }
 
+/** The compact view: connections by state over time, up to the moment shown (state-histogram.js). */
+function renderHistogramPart(model, geo) {
+  const width = Math.max(300, geo.histogramWidth || 900);
+  const key = `${model.count}|${width}`;
+  if (key === app.histogramKey) return;
+  app.histogramKey = key;
+  const hist = stateHistogram(model.stateEvents, model.t);
+  const legend = histogramLegend(hist).map((entry) => {
+    const item = h(
+      'span',
+      { class: 'legend-item', 'data-state': entry.state },
+      `${entry.state} ${entry.count}`,
+    );
+    if (entry.color) item.prepend(h('span', { class: 'swatch', 'data-color': entry.state }));
+    return item;
+  });
+  const box = $('histogram');
+  box
+    .querySelector('.histogram-legend')
+    .replaceChildren(
+      h('span', {}, `${hist.connections} connections · at ${formatTime(model.t)}:`),
+      ...legend,
+    );
+  box.querySelector('.histogram-plot').innerHTML = histogramSvg(hist, { width, height: 320 });
+}
+
 /** The narration beside the ladder, when the stream has any (explain lines): up to the moment shown. */
 function renderNarrationPart(model) {
   const box = $('narration');
@@ -1413,6 +1469,7 @@ function measure() {
   const list = $('events');
   return {
     ladderWidth: ladder.clientWidth,
+    histogramWidth: $('histogram').clientWidth,
     ladderTop: ladder.scrollTop,
     ladderHeight: ladder.clientHeight,
     listTop: list.scrollTop,
@@ -1488,7 +1545,8 @@ function render() {
 
   if (!model) return;
   renderPanels(model);
-  renderLadderPart(model, geo);
+  if (app.compact) renderHistogramPart(model, geo);
+  else renderLadderPart(model, geo);
   renderEvents(geo);
   renderNarrationPart(model);
   renderSelection(model);
