@@ -148,6 +148,11 @@ const CASES: Array<[title: string, mutate: Mutation, message: string | RegExp]> 
     (c) => c.endpoints[0].actions.push({ at: 5, do: 'setsockopt', linger: { seconds: 0 } }),
     /^endpoints\[0\]\.actions\[1\]\.linger\.on: /,
   ],
+  [
+    'TCP_KEEPCNT 0 on a connection',
+    (c) => c.endpoints[0].actions.push({ at: 5, do: 'setsockopt', keepalive: true, keepaliveProbes: 0 }),
+    'endpoints[0].actions[1].keepaliveProbes: must be an integer between 1 and 127, got 0',
+  ],
   ['an unknown profile', (c) => (c.profile = 'bsd'), 'profile: must be one of linux, rfc9293, got "bsd"'],
   [
     'zero retries of a negative RTO',

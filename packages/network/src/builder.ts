@@ -103,12 +103,10 @@ export class EndpointBuilder {
 
   /**
    * Socket options on a connection: `{ nodelay: true }` (TCP_NODELAY), `{ cork: true }` (TCP_CORK),
-   * `{ linger: { on: true, seconds: 0 } }` (SO_LINGER: a later close() aborts with RST).
+   * `{ linger: { on: true, seconds: 0 } }` (SO_LINGER: a later close() aborts with RST), and
+   * SO_KEEPALIVE / TCP_KEEP* / TCP_USER_TIMEOUT as `keepalive*`, `userTimeout` (ms).
    */
-  setsockopt(
-    options: { nodelay?: boolean; cork?: boolean; linger?: { on: boolean; seconds: number } },
-    conn?: string,
-  ): this {
+  setsockopt(options: ActionOptions<'setsockopt', 'conn'>, conn?: string): this {
     return this.act(defined({ at: this.time, do: 'setsockopt' as const, conn, ...options }));
   }
 

@@ -15,7 +15,6 @@ import {
   SEND_ACCEPTING_STATES,
   type Segment,
   type SocketAddress,
-  type SocketOptions,
   splitmix32,
   type TcpState,
   tcpStateOf,
@@ -349,10 +348,7 @@ export class EndpointRuntime {
         this.withConn(action.conn, 'receive', (conn) => this.host.receive(conn));
         return;
       case 'setsockopt': {
-        const options: Partial<SocketOptions> = {};
-        if (action.nodelay !== undefined) options.nodelay = action.nodelay;
-        if (action.cork !== undefined) options.cork = action.cork;
-        const linger = action.linger;
+        const { at: _at, do: _do, conn: _conn, linger, ...options } = action;
         this.withConn(action.conn, 'setsockopt', (conn) => {
           if (linger) this.conns.get(conn)!.lingerMs = linger.on ? linger.seconds * 1000 : undefined;
           if (Object.keys(options).length > 0) this.host.setSocketOptions(conn, options);

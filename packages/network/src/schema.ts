@@ -263,6 +263,11 @@ const lingerSchema = z.strictObject({
   seconds: integerIn(0, LIMITS.lingerSeconds, ' s'),
 });
 
+/** TCP_KEEPIDLE / TCP_KEEPINTVL in ms: Linux's 1 … MAX_TCP_KEEPIDLE (32,767) seconds. */
+const keepaliveMs = integerIn(1000, 32_767_000, ' ms');
+/** TCP_KEEPCNT: Linux's 1 … MAX_TCP_KEEPCNT (127). */
+const keepaliveProbes = integerIn(1, 127);
+
 /** What an endpoint's application does, at virtual time `at` (README "Actions"). */
 const appActionSchema = z.discriminatedUnion('do', [
   z.strictObject({
@@ -297,7 +302,11 @@ const appActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at, do: z.literal('abort'), conn: connLabel.optional() }),
   z.strictObject({ at, do: z.literal('accept'), port }),
   z.strictObject({ at, do: z.literal('receive'), conn: connLabel.optional() }),
-  /** Socket options on a connection (core SocketOptions): TCP_NODELAY, TCP_CORK, SO_LINGER. */
+  /**
+   * Socket options on a connection (core SocketOptions): TCP_NODELAY, TCP_CORK, SO_LINGER, and
+   * SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT, TCP_USER_TIMEOUT with the bounds of the same
+   * profileOverrides fields (ms, like them).
+   */
   z.strictObject({
     at,
     do: z.literal('setsockopt'),
@@ -305,6 +314,11 @@ const appActionSchema = z.discriminatedUnion('do', [
     nodelay: z.boolean().optional(),
     cork: z.boolean().optional(),
     linger: lingerSchema.optional(),
+    keepalive: z.boolean().optional(),
+    keepaliveIdle: keepaliveMs.optional(),
+    keepaliveInterval: keepaliveMs.optional(),
+    keepaliveProbes: keepaliveProbes.optional(),
+    userTimeout: virtualMs.optional(),
   }),
   /** The host crashes and comes back with no connection state (RFC 9293 figure 10). */
   z.strictObject({ at, do: z.literal('restart') }),
@@ -368,9 +382,9 @@ const profileOverridesSchema = z.strictObject({
   nagle: z.enum(naglePolicies).optional(),
   // Keepalive (RFC 1122 §4.2.3.6) and TCP_USER_TIMEOUT (RFC 5482) for every connection of the endpoint
   keepalive: z.boolean().optional(),
-  keepaliveIdle: integerIn(1000, 32_767_000, ' ms').optional(),
-  keepaliveInterval: integerIn(1000, 32_767_000, ' ms').optional(),
-  keepaliveProbes: integerIn(1, 127).optional(),
+  keepaliveIdle: keepaliveMs.optional(),
+  keepaliveInterval: keepaliveMs.optional(),
+  keepaliveProbes: keepaliveProbes.optional(),
   userTimeout: virtualMs.optional(),
   // Give-up of data retransmission: a count (RFC 9293) or Linux's time model; tcp_orphan_retries
   retransmitGiveUp: z.enum(['count', 'elapsed']).optional(),

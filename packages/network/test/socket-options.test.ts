@@ -197,3 +197,106 @@ describe('MSG_MORE in scenario files (send with more: true)', () => {
     ).toThrow(/more/);
   });
 });
+
+describe('keepalive and TCP_USER_TIMEOUT per connection (setsockopt)', () => {
+  /** The client connects at 0 and runs `actions`; the server listens and crashes at `crashAt`. */
+  function withServerCrash(actions: AppAction[], crashAt: number): SimulationConfig {
+    return {
+      seed: 1,
+      profile: 'linux',
+      endpoints: [
+        { id: 'client', actions: [{ at: 0, do: 'connect', to: 'server', port: 80 }, ...actions] },
+        {
+          id: 'server',
+          actions: [
+            { at: 0, do: 'listen', port: 80 },
+            { at: crashAt, do: 'restart' },
+          ],
+        },
+      ],
+      network: { default: { delay: 10 } },
+      maxTime: 60_000,
+    };
+  }
+
+  it('keepalive with a 2 s idle time: the probe 2 s after the last segment draws the rebooted host’s RST', async () => {
+    const config = withServerCrash(
+      [
+        {
+          at: 50,
+          do: 'setsockopt',
+          keepalive: true,
+          keepaliveIdle: 2000,
+          keepaliveInterval: 1000,
+          keepaliveProbes: 2,
+        },
+      ],
+      100,
+    );
+    const { trace } = await runSimulation(config);
+    const probes = trace.filter(
+      (e) =>
+        e.kind === 'send' &&
+        e.endpoint === 'client' &&
+        (e as { retransmitKind?: string }).retransmitKind === 'keepalive',
+    );
+    // The handshake's last segment is the client's ACK at 20 ms: idle from then, probe at 2,020 ms.
+    expect(probes.map((e) => e.t)).toEqual([2020]);
+    expect(trace).toContainEqual(
+      expect.objectContaining({ kind: 'app', endpoint: 'client', event: 'closed', reason: 'reset' }),
+    );
+  });
+
+  it('without the setsockopt no probe is sent (keepalive is off by default)', async () => {
+    const config = withServerCrash([], 100);
+    config.maxTime = 10_000;
+    const result = await runSimulation(config).catch((e: { trace?: unknown[] }) => ({
+      trace: e.trace ?? [],
+    }));
+    const probes = (result.trace as Array<{ kind: string; retransmitKind?: string }>).filter(
+      (e) => e.kind === 'send' && e.retransmitKind === 'keepalive',
+    );
+    expect(probes).toEqual([]);
+  });
+
+  it('TCP_USER_TIMEOUT 1 s: data to the crashed host is given up after 1 s, not after tcp_retries2', async () => {
+    const config = withServerCrash(
+      [
+        { at: 50, do: 'setsockopt', userTimeout: 1000 },
+        { at: 200, do: 'send', bytes: 100 },
+      ],
+      100,
+    );
+    // The crashed host answers with RST; drop those so the data goes unacknowledged.
+    config.network = {
+      default: { delay: 10 },
+      faults: [{ match: { from: 'server', flags: ['RST'], nth: 0 }, action: { drop: true } }],
+    };
+    const { trace } = await runSimulation(config);
+    const closed = trace.find((e) => e.kind === 'app' && e.endpoint === 'client' && e.event === 'closed') as
+      | { t: number; reason: string }
+      | undefined;
+    expect(closed?.reason).toBe('timeout');
+    expect(closed!.t).toBeGreaterThanOrEqual(1200);
+    expect(closed!.t).toBeLessThan(2500);
+  });
+
+  it('the schema bounds them like the profileOverrides fields', () => {
+    const bad = (option: Record<string, unknown>) =>
+      validateSimulationConfig({
+        ...twoSmallWrites(),
+        endpoints: [{ id: 'client', actions: [{ at: 0, do: 'setsockopt', ...option }] }],
+      });
+    expect(() => bad({ keepaliveIdle: 999 })).toThrow(
+      /keepaliveIdle: must be an integer between 1000 and 32767000 ms/,
+    );
+    expect(() => bad({ keepaliveProbes: 128 })).toThrow(
+      /keepaliveProbes: must be an integer between 1 and 127/,
+    );
+    expect(() => bad({ userTimeout: -1 })).toThrow(/userTimeout/);
+    expect(() => bad({ keepalive: 'yes' })).toThrow(/keepalive/);
+    expect(() =>
+      bad({ keepalive: true, keepaliveIdle: 1000, keepaliveProbes: 127, userTimeout: 0 }),
+    ).not.toThrow();
+  });
+});
