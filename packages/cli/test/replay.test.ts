@@ -115,6 +115,54 @@ const handshakeAt = [
   segAt(2, 'a', ['ACK'], 101, 501),
 ];
 
+describe('kernel captures with a lost SYN and lost data (make-captures.sh lost-syn lost-data)', () => {
+  const client = (port: number) => `127.0.0.1:${port}`;
+  const OPEN_AND_CLOSE = ['LISTEN', 'SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED'];
+
+  it("two dropped SYNs: linux's 1 s, 1 s copies are not marked; the listener moves on the copy it got", () => {
+    const [conn] = replayCapture(fixture('lost-syn.pcapng'), undefined, 'linux');
+    const syns = conn.segments.filter((s) => s.flags.join(',') === 'SYN');
+    expect(syns.map((s) => [s.retransmit ?? false, s.lostAfterCapture ?? false])).toEqual([
+      [false, true],
+      [true, true],
+      [true, false],
+    ]);
+    // The kernel's timers ran a little late (jiffies): about 1,022 ms and 1,024 ms.
+    expect(syns[1].t - syns[0].t).toBeGreaterThan(1000);
+    expect(syns[2].t - syns[1].t).toBeLessThan(1100);
+    const moved = conn.states.find((c) => c.endpoint === SERVER && c.to === 'SYN_RECEIVED');
+    expect(moved?.segment).toBe(syns[2].index);
+    expect(visits(conn, SERVER)).toEqual(OPEN_AND_CLOSE);
+    expect(conn.segments.filter((s) => s.divergence)).toEqual([]);
+    expect(conn.client).toBe(client(40001));
+  });
+
+  it('the same capture under rfc9293 (SYN timer 1 s, then 2 s) marks the second copy early', () => {
+    const [conn] = replayCapture(fixture('lost-syn.pcapng'), undefined, 'rfc9293');
+    expect(conn.segments.filter((s) => s.divergence).map((s) => s.divergence?.rule)).toEqual(['rto-early']);
+  });
+
+  it('a dropped data segment: its retransmission is not marked, both sides close cleanly', () => {
+    const [conn] = replayCapture(fixture('lost-data.pcapng'), undefined, 'linux');
+    const data = conn.segments.filter((s) => s.len > 0);
+    expect(data.map((s) => [s.from, s.retransmit ?? false])).toEqual([
+      [client(40002), false],
+      [client(40002), true],
+    ]);
+    expect(data[1].t - data[0].t).toBeGreaterThan(150);
+    expect(conn.segments.filter((s) => s.divergence)).toEqual([]);
+    expect(visits(conn, SERVER)).toEqual(OPEN_AND_CLOSE);
+    expect(visits(conn, client(40002))).toEqual([
+      'CLOSED',
+      'SYN_SENT',
+      'ESTABLISHED',
+      'FIN_WAIT_1',
+      'FIN_WAIT_2',
+      'TIME_WAIT',
+    ]);
+  });
+});
+
 describe('a capture edited to break a rule', () => {
   it('marks the FIN retransmitted 20 ms after the first, and only it', () => {
     const [conn] = replayCapture(fixture('early-fin-rto.pcap'), undefined, 'linux');

@@ -146,7 +146,7 @@ export function observeConnection(
     const retransmit = isRetransmit(sender, seg);
     afterSend(sender, seg, (s) => setState(sender, s, seg.t, i));
     if (crossed) afterReceive(sender, receiver, crossed, (s) => setState(sender, s, seg.t, i, false));
-    if (retransmit && has(seg, 'SYN')) receiver.synCopyReceivedAt = seg.t;
+    if (retransmit && has(seg, 'SYN')) forgetUnansweredSyns(out, sender, receiver, seg);
     const before = receiver.state;
     afterReceive(receiver, sender, seg, (s) => setState(receiver, s, seg.t, i));
     receiver.undo = receiver.state !== before ? { state: before, segment: i } : undefined;
@@ -168,6 +168,26 @@ function observed(seg: CapturedSegment, index: number, sender: Side, receiver: S
     senderState: sender.state,
     receiverState: receiver.state,
   };
+}
+
+/**
+ * A SYN copy. When the listener the observer moved to SYN_RECEIVED has sent nothing since, the
+ * earlier copies never reached it: a listener answers every SYN it takes in at once (SYN-ACK,
+ * RFC 9293 §3.10.7.2; Linux tcp_conn_request), and the capture would show that answer. They
+ * were lost after the capture point; the listener goes back to LISTEN and this copy moves it.
+ */
+function forgetUnansweredSyns(out: ObservedConnection, sender: Side, receiver: Side, seg: CapturedSegment) {
+  receiver.synCopyReceivedAt = seg.t;
+  if (has(seg, 'ACK') || receiver.state !== 'SYN_RECEIVED' || receiver.iss !== undefined) return;
+  const earlier = new Set<number>();
+  for (const s of out.segments) {
+    if (s.from !== sender.id || !has(s, 'SYN') || has(s, 'ACK') || s.seq !== seg.seq) continue;
+    earlier.add(s.index);
+    s.lostAfterCapture = true;
+    s.receiverState = 'LISTEN';
+  }
+  out.states = out.states.filter((c) => !(c.endpoint === receiver.id && earlier.has(c.segment)));
+  receiver.state = 'LISTEN';
 }
 
 /** The segment the sender last received, if this segment's ACK shows it had not arrived yet. */
