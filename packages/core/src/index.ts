@@ -58,6 +58,7 @@ export {
   synackTimeout,
   synRetransmissions,
   synTimeout,
+  worstCaseLifetime,
 } from './profiles.js';
 export {
   describeSegment,

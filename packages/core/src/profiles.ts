@@ -1,3 +1,5 @@
+import { modelTimeout } from './tcb/give-up.js';
+
 /**
  * Timer and behaviour profiles as plain data. Every time is in virtual ms.
  * `linux` follows shared/LINUX-TCP-FACTS.md (a current kernel's defaults);
@@ -367,4 +369,36 @@ export function halfOpenLifetime(profile: Profile): number {
   let total = 0;
   for (let n = 0; n <= profile.synackRetries; n++) total += synackTimeout(profile, n);
   return total;
+}
+
+/**
+ * How long one connection can live under this profile before every timer has given up: the
+ * slowest handshake that still succeeds, the longest wait before data (or keepalive) gives up,
+ * the longest close (FIN retransmissions of an orphan, or FIN_WAIT_2), then TIME_WAIT. An upper
+ * bound, not a timeline: each retransmission wait is taken at its largest (rtoMax). A run's
+ * default virtual-time limit must cover it, or a connection on a lossy path is cut off by the
+ * limit instead of ending by its own rules (issue 22).
+ */
+export function worstCaseLifetime(profile: Profile): number {
+  const handshake = Math.max(connectTimeout(profile), halfOpenLifetime(profile));
+  const established = Math.max(
+    retransmissionGiveUpBound(profile, profile.dataRetries),
+    profile.keepalive ? profile.keepaliveIdle + profile.keepaliveInterval * profile.keepaliveProbes : 0,
+  );
+  // Linux tcp_orphan_retries(): 0 means 8 (give-up.ts orphanBoundary).
+  const orphanRetries = profile.orphanRetries === 0 ? 8 : profile.orphanRetries;
+  const closing = Math.max(retransmissionGiveUpBound(profile, orphanRetries), profile.finWait2Timeout);
+  return handshake + established + closing + profile.timeWait;
+}
+
+/**
+ * Upper bound on the time from a segment's first transmission until its retransmission gives up
+ * after `retries` (RFC 9293 §3.8.3 R2): counted (each wait at most rtoMax), or Linux's elapsed
+ * model (tcp_model_timeout from the first retransmission, which comes at most rtoMax after the
+ * send, plus the RTO that must fire to notice), or TCP_USER_TIMEOUT in its place.
+ */
+function retransmissionGiveUpBound(profile: Profile, retries: number): number {
+  if (profile.userTimeout > 0) return profile.rtoMax + profile.userTimeout + profile.rtoMax;
+  if (profile.retransmitGiveUp === 'count') return (retries + 1) * profile.rtoMax;
+  return profile.rtoMax + modelTimeout(retries, profile.rtoMax) + profile.rtoMax;
 }

@@ -29,7 +29,7 @@ export type {
 } from './schema.js';
 export { endpointAddresses, LIMITS, simulationConfigObject } from './schema.js';
 export type { RunOptions, RunResult } from './simulation.js';
-export { runSimulation } from './simulation.js';
+export { DEFAULT_MAX_TIME, defaultMaxTime, runSimulation } from './simulation.js';
 export type { SummaryEvent } from './summary.js';
 export { parseJsonLines, toJsonLine, toJsonLines } from './trace.js';
 export type { RunStats } from './trace-recorder.js';

@@ -476,7 +476,7 @@ export const simulationConfigObject = z.strictObject({
   network: networkConfigSchema.optional(),
   /** Links per pair or per group, and a default for the rest (groups.ts). */
   topology: topologySchema.optional(),
-  /** Virtual-time limit in ms (default 30 min). */
+  /** Virtual-time limit in ms (default: 30 min, or the slowest give-up of a connection opened by the last action when longer: defaultMaxTime). */
   maxTime: positiveUpTo(LIMITS.virtualMs, ' ms').optional(),
   /** Wall-clock limit in ms (default 5 min). */
   wallTimeout: positiveUpTo(LIMITS.wallMs, ' ms').optional(),

@@ -2,6 +2,7 @@
  * `runSimulation`: validates the config, places the endpoints (worker threads or inline), lets
  * the coordinator run them to quiescence or a limit, and ends the trace with the summary.
  */
+import { getProfile, worstCaseLifetime } from '@synack/core';
 import { Coordinator } from './coordinator.js';
 import type { EndpointReport, SerializedInspection } from './endpoint.js';
 import { expandGroups } from './groups.js';
@@ -65,6 +66,26 @@ export interface RunOptions {
 
 export const DEFAULT_MAX_TIME = 30 * 60 * 1000;
 
+/**
+ * The virtual-time limit when the config sets none: 30 min, or longer when a connection opened by
+ * the last action could need more to end by its own rules (worstCaseLifetime of its profile:
+ * rfc9293's slow give-ups, keepalive's two hours). A run never stops on this limit while a
+ * connection is still retrying correctly.
+ */
+export function defaultMaxTime(config: SimulationConfig): number {
+  let longest = DEFAULT_MAX_TIME;
+  for (const endpoint of config.endpoints) {
+    const profile = getProfile(
+      endpoint.profile ?? config.profile ?? 'linux',
+      endpoint.profileOverrides ?? {},
+    );
+    const lastAction = Math.max(0, ...(endpoint.actions ?? []).map((a) => a.at ?? 0));
+    const lastReaction = Math.max(0, ...(endpoint.reactions ?? []).map((r) => r.after ?? 0));
+    longest = Math.max(longest, lastAction + lastReaction + worstCaseLifetime(profile));
+  }
+  return Math.min(longest, LIMITS.virtualMs);
+}
+
 function checkedMemoryBudget(budget: number | undefined): number {
   if (budget === undefined) return LIMITS.memoryBytes;
   if (!Number.isSafeInteger(budget) || budget <= 0) {
@@ -87,7 +108,7 @@ export async function runSimulation(given: SimulationConfig, options: RunOptions
     quiet: !recorder.tracing && !options.onInspect,
   });
   const coordinator = new Coordinator(config, drivers, recorder, options, {
-    maxTime: config.maxTime ?? DEFAULT_MAX_TIME,
+    maxTime: config.maxTime ?? defaultMaxTime(config),
     wallTimeout: config.wallTimeout ?? DEFAULT_WALL_TIMEOUT,
     wallStart,
     memoryBudget: checkedMemoryBudget(options.memoryBudget),
