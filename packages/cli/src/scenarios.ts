@@ -110,7 +110,11 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     clientServer(
-      (c) => c.connect('server', PORT).at(100).send(1024).at(400).close(),
+      (c) =>
+        c
+          .connect('server', PORT)
+          .on('connected', 'send', { bytes: 1024, after: 80 })
+          .on('connected', 'close', { after: 380 }),
       (s) =>
         s
           .listen(PORT)
@@ -140,7 +144,7 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     clientServer(
-      (c) => c.connect('server', 6000, { localPort: 5000 }).at(500).close(),
+      (c) => c.connect('server', 6000, { localPort: 5000 }).on('connected', 'close', { after: 480 }),
       (s) => s.connect('client', 5000, { localPort: 6000 }).on('peer-closed', 'close', { after: 100 }),
     ),
   ),
@@ -157,8 +161,10 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     clientServer(
-      (c) => c.connect('server', PORT).at(500).close(),
-      (s) => s.listen(PORT).at(500).close(),
+      // Both close 500 ms after time zero on a loss-free LAN: the client is connected at 20 ms,
+      // the server accepts at 30 ms.
+      (c) => c.connect('server', PORT).on('connected', 'close', { after: 480 }),
+      (s) => s.listen(PORT).on('accept', 'close', { after: 470 }),
     ),
   ),
   builtIn(
@@ -178,7 +184,11 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     clientServer(
-      (c) => c.connect('server', PORT).at(100).send(200).at(150).close(),
+      (c) =>
+        c
+          .connect('server', PORT)
+          .on('connected', 'send', { bytes: 200, after: 80 })
+          .on('connected', 'close', { after: 130 }),
       (s) =>
         s
           .listen(PORT)
@@ -240,7 +250,7 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     simulation()
-      .endpoint('client', (c) => c.connect('server', PORT).at(100).close())
+      .endpoint('client', (c) => c.connect('server', PORT).on('connected', 'close', { after: 80 }))
       .endpoint('server', (s) => s.listen(PORT).on('peer-closed', 'close', { after: 100 }))
       .network(LAN)
       .drop({ from: 'client', exactFlags: ['ACK'], senderState: 'TIME_WAIT' }, 'drop the last ACK')
@@ -356,7 +366,11 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     clientServer(
-      (c) => c.connect('server', PORT).at(100).send(500).at(300).abort(),
+      (c) =>
+        c
+          .connect('server', PORT)
+          .on('connected', 'send', { bytes: 500, after: 80 })
+          .on('connected', 'abort', { after: 280 }),
       (s) => s.listen(PORT),
     ),
   ),
@@ -398,7 +412,12 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     simulation()
-      .endpoint('client', (c) => c.connect('server', PORT).at(100).send(200_000).at(200).close())
+      .endpoint('client', (c) =>
+        c
+          .connect('server', PORT)
+          .on('connected', 'send', { bytes: 200_000, after: 80 })
+          .on('connected', 'close', { after: 180 }),
+      )
       .endpoint('server', (s) =>
         s
           .listen(PORT)
