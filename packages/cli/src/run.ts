@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import {
+  canLosePackets,
   type FaultModel,
   type PcapAt,
   PcapCapture,
@@ -19,6 +20,7 @@ import {
   validateSimulationConfig,
 } from '@synack/network';
 import { createColors } from 'picocolors';
+import { earlyActionsWarning } from './early-actions.js';
 import { checkExpectations, type ExpectationResult } from './expect.js';
 import { type Annotate, explainJsonLines, type Lang } from './explain/index.js';
 import {
@@ -201,6 +203,8 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
   } catch (err) {
     throw new InputError(`${scenario.name}: ${(err as Error).message}`);
   }
+  const early = canLosePackets(config) ? earlyActionsWarning(scenario) : undefined;
+  if (early) io.err(`synack: warning: ${early}\n`);
   const format = flags.format ?? 'text';
   if (format !== 'text' && (flags.hosts?.length || flags.full)) {
     throw new InputError(

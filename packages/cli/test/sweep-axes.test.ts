@@ -4,7 +4,7 @@
  * runs.csv/summary.csv column; each row's repro (`synack run` with the same flags) rebuilds the
  * row's run exactly; bad values and paths are one-line usage errors (exit 2).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TraceEvent } from '@synack/network';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -240,23 +240,36 @@ describe('a max-time failure says what was pending', () => {
 });
 
 describe('a fixed-time close under loss is flagged', () => {
-  it('warns on stderr for lossy-transfer under loss, not without loss', async () => {
-    const lossy = await synack([
-      'sweep',
-      'lossy-transfer',
-      '--runs',
-      '1',
-      '--out',
-      join(tmp.dir, 'w1'),
-      '--no-progress',
-    ]);
+  // Sends and closes at fixed times, 100 and 200 ms after its connect: a lost SYN (resent after
+  // 1 s) puts them before the connection is ESTABLISHED.
+  const fixedTimes = [
+    'name: fixed-close',
+    'endpoints:',
+    '  - id: client',
+    '    actions:',
+    '      - { at: 0, do: connect, to: server, port: 80 }',
+    '      - { at: 100, do: send, bytes: 1000 }',
+    '      - { at: 200, do: close }',
+    '  - id: server',
+    '    actions: [{ at: 0, do: listen, port: 80 }]',
+    '    reactions: [{ on: peer-closed, do: close }]',
+    'network: { default: { delay: 10, loss: 0.05 } }',
+    '',
+  ].join('\n');
+  const WARNING =
+    'synack: warning: fixed-close: client sends at 100 ms, client closes at 200 ms, fixed times less than one initial RTO after its connect';
+
+  it('warns on stderr for a fixed-time close under loss (sweep and run), not without loss', async () => {
+    const file = join(tmp.dir, 'fixed-close.yaml');
+    writeFileSync(file, fixedTimes);
+    const lossy = await synack(['sweep', file, '--runs', '1', '--out', join(tmp.dir, 'w1'), '--no-progress']);
     expect(lossy.code, describeResult(lossy)).toBe(0);
-    expect(lossy.stderr).toContain(
-      'synack: warning: lossy-transfer: client sends at 100 ms, client closes at 200 ms, fixed times less than one initial RTO after its connect',
-    );
+    expect(lossy.stderr).toContain(WARNING);
+    const run = await synack(['run', file, '--no-expect']);
+    expect(run.stderr).toContain(WARNING);
     const clean = await synack([
       'sweep',
-      'lossy-transfer',
+      file,
       '--loss',
       '0',
       '--runs',
@@ -266,5 +279,21 @@ describe('a fixed-time close under loss is flagged', () => {
       '--no-progress',
     ]);
     expect(clean.stderr).not.toContain('warning');
+    const cleanRun = await synack(['run', file, '--loss', '0']);
+    expect(cleanRun.stderr).not.toContain('warning');
+  });
+
+  it('the built-in lossy-transfer reacts to connected: no warning under its loss', async () => {
+    const lossy = await synack([
+      'sweep',
+      'lossy-transfer',
+      '--runs',
+      '1',
+      '--out',
+      join(tmp.dir, 'w3'),
+      '--no-progress',
+    ]);
+    expect(lossy.code, describeResult(lossy)).toBe(0);
+    expect(lossy.stderr).not.toContain('warning');
   });
 });

@@ -35,4 +35,5 @@ export { parseJsonLines, toJsonLine, toJsonLines } from './trace.js';
 export type { RunStats } from './trace-recorder.js';
 export type { DropReason, Packet, TraceEvent } from './types.js';
 export { ConfigError, firstProblem, simulationConfigSchema, validateSimulationConfig } from './validate.js';
+export { canLosePackets } from './warnings.js';
 export { liveWorkerCount, WorkerPool } from './worker-pool.js';

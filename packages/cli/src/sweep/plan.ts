@@ -4,8 +4,8 @@
  * file is written.
  */
 import { resolve } from 'node:path';
-import { getProfile } from '@synack/core';
 import { type SimulationConfig, validateSimulationConfig } from '@synack/network';
+import { earlyActionsWarning } from '../early-actions.js';
 import { applySetsChecked } from '../network-flags.js';
 import { resolveScenario } from '../run.js';
 import { findScenario, type Scenario } from '../scenarios.js';
@@ -160,25 +160,7 @@ export function fixedTimeWarning(scenario: Scenario, points: readonly SweepPoint
   const lossy = points.some(
     (p) => p.loss > 0 || p.flags.directional !== undefined || p.flags.linkOverrides?.burstLoss,
   );
-  if (!lossy) return undefined;
-  const early: string[] = [];
-  for (const endpoint of scenario.endpoints) {
-    const actions = endpoint.actions ?? [];
-    const connect = actions.find((a) => a.do === 'connect');
-    if (!connect) continue;
-    const rto = getProfile(endpoint.profile ?? scenario.profile ?? 'linux').rtoInitial;
-    for (const action of actions) {
-      if (
-        (action.do === 'send' || action.do === 'close') &&
-        action.at > connect.at &&
-        action.at - connect.at < rto
-      ) {
-        early.push(`${endpoint.id} ${action.do}s at ${action.at} ms`);
-      }
-    }
-  }
-  if (early.length === 0) return undefined;
-  return `${scenario.name}: ${early.join(', ')}, fixed times less than one initial RTO after its connect: where the SYN or SYN-ACK is lost, that comes before the connection is ESTABLISHED, so those runs measure the script, not TCP (count them with runs.csv's failure and close_reasons columns)`;
+  return lossy ? earlyActionsWarning(scenario) : undefined;
 }
 
 /** The scenario's own values, for the parameters the grid does not sweep. */
