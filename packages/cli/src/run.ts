@@ -178,11 +178,16 @@ function withDirectional(
   return out;
 }
 
-/** For a run stopped by its time limit: the states each endpoint's connections were left in. */
+/**
+ * For a run stopped by its time limit: the states each endpoint's connections were left in, and
+ * the timers each was still running (what it was waiting for).
+ */
 function pendingStates(result: RunResult): string {
-  const open = Object.entries(result.summary?.final ?? {}).flatMap(([id, states]) => {
-    const pending = states.filter((state) => state !== 'CLOSED' && state !== 'LISTEN');
-    return pending.length > 0 ? [`${id} ${pending.join(', ')}`] : [];
+  const open = (result.reports ?? []).flatMap((report) => {
+    const pending = report.connections
+      .filter((c) => c.state !== 'CLOSED' && c.state !== 'LISTEN')
+      .map((c) => (c.timers.length > 0 ? `${c.state} (timers: ${c.timers.join(', ')})` : c.state));
+    return pending.length > 0 ? [`${report.id} ${pending.join(', ')}`] : [];
   });
   return open.length > 0 ? `connections left in: ${open.join('; ')}` : 'no connection left open';
 }

@@ -94,6 +94,7 @@ export {
   seqMin,
 } from './seq.js';
 export { type CookieCheck, type CookieTuple, checkCookie, makeCookie } from './syncookies.js';
+export { armedTimers } from './tcb/armed-timers.js';
 export { MODEL_RTO_BASE, modelTimeout } from './tcb/give-up.js';
 // The TCB and what a connection emits
 export type { RttEstimator } from './tcb/rtt.js';

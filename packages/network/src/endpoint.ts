@@ -5,6 +5,7 @@
  * (worker.ts) or in the main thread (tests, fuzzing) with identical results.
  */
 import {
+  armedTimers,
   type CongestionSnapshot,
   Flag,
   flagsFromNames,
@@ -92,6 +93,8 @@ export interface ConnectionReport {
   /** Bytes that did not match the sender's stream at their offset (must stay 0). */
   integrityErrors: number;
   peerClosed: boolean;
+  /** The timers still running when the run ended (core armedTimers; empty once CLOSED). */
+  timers: string[];
 }
 
 export interface EndpointReport {
@@ -280,6 +283,7 @@ export class EndpointRuntime {
           bytesReceived: info.rxOffset,
           integrityErrors: info.integrityErrors,
           peerClosed: info.peerClosed || (ctx?.peerFinReceived ?? false),
+          timers: live ? armedTimers(live.context, live.value) : [],
         };
       }),
       listeners: this.host.listenerStats(),
