@@ -16,8 +16,9 @@ afterAll(() => tmp.cleanup());
 /**
  * Built-in scenarios the observer replays faithfully. Not yet: old-duplicate-syn and half-open
  * (a second incarnation on the same 4-tuple, which the observer does not split), and
- * simultaneous-open and lossy-transfer (the observer's state sequence differs by one merged or
- * extra transition: open work, see the replay report).
+ * lossy-transfer: a capture at the sender sees the ACK of a FIN that the network then drops, so
+ * the observer shows FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT where synack went FIN_WAIT_1 →
+ * TIME_WAIT on the later FIN+ACK — nothing the endpoints send afterwards tells the two apart.
  */
 const SCENARIOS = [
   'handshake',
@@ -29,6 +30,8 @@ const SCENARIOS = [
   'lost-final-ack',
   'rst-abort',
   'bulk-transfer',
+  'simultaneous-open',
+  'half-open-keepalive',
 ];
 
 /** synack's state sequence of the connection `side` (ip:port) has with `peer`, as the trace says. */

@@ -197,7 +197,12 @@ function crossedInFlight(
   seen: ObservedSegment[],
 ): ObservedSegment | undefined {
   const last = sender.undo ? seen[sender.undo.segment] : undefined;
-  if (!last || !has(seg, 'ACK') || has(seg, 'SYN') || seqSpace(last) === 0) return undefined;
+  if (!last) return undefined;
+  // RFC 9293 §3.5 figure 7: in a simultaneous open the two SYN-ACKs cross. Each repeats its
+  // SYN's number, which the peer had already acknowledged, so the ACK test below cannot tell.
+  const synAck = (s: CapturedSegment) => has(s, 'SYN') && has(s, 'ACK');
+  if (synAck(seg) && synAck(last) && sender.undo?.state === 'SYN_RECEIVED') return last;
+  if (!has(seg, 'ACK') || has(seg, 'SYN') || seqSpace(last) === 0) return undefined;
   return seqLt(seg.ack, add(last.seq, seqSpace(last))) ? last : undefined;
 }
 
