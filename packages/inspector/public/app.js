@@ -398,7 +398,7 @@ function exportName(what) {
   return `synack-${scenario}-${what}-event${shownTrace()}`;
 }
 
-/** Export buttons: data-export="ladder" | "chart" (inside a panel) | "trace", data-format svg | png. */
+/** Export buttons: data-export="ladder" | "chart" | "cwnd" (inside a panel) | "trace", data-format svg | png. */
 function exportView(button) {
   const what = button.getAttribute('data-export');
   if (what === 'trace') return downloadTrace(app.events, exportName('trace'));
@@ -421,10 +421,11 @@ function exportView(button) {
     stage.innerHTML = ladderSvg(app.layout, app.model, { selected: app.selected });
     document.body.appendChild(stage);
     svg = stage.firstElementChild;
-  } else svg = button.closest('.endpoint')?.querySelector('.statechart svg');
+  } else if (what === 'cwnd') svg = button.closest('.endpoint')?.querySelector('.cwnd-plot svg');
+  else svg = button.closest('.endpoint')?.querySelector('.statechart svg');
   if (!svg) return;
   const name = exportName(
-    what === 'ladder' ? 'ladder' : `${button.closest('.endpoint').dataset.endpoint}-chart`,
+    what === 'ladder' ? 'ladder' : `${button.closest('.endpoint').dataset.endpoint}-${what}`,
   );
   try {
     if (button.getAttribute('data-format') === 'png') downloadPng(svg, name);
@@ -704,6 +705,26 @@ function createPanel(ep) {
       'button',
       { type: 'button', 'data-export': 'chart', 'data-format': 'png', title: 'export this chart as PNG' },
       'PNG',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        'data-export': 'cwnd',
+        'data-format': 'svg',
+        title: 'export the congestion window plot of the connection shown as SVG',
+      },
+      'cwnd SVG',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        'data-export': 'cwnd',
+        'data-format': 'png',
+        title: 'export the congestion window plot of the connection shown as PNG',
+      },
+      'cwnd PNG',
     ),
   ];
   const chartToggle = h(

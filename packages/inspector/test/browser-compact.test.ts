@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /**
- * The compact view for floods in headless Chromium: a SYN flood's connections by state over
- * time as a stacked histogram (button or the C key), following the scrubber, exported as SVG
- * and PNG in place of the ladder.
+ * Views and their export in headless Chromium: the compact view for floods (a SYN flood's
+ * connections by state over time as a stacked histogram, button or the C key, following the
+ * scrubber, exported as SVG and PNG in place of the ladder), and the cwnd plot's own export.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deriveModel } from '../public/model.js';
 import { stateHistogram } from '../public/state-histogram.js';
 import type { Inspector, StreamEvent } from '../src/index.js';
-import { synFlood } from './fixtures.js';
+import { lossyBulk, synFlood } from './fixtures.js';
 import { launchBrowser, runFast, screenshotPath, until } from './helpers.js';
 
 let browser: Promise<Browser> | undefined;
@@ -119,5 +119,39 @@ describe('compact view (Chromium)', () => {
     await page.waitForSelector('body[data-compact="false"]');
     await until(async () => (await page.locator('.ladder .segment').count()) > 0, 5_000, 'ladder back');
     expect(await page.locator('#histogram').isHidden()).toBe(true);
+  });
+
+  it("exports the shown connection's cwnd plot as SVG and PNG", async () => {
+    const run = await runFast(lossyBulk);
+    inspectors.push(run.inspector);
+    browser ??= launchBrowser();
+    const page = await (await browser).newPage({
+      viewport: { width: 1600, height: 1200 },
+      acceptDownloads: true,
+    });
+    pages.push(page);
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(run.inspector.url);
+    await page.waitForSelector('body[data-run="done"][data-connected="true"]');
+    const plot = page.locator('.endpoint[data-endpoint="client"] .cwnd-plot');
+    await until(async () => Number(await plot.getAttribute('data-samples')) > 10, 5_000, 'cwnd plot drawn');
+    const points = await plot.locator('polyline[data-series="cwnd"]').getAttribute('points');
+    const panel = '.endpoint[data-endpoint="client"]';
+    const [svgDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`${panel} [data-export="cwnd"][data-format="svg"]`),
+    ]);
+    expect(svgDownload.suggestedFilename()).toMatch(/^synack-.*-client-cwnd-event\d+\.svg$/);
+    const svg = readFileSync((await svgDownload.path())!, 'utf8');
+    expect(svg.startsWith('<?xml')).toBe(true);
+    expect(svg).toContain(`points="${points}"`);
+    expect(svg).toMatch(/<polyline [^>]*stroke="rgb\(/);
+    const [pngDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`${panel} [data-export="cwnd"][data-format="png"]`),
+    ]);
+    const png = readFileSync((await pngDownload.path())!);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBeGreaterThan(200);
   });
 });
