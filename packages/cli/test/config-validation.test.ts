@@ -153,6 +153,11 @@ const CASES: Array<[title: string, mutate: Mutation, message: string | RegExp]> 
     (c) => c.endpoints[0].actions.push({ at: 5, do: 'setsockopt', keepalive: true, keepaliveProbes: 0 }),
     'endpoints[0].actions[1].keepaliveProbes: must be an integer between 1 and 127, got 0',
   ],
+  [
+    'autoRead that is not a boolean',
+    (c) => (c.endpoints[1].autoRead = 'no'),
+    'endpoints[1].autoRead: Invalid input: expected boolean, received string',
+  ],
   ['an unknown profile', (c) => (c.profile = 'bsd'), 'profile: must be one of linux, rfc9293, got "bsd"'],
   [
     'zero retries of a negative RTO',

@@ -87,6 +87,12 @@ export interface HostOptions {
   ephemeralPortStart?: number;
   /** 'actor' (default): every connection an XState actor. 'table': the lean interpreter (engine.ts). */
   engine?: EngineKind;
+  /**
+   * true (default): received data reaches the application at once. false: it waits in the
+   * connection (shrinking the window) until `receive`, and a close() with it unread aborts
+   * (profile.closeUnreadReset, Linux tcp_close).
+   */
+  autoRead?: boolean;
 }
 
 interface ConnRecord {
@@ -532,6 +538,7 @@ export class Host {
       fixedIsn: iss ?? this.options.fixedIsn,
       returnToListen: false,
       synAckBudget: listener && this.options.profile.synQueuePruning ? listener.synAckBudget : undefined,
+      ...(this.options.autoRead === false ? { autoRead: false } : {}),
     };
     const record = { id, state: 'CLOSED', listener, accepted: false } as ConnRecord;
     this.conns.set(tupleKey(local.port, remote.addr, remote.port), record);

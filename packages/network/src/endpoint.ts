@@ -190,6 +190,7 @@ export class EndpointRuntime {
       isnKey: keyFromSeed(init.seed, init.index + 1),
       fixedIsn: endpoint.fixedIsn,
       engine: init.engine,
+      ...(endpoint.autoRead === false ? { autoRead: false } : {}),
       inspect: init.inspect ? (ev) => this.onInspect(ev) : undefined,
       events: {
         segment: (seg, info) =>
@@ -343,7 +344,7 @@ export class EndpointRuntime {
         this.withConn(action.conn, 'send', (conn) => this.sendBytes(conn, action.bytes, action.more));
         return;
       case 'close':
-        this.withConn(action.conn, 'close', (conn) => this.close(conn));
+        this.withConn(action.conn, 'close', (conn) => this.close(conn, action.full === true));
         return;
       case 'abort':
         this.withConn(action.conn, 'abort', (conn) => this.host.abort(conn));
@@ -509,16 +510,21 @@ export class EndpointRuntime {
   }
 
   /**
-   * close(), with SO_LINGER as Linux's tcp_close: linger 0 aborts with RST (tcp_disconnect); a
+   * close() (`full`: the socket's close(), else a half-close), with SO_LINGER as Linux's
+   * tcp_close: linger 0 aborts with RST (tcp_disconnect); a
    * linger time makes the application's close() return only once the FIN is acknowledged or the
    * time has passed (sk_stream_wait_close), told by a `close-returned` app event. Nothing
    * different leaves the wire for a non-zero linger.
    */
-  private close(conn: string): void {
+  private close(conn: string, full = false): void {
     const info = this.conns.get(conn);
     const lingerMs = info?.lingerMs;
-    // SO_LINGER 0 is a full close() (tcp_close, not a half-close): the core aborts it.
-    this.host.close(conn, lingerMs === 0 ? { orphan: true, lingerZero: true } : {});
+    // SO_LINGER 0 is a full close() (tcp_close, not a half-close): the core aborts it. A full
+    // close() with data still unread (autoRead false) aborts too, where the profile says so.
+    this.host.close(conn, {
+      ...(full || lingerMs === 0 ? { orphan: true } : {}),
+      ...(lingerMs === 0 ? { lingerZero: true } : {}),
+    });
     if (!info || !lingerMs) return;
     if (!FIN_UNACKED_STATES.includes(info.state)) {
       this.lingerReturned(info, true);

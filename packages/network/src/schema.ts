@@ -298,7 +298,16 @@ const appActionSchema = z.discriminatedUnion('do', [
     /** MSG_MORE: this write is corked (only full-sized segments leave, no PSH at its end). */
     more: z.boolean().optional(),
   }),
-  z.strictObject({ at, do: z.literal('close'), conn: connLabel.optional() }),
+  z.strictObject({
+    at,
+    do: z.literal('close'),
+    conn: connLabel.optional(),
+    /**
+     * close() of the socket instead of the default half-close (shutdown SHUT_WR): the application
+     * reads nothing more (Linux tcp_close; with profile closeUnreadReset, unread data → RST).
+     */
+    full: z.boolean().optional(),
+  }),
   z.strictObject({ at, do: z.literal('abort'), conn: connLabel.optional() }),
   z.strictObject({ at, do: z.literal('accept'), port }),
   z.strictObject({ at, do: z.literal('receive'), conn: connLabel.optional() }),
@@ -418,6 +427,8 @@ const endpointConfigSchema = z.strictObject({
   profileOverrides: profileOverridesSchema.optional(),
   /** This ISN for every connection instead of RFC 6528 (teaching only). */
   fixedIsn: uint32.optional(),
+  /** false: received data waits for a `receive` action (and shrinks the window) instead of being read at once. */
+  autoRead: z.boolean().optional(),
   actions: z.array(appActionSchema).max(LIMITS.listEntries).optional(),
   reactions: z.array(reactionSchema).max(LIMITS.listEntries).optional(),
 });

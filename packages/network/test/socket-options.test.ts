@@ -300,3 +300,57 @@ describe('keepalive and TCP_USER_TIMEOUT per connection (setsockopt)', () => {
     ).not.toThrow();
   });
 });
+
+describe('close() with unread data (autoRead false, close full: true)', () => {
+  /** The client sends 100 bytes at 50; the server (reading only on `receive`) runs `actions` from 100. */
+  function serverReadsByHand(actions: AppAction[], profile: 'linux' | 'rfc9293' = 'linux'): SimulationConfig {
+    return {
+      seed: 1,
+      profile,
+      endpoints: [
+        {
+          id: 'client',
+          actions: [
+            { at: 0, do: 'connect', to: 'server', port: 80 },
+            { at: 50, do: 'send', bytes: 100 },
+          ],
+          reactions: [{ on: 'peer-closed', do: 'close' }],
+        },
+        { id: 'server', autoRead: false, actions: [{ at: 0, do: 'listen', port: 80 }, ...actions] },
+      ],
+      network: { default: { delay: 10 } },
+      maxTime: 10_000,
+    };
+  }
+
+  /** The server's segments from `from` ms on, as "t flags". */
+  async function serverSends(config: SimulationConfig, from: number): Promise<string[]> {
+    const { trace } = await runSimulation(config);
+    return trace
+      .filter((e) => e.kind === 'send' && e.endpoint === 'server' && e.t >= from)
+      .map((e) => `${e.t} ${(e as { seg: { flags: string[] } }).seg.flags.join(',')}`);
+  }
+
+  it('linux: close() with 100 bytes unread sends RST+ACK, not FIN (tcp_close, RFC 2525 §2.17)', async () => {
+    expect(await serverSends(serverReadsByHand([{ at: 100, do: 'close', full: true }]), 100)).toEqual([
+      '100 ACK,RST',
+    ]);
+  });
+
+  it('linux: after a receive the same close() sends FIN', async () => {
+    const config = serverReadsByHand([
+      { at: 90, do: 'receive' },
+      { at: 100, do: 'close', full: true },
+    ]);
+    expect((await serverSends(config, 100))[0]).toBe('100 ACK,FIN');
+  });
+
+  it('the default half-close does not abort, unread data or not', async () => {
+    expect((await serverSends(serverReadsByHand([{ at: 100, do: 'close' }]), 100))[0]).toBe('100 ACK,FIN');
+  });
+
+  it('rfc9293 (closeUnreadReset off) closes with FIN', async () => {
+    const config = serverReadsByHand([{ at: 100, do: 'close', full: true }], 'rfc9293');
+    expect((await serverSends(config, 100))[0]).toMatch(/^100 (ACK,)?FIN/);
+  });
+});
