@@ -1156,7 +1156,6 @@ function renderPanel(ep, model) {
  * one per host, with the group's connections by state and a picker that draws a host in full.
  */
 function renderPanels(model) {
-  app.view = groupView(model, app.picked);
   const view = app.view;
   for (const ep of model.endpoints) {
     if (!view || view.laneOf.get(ep.id) === ep.id) renderPanel(ep, model);
@@ -1343,7 +1342,7 @@ function renderSelection(model) {
 
 /**
  * The ladder: placed again when the shown moment, the filters or the width changed (at most
- * 10×/s while live), redrawn when the selection or the rows in view changed.
+ * 10×/s while live), redrawn when the selection or the rows in view changed. True when redrawn.
  */
 function renderLadderPart(model, geo) {
   const ladder = $('ladder');
@@ -1363,7 +1362,7 @@ function renderLadderPart(model, geo) {
     }
   }
   const layout = app.layout;
-  if (!layout) return;
+  if (!layout) return false;
   // Scroll positions are computed, not read back: a read after this frame's DOM writes would
   // force a synchronous layout of the whole page (the costliest part of a scrub step).
   const view = geo.ladderHeight || 520;
@@ -1383,7 +1382,8 @@ function renderLadderPart(model, geo) {
   if (top !== geo.ladderTop) geo.scrolls.push([ladder, top]);
   const { first, last: lastRow } = windowRows(layout, top, view);
   const key = `${first}|${lastRow}|${app.selected}|${app.lastLadder.at}`;
-  if (key !== app.ladderWindow) {
+  const redraw = key !== app.ladderWindow;
+  if (redraw) {
     renderLadderWindow(ladder, layout, model, { selected: app.selected, scrollTop: top, viewHeight: view });
     app.ladderWindow = key;
     if (app.followLadder && top !== Math.max(0, LADDER_HEAD + layout.height - view))
@@ -1394,6 +1394,7 @@ function renderLadderPart(model, geo) {
     ladder.querySelector(`.segment[data-id="${app.refocus}"]`)?.focus({ preventScroll: true });
     app.refocus = undefined;
   }
+  return redraw;
 }
 
 /** The event list, following the scrubber: the shown moment's last event and the selected send. */
@@ -1502,7 +1503,10 @@ function measure() {
 
 function render() {
   const geo = measure();
-  syncModel();
+  // The frame after a ladder-only frame draws the panels for the same moment (not a newer one),
+  // so every state the ladder showed is shown in its panel too.
+  if (!app.deferredPanels || app.cursor !== null) syncModel();
+  else if (app.model && app.model.count < wantedCount()) queueRender();
   const model = app.model;
   const control = app.control;
   const total = app.traceIdx.length;
@@ -1565,11 +1569,22 @@ function render() {
   );
 
   if (!model) return;
-  renderPanels(model);
+  app.view = groupView(model, app.picked);
+  // Following live, a frame that redrew the ladder (its costliest part: markup, style and layout
+  // of the rows in view) leaves the panels, the event list and the narration to the next frame,
+  // so no frame pays for all of them; never two frames running, so the panels keep up.
+  let redrew = false;
   if (app.compact) renderHistogramPart(model, geo);
-  else renderLadderPart(model, geo);
-  renderEvents(geo);
-  renderNarrationPart(model);
+  else redrew = renderLadderPart(model, geo);
+  if (redrew && app.cursor === null && !app.deferredPanels) {
+    app.deferredPanels = true;
+    queueRender();
+  } else {
+    app.deferredPanels = false;
+    renderPanels(model);
+    renderEvents(geo);
+    renderNarrationPart(model);
+  }
   renderSelection(model);
   writeHash(model);
 

@@ -24,7 +24,7 @@ const TIME_X = 70;
 const LEFT = 190;
 const RIGHT_MARGIN = 130;
 /** Rows drawn above and below the visible window, so a fast scroll rarely shows a blank. */
-const OVERSCAN = 12;
+const OVERSCAN = 6;
 /** Label metrics for collision tests: .seg-label is 11 px monospace (0.6 em per character). */
 const LABEL_CHAR = 6.7;
 const LABEL_HEIGHT = 13;
