@@ -102,6 +102,56 @@ describe('synack sweep figures', () => {
   });
 });
 
+describe('--plot-x on an extra axis', () => {
+  it('puts --loss-fwd on the x axis and splits the lines by the other swept axis (--bandwidth)', async () => {
+    const out = join(tmp.dir, 'extra-x');
+    const r = await synack(
+      [
+        'sweep',
+        'handshake',
+        '--loss-fwd',
+        '0,0.1',
+        '--bandwidth',
+        '1000000,2000000',
+        '--plot-x',
+        'loss-fwd',
+        '--runs',
+        '2',
+        '--out',
+        out,
+        '--no-progress',
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code, describeResult(r)).toBe(0);
+    for (const name of ['success', 'mean-handshake']) {
+      const points = spec(out, name).data.find((d) => d.name === 'points')!.values!;
+      expect(new Set(points.map((p) => p.x)), name).toEqual(new Set([0, 0.1]));
+      expect(new Set(points.map((p) => p.series)), name).toEqual(
+        new Set(['linux · bandwidth 1000000', 'linux · bandwidth 2000000']),
+      );
+    }
+    expect(readFileSync(join(out, 'success.svg'), 'utf8')).toContain('loss_fwd');
+  });
+
+  it('an axis the sweep does not have is one line naming the ones it has, exit 2', async () => {
+    const r = await synack([
+      'sweep',
+      'handshake',
+      '--loss-fwd',
+      '0,0.1',
+      '--plot-x',
+      'delay-rev',
+      '--runs',
+      '1',
+    ]);
+    expect(r.code, describeResult(r)).toBe(2);
+    expect(r.stderr).toBe(
+      'synack: --plot-x: delay-rev is not an axis of this sweep (choose one of: loss, reorder, duplicate, delay, jitter, loss-fwd)\n',
+    );
+  });
+});
+
 describe('figure options: input errors', () => {
   const bad = join(tmp.dir, 'bad.csv');
   it.each([

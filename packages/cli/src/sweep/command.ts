@@ -123,7 +123,10 @@ export function registerSweep(program: Command, io: Output, setExit: (code: numb
     .option('--out <dir>', 'output directory', 'sweep-out')
     .option('--png', 'also write PNG plots')
     .addOption(
-      new Option('--plot-x <param>', "the plots' x axis (default: the first swept one)").choices(PARAMS),
+      new Option(
+        '--plot-x <axis>',
+        "the plots' x axis: loss, reorder, duplicate, delay, jitter or a numeric axis flag (loss-fwd, bandwidth …; default: the first swept one)",
+      ),
     )
     .option('--log-x', 'log x axis on the plots (every x value must be > 0)')
     .option('--overlay <file.csv>', 'draw your own curves (CSV plot,x,y,label) over the plots they name')
@@ -227,7 +230,7 @@ function sweepOptionsFrom(target: string, opts: Record<string, unknown>): SweepO
     direction: opts.direction as Direction,
     out: opts.out as string,
     png: opts.png === true,
-    plotX: opts.plotX as SweepOptions['plotX'],
+    plotX: opts.plotX as string | undefined,
     logX: opts.logX === true,
     overlay: opts.overlay as string | undefined,
     concurrency: opts.concurrency as number | undefined,

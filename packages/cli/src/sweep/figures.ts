@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type * as vega from 'vega';
 import { InputError } from '../schema.js';
-import type { SweepPoint } from './grid.js';
+import { axisLabel, axisValue, type SweepPoint } from './grid.js';
 import type { SweepRow } from './job.js';
 import { baseSpec, colorScale, type PlotContext, seriesOf, xAxis } from './plots.js';
 import { empiricalCdf } from './stats.js';
@@ -176,7 +176,13 @@ export function meanSpec(
     const q = pick(s);
     if (!q || q.mean === null) return [];
     return [
-      { x: s[ctx.param], series: seriesOf(s, ctx), mean: q.mean, lo: q.ciLo ?? q.mean, hi: q.ciHi ?? q.mean },
+      {
+        x: axisValue(s, ctx.param),
+        series: seriesOf(s, ctx),
+        mean: q.mean,
+        lo: q.ciLo ?? q.mean,
+        hi: q.ciHi ?? q.mean,
+      },
     ];
   });
   const series = [...new Set(values.map((v) => v.series))];
@@ -292,7 +298,7 @@ function cdfValues(
       const v = pick(r);
       return v === null ? [] : [v];
     });
-    const label = `${point[ctx.param]} · ${seriesOf(point as unknown as PointSummary, ctx)}`;
+    const label = `${axisLabel(point, ctx.param)} · ${seriesOf(point as unknown as PointSummary, ctx)}`;
     for (const [x, cdf] of empiricalCdf(xs)) values.push({ series: label, x, cdf });
   }
   return values;

@@ -5,6 +5,7 @@
  * under Mathis. The subtitle states the parameters the models were given.
  */
 import type * as vega from 'vega';
+import { axisValue } from './grid.js';
 import {
   baseSpec,
   colorScale,
@@ -38,7 +39,7 @@ export function goodputPoints(summaries: readonly PointSummary[], ctx: PlotConte
   for (const s of summaries) {
     const t = s.transfer;
     if (!t) continue;
-    const at = { x: s[ctx.param] as number, series: seriesOf(s, ctx) };
+    const at = { x: axisValue(s, ctx.param), series: seriesOf(s, ctx) };
     if (t.goodput.mean !== null) rows.push({ ...at, curve: 'simulated mean', value: t.goodput.mean });
     if (t.model) rows.push({ ...at, curve: 'PFTK 1998', value: t.model.pftkBytesPerSec });
     if (t.model?.mathisBytesPerSec)

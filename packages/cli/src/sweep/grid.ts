@@ -7,6 +7,7 @@
 import { profiles } from '@synack/core';
 import { InvalidArgumentError } from 'commander';
 import type { RunFlags } from '../run.js';
+import { InputError } from '../schema.js';
 import { type AxisValue, applyExtraAxes, type ExtraAxesSpec, extraAxes } from './axes.js';
 import type { Direction } from './direction.js';
 
@@ -250,7 +251,48 @@ export function sweptParam(spec: GridSpec): Param {
   return PARAMS.find((p) => (spec[p]?.length ?? 0) > 1) ?? 'loss';
 }
 
-/** Parameters other than `x` that take several values (they split plot lines, like profiles). */
-export function otherVarying(spec: GridSpec, x: Param): Param[] {
-  return PARAMS.filter((p) => p !== x && (spec[p]?.length ?? 0) > 1);
+/**
+ * A plot axis: one of PARAMS or the column of a numeric extra axis (loss_fwd, bandwidth, a numeric
+ * --set path …); `--plot-x` names it by parameter, flag (loss-fwd) or column.
+ */
+export type PlotAxis = string;
+
+/** A point's value on a plot axis (NaN for an extra axis the point does not have). */
+export function axisValue(point: PointSettings, axis: PlotAxis): number {
+  if ((PARAMS as readonly string[]).includes(axis)) return point[axis as Param];
+  return Number(point.axes?.[axis]);
+}
+
+/** The x axis of the plots: `requested` (checked against the sweep's axes), else the first swept one. */
+export function plotAxisOf(spec: GridSpec, requested: string | undefined): PlotAxis {
+  const numericExtras = extraAxes(spec).filter((axis) => axis.values.every((v) => typeof v === 'number'));
+  if (requested === undefined) {
+    if (PARAMS.some((p) => (spec[p]?.length ?? 0) > 1)) return sweptParam(spec);
+    return numericExtras.find((axis) => axis.values.length > 1)?.column ?? 'loss';
+  }
+  if ((PARAMS as readonly string[]).includes(requested)) return requested;
+  const extra = numericExtras.find((axis) => axis.column === requested || axis.flag === requested);
+  if (extra) return extra.column;
+  const choices = [
+    ...PARAMS,
+    ...numericExtras.map((axis) => (axis.flag === 'set' ? axis.column : axis.flag)),
+  ];
+  throw new InputError(
+    `--plot-x: ${requested} is not an axis of this sweep (choose one of: ${choices.join(', ')})`,
+  );
+}
+
+/** Axes other than `x` that take several values (they split plot lines, like profiles). */
+export function otherVarying(spec: GridSpec, x: PlotAxis): PlotAxis[] {
+  const params = PARAMS.filter((p) => p !== x && (spec[p]?.length ?? 0) > 1);
+  const extras = extraAxes(spec)
+    .filter((axis) => axis.column !== x && axis.values.length > 1)
+    .map((axis) => axis.column);
+  return [...params, ...extras];
+}
+
+/** A point's value on an axis, as a series label shows it. */
+export function axisLabel(point: PointSettings, axis: PlotAxis): string {
+  if ((PARAMS as readonly string[]).includes(axis)) return String(point[axis as Param]);
+  return String(point.axes?.[axis]);
 }

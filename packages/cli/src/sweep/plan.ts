@@ -15,14 +15,15 @@ import type { Direction } from './direction.js';
 import type { Executor } from './executor.js';
 import { type FigureOptions, readOverlay } from './figures.js';
 import {
+  axisValue,
   expandGrid,
   type GridSpec,
   gridSize,
   PARAMS,
-  type Param,
+  type PlotAxis,
   type PointDefaults,
+  plotAxisOf,
   type SweepPoint,
-  sweptParam,
 } from './grid.js';
 import { type JobPlan, jobConfig, runSeed } from './job.js';
 import { type Criterion, criterionFor } from './metrics.js';
@@ -49,7 +50,8 @@ export interface SweepOptions {
   maxTime?: number;
   progress?: boolean;
   /** The plots' x axis (default: the first swept parameter). */
-  plotX?: Param;
+  /** The plots' x axis: a parameter, an extra axis's flag or column (grid.ts plotAxisOf). */
+  plotX?: string;
   /** Log x axis on every plot against the x axis. */
   logX?: boolean;
   /** A CSV (plot,x,y,label) of the user's own curves, drawn over the plots they name. */
@@ -76,7 +78,7 @@ export interface SweepPlan {
   /** points × runs. */
   total: number;
   /** The plots' x axis. */
-  param: Param;
+  param: PlotAxis;
   /** Overlay curves and axis options of the figures. */
   figures: FigureOptions;
   /** What every job is built from. */
@@ -112,8 +114,8 @@ export function planSweep(options: SweepOptions): SweepPlan {
     );
   }
   const points = expandGrid(grid, pointDefaults(scenario), direction);
-  const param = options.plotX ?? sweptParam(grid);
-  if (options.logX && points.some((p) => !(p[param] > 0))) {
+  const param = plotAxisOf(grid, options.plotX);
+  if (options.logX && points.some((p) => !(axisValue(p, param) > 0))) {
     throw new InputError(`--log-x: the x axis (${param}) has values ≤ 0; a log axis needs them all > 0`);
   }
   const jobs: JobPlan = {

@@ -8,16 +8,16 @@ import * as vega from 'vega';
 import { InputError } from '../schema.js';
 import { cdfSpec, type FigureOptions, finishSpec, meanSpec } from './figures.js';
 import { goodputSpec } from './goodput-plot.js';
-import { PARAM_LABELS, type Param, type SweepPoint } from './grid.js';
+import { axisLabel, axisValue, PARAM_LABELS, type Param, type PlotAxis, type SweepPoint } from './grid.js';
 import type { SweepRow } from './job.js';
 import type { PointSummary, Quantiles } from './summary.js';
 
 export interface PlotContext {
   scenario: string;
-  /** The x axis. */
-  param: Param;
-  /** Other swept parameters: they split lines like profiles do. */
-  split: Param[];
+  /** The x axis: a parameter or a numeric extra axis's column. */
+  param: PlotAxis;
+  /** Other swept axes: they split lines like profiles do. */
+  split: PlotAxis[];
   direction: string;
 }
 
@@ -33,11 +33,11 @@ const WIDTH = 600;
 const HEIGHT = 340;
 
 export function seriesOf(s: PointSummary, ctx: PlotContext): string {
-  return [s.profile, ...ctx.split.map((p) => `${p} ${s[p]}`)].join(' · ');
+  return [s.profile, ...ctx.split.map((p) => `${p} ${axisLabel(s, p)}`)].join(' · ');
 }
 
 function xTitle(ctx: PlotContext): string {
-  const label = PARAM_LABELS[ctx.param];
+  const label = PARAM_LABELS[ctx.param as Param] ?? ctx.param;
   return ctx.param === 'loss' && ctx.direction !== 'both' ? `${label} (${ctx.direction} only)` : label;
 }
 
@@ -136,7 +136,7 @@ function successSpec(summaries: readonly PointSummary[], ctx: PlotContext): vega
   const values = summaries
     .filter((s) => s.successRate !== null)
     .map((s) => ({
-      x: s[ctx.param],
+      x: axisValue(s, ctx.param),
       series: seriesOf(s, ctx),
       rate: s.successRate,
       lo: s.wilsonLo,
@@ -241,7 +241,7 @@ function quantilePoints(
     const series = seriesOf(s, ctx);
     const m = modelMean?.(s) ?? null;
     if (m !== null && Number.isFinite(m))
-      model.push({ x: s[ctx.param], series, value: m, label: 'model mean' });
+      model.push({ x: axisValue(s, ctx.param), series, value: m, label: 'model mean' });
     const stats: Array<[string, number | null]> = [
       ['median', q.median],
       ['p95', q.p95],
@@ -250,7 +250,7 @@ function quantilePoints(
     if (modelMean) stats.push(['mean', q.mean]);
     for (const [statistic, value] of stats) {
       if (value !== null && Number.isFinite(value))
-        values.push({ x: s[ctx.param], series, statistic, value });
+        values.push({ x: axisValue(s, ctx.param), series, statistic, value });
     }
   }
   if (model.length === 0) return { values: values.filter((v) => v.statistic !== 'mean'), model };
