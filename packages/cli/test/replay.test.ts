@@ -5,10 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TraceEvent } from '@synack/network';
 import { describe, expect, it } from 'vitest';
+import { narratedStream } from '../src/inspect.js';
 import { type CapturedSegment, readCapture } from '../src/replay/capture.js';
 import { profileLimits, replayCapture } from '../src/replay/command.js';
 import { type ObservedConnection, observeConnection } from '../src/replay/observer.js';
+import { replayEvents } from '../src/replay/render.js';
 import { parseRecordedTrace } from '../src/trace-file.js';
 import { CLI_DIR, describeResult, synack } from './helpers.js';
 
@@ -269,6 +272,21 @@ describe('retransmission timers (hand-built captures)', () => {
     const fin = (t: number) => segAt(t, 'a', ['FIN', 'ACK'], 101, 501);
     expect(marks([...handshakeAt, fin(3), fin(3 + 130_000)])).toEqual([[130_003, 'rto-late']]);
     expect(marks([...handshakeAt, fin(3), fin(3 + 100)])).toEqual([[103, 'rto-early']]);
+  });
+});
+
+describe('narration of a replay (what --inspect shows beside the ladder)', () => {
+  it('names the segment lost after the capture point, in English and Chinese', () => {
+    const events = replayEvents(replayCapture(fixture('lost-final-ack.pcapng'), undefined, 'linux'));
+    const quiet = { out: () => {}, err: () => {}, isTTY: false };
+    const text = (lang: 'en' | 'zh') =>
+      narratedStream(events as unknown as TraceEvent[], quiet, { lang })
+        .filter((e) => e.kind === 'explain')
+        .map((e) => (e as { text: string }).text);
+    expect(text('en')).toContain(
+      `✕ lost after the capture point: the capture saw this ACK, but ${SERVER} acts as if it never arrived`,
+    );
+    expect(text('zh')).toContain(`✕ 在抓包点之后丢失：抓包看到了这个 ACK，但${SERVER}的行为表明它从未到达`);
   });
 });
 

@@ -267,6 +267,8 @@ export const en = {
   'why.reason.refused': 'refused',
 
   // synack replay: a captured segment the model would not have sent ({detail} stays English).
+  'lost.afterCapture':
+    '✕ lost after the capture point: the capture saw this {what}, but {peer} acts as if it never arrived',
   'replay.divergence': '✗ the model would not have sent this segment from {state}: {rule} ({detail})',
 } as const;
 

@@ -292,7 +292,10 @@ class Narrator {
     if (a) this.recordSend(e, a, connKey);
     this.sendTime.set(e.id, e.t);
     const reason = this.lost.get(e.id);
-    if (reason !== undefined) {
+    if (reason === 'after-capture') {
+      // synack replay: the capture saw it, the receiver's later behaviour shows it never arrived.
+      this.say(i, 'lost.afterCapture', { peer: this.side(e.to), what: this.what(segmentKind(seg)) });
+    } else if (reason !== undefined) {
       const said = this.lang === 'zh' ? zhDropReason(reason) : reason;
       this.say(i, 'lost', { reason: said, peer: this.side(e.to), what: this.what(segmentKind(seg)) });
     }

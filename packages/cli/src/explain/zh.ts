@@ -239,5 +239,6 @@ export const zh: Record<MessageKey, string> = {
   'why.reason.aborted': '异常终止',
   'why.reason.refused': '连接被拒绝',
 
+  'lost.afterCapture': '✕ 在抓包点之后丢失：抓包看到了这个 {what}，但{peer}的行为表明它从未到达',
   'replay.divergence': '✗ 模型在 {state} 状态下不会发送这个报文段：{rule}（{detail}）',
 };
