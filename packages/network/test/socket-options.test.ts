@@ -354,3 +354,35 @@ describe('close() with unread data (autoRead false, close full: true)', () => {
     expect((await serverSends(config, 100))[0]).toMatch(/^100 (ACK,)?FIN/);
   });
 });
+
+describe('data arriving after a full close (close full: true)', () => {
+  it('linux: the client closes fully at 100; the server data at 150 is answered with RST (tcp_rcv_state_process)', async () => {
+    const config: SimulationConfig = {
+      seed: 1,
+      profile: 'linux',
+      endpoints: [
+        {
+          id: 'client',
+          actions: [
+            { at: 0, do: 'connect', to: 'server', port: 80 },
+            { at: 100, do: 'close', full: true },
+          ],
+        },
+        {
+          id: 'server',
+          actions: [
+            { at: 0, do: 'listen', port: 80 },
+            { at: 150, do: 'send', bytes: 100, conn: 'accepted1' },
+          ],
+        },
+      ],
+      network: { default: { delay: 10 } },
+      maxTime: 10_000,
+    };
+    const { trace } = await runSimulation(config);
+    const client = trace
+      .filter((e) => e.kind === 'send' && e.endpoint === 'client' && e.t >= 100)
+      .map((e) => `${e.t} ${(e as { seg: { flags: string[] } }).seg.flags.join(',')}`);
+    expect(client).toEqual(['100 ACK,FIN', '160 RST']);
+  });
+});
