@@ -70,6 +70,36 @@ async function openPaused(inspector: Inspector, viewport = { width: 1600, height
   return page;
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * Chromium trace of `during`: the main-thread CPU time (thread duration) of every task of the
+ * page, in ms. Unlike a long task's duration it does not grow while the page waits for a CPU
+ * that other processes hold, so it shows what the page itself costs on a loaded machine.
+ */
+async function cpuPerTask(page: Page, during: () => Promise<void>): Promise<number[]> {
+  await browser.startTracing(page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+  });
+  await during();
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
+  const mains = new Set(
+    trace.traceEvents
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}/${e.tid}`),
+  );
+  return trace.traceEvents
+    .filter((e) => e.ph === 'X' && e.name === 'RunTask' && mains.has(`${e.pid}/${e.tid}`))
+    .map((e) => (e.tdur ?? 0) / 1000);
+}
+
 /** Streams a whole run into an open page (resumed from the page) and returns its long tasks. */
 async function streamRun(config: SimulationConfig, name: string) {
   const run = await inspectSimulation(config, {
@@ -80,14 +110,17 @@ async function streamRun(config: SimulationConfig, name: string) {
   });
   try {
     const page = await openPaused(run.inspector);
-    await page.click('#resume');
-    await run.result;
-    const total = (run.inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect').length;
-    await page.waitForSelector(`body[data-run="done"][data-trace="${total}"]`, { timeout: 60_000 });
-    await page.waitForTimeout(500);
+    let total = 0;
+    const cpu = await cpuPerTask(page, async () => {
+      await page.click('#resume');
+      await run.result;
+      total = (run.inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect').length;
+      await page.waitForSelector(`body[data-run="done"][data-trace="${total}"]`, { timeout: 60_000 });
+      await page.waitForTimeout(500);
+    });
     const tasks = await longTasks(page);
     await page.screenshot({ path: screenshotPath(`perf-${name}-done`) });
-    return { run, page, tasks, total };
+    return { run, page, tasks, total, cpu };
   } catch (err) {
     await run.inspector.close();
     throw err;
@@ -135,15 +168,26 @@ describe('responsiveness in Chromium (Long Tasks API)', () => {
     // Over budget in wall-clock time (shared 2-core machine, load average 12–17, 2026-12-03,
     // after the snapshot / frame-splitting / select work): lossy-transfer long tasks 70–115 ms
     // median while streaming, scrub steps 35–170 ms median; the 1,000-connection flood 80–120 ms
-    // and 33–170 ms. In main-thread CPU time (Chromium trace, tdur) the costliest task is ~25 ms
-    // (lossy) / ~35 ms (flood) and a scrub step ~30 ms: the rest is the page waiting for the CPU.
+    // and 33–170 ms. In main-thread CPU time (Chromium trace, tdur; reported, not asserted) the
+    // costliest task is ~25 ms (lossy) / 35–40 ms (flood), a scrub task 30–35 ms (flood up to 51):
+    // the rest is the page waiting for the CPU.
     // `it.fails` keeps the issue's budgets as they are and turns red the day they are met, so the
     // marker is removed then instead of the budget being loosened.
     it.fails(`${name}: no long task over 50 ms while rendering; a scrub step ≤ 50 ms`, async () => {
-      const { run, page, tasks, total } = await streamRun(config, name);
+      const { run, page, tasks, total, cpu } = await streamRun(config, name);
       try {
-        const scrub = await page.evaluate(timeScrubSteps, scrubPositions(total));
-        measured[name] = { traceEvents: total, longTasks: stats(tasks), scrub: stats(scrub) };
+        let scrub: number[] = [];
+        const scrubCpu = await cpuPerTask(page, async () => {
+          scrub = await page.evaluate(timeScrubSteps, scrubPositions(total));
+        });
+        // CPU time per task (see cpuPerTask): reported beside the budgets, not held to them.
+        measured[name] = {
+          traceEvents: total,
+          longTasks: stats(tasks),
+          scrub: stats(scrub),
+          cpuPerTaskStreaming: stats(cpu),
+          cpuPerTaskScrubbing: stats(scrubCpu),
+        };
         console.log(`${name}: ${JSON.stringify(measured[name])}`);
         expect(Math.max(0, ...tasks), 'longest task while the run streamed in (ms)').toBeLessThanOrEqual(50);
         expect(Math.max(...scrub), 'slowest scrub step (ms)').toBeLessThanOrEqual(50);
