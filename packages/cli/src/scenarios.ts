@@ -332,7 +332,11 @@ export const SCENARIOS: Scenario[] = [
     },
     simulation()
       .endpoint('client', (c) =>
-        c.connect('server', PORT, { localPort: 40000 }).at(100).send(100).at(500).restart(),
+        c
+          .connect('server', PORT, { localPort: 40000 })
+          .on('connected', 'send', { bytes: 100, after: 80 })
+          .at(500)
+          .restart(),
       )
       .endpoint('server', (s) =>
         // SO_KEEPALIVE with TCP_KEEPIDLE 10 s, TCP_KEEPINTVL 5 s, TCP_KEEPCNT 3 (Linux: 7200 s / 75 s / 9);
