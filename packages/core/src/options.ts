@@ -12,8 +12,9 @@
  */
 import { halfSipHash, tupleBytes } from './hash.js';
 import { Flag, type SackBlock, type Segment, type TimestampOption } from './segment.js';
+import { noteSynWindow, offerWindow } from './tcb/receive-window.js';
 import { currentSackBlocks } from './tcb/sack-blocks.js';
-import { receiveWindow, type Tcb } from './tcb/tcb.js';
+import type { Tcb } from './tcb/tcb.js';
 
 /** RFC 7323 §3.2: the timestamps option takes 10 bytes, 12 with the two NOPs Linux aligns it with. */
 export const TIMESTAMPS_OPTION_SPACE = 12;
@@ -87,15 +88,18 @@ export function synOptions<T extends SynOptions>(t: Tcb, withAck: boolean, now: 
 export function synWindow(t: Tcb, withAck: boolean): number {
   const free = Math.max(0, Math.min(MAX_WINDOW_FIELD, t.profile.receiveBuffer - t.readable.length));
   const mss = t.profile.mss - (withAck ? optionSpace(t) : 0);
-  if (!t.profile.roundInitialWindow) return free;
-  const window = free > mss ? free - (free % mss) : free;
-  t.rcvWndCap = window;
-  return window;
+  const rounded = t.profile.roundInitialWindow && free > mss ? free - (free % mss) : free;
+  if (t.profile.roundInitialWindow) t.rcvWndCap = rounded;
+  noteSynWindow(t, rounded, withAck);
+  return rounded;
 }
 
-/** The window field of a non-SYN segment: our window right-shifted by our scale (RFC 7323 §2.3). */
+/**
+ * The window field of a non-SYN segment: the window offered by the receiver's silly-window rules
+ * (tcb/receive-window.ts), right-shifted by our scale (RFC 7323 §2.3). Call once per segment sent.
+ */
 export function windowField(t: Tcb): number {
-  return Math.min(MAX_WINDOW_FIELD, Math.floor(receiveWindow(t) / 2 ** t.rcvWscale));
+  return Math.min(MAX_WINDOW_FIELD, Math.floor(offerWindow(t) / 2 ** t.rcvWscale));
 }
 
 /** SEG.WND in bytes: the field left-shifted by the peer's scale, never on a SYN (RFC 7323 §2.3). */

@@ -125,6 +125,14 @@ export interface Profile {
    * flight leaves when the persist (override) timer fires.
    */
   readonly senderSws: 'linux' | 'rfc9293' | 'off';
+  /**
+   * Receiver silly-window avoidance (RFC 9293 §3.8.6.2.2, tcb/receive-window.ts): the window offered
+   * opens only in worthwhile steps and its right edge never moves left. 'linux' (__tcp_select_window,
+   * __tcp_cleanup_rbuf): below half the buffer free, 0 under one MSS or 1/16 of the buffer; without
+   * window scaling a multiple of the MSS; a read sends an update when the window at least doubles.
+   * 'rfc9293': the window opens once by at least min(buffer/2, MSS). 'off': all free space at once.
+   */
+  readonly receiverSws: 'linux' | 'rfc9293' | 'off';
 
   // --- socket options (setsockopt per connection, tcb/keepalive.ts, tcb/give-up.ts); the profile gives the defaults ---
   /** SO_KEEPALIVE: probe an idle connection (RFC 1122 §4.2.3.6). Off by default on both, as the RFC requires. */
@@ -239,6 +247,7 @@ export const linuxProfile: Profile = Object.freeze({
   orphanRetries: 0,
   linuxPush: true,
   senderSws: 'linux',
+  receiverSws: 'linux',
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -295,6 +304,8 @@ export const rfc9293Profile: Profile = Object.freeze({
   linuxPush: false,
   // RFC 9293 §3.8.6.2.1: "A TCP implementation MUST include a SWS avoidance algorithm in the sender".
   senderSws: 'rfc9293',
+  // §3.8.6.2.2: "A TCP implementation MUST include a SWS avoidance algorithm in the receiver".
+  receiverSws: 'rfc9293',
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

@@ -21,7 +21,8 @@ import { getProfile } from '../src/profiles.js';
 import { Flag, flagLabel, type Segment, segmentLength } from '../src/segment.js';
 import { seqAdd, seqDiff, seqGt, seqInRange, seqLe, seqLt } from '../src/seq.js';
 import { step } from '../src/tcb/process.js';
-import { type ConnectionOutput, receiveWindow, type Tcb } from '../src/tcb/tcb.js';
+import { acceptableWindow } from '../src/tcb/receive-window.js';
+import type { ConnectionOutput, Tcb } from '../src/tcb/tcb.js';
 import { CLIENT, Pair, type PairOptions, SERVER, type Side } from './pair.js';
 
 /** The synchronized states after the handshake (RFC 9293 §3.10.7.4 less SYN-RECEIVED, which has its own rules here). */
@@ -324,7 +325,7 @@ function expectation(state: TcpState, t: Tcb, g: Segment): Expectation {
   }
 
   // §3.10.7.4, SYN-RECEIVED and the synchronized states. First: the sequence number.
-  if (!acceptable(t.rcvNxt, receiveWindow(t), g.seq, len)) {
+  if (!acceptable(t.rcvNxt, acceptableWindow(t), g.seq, len)) {
     return has(g, Flag.RST)
       ? stay('unacceptable sequence number on a RST: dropped silently', none)
       : stay('unacceptable sequence number: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>', ack);
@@ -393,7 +394,7 @@ function injectAndCheck(p: Pair, side: Side, g: Segment): string | undefined {
   const e = expectation(state, t, g);
   const describe = () =>
     `${state} (SND.UNA=${t.sndUna} SND.NXT=${t.sndNxt} SND.MAX=${t.sndMax} RCV.NXT=${t.rcvNxt} ` +
-    `RCV.WND=${receiveWindow(t)} ISS=${t.iss} IRS=${t.irs}) ← [${flagLabel(g.flags)}] seq=${g.seq} ` +
+    `RCV.WND=${acceptableWindow(t)} ISS=${t.iss} IRS=${t.irs}) ← [${flagLabel(g.flags)}] seq=${g.seq} ` +
     `ack=${g.ack} len=${g.data?.length ?? 0} win=${g.win}: expected ${e.why}`;
 
   // The table engine's in-place stepping must give what the copying rules give.

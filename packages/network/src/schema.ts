@@ -364,6 +364,7 @@ const rtoFormulas = ['rfc6298', 'linux'] as const satisfies ReadonlyArray<Profil
 const ccAlgorithms = ['newreno', 'cubic'] as const satisfies ReadonlyArray<Profile['cc']>;
 const naglePolicies = ['rfc896', 'minshall', 'off'] as const satisfies ReadonlyArray<Profile['nagle']>;
 const senderSwsRules = ['linux', 'rfc9293', 'off'] as const satisfies ReadonlyArray<Profile['senderSws']>;
+const receiverSwsRules = ['linux', 'rfc9293', 'off'] as const satisfies ReadonlyArray<Profile['receiverSws']>;
 
 /** Any of @synack/core's profile fields (Profile), each bounded. */
 const profileOverridesSchema = z.strictObject({
@@ -402,6 +403,8 @@ const profileOverridesSchema = z.strictObject({
   linuxPush: z.boolean().optional(),
   // Sender silly-window avoidance (core tcb/sender-sws.ts, RFC 9293 §3.8.6.2.1)
   senderSws: z.enum(senderSwsRules).optional(),
+  // Receiver silly-window avoidance (core tcb/receive-window.ts, RFC 9293 §3.8.6.2.2)
+  receiverSws: z.enum(receiverSwsRules).optional(),
   // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
   timestamps: z.boolean().optional(),
   windowScaling: z.boolean().optional(),

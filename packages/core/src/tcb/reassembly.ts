@@ -6,9 +6,10 @@
 import { Flag, type Segment } from '../segment.js';
 import { seqAdd, seqDiff, seqGt, seqLe } from '../seq.js';
 import { acknowledgeData, noteDataArrival, noteDuplicateData } from './ack-policy.js';
+import { acceptableWindow } from './receive-window.js';
 import { heldOverlap, reportDuplicate, updateSackBlocks } from './sack-blocks.js';
 import type { Step } from './step.js';
-import { concatBytes, EMPTY_BYTES, type OutOfOrder, receiveWindow } from './tcb.js';
+import { concatBytes, EMPTY_BYTES, type OutOfOrder } from './tcb.js';
 
 /**
  * Accepts in-order text, buffers out-of-order text (within the window), and reports whether the
@@ -29,7 +30,7 @@ export function receiveText(step: Step, seg: Segment): boolean {
     seq = seqAdd(seq, already);
   }
   // Trim beyond the window.
-  const room = seqDiff(seqAdd(t.rcvNxt, receiveWindow(t)), seq);
+  const room = seqDiff(seqAdd(t.rcvNxt, acceptableWindow(t)), seq);
   let finInWindow = fin;
   if (data.length > room) {
     data = data.subarray(0, Math.max(0, room));

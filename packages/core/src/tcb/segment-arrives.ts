@@ -8,10 +8,11 @@ import { negotiateOptions, optionSpace } from '../options.js';
 import { Flag, payloadLength, type Segment, type SocketAddress, segmentLength } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../seq.js';
 import { chooseIss, sendSyn, transmit } from './output.js';
+import { acceptableWindow } from './receive-window.js';
 import { sampleRtt, withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
 import { inSynchronized } from './synchronized.js';
-import { DEFAULT_MSS, receiveWindow, type Tcb, type TcpEvent } from './tcb.js';
+import { DEFAULT_MSS, type Tcb, type TcpEvent } from './tcb.js';
 import { timestampRtt } from './timestamps.js';
 
 /** RFC 6298 (5.7): RTO for the data phase when the handshake gave no RTT sample (Linux TCP_TIMEOUT_FALLBACK). */
@@ -223,7 +224,7 @@ function synInSynSent(step: Step, seg: Segment, ackAcceptable: boolean): StepRes
 /** RFC 9293 §3.10.7.4 sequence acceptability test (the four cases). */
 export function segmentAcceptable(tcb: Tcb, seg: Segment): boolean {
   const len = segmentLength(seg);
-  const wnd = receiveWindow(tcb);
+  const wnd = acceptableWindow(tcb);
   const rcvNxt = tcb.rcvNxt;
   if (len === 0) {
     if (wnd === 0) return seg.seq === rcvNxt;

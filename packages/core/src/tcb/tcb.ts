@@ -269,6 +269,10 @@ export interface Tcb {
   dsackBlock: SackBlock | undefined;
   /** The most we advertise: our SYN's window, grown by full-sized segments up to the buffer (Linux rcv_ssthresh). */
   rcvWndCap: number;
+  /** The window we last offered, in bytes (Linux rcv_wnd; tcb/receive-window.ts). */
+  rcvWnd: number;
+  /** RCV.NXT + RCV.WND when we last offered a window (Linux rcv_wup + rcv_wnd); undefined before. */
+  rcvWndEdge: number | undefined;
 
   // --- ACK policy (tcb/ack-policy.ts) ---
   /** Immediate ACKs left in Linux's quick-ACK mode (icsk_ack.quick); 0: not in it. */
@@ -382,6 +386,8 @@ export function createTcb(init: TcbInit): Tcb {
     sackBlocks: [],
     dsackBlock: undefined,
     rcvWndCap: init.profile.receiveBuffer,
+    rcvWnd: 0,
+    rcvWndEdge: undefined,
     quickAcks: 0,
     pingpong: false,
     rcvMss: DEFAULT_MSS,

@@ -4,6 +4,7 @@ import { Flag, type SocketAddress } from '../segment.js';
 import { seqAdd } from '../seq.js';
 import { chooseIss, sendSyn, transmit } from './output.js';
 import { markPushes } from './push.js';
+import { windowUpdateAfterRead } from './receive-window.js';
 import { withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
 import {
@@ -150,11 +151,13 @@ export function userSend(step: Step, state: TcpState, event: EventOf<'SEND'>): S
 export function userReceive(step: Step, state: TcpState): StepResult {
   const t = step.tcb;
   if (t.readable.length > 0) {
-    const wasClosedWindow = receiveWindow(t) === 0;
+    const freeBefore = receiveWindow(t);
     step.emit({ type: 'data', bytes: t.readable });
     t.readable = EMPTY_BYTES;
-    // Window update so a sender blocked on a zero window can go on (RFC 9293 §3.8.6.2.2).
-    if (wasClosedWindow && state !== 'CLOSED' && state !== 'LISTEN') step.sendAck();
+    // Window update when the window opens enough to be worth it (receive-window.ts): a sender
+    // blocked on a small or zero window can go on (RFC 9293 §3.8.6.2.2).
+    const open = state !== 'CLOSED' && state !== 'LISTEN';
+    if (open && windowUpdateAfterRead(t, freeBefore)) step.sendAck();
   }
   return step.result(state);
 }
