@@ -120,6 +120,22 @@ describe('narration beside the ladder (Chromium, through the synack binary)', ()
       await serve(['replay', join(CAPTURES, 'early-fin-rto.pcap'), '--inspect', '--lang', 'zh']),
     );
     await page.waitForSelector('#narration:not([hidden]) li.current');
+    // The done-when of issue 20 on the page: the client ends in TIME_WAIT, the server went
+    // through LAST_ACK (where it retransmitted its FIN) to CLOSED.
+    const stateOf = (ep: string) =>
+      page.evaluate(
+        (id) =>
+          document
+            .querySelector(`.endpoint[data-endpoint="${id}"] .statechart .state.current`)
+            ?.getAttribute('data-state') ?? null,
+        ep,
+      );
+    await until(async () => (await stateOf('127.0.0.1:40000')) === 'TIME_WAIT', 5_000, 'client TIME_WAIT');
+    expect(await stateOf('127.0.0.1:8080')).toBe('CLOSED');
+    // The server's path, as its panel writes it (the statechart's own labels aside).
+    expect(await page.locator('.endpoint[data-endpoint="127.0.0.1:8080"] .history').textContent()).toMatch(
+      /CLOSE_WAIT @[\d.]+ ms → LAST_ACK @[\d.]+ ms → CLOSED @/,
+    );
     const lines = await narration(page);
     expect(lines[0]).toMatch(/^第一次握手：127\.0\.0\.1:40000发送 SYN/);
     const marks = lines.filter((l) => l.startsWith('✗'));
