@@ -136,6 +136,7 @@ class GroupTally {
   constructor(readonly group: FoldedGroup) {}
 
   state(e: Extract<TraceEvent, { kind: 'state' }>): void {
+    if (e.role === 'listener') return; // the group's counts are of connections
     const key = `${e.endpoint}|${e.conn}`;
     const previous = this.connState.get(key);
     if (previous !== undefined) this.inState.set(previous, (this.inState.get(previous) ?? 0) - 1);

@@ -80,7 +80,8 @@ function statePath(trace: readonly TraceEvent[], endpoint: string): string {
   const states: string[] = [];
   let conn: string | undefined;
   for (const e of trace) {
-    if (e.kind !== 'state' || e.endpoint !== endpoint) continue;
+    // The listening socket's own line (role "listener") is not a connection's.
+    if (e.kind !== 'state' || e.endpoint !== endpoint || e.role === 'listener') continue;
     conn ??= e.conn;
     if (e.conn !== conn) continue;
     if (states.length === 0) states.push(e.from);

@@ -185,7 +185,10 @@ const PROMISES: Record<string, (out: string) => void> = {
     expect(rst[0].t).toBeGreaterThan(staleSynAck[0].t);
     const [reset] = laneTimes(out, 'server', 'SYN_RECEIVED → CLOSED');
     expect(reset).toBeGreaterThan(rst[0].t);
-    expect(laneTimes(out, 'server', 'app: closed (reset)')).toEqual([reset]);
+    // The half-open entry is freed silently (Linux; RFC 9293 §3.10.7.4 "without informing the
+    // user"): no application ever saw it, so no application event; the listener stays LISTEN.
+    expect(laneTimes(out, 'server', 'app: closed')).toEqual([]);
+    expect(laneTimes(out, 'server', 'CLOSED → LISTEN')).toEqual([0]);
     // Then the real handshake completes.
     expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')[0]).toBeGreaterThan(reset);
     expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED')[0]).toBeGreaterThan(reset);

@@ -97,6 +97,10 @@ export interface HostOptions {
 
 interface ConnRecord {
   id: string;
+  /** Its key in `conns` (the 4-tuple it was created for: a return to LISTEN forgets the remote). */
+  key: string;
+  /** The state before its last change. */
+  previous?: TcpState;
   conn: ConnectionHandle;
   state: TcpState;
   listener?: Listener;
@@ -119,6 +123,21 @@ interface Listener {
 }
 
 const MAX_OCCUPANCY_SAMPLES = 2000;
+
+/**
+ * The connection id under which a listening socket's own states are reported (trace `state`
+ * events with `conn: "listener:80"`, the id of its XState actor): CLOSED → LISTEN at listen(),
+ * LISTEN → CLOSED when it is closed. Its half-open entries are separate connections whose states
+ * start at LISTEN.
+ */
+export function listenerConnId(port: number): string {
+  return `listener:${port}`;
+}
+
+/** Whether a trace `conn` is a listening socket (see {@link listenerConnId}), not a connection. */
+export function isListenerConn(conn: string | undefined): boolean {
+  return conn?.startsWith('listener:') ?? false;
+}
 
 export interface FinalConnection {
   conn: string;
@@ -201,6 +220,8 @@ export class Host {
     }
     this.listeners.set(port, listener);
     this.options.events.app(undefined, 'listen', { port, backlog, syncookies });
+    // The listening socket is in LISTEN from listen() on (RFC 9293 §3.10.1 passive OPEN).
+    this.options.events.state(listenerConnId(port), 'CLOSED', 'LISTEN');
     this.sampleOccupancy(listener);
   }
 
@@ -209,8 +230,10 @@ export class Host {
    * created stay (the caller resets the ones nobody accepted, as Linux inet_csk_listen_stop does).
    */
   unlisten(port: number): void {
-    this.listeners.get(port)?.actor?.stop();
+    const listener = this.listeners.get(port);
+    listener?.actor?.stop();
     this.listeners.delete(port);
+    if (listener) this.options.events.state(listenerConnId(port), 'LISTEN', 'CLOSED');
   }
 
   /** Takes the oldest completed connection from the accept queue (undefined when empty). */
@@ -536,12 +559,14 @@ export class Host {
       profile: this.options.profile,
       isnKey: this.options.isnKey,
       fixedIsn: iss ?? this.options.fixedIsn,
-      returnToListen: false,
+      // RST in SYN_RECEIVED: back to LISTEN (RFC 9293) or freed silently (Linux); see afterEvent.
+      returnToListen: listener !== undefined && this.options.profile.synReceivedRstToListen === true,
       synAckBudget: listener && this.options.profile.synQueuePruning ? listener.synAckBudget : undefined,
       ...(this.options.autoRead === false ? { autoRead: false } : {}),
     };
-    const record = { id, state: 'CLOSED', listener, accepted: false } as ConnRecord;
-    this.conns.set(tupleKey(local.port, remote.addr, remote.port), record);
+    const key = tupleKey(local.port, remote.addr, remote.port);
+    const record = { id, key, state: 'CLOSED', listener, accepted: false } as ConnRecord;
+    this.conns.set(key, record);
     this.byId.set(id, record);
     const hooks = {
       processed: (state: TcpState) => this.afterEvent(record, state),
@@ -564,9 +589,30 @@ export class Host {
     const previous = record.state;
     if (previous !== state) {
       record.state = state;
-      this.options.events.state(record.id, previous, state);
+      record.previous = previous;
+      // A half-open entry is made by the listening socket, already in LISTEN (reported at
+      // listen()): its own CLOSED → LISTEN is an artefact of one machine per connection, not a
+      // step a reader should see ("the server was closed until the SYN came").
+      if (!(record.listener && previous === 'CLOSED' && state === 'LISTEN'))
+        this.options.events.state(record.id, previous, state);
       this.onStateChange(record, previous, state);
     }
+  }
+
+  /**
+   * An entry the application never received (still SYN_RECEIVED, not accepted) that a RST
+   * ended: no application event (RFC 9293 §3.10.7.4 "without informing the user"; Linux drops
+   * the request socket, which no process holds).
+   */
+  private endsUnseen(record: ConnRecord, output: ConnectionOutput): boolean {
+    return (
+      record.listener !== undefined &&
+      !record.accepted &&
+      // Outputs come after the step's state change (engine.ts): the entry has just left SYN_RECEIVED.
+      record.previous === 'SYN_RECEIVED' &&
+      output.type === 'closed' &&
+      output.reason === 'reset'
+    );
   }
 
   private emitOutput(record: ConnRecord, output: ConnectionOutput): void {
@@ -597,7 +643,7 @@ export class Host {
         events.timer(record.id, 'rto', { kind: output.kind, count: output.count, rto: output.rto });
         break;
       case 'closed':
-        events.app(record.id, 'closed', { reason: output.reason });
+        if (!this.endsUnseen(record, output)) events.app(record.id, 'closed', { reason: output.reason });
         break;
       case 'error':
         events.app(
@@ -626,9 +672,16 @@ export class Host {
       }
       this.sampleOccupancy(listener);
     }
-    if (to === 'CLOSED' && from !== 'CLOSED') {
-      const reason = record.conn.context.closeReason ?? undefined;
-      this.finished.push({ conn: record.id, state: 'CLOSED', reason });
+    // An entry returned to LISTEN (RFC 9293) is the listener's again: the connection is gone.
+    const backToListen = listener !== undefined && from === 'SYN_RECEIVED' && to === 'LISTEN';
+    if (backToListen) {
+      listener.halfOpen.delete(record.id);
+      listener.young.delete(record.id);
+      this.sampleOccupancy(listener);
+    }
+    if ((to === 'CLOSED' && from !== 'CLOSED') || backToListen) {
+      const reason = backToListen ? 'reset' : (record.conn.context.closeReason ?? undefined);
+      this.finished.push({ conn: record.id, state: to, reason });
       if (listener) {
         const before = listener.halfOpen.size + listener.acceptQueue.length;
         listener.halfOpen.delete(record.id);
@@ -637,10 +690,10 @@ export class Host {
         if (listener.halfOpen.size + listener.acceptQueue.length !== before) this.sampleOccupancy(listener);
         listener.actor?.send({ type: 'RELEASE', id: record.id });
       }
-      const { local, remote } = record.conn.context;
-      this.conns.delete(tupleKey(local.port, remote.addr, remote.port));
+      this.conns.delete(record.key);
       this.byId.delete(record.id);
-      // A CLOSED connection has no timers left: its actor is simply forgotten.
+      // A CLOSED connection has no timers left (nor one back in LISTEN: backToListen stopped its
+      // RTO): its actor is simply forgotten.
     }
   }
 

@@ -16,8 +16,10 @@ export {
   Host,
   type HostEvents,
   type HostOptions,
+  isListenerConn,
   type ListenerStats,
   type ListenOptions,
+  listenerConnId,
   type OccupancySample,
 } from './host.js';
 export { rfc6528Isn } from './isn.js';

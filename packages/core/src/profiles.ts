@@ -45,6 +45,14 @@ export interface Profile {
    */
   readonly twoWayHandshake?: boolean;
   /**
+   * A RST acceptable in SYN_RECEIVED on a passively opened connection returns it to LISTEN
+   * without informing the user (RFC 9293 §3.10.7.4, second: "If this connection was initiated
+   * with a passive OPEN … then return this connection to LISTEN state and return"); absent or
+   * false, the half-open entry is freed silently as Linux does (tcp_check_req → embryonic_reset
+   * → inet_csk_reqsk_queue_drop). The application never saw the entry either way.
+   */
+  readonly synReceivedRstToListen?: boolean;
+  /**
    * FIN_WAIT_2 timeout for connections the application has closed (Linux tcp_fin_timeout, applied
    * to orphaned sockets via tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)): when it expires the connection
    * is dropped silently. 0: off (RFC 9293 has none: FIN-WAIT-2 may last for ever).
@@ -283,6 +291,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   receiveBuffer: 65_535,
   finWait2Timeout: 0,
   challengeAckInterval: 0,
+  synReceivedRstToListen: true,
   synQueuePruning: false,
   timeWaitRules: 'rfc9293',
   // RFC 9293 §3.10.7.4 second check: "TIME-WAIT STATE: If the RST bit is set, ... enter CLOSED".

@@ -358,14 +358,14 @@ describe.each(['actor', 'table'] as EngineKind[])('a listener with SYN cookies (
     expect(lab.states.filter((s) => s.host === 'server' && s.to === 'SYN_RECEIVED')).toEqual([]);
   });
 
-  it('a valid returning ACK creates the connection directly in ESTABLISHED: CLOSED → LISTEN → ESTABLISHED on COOKIE_ACK', () => {
+  it('a valid returning ACK creates the connection directly in ESTABLISHED: LISTEN → ESTABLISHED on COOKIE_ACK (the listener alone went CLOSED → LISTEN, at listen())', () => {
     const { lab, server } = serverLab(engine, { backlog: 8, syncookies: 2 });
     const client = lab.add('client', '10.0.0.1');
     const conn = client.connect({ addr: SERVER, port: PORT });
     lab.advanceTo(100);
     const id = '80-10.0.0.1:40000';
     expect(lab.states.filter((s) => s.host === 'server').map((s) => [s.t, s.conn, s.from, s.to])).toEqual([
-      [30, id, 'CLOSED', 'LISTEN'],
+      [0, 'listener:80', 'CLOSED', 'LISTEN'],
       [30, id, 'LISTEN', 'ESTABLISHED'],
     ]);
     expect(

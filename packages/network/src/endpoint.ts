@@ -11,6 +11,7 @@ import {
   flagsFromNames,
   getProfile,
   Host,
+  isListenerConn,
   keyFromSeed,
   type RetransmitCause,
   SEND_ACCEPTING_STATES,
@@ -460,6 +461,12 @@ export class EndpointRuntime {
   }
 
   private onState(conn: string, from: TcpState, to: TcpState): void {
+    // The listening socket's own LISTEN (conn "listener:PORT") is traced but is no connection: it
+    // has no bytes, no close reason and no place among the final states.
+    if (isListenerConn(conn)) {
+      this.records.push({ k: 'state', conn, from, to });
+      return;
+    }
     let info = this.conns.get(conn);
     if (!info) {
       info = {

@@ -3,7 +3,7 @@
  * and counts it. Events are only built when someone reads them (`tracing`); the counters are
  * kept either way, so quiet runs (sweeps, benchmarks) have the same stats and summary.
  */
-import { type RetransmitCause, toTraceSegment } from '@synack/core';
+import { isListenerConn, type RetransmitCause, toTraceSegment } from '@synack/core';
 import type { EndpointRecord } from './endpoint.js';
 import type { FaultEvent } from './faults.js';
 import { RetransmitLedger, type RetransmittedBytes } from './retransmit-ledger.js';
@@ -176,7 +176,15 @@ export class TraceRecorder {
     if (!this.tracing) return;
     switch (record.k) {
       case 'state':
-        this.emit({ t, kind: 'state', endpoint, conn: record.conn, from: record.from, to: record.to });
+        this.emit({
+          t,
+          kind: 'state',
+          endpoint,
+          conn: record.conn,
+          from: record.from,
+          to: record.to,
+          ...(isListenerConn(record.conn) ? { role: 'listener' as const } : {}),
+        });
         return;
       case 'app':
         this.emit({

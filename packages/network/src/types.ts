@@ -30,6 +30,12 @@ export type TraceEvent =
       conn: string;
       from: string;
       to: string;
+      /**
+       * 'listener': the line is a listening socket's own (conn "listener:PORT": CLOSED → LISTEN at
+       * listen(), LISTEN → CLOSED when it closes), not a connection's. Absent on connections,
+       * whose half-open entries start at LISTEN → SYN_RECEIVED.
+       */
+      role?: 'listener';
     }
   | {
       t: number;

@@ -90,15 +90,15 @@ describe('XState inspection events (config.inspect + options.onInspect)', () => 
     expect(new Set(seen.map((s) => s.endpoint))).toEqual(new Set(['client', 'server']));
     const times = seen.map((s) => s.t);
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    // Every actor id is a connection id that the trace's state lines use on that endpoint.
+    // Every actor id is a connection id that the trace's state lines use on that endpoint (the
+    // listening socket's too: its LISTEN is traced as conn "listener:80").
     const connsOf = (endpoint: string) => new Set(stateEvents(result.trace, endpoint).map((e) => e.conn));
     for (const endpoint of ['client', 'server']) {
       const conns = connsOf(endpoint);
       const actors = new Set(
         seen
           .filter((s) => s.endpoint === endpoint && s.event.type !== '@xstate.actor')
-          .map((s) => s.event.actor)
-          .filter((actor) => !actor.startsWith('listener:')),
+          .map((s) => s.event.actor),
       );
       expect(actors).toEqual(conns);
     }

@@ -68,6 +68,7 @@ export class ConnectionTracker {
   private readonly tracks = new Map<string, Track>();
 
   onState(e: Extract<TraceEvent, { kind: 'state' }>): void {
+    if (e.role === 'listener') return; // a listening socket's own LISTEN is no connection
     const key = `${e.endpoint}|${e.conn}`;
     let track = this.tracks.get(key);
     if (!track) {

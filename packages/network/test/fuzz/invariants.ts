@@ -24,6 +24,7 @@ import {
   connectTimeout,
   getProfile,
   halfOpenLifetime,
+  isListenerConn,
   modelTimeout,
   type Profile,
   SYNCHRONIZED_STATES,
@@ -283,7 +284,8 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
     [...tracks.values()].filter(
       (p) => p.endpoint !== t.endpoint && p.localPort === t.remotePort && p.remotePort === t.localPort,
     );
-  const track = (endpoint: string, conn: string, index: number): Track => {
+  // A half-open entry is born of its listener, already in LISTEN (its states start LISTEN → …).
+  const track = (endpoint: string, conn: string, index: number, born: string = 'CLOSED'): Track => {
     const key = `${endpoint}|${conn}`;
     let t = tracks.get(key);
     if (!t) {
@@ -294,7 +296,7 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
         localPort: m ? Number(m[1]) : -1,
         remotePort: m ? Number(m[2]) : -1,
         created: index,
-        state: 'CLOSED',
+        state: born,
       };
       tracks.set(key, t);
     }
@@ -310,7 +312,9 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
       return;
     }
     if (e.kind === 'state') {
-      const t = track(e.endpoint, e.conn, index);
+      // The listening socket's own LISTEN ("listener:80") is no connection.
+      if (isListenerConn(e.conn)) return;
+      const t = track(e.endpoint, e.conn, index, e.from === 'LISTEN' ? 'LISTEN' : 'CLOSED');
       if (t.state !== e.from)
         fail(`${e.endpoint} ${e.conn}: state line ${e.from} → ${e.to} while in ${t.state}`);
       t.state = e.to;
@@ -603,7 +607,8 @@ export function checkRun(config: SimulationConfig, result: RunResult): string[] 
   if (result.ok && livenessApplies(config)) {
     const all = Object.entries(conns).flatMap(([endpoint, list]) => list.map((c) => ({ endpoint, c })));
     for (const { endpoint, c } of all) {
-      if (c.state === 'CLOSED') continue;
+      // An entry a RST returned to LISTEN (rfc9293, RFC 9293 §3.10.7.4) has ended too.
+      if (c.state === 'CLOSED' || c.state === 'LISTEN') continue;
       // TCP has no keep-alive by default and no FIN-WAIT-2 timer: when the peer connection gave up
       // (timeout) or was reset (a RST is never retransmitted, and a late segment may even open a
       // new incarnation whose peer is long gone), waiting forever without a timer is what TCP does.
