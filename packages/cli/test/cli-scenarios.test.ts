@@ -346,6 +346,21 @@ describe.each(LISTED)('synack run $name', ({ name, description }) => {
     expect(arrowNumbers.length).toBeGreaterThan(0);
   });
 
+  it('shows the listening socket in LISTEN from listen() on, before any SYN reaches it', async () => {
+    const r = await runs.get(name)!;
+    const lines = r.stdout.split('\n');
+    const listens = lines.flatMap((l, i) => (/ app: listen\(:\d+/.test(l) ? [i] : []));
+    for (const i of listens) {
+      // The line right under listen() is the socket's own CLOSED → LISTEN, at the same instant.
+      expect(lines[i + 1], lines[i]).toMatch(/ CLOSED → LISTEN(\s|$)/);
+      expect(lines[i + 1].slice(0, 11)).toBe(lines[i].slice(0, 11));
+    }
+    // No half-open entry starts from CLOSED (it is born of the listener, in LISTEN).
+    expect(ladderLines(r.stdout).filter((l) => / CLOSED → LISTEN(\s|$)/.test(l.text))).toHaveLength(
+      listens.length,
+    );
+  });
+
   it('shows what its name promises', async () => {
     const r = await runs.get(name)!;
     const check = PROMISES[name];
