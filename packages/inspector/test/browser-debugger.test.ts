@@ -32,8 +32,12 @@ afterAll(async () => {
   await lossy?.close();
   await browser?.close();
 });
-afterEach(async () => {
+/** Pages close before the inspector they show: a page left open asks the stopped server again (ERR_CONNECTION_REFUSED). */
+async function closePages(): Promise<void> {
   await Promise.all(pages.splice(0).map((p) => p.close()));
+}
+afterEach(async () => {
+  await closePages();
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
@@ -361,6 +365,7 @@ describe('the inspector as a debugger (Chromium)', () => {
         await page.locator(`.endpoint[data-endpoint="${endpoint}"] .statechart`).getAttribute('data-conn'),
       ).toBe(conn);
     } finally {
+      await closePages();
       await run.inspector.close();
     }
   });
@@ -407,6 +412,7 @@ describe('the inspector as a debugger (Chromium)', () => {
       ).toBe('TIME_WAIT');
       await page.screenshot({ path: screenshotPath('debugger-time-wait-actions') });
     } finally {
+      await closePages();
       await run.inspector.close();
     }
   });
