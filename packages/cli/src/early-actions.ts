@@ -7,9 +7,14 @@ import type { Scenario } from './scenarios.js';
  * its connect, as one warning: on a lossy network a lost SYN or SYN-ACK is resent only after that
  * RTO, so they can come before the connection is ESTABLISHED (a close in SYN_SENT abandons it,
  * RFC 9293 §3.10.4). Undefined when there is none. Callers decide whether the network is lossy
- * (sweep: any lossy point; run: network's canLosePackets).
+ * (sweep: any lossy point; run: network's canLosePackets). `run` asks only about close and abort:
+ * a send before ESTABLISHED is queued and sent once connected (RFC 9293 §3.10.2), the close is
+ * what abandons the connection.
  */
-export function earlyActionsWarning(scenario: Scenario): string | undefined {
+export function earlyActionsWarning(
+  scenario: Scenario,
+  kinds: ReadonlyArray<'send' | 'close' | 'abort'> = ['send', 'close', 'abort'],
+): string | undefined {
   const early: string[] = [];
   for (const endpoint of scenario.endpoints) {
     const actions = endpoint.actions ?? [];
@@ -19,6 +24,7 @@ export function earlyActionsWarning(scenario: Scenario): string | undefined {
     for (const action of actions) {
       if (
         (action.do === 'send' || action.do === 'close' || action.do === 'abort') &&
+        kinds.includes(action.do) &&
         action.at > connect.at &&
         action.at - connect.at < rto
       ) {

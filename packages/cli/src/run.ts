@@ -208,7 +208,7 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
   } catch (err) {
     throw new InputError(`${scenario.name}: ${(err as Error).message}`);
   }
-  const early = canLosePackets(config) ? earlyActionsWarning(scenario) : undefined;
+  const early = canLosePackets(config) ? earlyActionsWarning(scenario, ['close', 'abort']) : undefined;
   if (early) io.err(`synack: warning: ${early}\n`);
   const format = flags.format ?? 'text';
   if (format !== 'text' && (flags.hosts?.length || flags.full)) {
