@@ -1,6 +1,6 @@
 // `synack --version` answers from package.json alone: loading the commands (workers, zod
 // schemas, the explain catalogue …) takes most of a second, and scripts call --version often.
-import { debugRequested, internalErrorText, withoutDebugFlag } from './internal-error.js';
+import { debugRequested, internalErrorText, toleratedRejection, withoutDebugFlag } from './internal-error.js';
 import { synackVersion } from './version.js';
 
 const args = process.argv.slice(2);
@@ -11,7 +11,9 @@ const crash = (err: unknown) => {
   process.exit(1);
 };
 process.on('uncaughtException', crash);
-process.on('unhandledRejection', crash);
+process.on('unhandledRejection', (err) => {
+  if (!toleratedRejection(err)) crash(err);
+});
 
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${synackVersion()}\n`);

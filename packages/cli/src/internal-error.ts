@@ -30,3 +30,25 @@ export function internalErrorText(err: unknown, debug: boolean): string {
   const stack = err instanceof Error && err.stack ? err.stack : String(err);
   return `${line}\n${stack}\n`;
 }
+
+const tolerated = new Set<(err: unknown) => boolean>();
+
+/**
+ * While a command works over a connection that may drop (a queue sweep through Redis), a
+ * library's own background promise that rejects because the connection is gone is not a bug in
+ * synack: the command watches the connection itself (queue/collect.ts HealthCheck waits out an
+ * outage and fails in one line when it lasts). The binary lets such rejections pass while `test`
+ * is registered. Returns the function that unregisters it.
+ */
+export function tolerateRejections(test: (err: unknown) => boolean): () => void {
+  tolerated.add(test);
+  return () => {
+    tolerated.delete(test);
+  };
+}
+
+/** Whether an unhandled rejection is one a running command said it tolerates. */
+export function toleratedRejection(err: unknown): boolean {
+  for (const test of tolerated) if (test(err)) return true;
+  return false;
+}

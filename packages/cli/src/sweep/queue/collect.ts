@@ -63,6 +63,10 @@ export async function collectRows(
   conn.events.on('stalled', onStalled);
   conn.events.on('failed', onFailed);
   const health = new HealthCheck(conn, pending, options, counters);
+  // The socket closing is the outage's first sign; a short one may otherwise pass between two
+  // polls unseen (ioredis reconnects and replays the queued commands).
+  const onClose = () => health.connectionLost();
+  conn.redis.on('close', onClose);
   const drain = async () => {
     const ids = await conn.redis.lrange(keys.done, cursor, -1);
     cursor += ids.length;
@@ -97,6 +101,7 @@ export async function collectRows(
     if (failure) throw failure;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    conn.redis.off('close', onClose);
     conn.events.off('completed', onCompleted);
     conn.events.off('stalled', onStalled);
     conn.events.off('failed', onFailed);
@@ -129,6 +134,12 @@ class HealthCheck {
 
   progressed(): void {
     this.lastProgress = performance.now();
+  }
+
+  /** The connection to Redis closed: an outage until the next Redis step succeeds. */
+  connectionLost(): void {
+    if (!this.outage) this.options.warn('sweep: Redis unreachable (connection closed); waiting for it\n');
+    this.outage = true;
   }
 
   /** Runs a Redis step; a connection error is tolerated until the outage lasts too long. */

@@ -114,3 +114,14 @@ export function errorText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   return (e?.code ?? e?.message ?? String(err)).toString().split('\n')[0];
 }
+
+/**
+ * An error that only says the connection to Redis is (for now) gone: ioredis gave up a command
+ * after its retries, or the socket closed or was refused. An outage, not a bug.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.name === 'MaxRetriesPerRequestError') return true;
+  if (e?.code === 'ECONNREFUSED' || e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return true;
+  return typeof e?.message === 'string' && /^Connection is closed\.?$/.test(e.message);
+}

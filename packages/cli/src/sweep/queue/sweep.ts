@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { tolerateRejections } from '../../internal-error.js';
 import type { Output } from '../../run.js';
 import { findScenario } from '../../scenarios.js';
 import { InputError } from '../../schema.js';
@@ -16,7 +17,7 @@ import { planSweep, type SweepOptions } from '../plan.js';
 import { QueueSweepError } from './collect.js';
 import { openQueueConnection } from './connection.js';
 import { QueueExecutor } from './executor.js';
-import { checkSweepId, type SweepMeta, sweepKeys } from './protocol.js';
+import { checkSweepId, errorText, isConnectionLoss, type SweepMeta, sweepKeys } from './protocol.js';
 import { printStatus } from './status.js';
 import { parseQueueUrl, type QueueUrl } from './url.js';
 
@@ -61,16 +62,26 @@ export async function queueSweep(options: SweepOptions, flags: QueueFlags, io: O
     warn: (text) => io.err(process.stderr.isTTY ? `\r\x1b[K${text}` : text),
     outageMs: flags.outageMs,
   });
+  // Redis may go away mid-sweep: BullMQ's and ioredis's background promises then reject with a
+  // lost connection; the collect loop's health check decides whether that outage ends the sweep.
+  const untolerate = tolerateRejections(isConnectionLoss);
   try {
     await executor.open();
     const result = await runSweep({ ...sweepOptions, executor, signal: options.signal }, io);
     return sweepExitCode(result);
   } catch (err) {
+    if (isConnectionLoss(err)) {
+      io.err(
+        `synack: sweep ${sweepId}: lost Redis at ${target.shown} (${errorText(err)}); once it is back, continue with --resume ${sweepId}\n`,
+      );
+      return 1;
+    }
     if (!(err instanceof QueueSweepError)) throw err;
     io.err(`synack: sweep ${sweepId}: ${err.message}\n`);
     return 1;
   } finally {
     await executor.close();
+    untolerate();
   }
 }
 
