@@ -142,6 +142,26 @@ describe('runScript: failures name the line, with packetdrill exit codes', () =>
     expect(r.errors[0]).toContain('t.pkt:10: runtime error in accept call: expected result 5 but got 4');
   });
 
+  it('a blocking write in SYN-SENT waits for the handshake and its data rides on the third segment', () => {
+    const connecting = `
+    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+   +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+   +0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
+   +0 > S 0:0(0) <...>`;
+    const waiting = run(`${connecting}
+   +0 fcntl(3, F_SETFL, O_RDWR) = 0
+   +0...0.1 write(3, ..., 100) = 100
+  0.1 < S. 0:0(0) ack 1 win 65535 <mss 1460>
+   +0 > P. 1:101(100) ack 1`);
+    expect(waiting.errors).toEqual([]);
+    // Still non-blocking: the write is refused and the third segment is a bare ACK.
+    const refused = run(`${connecting}
+   +0 write(3, ..., 100) = -1 EAGAIN (Resource temporarily unavailable)
+  0.1 < S. 0:0(0) ack 1 win 65535 <mss 1460>
+   +0 > . 1:1(0) ack 1`);
+    expect(refused.errors).toEqual([]);
+  });
+
   it('a non-blocking accept with nothing queued is -1 EAGAIN', () => {
     const ok = run(`
     0 socket(..., SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = 3

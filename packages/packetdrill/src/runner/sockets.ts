@@ -308,9 +308,23 @@ export class SocketLayer {
       }
       return fail('EPIPE');
     }
-    // Before the handshake completes Linux's write waits (sk_stream_wait_connect); not modelled.
-    if (this.sut.get().snapshotOf(socket.conn)?.value === 'SYN_SENT') return fail('EAGAIN');
     const length = Math.max(0, Math.min(bytes, 1 << 24));
+    if (this.sut.get().snapshotOf(socket.conn)?.value === 'SYN_SENT') {
+      // Before the handshake completes Linux's write waits (sk_stream_wait_connect; EAGAIN when
+      // non-blocking). A waiting writer (sk_write_pending) makes the SYN-ACK's ACK wait for its
+      // data (tcp_rcv_synsent_state_process): the core queues the SEND in SYN-SENT and lets it
+      // ride on the third segment (RFC 9293 §3.10.7.3). conformance/connect-data-on-third-ack.pkt.
+      if (socket.nonblocking) return fail('EAGAIN');
+      this.sut.get().send(socket.conn, new Uint8Array(length), { more });
+      return {
+        kind: 'blocked',
+        poll: () => {
+          if (news.connected) return { value: length };
+          const failure = errnoOf(news);
+          return failure ? { value: -1, errno: failure } : undefined;
+        },
+      };
+    }
     this.sut.get().send(socket.conn, new Uint8Array(length), { more });
     return ok(length);
   }
