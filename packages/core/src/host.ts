@@ -24,6 +24,7 @@ import type {
   TcpEvent,
 } from './tcb/tcb.js';
 import { timeWaitReopenIss } from './tcb/time-wait.js';
+import { TupleTable } from './tuple-table.js';
 
 export interface ListenOptions {
   /** Bound of the SYN queue (half-open entries). Linux holds backlog + 1 (see LINUX-TCP-FACTS.md). */
@@ -97,8 +98,9 @@ export interface HostOptions {
 
 interface ConnRecord {
   id: string;
-  /** Its key in `conns` (the 4-tuple it was created for: a return to LISTEN forgets the remote). */
-  key: string;
+  /** Its 4-tuple in `conns` (the one it was created for: a return to LISTEN forgets the remote). */
+  localPort: number;
+  remote: SocketAddress;
   /** The state before its last change. */
   previous?: TcpState;
   conn: ConnectionHandle;
@@ -148,7 +150,7 @@ export interface FinalConnection {
 export class Host {
   readonly id: string;
   readonly address: string;
-  private readonly conns = new Map<string, ConnRecord>();
+  private readonly conns = new TupleTable<ConnRecord>();
   private readonly byId = new Map<string, ConnRecord>();
   private readonly listeners = new Map<number, Listener>();
   private readonly finished: FinalConnection[] = [];
@@ -169,8 +171,9 @@ export class Host {
   connect(remote: SocketAddress, opts: { localPort?: number } = {}): string {
     const localPort = opts.localPort ?? this.allocatePort(remote);
     const local = { addr: this.address, port: localPort };
-    const key = tupleKey(localPort, remote.addr, remote.port);
-    if (this.conns.has(key)) throw new Error(`${this.id}: connection ${key} already exists`);
+    if (this.conns.has(localPort, remote.addr, remote.port)) {
+      throw new Error(`${this.id}: connection ${localPort}|${remote.addr}:${remote.port} already exists`);
+    }
     const record = this.spawn(local, remote);
     this.dispatch(record, { type: 'OPEN_ACTIVE', now: this.now });
     return record.id;
@@ -306,8 +309,7 @@ export class Host {
       this.options.events.drop(segment, 'wrong-address');
       return;
     }
-    const key = tupleKey(segment.dstPort, segment.srcAddr, segment.srcPort);
-    const record = this.conns.get(key);
+    const record = this.conns.get(segment.dstPort, segment.srcAddr, segment.srcPort);
     if (record && this.reopenFromTimeWait(record, segment)) return;
     if (record) {
       const listener = record.listener;
@@ -564,9 +566,15 @@ export class Host {
       synAckBudget: listener && this.options.profile.synQueuePruning ? listener.synAckBudget : undefined,
       ...(this.options.autoRead === false ? { autoRead: false } : {}),
     };
-    const key = tupleKey(local.port, remote.addr, remote.port);
-    const record = { id, key, state: 'CLOSED', listener, accepted: false } as ConnRecord;
-    this.conns.set(key, record);
+    const record = {
+      id,
+      localPort: local.port,
+      remote,
+      state: 'CLOSED',
+      listener,
+      accepted: false,
+    } as ConnRecord;
+    this.conns.set(local.port, remote.addr, remote.port, record);
     this.byId.set(id, record);
     const hooks = {
       processed: (state: TcpState) => this.afterEvent(record, state),
@@ -690,7 +698,7 @@ export class Host {
         if (listener.halfOpen.size + listener.acceptQueue.length !== before) this.sampleOccupancy(listener);
         listener.actor?.send({ type: 'RELEASE', id: record.id });
       }
-      this.conns.delete(record.key);
+      this.conns.delete(record.localPort, record.remote.addr, record.remote.port);
       this.byId.delete(record.id);
       // A CLOSED connection has no timers left (nor one back in LISTEN: backToListen stopped its
       // RTO): its actor is simply forgotten.
@@ -721,7 +729,7 @@ export class Host {
     for (let i = 0; i < 28232; i++) {
       const port = this.nextEphemeral;
       this.nextEphemeral = port >= 60999 ? 40000 : port + 1;
-      if (!this.conns.has(tupleKey(port, remote.addr, remote.port))) return port;
+      if (!this.conns.has(port, remote.addr, remote.port)) return port;
     }
     throw new Error(`${this.id}: no free ephemeral port towards ${remote.addr}:${remote.port}`);
   }
@@ -760,8 +768,4 @@ function decimate(samples: OccupancySample[]): OccupancySample[] {
   }
   out.push(samples[end]);
   return out;
-}
-
-function tupleKey(localPort: number, remoteAddr: string, remotePort: number): string {
-  return `${localPort}|${remoteAddr}:${remotePort}`;
 }
