@@ -91,6 +91,35 @@ export const SCENARIOS: Scenario[] = [
   ),
   builtIn(
     {
+      name: 'handshake-with-data',
+      description:
+        "The client's application writes 100 bytes before the handshake completes: the third segment is the ACK of the SYN-ACK carrying that data (Linux holds the ACK for a waiting write, RFC 9293 §3.10.7.3 allows it).",
+      expect: {
+        final: { client: ['ESTABLISHED'], server: ['ESTABLISHED'] },
+        visits: [
+          { endpoint: 'client', states: ['CLOSED', 'SYN_SENT', 'ESTABLISHED'] },
+          { endpoint: 'server', states: ['LISTEN', 'SYN_RECEIVED', 'ESTABLISHED'] },
+        ],
+        segments: [
+          { from: 'client', flags: ['SYN'], min: 1, max: 1 },
+          { from: 'server', flags: ['SYN', 'ACK'], min: 1, max: 1 },
+          // The third segment: no bare ACK from the client, its data carries the acknowledgment.
+          { from: 'client', flags: ['ACK'], max: 0 },
+          { from: 'client', flags: ['ACK', 'PSH'], minLen: 100, min: 1, max: 1 },
+        ],
+        received: { server: 100 },
+      },
+    },
+    // A write issued at once after connect() waits for the connection (Linux sk_stream_wait_connect);
+    // being pending when the SYN-ACK arrives, it makes tcp_rcv_synsent_state_process "save one ACK"
+    // (conformance/connect-data-on-third-ack.pkt, kernel-checked).
+    clientServer(
+      (c) => c.connect('server', PORT).send(100),
+      (s) => s.listen(PORT),
+    ),
+  ),
+  builtIn(
+    {
       name: 'lifecycle',
       description:
         'Whole life of a connection: handshake, 1 KiB each way, client closes first, four-way close, TIME_WAIT expiry.',

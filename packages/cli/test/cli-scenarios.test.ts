@@ -49,6 +49,16 @@ const PROMISES: Record<string, (out: string) => void> = {
     expect(Number(ack[2])).toBe((Number(synAck[1]) + 1) % 2 ** 32);
     expect(out).toContain('final states: client: ESTABLISHED; server: ESTABLISHED');
   },
+  'handshake-with-data'(out) {
+    expect(laneTimes(out, 'client', 'app: send 100 B')).toEqual([0]);
+    expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')).toEqual([0.02]);
+    // The third segment is the data itself, acknowledging the SYN-ACK: no bare ACK before it.
+    const third = arrows(out, 'client', 'server', / seq=1 ack=1 /);
+    expect(third.map((l) => l.t)).toEqual([0.02]);
+    expect(third[0].text).toMatch(/ACK,PSH seq=1 ack=1 len=100 /);
+    expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED')).toEqual([0.03]);
+    expect(out).toMatch(/✓ server receives 100 bytes/);
+  },
   lifecycle(out) {
     expect(laneTimes(out, 'client', 'SYN_SENT → ESTABLISHED')).toHaveLength(1);
     expect(laneTimes(out, 'client', 'ESTABLISHED → FIN_WAIT_1')).toEqual([0.4]);

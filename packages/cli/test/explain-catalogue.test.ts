@@ -106,6 +106,7 @@ function numbersIn(text: string): NumberExpr[] {
 const SCENARIOS = [
   'lifecycle',
   'handshake',
+  'handshake-with-data',
   'lost-syn',
   'lost-synack',
   'lost-final-ack',

@@ -13,9 +13,10 @@ export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = resolve(CLI_DIR, '../..');
 export const BIN = join(CLI_DIR, 'dist/bin.js');
 
-/** The 16 built-in scenarios the CLI promises (src/scenarios.ts). */
+/** The 17 built-in scenarios the CLI promises (src/scenarios.ts). */
 export const SCENARIO_NAMES = [
   'handshake',
+  'handshake-with-data',
   'lifecycle',
   'simultaneous-open',
   'simultaneous-close',

@@ -37,7 +37,7 @@ export const en = {
   'hs.3':
     "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}, seq = {seq}); {side} is {state}, {peer} will be ESTABLISHED when this ACK arrives",
   'hs.3.data':
-    "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}) and already carries {len} bytes of data (seq = {seq}); {side} is {state}",
+    "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}) and already carries {len} bytes of data (seq = {seq}); {side} is {state}. Its application wrote before the connection was open, so {side} sent no bare ACK first: the data carries the acknowledgment (RFC 9293 §3.10.7.3 allows it; Linux holds the ACK while a write is waiting, tcp_rcv_synsent_state_process)",
   'hs.done':
     '{side} receives the ACK of its SYN (ack = {ack}): the three-way handshake is complete, both sides are ESTABLISHED',
   'hs.cookieOk':

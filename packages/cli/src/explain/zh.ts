@@ -33,7 +33,7 @@ export const zh: Record<MessageKey, string> = {
   'hs.3':
     '第三次握手：{side}确认{peer}的 SYN（ack = {ack}，seq = {seq}），{side}处于 {state} 状态，{peer}收到这个 ACK 后也进入 ESTABLISHED 状态',
   'hs.3.data':
-    '第三次握手：{side}确认{peer}的 SYN（ack = {ack}），并已携带 {len} 字节数据（seq = {seq}），{side}处于 {state} 状态',
+    '第三次握手：{side}确认{peer}的 SYN（ack = {ack}），并已携带 {len} 字节数据（seq = {seq}），{side}处于 {state} 状态。应用进程在连接建立之前就已写入数据，所以{side}没有先发一个单独的确认报文段，而是让数据报文段捎带确认（RFC 9293 第 3.10.7.3 节允许这样做；Linux 在有写操作等待时推迟这个确认）。',
   'hs.done': '{side}收到对其 SYN 的确认（ack = {ack}）：三次握手完成，双方都处于 ESTABLISHED 状态',
   'hs.cookieOk':
     '{side}在 ACK 中收回了自己的 SYN cookie（ack = {ack}）：校验通过，{side}据此重建连接并进入 ESTABLISHED 状态——它从未保存过半连接',
