@@ -203,7 +203,13 @@ const fourWayClose: WhyQuestion = {
       const ack = close.find((e) => e.from === 'server' && !e.seg.flags.includes('FIN'));
       const fin = close.find((e) => e.from === 'server' && e.seg.flags.includes('FIN'));
       const data = sends(trace, 'server').filter((e) => e.state === 'CLOSE_WAIT' && e.seg.len > 0);
+      // The FIN's arrival at the server: its ACK follows at once or after the delayed-ACK timer.
+      const clientFin = close.find((e) => e.from === 'client' && e.seg.flags.includes('FIN'));
+      const finIn = trace.find((e) => e.kind === 'deliver' && e.id === clientFin?.id);
+      const ackDelay = ack && finIn ? ack.t - finIn.t : 0;
       return t('why.four-way-close.ra', {
+        ackWhen:
+          ackDelay > 0 ? t('why.ackWhen.delayed', { delay: duration(ackDelay, t) }) : t('why.ackWhen.now'),
         bytes: data.reduce((n, e) => n + e.seg.len, 0),
         segments: data.length,
         gap: ack && fin ? duration(fin.t - ack.t, t) : '?',

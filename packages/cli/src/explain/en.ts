@@ -153,6 +153,8 @@ export const en = {
     'the {what} was lost; after RTO = {rto} {side} retransmits it (retransmission #{n}, next RTO {next})',
   'timer.answerLost':
     "{side}'s {what} arrived, but the answer to it was lost; after RTO = {rto} {side} retransmits it (retransmission #{n}, next RTO {next})",
+  'timer.rearmed':
+    '{side} has just answered a segment of an older connection with RST; as Linux does (tcp_rcv_synsent_state_process: that RST may be ignored), it re-armed its SYN timer to the minimum, so {rto} later it retransmits its SYN (retransmission #{n}, next RTO {next})',
   'timer.noAck':
     '{side} got no acknowledgment of its {what} within RTO = {rto}: it retransmits it (retransmission #{n}, next RTO {next})',
   lost: '✕ lost in the network ({reason}): {peer} never receives this {what}',
@@ -172,6 +174,8 @@ export const en = {
   // SYN floods.
   'flood.start':
     '{side} starts a SYN flood: {count} SYNs, one every {interval} ms, from spoofed addresses that never answer — each one holds a half-open entry until its SYN-ACK retries run out (the rest of the flood is narrated only once per kind)',
+  'flood.startCookies':
+    '{side} starts a SYN flood: {count} SYNs, one every {interval} ms, from spoofed addresses that never answer — while the SYN queue has room each one holds a half-open entry until its SYN-ACK retries run out; once the queue is full, the SYN-ACKs carry SYN cookies and take no entry (the rest of the flood is narrated only once per kind)',
   'flood.syn': 'a spoofed SYN (seq = {seq}) from {side}',
   'flood.synack':
     '{side} answers the spoofed SYN with a SYN-ACK that goes nowhere ({reason}); the entry stays half-open in SYN_RECEIVED',
@@ -212,11 +216,14 @@ export const en = {
   'why.four-way-close.a': 'half-close: the server still has data to send after the client’s FIN',
   'why.four-way-close.b': 'the server closes as soon as it reads end-of-file',
   'why.four-way-close.ra':
-    "A: the server ACKed the client's FIN at once, then sent {bytes} bytes from CLOSE_WAIT ({segments} segments) and its own FIN {gap} later — the close took {count} segments",
+    "A: the server ACKed the client's FIN {ackWhen}, then sent {bytes} bytes from CLOSE_WAIT ({segments} segments) and its own FIN {gap} later — the close took {count} segments",
   'why.four-way-close.rb':
     "B: the server had nothing more to send: its ACK of the client's FIN rode on its own FIN ({combined}) — the close took {count} segments, a three-way close",
   'why.four-way-close.moral':
     'A FIN only says "I have no more data": each direction is closed on its own. The ACK of the first FIN cannot wait for the second FIN while the other side may still send, so the close takes four segments — three when the ACK can ride on the FIN.',
+  'why.ackWhen.now': 'at once',
+  'why.ackWhen.delayed':
+    '{delay} after it arrived (a delayed ACK: it waited for data to ride on, RFC 9293 §3.8.6.3)',
   'why.combined.yes': 'ACK and FIN combined',
   'why.combined.no': 'ACK and FIN separate',
 

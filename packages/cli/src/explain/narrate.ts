@@ -28,6 +28,8 @@ type CcEvent = Extract<TraceEvent, { kind: 'cc' }>;
 type AppEvent = Extract<TraceEvent, { kind: 'app' }>;
 
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
+/** Linux TCP_RTO_MIN: no retransmission timeout computed from RTT samples is shorter. */
+const RTO_MIN_MS = 200;
 /** States where a SYN gets a challenge ACK (RFC 5961 §4.2): the synchronized ones after SYN_RECEIVED. */
 const SYNCHRONIZED: ReadonlySet<string> = new Set(SYNCHRONIZED_STATES.filter((s) => s !== 'SYN_RECEIVED'));
 
@@ -120,6 +122,10 @@ class Narrator {
   private readonly probes = new Map<string, { n: number; t: number; ports: string }>();
   /** `endpoint|conn|t` of each connection its application aborted (closed: aborted) at t. */
   private readonly abortedAt = new Set<string>();
+  /** Did any listener answer a SYN statelessly (a SYN-ACK no connection owns: a SYN cookie)? */
+  private cookiesAnswered = false;
+  /** endpoint|conn → times it sent a RST from SYN_SENT (an unacceptable ACK of an older connection). */
+  private readonly synSentRsts = new Map<string, number[]>();
 
   constructor(
     private readonly trace: readonly TraceEvent[],
@@ -140,7 +146,10 @@ class Narrator {
         }
         if (IPV4.test(e.to)) this.spoofedConns.add(key);
         if (e.state === 'TIME_WAIT') push(this.twSends, key, e.t);
+        if (e.state === 'SYN_SENT' && e.seg.flags.includes('RST')) push(this.synSentRsts, key, e.t);
       }
+      if (e.kind === 'send' && !e.conn && e.seg.flags.includes('SYN') && e.seg.flags.includes('ACK'))
+        this.cookiesAnswered = true;
       // The 2MSL timer's end (not a RST killing TIME_WAIT).
       if (
         e.kind === 'state' &&
@@ -836,10 +845,22 @@ class Narrator {
       n,
       next: this.duration(next),
     };
-    if (previous && this.lost.has(previous.id)) this.say(i, 'timer.lost', params);
+    const rst = previous && this.rearmedBy(connKey, previous.t, e.t);
+    if (rst !== undefined) this.say(i, 'timer.rearmed', { ...params, rto: this.duration(e.t - rst) });
+    else if (previous && this.lost.has(previous.id)) this.say(i, 'timer.lost', params);
     else if (previous && retx && this.answerLost(retx, previous.t, e.t))
       this.say(i, 'timer.answerLost', params);
     else this.say(i, 'timer.noAck', params);
+  }
+
+  /**
+   * The RST sent from SYN_SENT in (from, to] after which the SYN timer fired sooner than any RTO
+   * could (Linux TCP_RTO_MIN is 200 ms): tcp_rcv_synsent_state_process re-armed it to
+   * TCP_TIMEOUT_MIN on the unacceptable ACK. Undefined when the timer ran its normal course.
+   */
+  private rearmedBy(connKey: string, from: number, to: number): number | undefined {
+    if (to - from >= RTO_MIN_MS) return undefined;
+    return findLast(this.synSentRsts.get(connKey) ?? [], (t) => t > from && t <= to);
   }
 
   /** Did the peer send something back on this dialog in (from, to] that the network lost? */
@@ -865,7 +886,11 @@ class Narrator {
     const side = this.side(e.endpoint);
     const connKey = `${e.endpoint}|${e.conn}`;
     if (e.event === 'syn-flood') {
-      this.say(i, 'flood.start', { side, count: String(e.count), interval: String(e.interval ?? 1) });
+      this.say(i, this.cookiesAnswered ? 'flood.startCookies' : 'flood.start', {
+        side,
+        count: String(e.count),
+        interval: String(e.interval ?? 1),
+      });
     } else if (e.event === 'restart') {
       this.say(i, 'app.restart', { side });
     } else if (e.event === 'closed' && e.reason === 'timeout') {

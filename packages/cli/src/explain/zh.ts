@@ -133,6 +133,8 @@ export const zh: Record<MessageKey, string> = {
   'timer.lost': '{what} 丢失了；经过 RTO = {rto} 后，{side}重传它（第 {n} 次重传，下一个 RTO 为 {next}）',
   'timer.answerLost':
     '{side}的 {what} 已经到达，但对它的回应丢失了；经过 RTO = {rto} 后，{side}重传它（第 {n} 次重传，下一个 RTO 为 {next}）',
+  'timer.rearmed':
+    '{side}刚用 RST 回应了一个旧连接的报文段；和 Linux 一样（对方可能忽略了那个 RST），它把 SYN 重传计时器重置为最小值，所以 {rto} 后就重传 SYN（第 {n} 次重传，下一个 RTO 为 {next}）',
   'timer.noAck':
     '{side}在 RTO = {rto} 内没有收到对其 {what} 的确认：重传它（第 {n} 次重传，下一个 RTO 为 {next}）',
   lost: '✕ 在网络中丢失（{reason}）：{peer}永远收不到这个 {what}',
@@ -149,6 +151,8 @@ export const zh: Record<MessageKey, string> = {
 
   'flood.start':
     '{side}发起 SYN 洪泛：{count} 个 SYN，每 {interval} 毫秒一个，来自永远不会回应的伪造地址——每个都占用一个半连接，直到其 SYN-ACK 重传次数用完（洪泛的其余部分每类只解说一次）',
+  'flood.startCookies':
+    '{side}发起 SYN 洪泛：{count} 个 SYN，每 {interval} 毫秒一个，来自永远不会回应的伪造地址——半连接队列未满时，每个都占用一个半连接，直到其 SYN-ACK 重传次数用完；队列满了之后，SYN-ACK 携带 SYN cookie，不再占用队列（洪泛的其余部分每类只解说一次）',
   'flood.syn': '来自{side}的伪造 SYN（seq = {seq}）',
   'flood.synack':
     '{side}用 SYN-ACK 回应伪造的 SYN，但它无处可去（{reason}）；该表项停留在 SYN_RECEIVED 半连接状态',
@@ -185,11 +189,13 @@ export const zh: Record<MessageKey, string> = {
   'why.four-way-close.a': '半关闭：客户端发出 FIN 后服务器仍有数据要发送',
   'why.four-way-close.b': '服务器一读到文件结束就立即关闭',
   'why.four-way-close.ra':
-    'A：服务器立即确认客户端的 FIN，随后在 CLOSE_WAIT 状态发送了 {bytes} 字节（{segments} 个报文段），{gap} 之后才发送自己的 FIN——关闭共用了 {count} 个报文段',
+    'A：服务器{ackWhen}确认客户端的 FIN，随后在 CLOSE_WAIT 状态发送了 {bytes} 字节（{segments} 个报文段），{gap} 之后才发送自己的 FIN——关闭共用了 {count} 个报文段',
   'why.four-way-close.rb':
     'B：服务器没有更多数据要发送：它对客户端 FIN 的确认搭载在自己的 FIN 上（{combined}）——关闭共用了 {count} 个报文段，即三次挥手',
   'why.four-way-close.moral':
     'FIN 只表示“我没有数据要发了”：每个方向各自关闭。只要另一方还可能发送数据，对第一个 FIN 的确认就不能等到第二个 FIN 再发，所以关闭需要四个报文段——当 ACK 能搭载在 FIN 上时是三个。',
+  'why.ackWhen.now': '立即',
+  'why.ackWhen.delayed': '在 FIN 到达 {delay} 后（延迟确认：等待可以搭载的数据，RFC 9293 §3.8.6.3）才',
   'why.combined.yes': 'ACK 与 FIN 合并',
   'why.combined.no': 'ACK 与 FIN 分开',
 
