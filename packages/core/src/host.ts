@@ -263,8 +263,10 @@ export class Host {
     this.dispatch(this.record(conn), { type: 'SET_SOCKET_OPTIONS', now: this.now, options });
   }
 
-  receive(conn: string): void {
-    this.dispatch(this.record(conn), { type: 'RECEIVE', now: this.now });
+  /** The application reads (autoRead off): up to `bytes` bytes, or all that arrived in order. */
+  receive(conn: string, bytes?: number): void {
+    const limit = bytes === undefined ? {} : { bytes };
+    this.dispatch(this.record(conn), { type: 'RECEIVE', now: this.now, ...limit });
   }
 
   /**

@@ -221,8 +221,10 @@ export class Pair {
   }
 
   /** The application reads what is buffered (only meaningful with autoRead off). */
-  receive(side: Side): void {
-    this.endpoint(side).send({ type: 'RECEIVE', now: this.clock.now() });
+  /** The application reads: `bytes` at most (read(2)'s count), or everything that arrived. */
+  receive(side: Side, bytes?: number): void {
+    const limit = bytes === undefined ? {} : { bytes };
+    this.endpoint(side).send({ type: 'RECEIVE', now: this.clock.now(), ...limit });
   }
 
   send(side: Side, bytes: number | Uint8Array, start = 0): void {

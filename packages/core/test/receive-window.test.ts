@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getProfile, type Profile } from '../src/profiles.js';
-import { offerWindow, openWindow, windowUpdateAfterRead } from '../src/tcb/receive-window.js';
+import {
+  offerWindow,
+  openWindow,
+  owedSecondSegmentAck,
+  windowAllowsQuickAck,
+  windowUpdateAfterRead,
+} from '../src/tcb/receive-window.js';
 import { createTcb, receiveWindow, type Tcb } from '../src/tcb/tcb.js';
 import { Pair } from './pair.js';
 
@@ -140,5 +146,57 @@ describe('a slow reader (no window scaling, 10,000-byte buffer, 8760 offered on 
 
   it("'off': the same read sends nothing, the window was not zero", () => {
     expect(updateAfterRead('off', 2700)).toEqual([]);
+  });
+});
+
+describe('ACKs held back by unread data (linux: __tcp_ack_snd_check, __tcp_cleanup_rbuf)', () => {
+  it('a second full segment is not ACKed at once while unread data keeps the window below the last one', () => {
+    // 7000 unread of 10000: the window allowed is 2920, less than the 4000 offered last.
+    const t = offered(receiver(LINUX_10K, 7000), 4000);
+    expect(windowAllowsQuickAck(t)).toBe(false);
+    t.readable = new Uint8Array(0);
+    expect(windowAllowsQuickAck(t)).toBe(true);
+  });
+
+  it('the rfc9293 profile ACKs every second segment whatever the window (RFC 5681 §4.2)', () => {
+    expect(windowAllowsQuickAck(offered(receiver(RFC_10K, 6000), 4000))).toBe(true);
+  });
+
+  it('a read sends the ACK held back once more than one receive MSS is unacknowledged', () => {
+    const t = receiver(LINUX_10K, 3000);
+    t.ackPending = true;
+    t.lastAckSent = RCV_NXT - 1460;
+    expect(owedSecondSegmentAck(t)).toBe(false);
+    t.lastAckSent = RCV_NXT - 1461;
+    expect(owedSecondSegmentAck(t)).toBe(true);
+    t.ackPending = false;
+    expect(owedSecondSegmentAck(t)).toBe(false);
+  });
+});
+
+describe('reading part of the buffer (RECEIVE with a byte count, as read(2))', () => {
+  /** The server got 3 × 1152 bytes into a 10,000-byte buffer (8760 offered) and read none. */
+  function loaded(): Pair {
+    const profile = getProfile('linux', { timestamps: false, windowScaling: false, receiveBuffer: 10_000 });
+    const p = new Pair({ profile, clientIsn: 1000, serverIsn: 5000, serverAutoRead: false });
+    p.connect();
+    p.advance(30);
+    for (let i = 0; i < 3; i++) p.send('client', new Uint8Array(1152).fill(i + 1));
+    p.advance(1000);
+    return p;
+  }
+
+  it('hands over only the bytes asked for, in order, and keeps the rest buffered', () => {
+    const p = loaded();
+    const delivered = (): number[] => p.outputsOf('server', 'data').flatMap((o) => [...o.bytes]);
+    p.receive('server', 1000);
+    expect(delivered()).toHaveLength(1000);
+    expect(new Set(delivered())).toEqual(new Set([1]));
+    expect(p.tcb('server').readable.length).toBe(3456 - 1000);
+    p.receive('server');
+    expect(delivered()).toHaveLength(3456);
+    expect(delivered().slice(1000, 1152)).toEqual(new Array(152).fill(1));
+    expect(delivered().at(-1)).toBe(3);
+    expect(p.tcb('server').readable.length).toBe(0);
   });
 });

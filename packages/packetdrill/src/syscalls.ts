@@ -16,6 +16,7 @@ const SEND_FLAGS = [...MSG_FLAGS, 'MSG_MORE'];
 const SOCKOPTS_SET = [
   'SO_REUSEADDR',
   'SO_LINGER',
+  'SO_RCVBUF',
   'TCP_NODELAY',
   'TCP_CORK',
   'TCP_MAXSEG',
@@ -26,7 +27,7 @@ const SOCKOPTS_SET = [
   'TCP_KEEPINTVL',
   'TCP_KEEPCNT',
 ];
-const SOCKOPTS_GET = ['SO_ERROR', 'TCP_MAXSEG'];
+const SOCKOPTS_GET = ['SO_ERROR', 'SO_RCVBUF', 'TCP_MAXSEG'];
 const LEVELS = ['SOL_SOCKET', 'SOL_TCP', 'IPPROTO_TCP'];
 /** The congestion controls the data path will offer (RFC 5681 Reno, RFC 9438 CUBIC). */
 export const CONGESTION_CONTROLS = ['reno', 'cubic'];

@@ -77,6 +77,43 @@ describe('runScript: passing scripts', () => {
   });
 });
 
+describe('runScript: the receive buffer (SO_RCVBUF, read counts)', () => {
+  const withBuffer = (requested: number) =>
+    PASSIVE_OPEN.replace(
+      '   +0 bind(3',
+      `   +0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [${requested}], 4) = 0\n   +0 bind(3`,
+    ).replace('> S. 0:0(0) ack 1 <...>', '> S. 0:0(0) ack 1 win WIN <...>');
+
+  it.each([
+    // Linux: sk_rcvbuf = max(2 · min(N, rmem_max 212992), SOCK_MIN_RCVBUF 4608); half is window,
+    // offered on the SYN-ACK rounded down to a multiple of the MSS (tcp_select_initial_window).
+    [8000, 16_000, 7300],
+    [1, 4608, 1460],
+    [10_000_000, 425_984, 64_240],
+    [-5, 4608, 1460],
+  ])('SO_RCVBUF %i: getsockopt reports %i, the SYN-ACK offers %i', (requested, reported, win) => {
+    const r = run(
+      `${withBuffer(requested).replace('WIN', String(win))}   +0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [${reported}], [4]) = 0\n`,
+    );
+    expect(r.errors).toEqual([]);
+  });
+
+  it('SO_RCVBUF after the endpoint started is reported as not simulated', () => {
+    const r = run(`${PASSIVE_OPEN}   +0 setsockopt(4, SOL_SOCKET, SO_RCVBUF, [8000], 4) = 0\n`);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.errors.join('\n')).toContain('SO_RCVBUF after the endpoint started');
+  });
+
+  it('read() takes only its count: the rest stays unread and keeps the window small', () => {
+    const r = run(`${withBuffer(8000).replace('WIN', '7300')} +.01 < P. 1:1153(1152) ack 1 win 65535
+   +0 > . 1:1(0) ack 1153 win 6148
+   +0 read(4, ..., 100) = 100
+   +0 read(4, ..., 2000) = 1052
+`);
+    expect(r.errors).toEqual([]);
+  });
+});
+
 describe('runScript: packetdrill’s view of the wire', () => {
   const SMALL_MSS = PASSIVE_OPEN.replace('<mss 1460>', '<mss 536>');
 

@@ -16,6 +16,7 @@
  */
 import { payloadLength, type Segment, segmentEnd } from '../segment.js';
 import { seqDiff, seqLt } from '../seq.js';
+import { windowAllowsQuickAck } from './receive-window.js';
 import { reportDuplicate } from './sack-blocks.js';
 import type { Step } from './step.js';
 import { receiveWindow, type Tcb } from './tcb.js';
@@ -72,8 +73,9 @@ export function acknowledgeData(step: Step, length: number, filledGap: boolean):
   const t = step.tcb;
   const grew = t.profile.roundInitialWindow && growWindow(t, length);
   const quick = t.quickAcks > 0 && !t.pingpong;
-  // RFC 5681 §4.2: at least every second full-sized segment; Linux: more than one receive MSS.
-  const secondSegment = seqDiff(t.rcvNxt, t.lastAckSent) > t.rcvMss;
+  // RFC 5681 §4.2: at least every second full-sized segment; Linux: more than one receive MSS,
+  // unless unread data keeps the window from growing (receive-window.ts).
+  const secondSegment = seqDiff(t.rcvNxt, t.lastAckSent) > t.rcvMss && windowAllowsQuickAck(t);
   if (filledGap || grew || quick || secondSegment || t.profile.ackDelay <= 0) {
     step.sendAck();
     return;

@@ -25,7 +25,7 @@ export function step(state: TcpState, tcb: Tcb, event: TcpEvent, inPlace = false
     case 'SEND':
       return userSend(s, state, event);
     case 'RECEIVE':
-      return userReceive(s, state);
+      return userReceive(s, state, event.bytes);
     case 'CLOSE':
       if (event.orphan) s.tcb.orphaned = true;
       return userClose(s, state, event);

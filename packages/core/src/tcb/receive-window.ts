@@ -99,6 +99,26 @@ export function noteSynWindow(t: Tcb, window: number, withAck: boolean): void {
 }
 
 /**
+ * Linux __tcp_ack_snd_check: more than one receive MSS unacknowledged is ACKed at once only if the
+ * application has read everything or the window the free space allows (before the no-shrink rule)
+ * is not below the one offered last — "right edge of window advances far enough", else the read
+ * that frees space sends the update (conformance/sws-receiver-window-opens-by-mss.pkt). Other
+ * profiles: always (RFC 5681 §4.2, every second full-sized segment).
+ */
+export function windowAllowsQuickAck(t: Tcb): boolean {
+  if (t.profile.receiverSws !== 'linux' || t.readable.length === 0) return true;
+  return linuxWindow(t) >= t.rcvWnd;
+}
+
+/**
+ * Linux __tcp_cleanup_rbuf: a read sends the ACK of more than one receive MSS that arrival held
+ * back ("Once-per-two-segments ACK was not sent by tcp_input.c", windowAllowsQuickAck).
+ */
+export function owedSecondSegmentAck(t: Tcb): boolean {
+  return t.ackPending && seqDiff(t.rcvNxt, t.lastAckSent) > t.rcvMss;
+}
+
+/**
  * The application read data (`freeBefore`: the free window before the read): whether a window
  * update should leave now (Linux __tcp_cleanup_rbuf; RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3).
  */

@@ -86,7 +86,11 @@ export type TcpEvent =
    * only this call is corked (Linux tcp_push: nonagle = TCP_NAGLE_CORK, no tcp_mark_push).
    */
   | { type: 'SEND'; now: number; data: Uint8Array; more?: boolean }
-  | { type: 'RECEIVE'; now: number }
+  /**
+   * `bytes`: read at most this many (read(2)'s count; the rest stays in the buffer and keeps the
+   * window small); absent: everything received.
+   */
+  | { type: 'RECEIVE'; now: number; bytes?: number }
   /**
    * `orphan`: close() — the application will never read again (Linux RCV_SHUTDOWN); else a
    * half-close. `unread`: bytes already delivered to the application's side that it never read (a

@@ -4,7 +4,7 @@ import { Flag, type SocketAddress } from '../segment.js';
 import { seqAdd } from '../seq.js';
 import { chooseIss, sendSyn, transmit } from './output.js';
 import { markPushes } from './push.js';
-import { windowUpdateAfterRead } from './receive-window.js';
+import { owedSecondSegmentAck, windowUpdateAfterRead } from './receive-window.js';
 import { withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
 import {
@@ -147,17 +147,21 @@ export function userSend(step: Step, state: TcpState, event: EventOf<'SEND'>): S
   }
 }
 
-/** RFC 9293 §3.10.3 RECEIVE (only meaningful with autoRead off). */
-export function userReceive(step: Step, state: TcpState): StepResult {
+/**
+ * RFC 9293 §3.10.3 RECEIVE (only meaningful with autoRead off): hands the application up to
+ * `limit` bytes (all when absent), in order; the rest stays buffered.
+ */
+export function userReceive(step: Step, state: TcpState, limit?: number): StepResult {
   const t = step.tcb;
-  if (t.readable.length > 0) {
+  const count = Math.min(t.readable.length, Math.max(0, limit ?? t.readable.length));
+  if (count > 0) {
     const freeBefore = receiveWindow(t);
-    step.emit({ type: 'data', bytes: t.readable });
-    t.readable = EMPTY_BYTES;
+    step.emit({ type: 'data', bytes: t.readable.subarray(0, count) });
+    t.readable = count === t.readable.length ? EMPTY_BYTES : t.readable.slice(count);
     // Window update when the window opens enough to be worth it (receive-window.ts): a sender
     // blocked on a small or zero window can go on (RFC 9293 §3.8.6.2.2).
     const open = state !== 'CLOSED' && state !== 'LISTEN';
-    if (open && windowUpdateAfterRead(t, freeBefore)) step.sendAck();
+    if (open && (windowUpdateAfterRead(t, freeBefore) || owedSecondSegmentAck(t))) step.sendAck();
   }
   return step.result(state);
 }

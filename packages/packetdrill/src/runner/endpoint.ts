@@ -34,8 +34,10 @@ export interface ConnectionNews {
   closedReason: string | undefined;
   /** The last error reported to the application ("connection reset", …). */
   error: string | undefined;
-  /** Received bytes not read yet. */
+  /** Bytes a read() took from the connection and has not returned yet (the rest waits in the TCB). */
   unread: number;
+  /** The connection closed and its unread bytes moved into `unread` (its buffer is no longer read). */
+  bufferTaken: boolean;
   /** Last congestion-control picture the connection emitted. */
   cc: CongestionSnapshot | undefined;
   state: TcpState;
@@ -89,10 +91,20 @@ export class SimulatedEndpoint {
         clock: this.clock,
         isnKey: keyFromSeed(1, 15),
         engine: 'table',
+        // Data waits in the connection until the script's read() takes it: unread data shrinks the
+        // window offered (receiver SWS avoidance, conformance/sws-receiver-*.pkt) as in the kernel.
+        autoRead: false,
         events: {
           segment: (segment) => this.outbound.push({ atUs: this.nowUs(), segment }),
           state: (conn, _from, to) => {
-            this.newsOf(conn).state = to;
+            const news = this.newsOf(conn);
+            news.state = to;
+            // A reset frees the connection, not what it received: read() still returns that data
+            // first (Linux keeps sk_receive_queue), so the socket layer takes it over.
+            if (to === 'CLOSED' && !news.bufferTaken) {
+              news.unread += this.host?.snapshotOf(conn)?.context.readable.length ?? 0;
+              news.bufferTaken = true;
+            }
           },
           app: (conn, event, detail) => this.onApp(conn, event, detail),
           timer: () => {},
@@ -109,6 +121,13 @@ export class SimulatedEndpoint {
     return this.host;
   }
 
+  /** Received bytes nobody has read yet: in the connection's buffer plus any taken but not returned. */
+  unreadOf(conn: string): number {
+    const news = this.newsOf(conn);
+    const waiting = news.bufferTaken ? 0 : (this.host?.snapshotOf(conn)?.context.readable.length ?? 0);
+    return waiting + news.unread;
+  }
+
   newsOf(conn: string): ConnectionNews {
     let news = this.news.get(conn);
     if (!news) {
@@ -118,6 +137,7 @@ export class SimulatedEndpoint {
         closedReason: undefined,
         error: undefined,
         unread: 0,
+        bufferTaken: false,
         cc: undefined,
         state: 'CLOSED',
       };

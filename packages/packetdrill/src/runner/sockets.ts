@@ -61,6 +61,24 @@ const CONNECTION_OPTIONS: Readonly<Record<string, ConnectionOption>> = {
   TCP_USER_TIMEOUT: { field: 'userTimeout', min: 0, max: 2 ** 31 - 1, scale: 1 },
 };
 
+/** net.core.rmem_max (Linux default): SO_RCVBUF asks for at most this much. */
+const RMEM_MAX = 212_992;
+/** SOCK_MIN_RCVBUF: 2 × TCP_SKB_MIN_TRUESIZE (2048 + the 256-byte struct sk_buff). */
+const SOCK_MIN_RCVBUF = 4_608;
+
+/**
+ * The model's receive buffer (payload bytes) for SO_RCVBUF `requested`: Linux stores
+ * sk_rcvbuf = max(2 · min(requested, rmem_max), SOCK_MIN_RCVBUF) (__sock_set_rcvbuf; the doubling
+ * pays for skb overhead) and offers tcp_win_from_space(sk_rcvbuf) = sk_rcvbuf · scaling_ratio / 256,
+ * where scaling_ratio starts at 128: half of it. The model counts payload, so it gets that half.
+ * (Linux later re-measures scaling_ratio as payload/truesize of arriving skbs: the window matches
+ * only while that stays 1/2; conformance/sws-receiver-*.pkt explain how they keep it so.)
+ */
+export function receiveBufferOf(requested: number): number {
+  const rcvbuf = Math.max(2 * Math.max(0, Math.min(requested, RMEM_MAX)), SOCK_MIN_RCVBUF);
+  return rcvbuf / 2;
+}
+
 /** packetdrill's default ports (--bind_port / --connect_port). */
 export const BIND_PORT = 8080;
 export const CONNECT_PORT = 8080;
@@ -172,6 +190,11 @@ export class SocketLayer {
       if (mss === undefined || mss < 88 || mss > 32767) return fail('EINVAL');
       if (!this.sut.override('mss', mss))
         return { kind: 'unsupported', message: 'TCP_MAXSEG after the endpoint started is not simulated' };
+    } else if (option === 'SO_RCVBUF') {
+      const requested = intOf(args[3]);
+      if (requested === undefined) return fail('EINVAL');
+      if (!this.sut.override('receiveBuffer', receiveBufferOf(requested)))
+        return { kind: 'unsupported', message: 'SO_RCVBUF after the endpoint started is not simulated' };
     } else if (option === 'TCP_NODELAY' || option === 'TCP_CORK') {
       const on = intOf(args[3]);
       if (on === undefined) return fail('EINVAL');
@@ -217,6 +240,9 @@ export class SocketLayer {
       const errno = news && !socket.errorReported ? errnoOf(news) : undefined;
       if (errno) socket.errorReported = true;
       actual = errno ? (ERRNO_VALUES[errno] ?? 0) : 0;
+    } else if (option === 'SO_RCVBUF') {
+      // Linux reports sk_rcvbuf: twice the window space (receiveBufferOf).
+      actual = 2 * this.sut.profile().receiveBuffer;
     } else if (option === 'TCP_MAXSEG') {
       const snapshot = socket.conn ? this.sut.get().snapshotOf(socket.conn) : undefined;
       actual = snapshot ? snapshot.context.sendMss : this.sut.profile().mss;
@@ -332,7 +358,11 @@ export class SocketLayer {
   private read(socket: Socket, bytes: number, dontWait: boolean): SyscallOutcome {
     if (!socket.conn) return fail('ENOTCONN');
     const news = this.sut.newsOf(socket.conn);
+    const conn = socket.conn;
     const take = (): SyscallReturn | undefined => {
+      // The connection hands over at most `bytes` (core RECEIVE): what stays keeps the window small.
+      if (!news.bufferTaken && this.sut.get().snapshotOf(conn))
+        this.sut.get().receive(conn, Math.max(0, bytes));
       if (news.unread > 0) {
         const n = Math.min(news.unread, Math.max(0, bytes));
         news.unread -= n;
@@ -379,7 +409,7 @@ export class SocketLayer {
     // close() orphans the connection (Linux RCV_SHUTDOWN): data arriving later in FIN_WAIT gets a RST.
     // The core decides Linux tcp_close's aborts: unread data (profile.closeUnreadReset), SO_LINGER 0.
     const lingerZero = socket.linger === 0;
-    if (news.unread > 0 || lingerZero || !socket.shutWrite)
+    if (this.sut.unreadOf(socket.conn) > 0 || lingerZero || !socket.shutWrite)
       host.close(socket.conn, { orphan: true, unread: news.unread, lingerZero });
     return socket.linger ? this.lingerOnClose(socket.conn, socket.linger) : ok(0);
   }
@@ -434,7 +464,7 @@ export class SocketLayer {
     const errno = errnoOf(news);
     if (errno && !socket.errorReported) revents |= 0x8;
     if (news.closedReason !== undefined) revents |= 0x10;
-    if (news.unread > 0 || news.peerClosed || news.closedReason !== undefined)
+    if (this.sut.unreadOf(socket.conn) > 0 || news.peerClosed || news.closedReason !== undefined)
       revents |= (0x1 | 0x40) & events;
     if (news.peerClosed) revents |= 0x2000 & events;
     if (news.connected && !socket.shutWrite && news.closedReason === undefined)
