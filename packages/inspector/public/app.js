@@ -274,7 +274,9 @@ function setCursor(k) {
 function restoreLink() {
   const link = app.pendingLink;
   if (!link || !app.hello) return;
-  const done = Boolean(app.control?.done);
+  // Done means every event is here: a finished run's stream arrives in several batches after
+  // hello, and a link applied to the first batch would clamp its moment to that batch's end.
+  const done = Boolean(app.control?.done) && app.events.length >= (app.control?.total ?? 0);
   let k = null;
   if (link.event !== undefined) {
     if (app.traceIdx.length < link.event && !done) return;
@@ -1352,7 +1354,9 @@ function renderLadderPart(model, geo) {
   const filterKey = `${JSON.stringify(app.filter)}|${[...app.picked].join(',')}`;
   const moved = last.count !== model.count || last.width !== width || last.filter !== filterKey;
   if (moved) {
-    if (now - last.at < 100 && last.count !== -1 && last.width === width && last.filter === filterKey) {
+    // Following live it is placed at most 10×/s; a scrub step places it at once.
+    const throttled = app.cursor === null && now - last.at < 100 && last.count !== -1;
+    if (throttled && last.width === width && last.filter === filterKey) {
       setTimeout(queueRender, 100 - (now - last.at));
     } else {
       updateConnFilter(model);
@@ -1505,7 +1509,7 @@ function render() {
   const geo = measure();
   // The frame after a ladder-only frame draws the panels for the same moment (not a newer one),
   // so every state the ladder showed is shown in its panel too.
-  if (!app.deferredPanels || app.cursor !== null) syncModel();
+  if (!app.deferredPanels) syncModel();
   else if (app.model && app.model.count < wantedCount()) queueRender();
   const model = app.model;
   const control = app.control;
@@ -1523,13 +1527,17 @@ function render() {
   const run = runState(control);
   body.dataset.run = run;
 
-  // Status line.
+  // Status line: its badge and text node are rewritten only when they change (a new node every
+  // frame would restyle and lay out the header each time).
   const status = $('status');
-  const badge = h(
-    'span',
-    { class: `badge ${app.connected ? run : 'offline'}` },
-    app.connected ? run : 'disconnected — reconnecting…',
-  );
+  if (!app.statusText) {
+    app.statusText = document.createTextNode('');
+    status.append(app.statusText);
+  }
+  const badge = status.querySelector('.badge');
+  const badgeClass = `badge ${app.connected ? run : 'offline'}`;
+  if (badge.className !== badgeClass) badge.className = badgeClass;
+  setText(badge, app.connected ? run : 'disconnected — reconnecting…');
   const bits = [];
   if (model) {
     bits.push(`t = ${formatTime(model.t)}`);
@@ -1539,7 +1547,8 @@ function render() {
       `${st.sent} sent, ${st.delivered} delivered, ${st.netDropped} lost in the network, ${st.hostDropped} dropped by the receiving host, ${st.duplicated} duplicated, ${st.retransmits} retransmitted`,
     );
   }
-  status.replaceChildren(badge, bits.join(' · '));
+  const statusLine = bits.join(' · ');
+  if (app.statusText.data !== statusLine) app.statusText.data = statusLine;
 
   // Controls.
   const done = Boolean(control?.done);
@@ -1570,13 +1579,14 @@ function render() {
 
   if (!model) return;
   app.view = groupView(model, app.picked);
-  // Following live, a frame that redrew the ladder (its costliest part: markup, style and layout
-  // of the rows in view) leaves the panels, the event list and the narration to the next frame,
-  // so no frame pays for all of them; never two frames running, so the panels keep up.
+  // A frame that redrew the ladder (its costliest part: markup, style and layout of the rows in
+  // view) leaves the panels, the event list and the narration to the next frame, live or
+  // scrubbing, so no frame (one task: script, style, layout, paint) pays for all of them; never
+  // two frames running, so the panels keep up. body[data-drawn] says which moment is fully drawn.
   let redrew = false;
   if (app.compact) renderHistogramPart(model, geo);
   else redrew = renderLadderPart(model, geo);
-  if (redrew && app.cursor === null && !app.deferredPanels) {
+  if (redrew && !app.deferredPanels) {
     app.deferredPanels = true;
     queueRender();
   } else {
@@ -1584,6 +1594,8 @@ function render() {
     renderPanels(model);
     renderEvents(geo);
     renderNarrationPart(model);
+    // The moment is drawn everywhere once the ladder (or the compact view) shows it too.
+    if (app.compact || app.lastLadder.count === model.count) body.dataset.drawn = String(model.traceCount);
   }
   renderSelection(model);
   writeHash(model);

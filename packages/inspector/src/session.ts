@@ -32,8 +32,11 @@ import {
   type StreamEvent,
 } from './protocol.js';
 
-/** Events per `events` message when replaying. */
-const REPLAY_CHUNK = 2_000;
+/**
+ * Events per `events` message when replaying. Small: the page parses each message in one task,
+ * and 2,000 events (~1 MB of JSON) took it 10–20 ms of CPU, a long task on a loaded machine.
+ */
+const REPLAY_CHUNK = 250;
 /** Stop writing to a page whose socket has this much unsent data; catch up later. */
 const BACKPRESSURE_BYTES = 8 * 1024 * 1024;
 /** How soon a lagging page is tried again (wall ms). */

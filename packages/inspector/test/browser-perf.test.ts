@@ -128,16 +128,23 @@ async function streamRun(config: SimulationConfig, name: string) {
   }
 }
 
-/** In the page: moves the scrubber to each position and times input → frame rendered. */
+/**
+ * In the page: moves the scrubber to each position and times input → that moment fully drawn
+ * (ladder, panels and event list: body[data-drawn], set by the frame that draws the panels; the
+ * ladder may come a frame earlier) and painted (the task after that frame).
+ */
 async function timeScrubSteps(positions: number[]) {
   const scrub = document.getElementById('scrub') as HTMLInputElement;
+  const body = document.body;
   const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   const times: number[] = [];
   for (const k of positions) {
+    delete body.dataset.drawn;
     const t0 = performance.now();
     scrub.value = String(k);
     scrub.dispatchEvent(new Event('input', { bubbles: true }));
-    await frame();
+    do await frame();
+    while (body.dataset.drawn !== String(k));
     times.push(performance.now() - t0);
   }
   return times;
