@@ -14,6 +14,7 @@ import {
   setArg,
 } from './network-flags.js';
 import type { RunFlags } from './run.js';
+import { WIDTH_BOUNDS, widthArg } from './terminal-width.js';
 
 function probabilityArg(value: string): number {
   const n = Number(value);
@@ -150,7 +151,10 @@ export function scenarioFlags(
   };
 }
 
-/** `synack run`'s choice of ladder lanes: --host (repeatable, globs) and --full (group-view.ts). */
+/**
+ * `synack run`'s choice of ladder lanes: --host (repeatable, globs) and --full (group-view.ts),
+ * and its layout: --width and --compact (terminal-width.ts).
+ */
 export function addLaneOptions(command: Command): Command {
   return command
     .addOption(
@@ -159,5 +163,14 @@ export function addLaneOptions(command: Command): Command {
         'draw this endpoint as a lane of the text ladder, other group hosts folded (repeatable; * and ? glob)',
       ),
     )
-    .option('--full', 'draw every endpoint as a lane of the text ladder (no group view)');
+    .option('--full', 'everything: every endpoint as a lane of the text ladder (no group view), no folding')
+    .option(
+      '--width <n>',
+      `columns the text output fits in, ${WIDTH_BOUNDS.min}..${WIDTH_BOUNDS.max} (default: the terminal's; none when piped)`,
+      widthArg,
+    )
+    .option(
+      '--compact',
+      'compact ladder: no absolute numbers, narrower lanes, wrapped narration (80 columns unless --width)',
+    );
 }

@@ -179,6 +179,9 @@ export interface GroupViewOptions {
   color?: boolean;
   annotate?: Annotate;
   lang?: Lang;
+  /** The compact layout, fitted to `width` columns (ladder.ts LadderOptions). */
+  compact?: boolean;
+  width?: number;
 }
 
 /** Routes each trace event to a drawn row, a folded group's tally, or nowhere. */
@@ -230,6 +233,8 @@ export function renderGroupView(
   const ladder = new Ladder(trace, {
     color: options.color,
     lang: options.lang,
+    compact: options.compact,
+    width: options.width,
     endpoints: [...plan.drawn, ...plan.folded.map((g) => g.lane)],
   });
   const router = new GroupRouter(plan);

@@ -18,6 +18,9 @@ export interface LadderText {
   time: string;
   /** A time in the time column (in Chinese the unit is in the heading: the column stays ASCII). */
   seconds(ms: number): string;
+  /** The compact layout's time column: heading with the unit, times without it. */
+  compactTime: string;
+  compactSeconds(ms: number): string;
   window: string;
   delay(ms: number): string;
   app(e: AppEvent): string | undefined;
@@ -42,6 +45,8 @@ const en: LadderText = {
   absolute: 'abs',
   time: 'time',
   seconds: (ms) => `${(ms / 1000).toFixed(3)} s`,
+  compactTime: 'time (s)',
+  compactSeconds: (ms) => (ms / 1000).toFixed(3),
   window: 'win',
   delay: (ms) => `+${ms}ms`,
   app: appTextEn,
@@ -157,6 +162,8 @@ const zh: LadderText = {
   absolute: '绝对值',
   time: '时间（秒）',
   seconds: (ms) => (ms / 1000).toFixed(3),
+  compactTime: '时间（秒）',
+  compactSeconds: (ms) => (ms / 1000).toFixed(3),
   window: '窗口',
   delay: (ms) => `时延 ${ms} 毫秒`,
   app: appTextZh,

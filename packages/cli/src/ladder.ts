@@ -9,6 +9,7 @@ import type { TraceEvent } from '@synack/network';
 import { createColors } from 'picocolors';
 import type { Annotate, Lang } from './explain/index.js';
 import { displayWidth, LADDER_TEXT, type LadderText, StateNamer } from './ladder-text.js';
+import { DEFAULT_COMPACT_WIDTH, wrapToWidth } from './terminal-width.js';
 
 type SegmentEvent = Extract<TraceEvent, { kind: 'send' | 'drop' | 'duplicate' | 'deliver' }>;
 
@@ -21,9 +22,23 @@ export interface LadderOptions {
   laneWidth?: number;
   /** Language of the ladder's own words (flags, state names and numbers stay as they are). */
   lang?: Lang;
+  /**
+   * Compact layout for a narrow terminal: no absolute numbers, window or options after the
+   * arrows, a narrower time column and lanes, and every row, lane text and narration line
+   * wrapped to {@link width} columns.
+   */
+  compact?: boolean;
+  /** Columns the compact layout fits in (default {@link DEFAULT_COMPACT_WIDTH}). */
+  width?: number;
 }
 
 const TIME_WIDTH = 11;
+/** Compact layout: columns kept right of the last lane for its texts and the marks after an arrow. */
+const COMPACT_RIGHT_ROOM = 30;
+/** Compact layout: lanes no narrower than this (a SYN arrow and its label), no wider than the wide layout's. */
+const COMPACT_LANE = { min: 14, max: 46 } as const;
+/** Compact layout: marks with less room than this after an arrow go on the row below, right-aligned. */
+const MIN_TEXT_COLUMNS = 16;
 
 /**
  * Relative sequence numbers (as Wireshark shows them), owned by connections: a segment's seq is
@@ -182,20 +197,42 @@ export class Ladder {
   private readonly congestionState = new Map<string, string>();
   private readonly text: LadderText;
   private readonly states: StateNamer;
+  private readonly compact: boolean;
+  /** Columns a compact ladder fits in (no limit in the wide layout). */
+  private readonly maxWidth: number;
+  private readonly timeWidth: number;
 
   constructor(trace: readonly TraceEvent[], options: LadderOptions) {
     this.c = createColors(options.color ?? false);
     this.text = LADDER_TEXT[options.lang ?? 'en'];
     this.states = new StateNamer(options.lang ?? 'en');
     this.endpoints = options.endpoints ?? traceEndpoints(trace);
-    this.lane = options.laneWidth ?? (this.endpoints.length > 2 ? 34 : 46);
+    this.compact = options.compact ?? false;
+    this.maxWidth = this.compact ? (options.width ?? DEFAULT_COMPACT_WIDTH) : Number.POSITIVE_INFINITY;
+    this.timeWidth = this.compact
+      ? Math.max(displayWidth(this.text.compactTime), this.seconds(trace.at(-1)?.t ?? 0).length)
+      : TIME_WIDTH;
+    this.lane = options.laneWidth ?? this.laneWidthFor(this.endpoints.length);
     this.laneOf = new Map(this.endpoints.map((id, i) => [id, i]));
     this.width = this.center(this.endpoints.length - 1) + 2;
     for (const e of trace) if (e.kind === 'drop' && e.id !== 0) this.lost.set(e.id, String(e.reason));
   }
 
+  /** The wide layout's lanes; in the compact one, what leaves room right of the last lane. */
+  private laneWidthFor(lanes: number): number {
+    if (!this.compact) return lanes > 2 ? 34 : 46;
+    const free = this.maxWidth - this.timeWidth - 2 - COMPACT_RIGHT_ROOM;
+    const lane = Math.floor(free / Math.max(1, lanes - 1));
+    return Math.min(COMPACT_LANE.max, Math.max(COMPACT_LANE.min, lane));
+  }
+
   private center(i: number): number {
-    return TIME_WIDTH + 2 + i * this.lane;
+    return this.timeWidth + 2 + i * this.lane;
+  }
+
+  /** A time as the time column shows it (the compact column has its unit in the heading). */
+  private seconds(t: number): string {
+    return this.compact ? this.text.compactSeconds(t) : this.text.seconds(t);
   }
 
   /** Endpoint names over their lanes. */
@@ -203,11 +240,11 @@ export class Ladder {
     // Lanes are laid out in single-width columns; the heading of the time column may be wide.
     let lanes = '';
     this.endpoints.forEach((id, i) => {
-      lanes = placeAt(lanes, this.center(i) - TIME_WIDTH - 2, id);
+      lanes = placeAt(lanes, this.center(i) - this.timeWidth - 2, id);
     });
-    const time = this.text.time;
+    const time = this.compact ? this.text.compactTime : this.text.time;
     return this.c.bold(
-      `${' '.repeat(Math.max(0, TIME_WIDTH - displayWidth(time)))}${time}  ${lanes}`.trimEnd(),
+      `${' '.repeat(Math.max(0, this.timeWidth - displayWidth(time)))}${time}  ${lanes}`.trimEnd(),
     );
   }
 
@@ -216,9 +253,13 @@ export class Ladder {
     return this.stateLine(t, lane, text, this.c.bold);
   }
 
-  /** A narration line under a step. */
+  /** A narration line under a step (in the compact layout wrapped, continuation lines indented). */
   noteLine(note: string): string {
-    return `${' '.repeat(TIME_WIDTH + 2)}${this.c.magenta(`» ${note}`)}`;
+    const indent = ' '.repeat(this.timeWidth + 2);
+    if (!this.compact) return `${indent}${this.c.magenta(`» ${note}`)}`;
+    return wrapToWidth(note, this.maxWidth - indent.length - 2)
+      .map((line, i) => `${indent}${this.c.magenta(`${i === 0 ? '»' : ' '} ${line}`)}`)
+      .join('\n');
   }
 
   /** The row of one trace event, or undefined for an event the ladder does not show. */
@@ -282,16 +323,48 @@ export class Ladder {
     return this.stateLine(e.t, e.endpoint, text, this.c.yellow);
   }
 
-  /** `text` in the endpoint's lane, painted. */
+  /** `text` in the endpoint's lane, painted (in the compact layout wrapped to the width). */
   private stateLine(t: number, endpoint: string, text: string, paint: (s: string) => string): string {
     const i = this.laneOf.get(endpoint) ?? 0;
-    const row = lifelines(this.endpoints.length, (j) => this.center(j), this.width);
-    return paintRow(
-      this.withTime(t, placeAt(row, this.center(i), text)),
-      this.center(i),
-      text.length,
-      paint,
-    ).trimEnd();
+    const pieces = this.compact ? wrapToWidth(text, this.maxWidth - this.center(i)) : [text];
+    return pieces
+      .map((piece, n) => {
+        const row = placeAt(this.lifelines(), this.center(i), piece);
+        return paintRow(n === 0 ? this.withTime(t, row) : row, this.center(i), piece.length, paint).trimEnd();
+      })
+      .join('\n');
+  }
+
+  /** An empty row: lifelines (│) at every lane centre. */
+  private lifelines(): string {
+    return lifelines(this.endpoints.length, (j) => this.center(j), this.width);
+  }
+
+  /**
+   * `arrowRow` with the marks after the arrow: on the same row when they fit, otherwise (compact
+   * layout) wrapped on the rows below, after the arrow or, when too little room is left there,
+   * from the first lane on.
+   */
+  private withDetails(arrowRow: string, details: string): string {
+    const dim = this.c.dim;
+    if (!details) return arrowRow.trimEnd();
+    const arrowEnd = displayWidth(arrowRow.trimEnd());
+    if (!this.compact) return `${arrowRow}  ${dim(details)}`;
+    if (arrowEnd + 2 + displayWidth(details) <= this.maxWidth)
+      return `${arrowRow.trimEnd()}  ${dim(details)}`;
+    const room = this.maxWidth - arrowEnd - 2;
+    const col =
+      room >= MIN_TEXT_COLUMNS
+        ? arrowEnd + 2
+        : Math.max(this.center(0) + 2, this.maxWidth - displayWidth(details));
+    const pieces = wrapToWidth(details, this.maxWidth - col);
+    const below = pieces.map((piece) => {
+      const row = placeAt(this.lifelines(), col, piece);
+      return paintRow(row, col, piece.length, dim).trimEnd();
+    });
+    return col === arrowEnd + 2
+      ? [`${arrowRow.trimEnd()}  ${dim(pieces[0])}`, ...below.slice(1)].join('\n')
+      : [arrowRow.trimEnd(), ...below].join('\n');
   }
 
   /** A segment as an arrow between lanes, relative numbers on it, absolute ones after it. */
@@ -301,26 +374,41 @@ export class Ladder {
     const flags = e.seg.flags.join(',');
     const relText = this.rel.label(e, this.text.absoluteMark);
     const label = ` ${flags} ${relText}${e.seg.len ? ` len=${e.seg.len}` : ''} `;
-    const extra = this.c.dim(this.segmentDetails(e, mode));
-    const row = lifelines(this.endpoints.length, (i) => this.center(i), this.width);
+    const extra = this.segmentDetails(e, mode);
+    const row = this.lifelines();
     if (a === undefined || b === undefined) {
       // Towards an address that is no endpoint (spoofed source): draw a stub off the sender's lane.
       const i = a ?? 0;
-      const stub = `├─${label}─▷ ${e.to}`;
-      return `${this.paintArrow(this.withTime(e.t, placeAt(row, this.center(i), stub)), this.center(i), stub.length, mode).trimEnd()}  ${extra}`;
+      // The compact layout cuts the label so that the stub and the address end within the width.
+      const room = this.maxWidth - this.center(i) - displayWidth(`├──▷ ${e.to}`);
+      const stub = `├─${this.compact ? fitLabel(label, room) : label}─▷ ${e.to}`;
+      const drawn = this.paintArrow(
+        this.withTime(e.t, placeAt(row, this.center(i), stub)),
+        this.center(i),
+        stub.length,
+        mode,
+      );
+      return this.withDetails(drawn.trimEnd(), extra);
     }
     const left = Math.min(this.center(a), this.center(b));
     const arrow = arrowBetween(a < b, Math.max(this.center(a), this.center(b)) - left, label, mode);
-    return `${this.paintArrow(this.withTime(e.t, placeAt(row, left, arrow)), left, arrow.length, mode)}  ${extra}`;
+    return this.withDetails(
+      this.paintArrow(this.withTime(e.t, placeAt(row, left, arrow)), left, arrow.length, mode),
+      extra,
+    );
   }
 
-  /** What follows an arrow: absolute numbers, window, options, delay and what befell the segment. */
+  /**
+   * What follows an arrow: absolute numbers, window, options (not in the compact layout), delay
+   * and what befell the segment.
+   */
   private segmentDetails(e: SegmentEvent, mode: ArrowMode): string {
     const abs = `${this.text.absolute} seq=${e.seg.seq}${e.seg.flags.includes('ACK') ? ` ack=${e.seg.ack}` : ''}`;
+    const wide = !this.compact;
     return [
-      abs,
-      `${this.text.window}=${e.seg.win}`,
-      e.seg.mss !== undefined ? `mss=${e.seg.mss}` : '',
+      wide ? abs : '',
+      wide ? `${this.text.window}=${e.seg.win}` : '',
+      wide && e.seg.mss !== undefined ? `mss=${e.seg.mss}` : '',
       'delay' in e && e.delay !== undefined ? this.text.delay(e.delay) : '',
       'retransmit' in e && (e.retransmit || e.cause) ? this.text.retransmit(e.cause) : '',
       'reordered' in e && e.reordered ? this.text.reordered : '',
@@ -333,7 +421,7 @@ export class Ladder {
 
   /** Puts the time into the time column of a full-width row. */
   private withTime(t: number, row: string): string {
-    return placeAt(row, 0, `${this.text.seconds(t).padStart(TIME_WIDTH)}  `);
+    return placeAt(row, 0, `${this.seconds(t).padStart(this.timeWidth)}  `);
   }
 
   private paintArrow(row: string, start: number, length: number, mode: ArrowMode): string {

@@ -30,6 +30,7 @@ function defaultOutput(): Output {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     color: colorByDefault(process.env, Boolean(process.stdout.isTTY)),
   };
 }
@@ -169,6 +170,8 @@ function runFlags(opts: Record<string, unknown>): RunFlags {
     threads: opts.threads as RunFlags['threads'],
     hosts: opts.host as string[] | undefined,
     full: opts.full === true,
+    width: opts.width as number | undefined,
+    compact: opts.compact === true,
     direction: opts.direction as Direction | undefined,
     color: opts.color === false ? false : undefined,
     noExpect: opts.expect === false,

@@ -46,6 +46,7 @@ import {
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { InputError, loadScenarioFile, loadScenarioStdin } from './schema.js';
 import { applyDirection, type Direction, describeDirection } from './sweep/direction.js';
+import { DEFAULT_COMPACT_WIDTH, fitLines, widestLine } from './terminal-width.js';
 
 export interface RunFlags {
   seed?: number;
@@ -78,8 +79,15 @@ export interface RunFlags {
   color?: boolean;
   /** --host: endpoints (ids or `*`/`?` globs) the text ladder draws as lanes, other group hosts folded. */
   hosts?: string[];
-  /** --full: the text ladder draws every endpoint as a lane, even thousands (no group view). */
+  /**
+   * --full: everything — the text ladder draws every endpoint as a lane, even thousands (no group
+   * view), and folds nothing.
+   */
   full?: boolean;
+  /** --width: columns the text output fits in (default: the terminal's, when stdout is one). */
+  width?: number;
+  /** --compact: the compact ladder (no absolute numbers, wrapped narration) whatever the width. */
+  compact?: boolean;
   /** --explain: narration language; with `format: 'jsonl'` the trace then carries `kind: "explain"` lines. */
   explain?: Lang;
   /** Language of the text output (ladder words, summary); default en. */
@@ -97,6 +105,8 @@ export interface Output {
   out: (text: string) => void;
   err: (text: string) => void;
   isTTY: boolean;
+  /** The terminal's width in columns, when stdout is a terminal. */
+  columns?: number;
   /** Colour when no flag says: NO_COLOR / FORCE_COLOR / TERM=dumb, else isTTY (color.ts). */
   color?: boolean;
 }
@@ -216,6 +226,11 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
       `--${flags.full ? 'full' : 'host'} chooses the lanes of the text ladder; it does not apply to --format ${format}`,
     );
   }
+  if (format !== 'text' && (flags.width !== undefined || flags.compact)) {
+    throw new InputError(
+      `--${flags.compact ? 'compact' : 'width'} lays out the text ladder; it does not apply to --format ${format}`,
+    );
+  }
   // Before the run: a --host that names no endpoint is an input error, not a wasted run.
   const lanes = format === 'text' ? planLanes(config, { hosts: flags.hosts, full: flags.full }) : undefined;
   const memoryBudget = memoryBudgetFromEnv(process.env);
@@ -277,28 +292,42 @@ function writeText(
   const color = flags.color ?? io.color ?? io.isTTY;
   const c = createColors(color);
   const lang = flags.lang ?? flags.explain ?? 'en';
-  io.out(
+  const parts: string[] = [
     lang === 'zh'
       ? `${c.bold(`synack run ${scenario.name}`)}  配置 ${config.profile}  种子 ${config.seed}  ${describeNetworkZh(config)}\n`
       : `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
-  );
-  if (scenario.description && lang === 'en') io.out(`${c.dim(scenario.description)}\n\n`);
-  else io.out('\n');
-  if (lanes) {
-    io.out(c.dim(groupViewHeading(lanes)));
-    io.out(renderGroupView(result.trace, lanes, { color, annotate, lang }));
-    io.out('\n');
-    io.out(groupSummaries(result.trace, lanes));
-  } else {
-    io.out(renderLadder(result.trace, { color, annotate, lang }));
-    io.out('\n');
-  }
+  ];
+  if (scenario.description && lang === 'en') parts.push(`${c.dim(scenario.description)}\n\n`);
+  else parts.push('\n');
+  const width = textWidth(flags, io);
+  const ladder = (compact: boolean) =>
+    lanes
+      ? renderGroupView(result.trace, lanes, { color, annotate, lang, compact, width })
+      : renderLadder(result.trace, { color, annotate, lang, compact, width });
+  // The wide layout when it fits (or no width is known), otherwise the compact one.
+  let drawn = ladder(flags.compact === true);
+  if (!flags.compact && width !== undefined && widestLine(drawn) > width) drawn = ladder(true);
+  if (lanes) parts.push(c.dim(groupViewHeading(lanes)), drawn, '\n', groupSummaries(result.trace, lanes));
+  else parts.push(drawn, '\n');
   const finals = finalStates(result, lanes, lang);
-  io.out(
+  parts.push(
     lang === 'zh'
       ? summaryTextZh(result, expectations, color, finals)
       : summaryText(result, expectations, color, finals),
   );
+  const text = parts.join('');
+  // Headers, summaries and any ladder row still too wide (many lanes) wrap at the width.
+  io.out(width === undefined ? text : fitLines(text, width, 4));
+}
+
+/**
+ * The columns the text output fits in: --width, else the terminal's when stdout is one, else
+ * none (the wide layout, as pipes and files always had it); --compact alone means 80 columns.
+ */
+export function textWidth(flags: Pick<RunFlags, 'width' | 'compact'>, io: Output): number | undefined {
+  const terminal = io.isTTY && io.columns ? io.columns : undefined;
+  const width = flags.width ?? terminal;
+  return width === undefined && flags.compact ? DEFAULT_COMPACT_WIDTH : width;
 }
 
 /** `id: states` per endpoint, a folded group's hosts as one entry counted by state (group-view.ts). */
