@@ -23,8 +23,11 @@ export const LADDER_HEAD = HEAD;
 const TIME_X = 70;
 const LEFT = 190;
 const RIGHT_MARGIN = 130;
-/** Rows drawn above and below the visible window, so a fast scroll rarely shows a blank. */
-const OVERSCAN = 6;
+/**
+ * Rows drawn above and below the visible window, so a fast scroll rarely shows a blank. Few: every
+ * row drawn is markup parsed, styled and laid out in the frame that redraws the window.
+ */
+const OVERSCAN = 3;
 /** Label metrics for collision tests: .seg-label is 11 px monospace (0.6 em per character). */
 const LABEL_CHAR = 6.7;
 const LABEL_HEIGHT = 13;

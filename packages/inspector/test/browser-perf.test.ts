@@ -76,16 +76,51 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts: number;
+  dur?: number;
   tdur?: number;
   args?: { name?: string };
 }
 
+/** What a task's CPU time went to: trace event names by kind of work. */
+const WORK: Record<string, string> = {
+  ParseHTML: 'parse',
+  UpdateLayoutTree: 'style',
+  Layout: 'layout',
+  PrePaint: 'paint',
+  Paint: 'paint',
+  Layerize: 'paint',
+  MinorGC: 'gc',
+  MajorGC: 'gc',
+};
+
+/** The costliest tasks, each with its wall and CPU time and where the CPU time went (ms). */
+function costliest(tasks: TraceEvent[], events: TraceEvent[], n: number) {
+  const ms = (us = 0) => Math.round(us / 100) / 10;
+  return [...tasks]
+    .sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0))
+    .slice(0, n)
+    .map((task) => {
+      const end = task.ts + (task.dur ?? 0);
+      const work: Record<string, number> = {};
+      for (const e of events) {
+        const kind = WORK[e.name];
+        if (kind && e.ts >= task.ts && e.ts < end) work[kind] = (work[kind] ?? 0) + (e.tdur ?? 0);
+      }
+      const other = (task.tdur ?? 0) - Object.values(work).reduce((a, b) => a + b, 0);
+      const parts = Object.fromEntries(Object.entries(work).map(([k, v]) => [k, ms(v)]));
+      // Script: what is left (the page's JavaScript, mostly; forced style and layout are above).
+      return { wall: ms(task.dur), cpu: ms(task.tdur), ...parts, script: ms(other) };
+    });
+}
+
 /**
  * Chromium trace of `during`: the main-thread CPU time (thread duration) of every task of the
- * page, in ms. Unlike a long task's duration it does not grow while the page waits for a CPU
- * that other processes hold, so it shows what the page itself costs on a loaded machine.
+ * page, in ms, and the costliest tasks' breakdown. Unlike a long task's duration CPU time does
+ * not grow while the page waits for a CPU that other processes hold, so it shows what the page
+ * itself costs on a loaded machine (tracing adds to it).
  */
-async function cpuPerTask(page: Page, during: () => Promise<void>): Promise<number[]> {
+async function cpuPerTask(page: Page, during: () => Promise<void>) {
   await browser.startTracing(page, {
     categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
   });
@@ -96,9 +131,9 @@ async function cpuPerTask(page: Page, during: () => Promise<void>): Promise<numb
       .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
       .map((e) => `${e.pid}/${e.tid}`),
   );
-  return trace.traceEvents
-    .filter((e) => e.ph === 'X' && e.name === 'RunTask' && mains.has(`${e.pid}/${e.tid}`))
-    .map((e) => (e.tdur ?? 0) / 1000);
+  const onMain = trace.traceEvents.filter((e) => e.ph === 'X' && mains.has(`${e.pid}/${e.tid}`));
+  const tasks = onMain.filter((e) => e.name === 'RunTask');
+  return { cpu: tasks.map((e) => (e.tdur ?? 0) / 1000), costliest: costliest(tasks, onMain, 3) };
 }
 
 /** Streams a whole run into an open page (resumed from the page) and returns its long tasks. */
@@ -112,7 +147,7 @@ async function streamRun(config: SimulationConfig, name: string) {
   try {
     const page = await openPaused(run.inspector);
     let total = 0;
-    const cpu = await cpuPerTask(page, async () => {
+    const { cpu, costliest } = await cpuPerTask(page, async () => {
       await page.click('#resume');
       await run.result;
       total = (run.inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect').length;
@@ -121,7 +156,7 @@ async function streamRun(config: SimulationConfig, name: string) {
     });
     const tasks = await longTasks(page);
     await page.screenshot({ path: screenshotPath(`perf-${name}-done`) });
-    return { run, page, tasks, total, cpu };
+    return { run, page, tasks, total, cpu, costliest };
   } catch (err) {
     await run.inspector.close();
     throw err;
@@ -173,22 +208,28 @@ describe('responsiveness in Chromium (Long Tasks API)', () => {
     ['lossy-transfer', lossyTransfer],
     ['flood-1000', flood1000],
   ] as const) {
-    // Over budget in wall-clock time (shared 2-core machine, load average 12–17, 2026-12-03,
-    // after the snapshot / frame-splitting / select work): lossy-transfer long tasks 70–115 ms
-    // median while streaming, scrub steps 35–170 ms median; the 1,000-connection flood 80–120 ms
-    // and 33–170 ms. In main-thread CPU time (Chromium trace, tdur; reported, not asserted) the
-    // costliest task is ~25 ms (lossy) / 35–40 ms (flood), a scrub task 30–35 ms (flood up to 51):
-    // the rest is the page waiting for the CPU. So whether a run meets the 50 ms budgets now
-    // depends on how busy the machine is (on an idle one lossy-transfer's would likely be met,
-    // on CI's shared one they are not): like Pause below, neither `it` nor `it.fails` would be
-    // stable. The budgets stay 50 ms and each run's verdict is reported (perf.json `withinBudget`);
-    // the test holds the numbers only to 2 s (a hang or a regression of the old kind) until the
-    // budgets are met on a loaded machine, then the bounds below become 50.
+    // Over budget in wall-clock time. Measured 2026-12-03 on the shared 2-core machine at load
+    // average 14–22 (three runs, after the part-per-frame / layer / smaller-batch work): long
+    // tasks while streaming lossy-transfer 71–97 ms median, 126–187 ms max; the 1,000-connection
+    // flood 86–95 ms median, 276–447 ms max; a scrub step until the moment is drawn everywhere
+    // (two frames: ladder, then panels) 102–131 ms median (lossy), 107–210 ms (flood).
+    // Which task is long and why (perf.json costliestStreaming / costliestScrubbing, CPU time
+    // from the Chromium trace, tracing included): the frame that redraws the ladder window,
+    // 26–45 ms of CPU: paint 8–16 ms (recording the page's display list with ~500 new SVG
+    // elements), layout 6–12 ms (a root layout with 500–900 dirty objects, mostly those
+    // elements), style 4–10, parse 2–5, script 1–10. The flood's costliest scrub task (from the
+    // end back to 10/11 of the run) is 58–65 ms of CPU: style ~20 ms and script ~24 ms — the
+    // model cloned from a snapshot and the connection picker's ~1,000 options trimmed. Every
+    // other task is well under 50 ms of CPU; the wall-clock excess (2–8× the CPU time) is the page
+    // waiting for a CPU that a dozen other processes hold. Strict 50 ms bounds would fail on this
+    // machine in every run, so the test holds the numbers only to 2 s (a hang or a regression
+    // of the old kind) and each run's verdict is kept (perf.json `withinBudget`); on a machine
+    // where the budgets hold, the bounds below become 50.
     it(`${name}: long tasks while rendering and scrub steps (budget 50 ms: measured, see above)`, async () => {
-      const { run, page, tasks, total, cpu } = await streamRun(config, name);
+      const { run, page, tasks, total, cpu, costliest } = await streamRun(config, name);
       try {
         let scrub: number[] = [];
-        const scrubCpu = await cpuPerTask(page, async () => {
+        const scrubTrace = await cpuPerTask(page, async () => {
           scrub = await page.evaluate(timeScrubSteps, scrubPositions(total));
         });
         // CPU time per task (see cpuPerTask): reported beside the budgets, not held to them.
@@ -197,7 +238,9 @@ describe('responsiveness in Chromium (Long Tasks API)', () => {
           longTasks: stats(tasks),
           scrub: stats(scrub),
           cpuPerTaskStreaming: stats(cpu),
-          cpuPerTaskScrubbing: stats(scrubCpu),
+          cpuPerTaskScrubbing: stats(scrubTrace.cpu),
+          costliestStreaming: costliest,
+          costliestScrubbing: scrubTrace.costliest,
           withinBudget: { longTasks: Math.max(0, ...tasks) <= 50, scrub: Math.max(...scrub) <= 50 },
         };
         console.log(`${name}: ${JSON.stringify(measured[name])}`);
@@ -212,11 +255,11 @@ describe('responsiveness in Chromium (Long Tasks API)', () => {
     });
   }
 
-  // The 100 ms budget is met in some runs and not in others (median 5–60 ms, slowest of five
-  // presses 50–380 ms on the shared machine: the control message is shown at once on arrival but
-  // can wait behind a long rendering task, see above), so neither `it` nor `it.fails` would be
-  // stable. The numbers go to test-results/perf.json; the test asserts only that every press is
-  // acknowledged (within 2 s) until the long tasks are gone, then the budget below becomes 100.
+  // The 100 ms budget is met in some runs and not in others (three runs at load 14–22:
+  // slowest of five presses 14, 199 and 79 ms, median 2–64 ms: the control message is shown at
+  // once on arrival but can wait behind a rendering task that the loaded machine stretches, see
+  // above), so neither `it` nor `it.fails` would be stable. The numbers go to
+  // test-results/perf.json; the test asserts only that every press is acknowledged (within 2 s).
   it('Pause is acknowledged while a run streams in (budget 100 ms: measured, see above)', async () => {
     // Slow enough to be mid-run when Pause is pressed.
     const run = await inspectSimulation(lossyTransfer, { speed: 20, hold: 0, scenario: { name: 'lossy' } });
