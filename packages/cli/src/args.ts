@@ -170,6 +170,10 @@ export function addLaneOptions(command: Command): Command {
       widthArg,
     )
     .option(
+      '--fold',
+      'fold runs of repeated ladder rows into "… N more …" even when piped (a terminal folds anyway)',
+    )
+    .option(
       '--compact',
       'compact ladder: no absolute numbers, narrower lanes, wrapped narration (80 columns unless --width)',
     );

@@ -182,6 +182,8 @@ export interface GroupViewOptions {
   /** The compact layout, fitted to `width` columns (ladder.ts LadderOptions). */
   compact?: boolean;
   width?: number;
+  /** Fold runs of repeated rows (ladder-fold.ts). */
+  fold?: boolean;
 }
 
 /** Routes each trace event to a drawn row, a folded group's tally, or nowhere. */
@@ -241,13 +243,13 @@ export function renderGroupView(
   const endTime = trace.at(-1)?.t ?? 0;
   const step = intervalMs(endTime);
   let intervalEnd = step;
-  const lines = [ladder.header()];
+  const items: string[] = [];
   const flushInterval = () => {
     for (const tally of router.tallies) {
       const row = tally.flush();
       // The last interval ends with the run, not after it.
       const t = Math.min(intervalEnd, endTime);
-      if (row !== undefined) lines.push(ladder.laneText(t, tally.group.lane, `⋯ ${row}`));
+      if (row !== undefined) items.push(ladder.laneText(t, tally.group.lane, `⋯ ${row}`));
     }
     intervalEnd += step;
   };
@@ -255,12 +257,11 @@ export function renderGroupView(
     // Rows of an interval come before the first event after it (events are in time order).
     while (e.t >= intervalEnd) flushInterval();
     if (!router.route(e)) return;
-    const line = ladder.eventLine(e);
-    if (line !== undefined) lines.push(line);
-    for (const note of options.annotate?.(e, index) ?? []) lines.push(ladder.noteLine(note));
+    const item = ladder.eventItem(e, options.annotate?.(e, index));
+    if (item !== undefined) items.push(item);
   });
   flushInterval();
-  return `${lines.join('\n')}\n`;
+  return ladder.render(items, options.fold === true);
 }
 
 /** The line above a group view: what is folded, and how to see more. */

@@ -32,6 +32,8 @@ export interface LadderText {
   duplicateOf(id: string): string;
   congestion(from: string, to: string, cwnd: number, ssthresh: string, inFlight: number): string;
   ms(ms: number): string;
+  /** The line standing for `n` folded events of the same shape (ladder-fold.ts). */
+  folded(n: number): string;
 }
 
 const EN_CAUSES: Record<string, string> = {
@@ -59,6 +61,7 @@ const en: LadderText = {
   congestion: (from, to, cwnd, ssthresh, inFlight) =>
     `cc ${from} → ${to} (cwnd ${cwnd}, ssthresh ${ssthresh}, in flight ${inFlight})`,
   ms: (ms) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`),
+  folded: (n) => `… ${n} more …`,
 };
 
 function appTextEn(e: AppEvent): string | undefined {
@@ -177,6 +180,7 @@ const zh: LadderText = {
   congestion: (from, to, cwnd, ssthresh, inFlight) =>
     `拥塞状态 ${ZH_CC_STATES[from] ?? from} → ${ZH_CC_STATES[to] ?? to}（拥塞窗口 ${cwnd}，慢启动门限 ${ssthresh}，在途 ${inFlight}）`,
   ms: (ms) => (ms >= 1000 ? `${ms / 1000} 秒` : `${ms} 毫秒`),
+  folded: (n) => `…… 另有 ${n} 个同类事件 ……`,
 };
 
 function appTextZh(e: AppEvent): string | undefined {

@@ -8,6 +8,7 @@ import { INFINITE_SSTHRESH } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
 import { createColors } from 'picocolors';
 import type { Annotate, Lang } from './explain/index.js';
+import { foldItems } from './ladder-fold.js';
 import { displayWidth, LADDER_TEXT, type LadderText, StateNamer } from './ladder-text.js';
 import { DEFAULT_COMPACT_WIDTH, wrapToWidth } from './terminal-width.js';
 
@@ -30,6 +31,8 @@ export interface LadderOptions {
   compact?: boolean;
   /** Columns the compact layout fits in (default {@link DEFAULT_COMPACT_WIDTH}). */
   width?: number;
+  /** Fold runs of repeated rows into one `… N more …` line (ladder-fold.ts). */
+  fold?: boolean;
 }
 
 const TIME_WIDTH = 11;
@@ -171,13 +174,12 @@ export function traceEndpoints(trace: readonly TraceEvent[]): string[] {
 
 export function renderLadder(trace: readonly TraceEvent[], options: LadderOptions = {}): string {
   const ladder = new Ladder(trace, options);
-  const lines = [ladder.header()];
+  const items: string[] = [];
   trace.forEach((e, index) => {
-    const line = ladder.eventLine(e);
-    if (line !== undefined) lines.push(line);
-    for (const note of options.annotate?.(e, index) ?? []) lines.push(ladder.noteLine(note));
+    const item = ladder.eventItem(e, options.annotate?.(e, index));
+    if (item !== undefined) items.push(item);
   });
-  return `${lines.join('\n')}\n`;
+  return ladder.render(items, options.fold === true);
 }
 
 type Colors = ReturnType<typeof createColors>;
@@ -251,6 +253,24 @@ export class Ladder {
   /** `text` in a lane at time `t`, in bold: a folded group's row (group-view.ts). */
   laneText(t: number, lane: string, text: string): string {
     return this.stateLine(t, lane, text, this.c.bold);
+  }
+
+  /** One event's row and its narration lines, or undefined when it draws nothing. */
+  eventItem(e: TraceEvent, notes: readonly string[] | undefined): string | undefined {
+    const line = this.eventLine(e);
+    const rows = [...(line === undefined ? [] : [line]), ...(notes ?? []).map((n) => this.noteLine(n))];
+    return rows.length > 0 ? rows.join('\n') : undefined;
+  }
+
+  /** The heading and the items (events, group rows), runs of repeated ones folded if asked. */
+  render(items: readonly string[], fold: boolean): string {
+    const shown = fold ? foldItems(items, (n) => this.foldLine(n)) : items;
+    return `${[this.header(), ...shown].join('\n')}\n`;
+  }
+
+  /** The line standing for `hidden` folded events. */
+  foldLine(hidden: number): string {
+    return `${' '.repeat(this.timeWidth + 2)}${this.c.dim(this.text.folded(hidden))}`;
   }
 
   /** A narration line under a step (in the compact layout wrapped, continuation lines indented). */

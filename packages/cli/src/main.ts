@@ -172,6 +172,7 @@ function runFlags(opts: Record<string, unknown>): RunFlags {
     full: opts.full === true,
     width: opts.width as number | undefined,
     compact: opts.compact === true,
+    fold: opts.fold === true,
     direction: opts.direction as Direction | undefined,
     color: opts.color === false ? false : undefined,
     noExpect: opts.expect === false,

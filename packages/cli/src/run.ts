@@ -88,6 +88,8 @@ export interface RunFlags {
   width?: number;
   /** --compact: the compact ladder (no absolute numbers, wrapped narration) whatever the width. */
   compact?: boolean;
+  /** --fold: fold runs of repeated rows even in a pipe (foldsLadder). */
+  fold?: boolean;
   /** --explain: narration language; with `format: 'jsonl'` the trace then carries `kind: "explain"` lines. */
   explain?: Lang;
   /** Language of the text output (ladder words, summary); default en. */
@@ -226,11 +228,17 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
       `--${flags.full ? 'full' : 'host'} chooses the lanes of the text ladder; it does not apply to --format ${format}`,
     );
   }
-  if (format !== 'text' && (flags.width !== undefined || flags.compact)) {
-    throw new InputError(
-      `--${flags.compact ? 'compact' : 'width'} lays out the text ladder; it does not apply to --format ${format}`,
-    );
+  const layoutFlag = flags.compact
+    ? 'compact'
+    : flags.fold
+      ? 'fold'
+      : flags.width !== undefined
+        ? 'width'
+        : '';
+  if (format !== 'text' && layoutFlag) {
+    throw new InputError(`--${layoutFlag} lays out the text ladder; it does not apply to --format ${format}`);
   }
+  if (flags.full && flags.fold) throw new InputError('--fold and --full cannot be used together');
   // Before the run: a --host that names no endpoint is an input error, not a wasted run.
   const lanes = format === 'text' ? planLanes(config, { hosts: flags.hosts, full: flags.full }) : undefined;
   const memoryBudget = memoryBudgetFromEnv(process.env);
@@ -300,10 +308,11 @@ function writeText(
   if (scenario.description && lang === 'en') parts.push(`${c.dim(scenario.description)}\n\n`);
   else parts.push('\n');
   const width = textWidth(flags, io);
+  const fold = foldsLadder(flags, io);
   const ladder = (compact: boolean) =>
     lanes
-      ? renderGroupView(result.trace, lanes, { color, annotate, lang, compact, width })
-      : renderLadder(result.trace, { color, annotate, lang, compact, width });
+      ? renderGroupView(result.trace, lanes, { color, annotate, lang, compact, width, fold })
+      : renderLadder(result.trace, { color, annotate, lang, compact, width, fold });
   // The wide layout when it fits (or no width is known), otherwise the compact one.
   let drawn = ladder(flags.compact === true);
   if (!flags.compact && width !== undefined && widestLine(drawn) > width) drawn = ladder(true);
@@ -318,6 +327,19 @@ function writeText(
   const text = parts.join('');
   // Headers, summaries and any ladder row still too wide (many lanes) wrap at the width.
   io.out(width === undefined ? text : fitLines(text, width, 4));
+}
+
+/**
+ * Whether the text ladder folds runs of repeated rows (ladder-fold.ts): never with --full; with
+ * --fold, --width or --compact; otherwise when stdout is a terminal (a pipe or a file keeps every
+ * row, as it always did).
+ */
+export function foldsLadder(
+  flags: Pick<RunFlags, 'full' | 'fold' | 'width' | 'compact'>,
+  io: Output,
+): boolean {
+  if (flags.full) return false;
+  return Boolean(flags.fold || flags.width !== undefined || flags.compact || io.isTTY);
 }
 
 /**
