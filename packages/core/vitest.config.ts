@@ -11,6 +11,7 @@ const PER_EDGE_SUITES = [
   'test/congestion.test.ts',
   'test/options.test.ts',
   'test/time-wait-linux.test.ts',
+  'test/send-window-update.test.ts',
 ];
 
 export default defineConfig({

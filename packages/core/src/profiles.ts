@@ -141,6 +141,14 @@ export interface Profile {
    * 'rfc9293': the window opens once by at least min(buffer/2, MSS). 'off': all free space at once.
    */
   readonly receiverSws: 'linux' | 'rfc9293' | 'off';
+  /**
+   * Which acceptable ACKs may change the send window (SND.WND). 'rfc9293' (§3.10.7.4): SND.WL1 <
+   * SEG.SEQ, or SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK — a duplicate ACK may shrink the window.
+   * 'linux' (tcp_may_update_window): the ACK advances SND.UNA, or SEG.SEQ > SND.WL1, or SEG.SEQ =
+   * SND.WL1 and the window grows or is 0 — a smaller nonzero window with the same SEQ and ACK is
+   * ignored (conformance/window-update-same-seq-smaller-ignored.pkt).
+   */
+  readonly sendWindowUpdate: 'linux' | 'rfc9293';
 
   // --- socket options (setsockopt per connection, tcb/keepalive.ts, tcb/give-up.ts); the profile gives the defaults ---
   /** SO_KEEPALIVE: probe an idle connection (RFC 1122 §4.2.3.6). Off by default on both, as the RFC requires. */
@@ -256,6 +264,7 @@ export const linuxProfile: Profile = Object.freeze({
   linuxPush: true,
   senderSws: 'linux',
   receiverSws: 'linux',
+  sendWindowUpdate: 'linux',
   timestamps: true,
   windowScaling: true,
   windowScale: 10,
@@ -315,6 +324,9 @@ export const rfc9293Profile: Profile = Object.freeze({
   senderSws: 'rfc9293',
   // §3.8.6.2.2: "A TCP implementation MUST include a SWS avoidance algorithm in the receiver".
   receiverSws: 'rfc9293',
+  // §3.10.7.4: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 <
+  // SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND".
+  sendWindowUpdate: 'rfc9293',
   // RFC 9293 alone requires only the MSS option (§3.7.1); the others are settings to switch on.
   timestamps: false,
   windowScaling: false,

@@ -365,6 +365,9 @@ const ccAlgorithms = ['newreno', 'cubic'] as const satisfies ReadonlyArray<Profi
 const naglePolicies = ['rfc896', 'minshall', 'off'] as const satisfies ReadonlyArray<Profile['nagle']>;
 const senderSwsRules = ['linux', 'rfc9293', 'off'] as const satisfies ReadonlyArray<Profile['senderSws']>;
 const receiverSwsRules = ['linux', 'rfc9293', 'off'] as const satisfies ReadonlyArray<Profile['receiverSws']>;
+const sendWindowUpdateRules = ['linux', 'rfc9293'] as const satisfies ReadonlyArray<
+  Profile['sendWindowUpdate']
+>;
 
 /** Any of @synack/core's profile fields (Profile), each bounded. */
 const profileOverridesSchema = z.strictObject({
@@ -405,6 +408,8 @@ const profileOverridesSchema = z.strictObject({
   senderSws: z.enum(senderSwsRules).optional(),
   // Receiver silly-window avoidance (core tcb/receive-window.ts, RFC 9293 §3.8.6.2.2)
   receiverSws: z.enum(receiverSwsRules).optional(),
+  // Which ACKs may change the send window (core tcb/synchronized.ts, RFC 9293 §3.10.7.4)
+  sendWindowUpdate: z.enum(sendWindowUpdateRules).optional(),
   // TCP options and the ACK policy (core options.ts, tcb/ack-policy.ts)
   timestamps: z.boolean().optional(),
   windowScaling: z.boolean().optional(),

@@ -8,14 +8,14 @@ import { onAckArrived } from '../loss/recovery.js';
 import type { TcpState } from '../machine/states.js';
 import { peerWindow } from '../options.js';
 import { Flag, payloadLength, type Segment, type SocketAddress, segmentLength } from '../segment.js';
-import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../seq.js';
+import { seqAdd, seqGt, seqLe, seqLt } from '../seq.js';
 import { noteDuplicateData } from './ack-policy.js';
 import { heardFromPeer } from './keepalive.js';
 import { acknowledge, sendSyn, transmit } from './output.js';
 import { receiveText } from './reassembly.js';
 import { acceptAck, segmentAcceptable, sendResetFor } from './segment-arrives.js';
 import type { Step, StepResult } from './step.js';
-import { EMPTY_BYTES, finAcked, finSent, UNSPECIFIED_SOCKET } from './tcb.js';
+import { EMPTY_BYTES, finAcked, finSent, type Tcb, UNSPECIFIED_SOCKET } from './tcb.js';
 import { timeWaitRst, timeWaitText } from './time-wait.js';
 import { pawsCheck, recordTsRecent } from './timestamps.js';
 
@@ -161,7 +161,7 @@ function afterAck(step: Step, state: TcpState, seg: Segment): StepResult {
   const priorUna = step.tcb.sndUna;
   const priorWnd = step.tcb.sndWnd;
   if (seqGt(seg.ack, step.tcb.sndUna)) acceptAck(step, seg);
-  updateWindow(step, seg);
+  updateWindow(step, seg, priorUna);
   // Congestion control and loss detection (loss/recovery.ts); what they allow leaves below.
   onAckArrived(step, seg, priorUna, priorWnd);
   const settled = ackInClosingStates(step, current);
@@ -210,18 +210,26 @@ function checkAckRange(step: Step, current: TcpState, seg: Segment): StepResult 
 }
 
 /**
- * Window update only from a segment newer than the last one used (SND.WL1/SND.WL2), and only
- * "If SND.UNA =< SEG.ACK" (RFC 9293 §3.10.7.4): an old ACK that RFC 5961 lets through (below
- * SND.UNA) must not move the window — e.g. shut it with a stale or blind zero window.
+ * Whether this ACK may change the send window (profile.sendWindowUpdate). Only "If SND.UNA =<
+ * SEG.ACK" (RFC 9293 §3.10.7.4; Linux tcp_ack stops at an old ACK): one that RFC 5961 lets
+ * through below SND.UNA must not move the window — e.g. shut it with a stale or blind zero window.
+ * `priorUna`: SND.UNA before this ACK.
  */
-function updateWindow(step: Step, seg: Segment): void {
+function mayUpdateWindow(t: Tcb, seg: Segment, priorUna: number): boolean {
+  if (seqLt(seg.ack, priorUna)) return false;
+  if (seqLt(t.sndWl1, seg.seq)) return true;
+  if (t.profile.sendWindowUpdate === 'rfc9293') return t.sndWl1 === seg.seq && seqLe(t.sndWl2, seg.ack);
+  // Linux tcp_may_update_window: after(ack, snd_una) || after(ack_seq, snd_wl1) ||
+  // (ack_seq == snd_wl1 && (nwin > snd_wnd || !nwin)).
+  if (seqGt(seg.ack, priorUna)) return true;
+  const window = peerWindow(t, seg);
+  return t.sndWl1 === seg.seq && (window > t.sndWnd || window === 0);
+}
+
+/** Window update from a segment the profile's rule accepts (SND.WL1/SND.WL2, mayUpdateWindow). */
+function updateWindow(step: Step, seg: Segment, priorUna: number): void {
   const t = step.tcb;
-  if (
-    seqGe(seg.ack, t.sndUna) &&
-    (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 === seg.seq && seqLe(t.sndWl2, seg.ack)))
-  ) {
-    takeWindow(step, seg);
-  }
+  if (mayUpdateWindow(t, seg, priorUna)) takeWindow(step, seg);
   // RFC 1122 4.2.2.17 (RFC 9293 §3.8.6.1): a zero window may stay closed indefinitely; as long as
   // the peer acknowledges our probes the connection MUST stay open, so answered probes do not
   // count toward the retry limit (Linux likewise clears icsk_probes_out on every ACK).
