@@ -105,7 +105,7 @@ export const ZH_STATE_NAMES: Readonly<Record<string, string>> = {
   TIME_WAIT: '时间等待',
 };
 
-const ZH_CLOSE_REASONS: Record<string, string> = {
+export const ZH_CLOSE_REASONS: Readonly<Record<string, string>> = {
   normal: '正常关闭',
   reset: '被重置',
   refused: '连接被拒绝',
@@ -113,13 +113,27 @@ const ZH_CLOSE_REASONS: Record<string, string> = {
   aborted: '异常终止',
 };
 
-const ZH_ERRORS: Record<string, string> = {
+export const ZH_ERRORS: Readonly<Record<string, string>> = {
   'connection reset': '连接被重置',
   'connection refused': '连接被拒绝',
   'connection closing': '连接正在关闭',
   'connection does not exist': '连接不存在',
   'connection already exists': '连接已存在',
   'foreign socket unspecified': '未指定对端地址',
+};
+
+/** Application events as an expectation names them (the trace's `app` event names). */
+export const ZH_APP_EVENTS: Readonly<Record<string, string>> = {
+  listen: '监听',
+  connect: '连接',
+  connected: '连接建立',
+  accept: '接受连接',
+  send: '发送',
+  'peer-closed': '读到文件结束',
+  closed: '连接关闭',
+  error: '错误',
+  restart: '主机重启',
+  'syn-flood': 'SYN 洪泛',
 };
 
 /** Why a segment was lost or discarded; a scenario's own label after "targeted:" is English text, left out. */
@@ -147,7 +161,8 @@ const ZH_CAUSES: Record<string, string> = {
   tlp: '重传（尾部丢失探测）',
 };
 
-const ZH_CC_STATES: Record<string, string> = {
+/** Linux congestion states (tcp_ca_state) by their Chinese names. */
+export const ZH_CC_STATES: Readonly<Record<string, string>> = {
   Open: '正常',
   Disorder: '乱序',
   CWR: '拥塞窗口缩减',

@@ -43,6 +43,7 @@ import {
   type LinkOverrides,
   type ScenarioSet,
 } from './network-flags.js';
+import { scenarioDescription } from './scenario-zh.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { InputError, loadScenarioFile, loadScenarioStdin } from './schema.js';
 import { applyDirection, type Direction, describeDirection } from './sweep/direction.js';
@@ -261,7 +262,8 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
   }
   // --no-expect: the exit code says only whether the run itself completed (a sweep row's repro
   // under loss, where the scenario's loss-free expectations are not the question).
-  const expectations = flags.noExpect ? [] : checkExpectations(scenario.expect ?? {}, result.trace);
+  const lang = flags.lang ?? flags.explain ?? 'en';
+  const expectations = flags.noExpect ? [] : checkExpectations(scenario.expect ?? {}, result.trace, lang);
   const passed = expectations.every((e) => e.pass);
   const annotate = flags.annotate?.(result.trace);
   if (format === 'jsonl' && flags.explain) io.out(explainJsonLines(result.trace, annotate, flags.explain));
@@ -305,7 +307,8 @@ function writeText(
       ? `${c.bold(`synack run ${scenario.name}`)}  配置 ${config.profile}  种子 ${config.seed}  ${describeNetworkZh(config)}\n`
       : `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
   ];
-  if (scenario.description && lang === 'en') parts.push(`${c.dim(scenario.description)}\n\n`);
+  const description = scenarioDescription(scenario, lang);
+  if (description) parts.push(`${c.dim(description)}\n\n`);
   else parts.push('\n');
   const width = textWidth(flags, io);
   const fold = foldsLadder(flags, io);
@@ -465,7 +468,7 @@ function describeNetworkZh(config: SimulationConfig): string {
   return parts.join('，');
 }
 
-/** summaryText in Chinese; an expectation's name is the scenario's own text and stays as written. */
+/** summaryText in Chinese (the expectations are named in Chinese by checkExpectations). */
 function summaryTextZh(
   result: RunResult,
   expectations: ExpectationResult[],

@@ -4,11 +4,14 @@
  * (flags, state names, protocol fields and acronyms, identifiers of endpoints, scenarios and
  * commands, x/y naming the ISNs). An English word that slips in fails the test with its line.
  */
+
+import type { TraceEvent } from '@synack/network';
 import { describe, expect, it } from 'vitest';
+import { checkExpectations } from '../src/expect.js';
 import { closeCjkGaps } from '../src/explain/catalog.js';
 import { fitLabel } from '../src/ladder.js';
 import { StateNamer } from '../src/ladder-text.js';
-import { pool, SCENARIO_NAMES, synack } from './helpers.js';
+import { describeResult, pool, SCENARIO_NAMES, synack } from './helpers.js';
 
 /** Words of the textbook notation and of the protocol that a Chinese text keeps as they are. */
 const ALLOWED = new Set([
@@ -36,9 +39,10 @@ const ALLOWED = new Set([
 function foreignWords(text: string): string[] {
   const found: string[] = [];
   for (const line of text.split('\n')) {
-    // An expectation's name is the scenario file's own text (✓ …), not the program's.
-    if (/^ {2}[✓✗] /.test(line)) continue;
-    for (const [word] of line.matchAll(/[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*/g)) {
+    // A command-line flag (--loss) is typed as it is; the expectation lines (✓ …) are checked too.
+    for (const [word] of line
+      .replace(/--[a-z-]+/g, '')
+      .matchAll(/[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*/g)) {
       if (!ALLOWED.has(word) && !/^[a-z]+\d+$/.test(word)) found.push(`${word}  ⟵  ${line.trim()}`);
     }
   }
@@ -69,7 +73,8 @@ describe('the Latin-word check', () => {
   });
 });
 
-const RUNS = SCENARIO_NAMES.map((name) => ['run', name, '--lang', 'zh', '--no-color']);
+/** With --explain: the ladder, its summary and expectations, and the narration, in one run each. */
+const RUNS = SCENARIO_NAMES.map((name) => ['run', name, '--lang', 'zh', '--explain', '--no-color']);
 const WHYS = ['two-way-handshake', 'four-way-close', 'time-wait', 'random-isn', 'syn-flood'].map((q) => [
   'why',
   q,
@@ -79,15 +84,55 @@ const WHYS = ['two-way-handshake', 'four-way-close', 'time-wait', 'random-isn', 
 ]);
 
 describe('--lang zh output', () => {
-  it('every built-in scenario’s ladder and summary is Chinese apart from whitelisted words', async () => {
+  it('every built-in scenario’s description, ladder, narration, summary and expectations are Chinese apart from whitelisted words', async () => {
     const results = await pool(
       RUNS.map((args) => () => synack(args)),
       2,
     );
+    for (const r of results) expect(r.code, describeResult(r)).toBe(0);
     const foreign = results.flatMap((r, i) => foreignWords(r.stdout).map((w) => `${RUNS[i][1]}: ${w}`));
     expect(foreign.slice(0, 20)).toEqual([]);
-    for (const r of results) expect(r.stdout).toMatch(/CLOSED（关闭）|LISTEN（监听）/);
-  }, 240_000);
+    for (const r of results) {
+      const lines = r.stdout.split('\n');
+      expect(r.stdout).toMatch(/CLOSED（关闭）|LISTEN（监听）/);
+      // The description line under the header is there, and Chinese.
+      expect(lines[1], r.args[1]).toMatch(/[\u4e00-\u9fff]{4}/);
+      expect(r.stdout).toContain('  ✓ 运行完成');
+      expect(r.stdout).toMatch(/» .*[\u4e00-\u9fff]/);
+    }
+  }, 600_000);
+
+  it('names a scenario’s expectations in Chinese: segments, drops, application events, bytes', () => {
+    const trace = [
+      { t: 0, kind: 'app', endpoint: 'server', event: 'closed', reason: 'reset' },
+      { t: 5, kind: 'drop', endpoint: 'server', id: 0, reason: 'syn-queue-full' },
+    ] as unknown as TraceEvent[];
+    const names = (lang: 'en' | 'zh') =>
+      checkExpectations(
+        {
+          segments: [{ from: 'client', flags: ['SYN'], retransmit: true, min: 1, max: 1 }],
+          drops: [{ reason: 'syn-queue-full', min: 1 }],
+          app: [{ endpoint: 'server', event: 'closed', reason: 'reset', min: 1, max: 1 }],
+          received: { server: 100 },
+        },
+        trace,
+        lang,
+      ).map((e) => e.name);
+    expect(names('en')).toEqual([
+      'run completes',
+      'exactly 1 from client [SYN] retransmitted',
+      'at least 1 drops (syn-queue-full)',
+      'exactly 1 server closed (reset)',
+      'server receives 100 bytes',
+    ]);
+    expect(names('zh')).toEqual([
+      '运行完成',
+      '恰好 1 个 client 发送的重传 [SYN] 报文段',
+      '至少 1 个被丢弃的报文段（半连接队列已满）',
+      'server 的应用事件“连接关闭（被重置）”恰好 1 次',
+      'server 收到 100 字节',
+    ]);
+  });
 
   it('narration has no space between two Chinese characters (这个数据, 1 秒后) and says 报文段', async () => {
     expect(closeCjkGaps('收不到这个 数据，RTO = 1 秒 后重传 SYN')).toBe(

@@ -10,7 +10,7 @@
  */
 import { INFINITE_SSTHRESH, SYNCHRONIZED_STATES } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
-import { zhDropReason } from '../ladder-text.js';
+import { ZH_CC_STATES, zhDropReason } from '../ladder-text.js';
 import { format, type Lang, type MessageKey, type Params } from './catalog.js';
 
 export interface Narration {
@@ -330,8 +330,13 @@ class Narrator {
     if (!IPV4.test(e.to)) return false;
     if (syn && ack && !e.retransmit) {
       if (!e.conn) this.sayOnce('flood.cookie', i, 'flood.cookie', { side, seq: seg.seq });
-      else
-        this.sayOnce('flood.synack', i, 'flood.synack', { side, reason: this.lost.get(e.id) ?? 'no-route' });
+      else {
+        const reason = this.lost.get(e.id) ?? 'no-route';
+        this.sayOnce('flood.synack', i, 'flood.synack', {
+          side,
+          reason: this.lang === 'zh' ? zhDropReason(reason) : reason,
+        });
+      }
     }
     return true;
   }
@@ -597,7 +602,11 @@ class Narrator {
         this.say(i, 'cc.cwr', { side, cwnd: e.cwnd });
         return;
       case 'Open':
-        if (from !== 'Disorder') this.say(i, 'cc.open', { ...params, from });
+        if (from !== 'Disorder')
+          this.say(i, 'cc.open', {
+            ...params,
+            from: this.lang === 'zh' ? (ZH_CC_STATES[from] ?? from) : from,
+          });
         return;
     }
   }

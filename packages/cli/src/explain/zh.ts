@@ -60,12 +60,12 @@ export const zh: Record<MessageKey, string> = {
     '{side}把 {len} 字节（seq = {seq}）作为尾部丢失探测再发一次：大约两个往返时间都没有收到确认，它不等 RTO 而是先探测，对方的回答会说明尾部是否丢失（RFC 8985 §7）',
 
   'cc.disorder':
-    '{side}收到重复 ACK 或 SACK 块（Disorder 状态）：可能有报文段丢失，也可能只是乱序——它继续发送并留意观察',
+    '{side}收到重复 ACK 或 SACK 块（乱序状态）：可能有报文段丢失，也可能只是乱序——它继续发送并留意观察',
   'cc.recovery':
     '{side}进入快速恢复：把拥塞窗口降到 cwnd = {cwnd} 个报文段（ssthresh = {ssthresh}），而不是从一个报文段重新开始，并在修补空洞期间保持 ACK 时钟（RFC 6582、RFC 6675）',
   'cc.loss':
-    '{side}的重传定时器超时（Loss 状态）：cwnd = {cwnd} 个报文段，ssthresh = {ssthresh}——重新从慢启动开始（RFC 5681 §3.1）',
-  'cc.cwr': '{side}把拥塞窗口降到 cwnd = {cwnd} 个报文段（CWR 状态）',
+    '{side}的重传定时器超时（超时恢复状态）：cwnd = {cwnd} 个报文段，ssthresh = {ssthresh}——重新从慢启动开始（RFC 5681 §3.1）',
+  'cc.cwr': '{side}把拥塞窗口降到 cwnd = {cwnd} 个报文段（拥塞窗口缩减状态）',
   'cc.open':
     '{side}离开 {from} 状态：发现丢包时未确认的数据都已被确认；以 cwnd = {cwnd}、ssthresh = {ssthresh} 继续发送',
   'ack.data': '{side}确认{peer}的数据：ack = {ack}（已收到 {bytes} 字节）',
@@ -109,7 +109,7 @@ export const zh: Record<MessageKey, string> = {
   'close.simAck':
     '{side}在自己的 FIN 尚未被确认时收到{peer}的 FIN：它确认该 FIN（ack = {ack}）并进入 {state} 状态；双方都在等待对自己 FIN 的确认',
   'fin.retx': '{side}重传它的 FIN（seq = {seq}，ack = {ack}）：没有及时收到对它的确认',
-  'close.connectTimeout': '{side}发送了 {n} 个 SYN 都没有回应，放弃连接：connect() 超时失败',
+  'close.connectTimeout': '{side}发送了 {n} 个 SYN 都没有回应，放弃连接：连接请求超时失败',
   'close.timeout': '{side}重传 {n} 次后放弃：连接因超时关闭',
   'close.keepalive':
     '{side}在 {n} 个保活探测都没有回应后关闭连接：其应用程序在这个套接字上的下一次调用以“连接超时”错误失败。如果没有保活机制，悄然消失的对方会让它永远停留在 ESTABLISHED 状态——这就是半打开连接',
