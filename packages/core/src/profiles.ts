@@ -65,6 +65,13 @@ export interface Profile {
    */
   readonly challengeAckInterval: number;
   /**
+   * The period of the clock M in the ISN = M + F(4-tuple, secret) (RFC 6528 §3), in ns.
+   * 'rfc9293': 4000 (RFC 793's 4 µs clock, 250,000 per second). 'linux': 64 (secure_tcp_seq →
+   * seq_scale adds ktime_get_real_ns() >> 6 to a siphash of the 4-tuple: 15,625,000 per second,
+   * the whole sequence space in about 275 s).
+   */
+  readonly isnClockTickNs: number;
+  /**
    * Prune old half-open entries when the SYN queue is more than half full: their SYN-ACK retry
    * budget drops from synackRetries towards 2 the fewer young (never timed-out) entries there are
    * (Linux reqsk_timer_handler: "we reserve half of room for young embrions"). false: every entry
@@ -246,6 +253,7 @@ export const linuxProfile: Profile = Object.freeze({
   receiveBuffer: 65_535,
   finWait2Timeout: 60_000,
   challengeAckInterval: 500,
+  isnClockTickNs: 64,
   synQueuePruning: true,
   timeWaitRules: 'linux',
   rfc1337: false,
@@ -300,6 +308,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   receiveBuffer: 65_535,
   finWait2Timeout: 0,
   challengeAckInterval: 0,
+  isnClockTickNs: 4000,
   synReceivedRstToListen: true,
   synQueuePruning: false,
   timeWaitRules: 'rfc9293',

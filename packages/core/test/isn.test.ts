@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { type HashKey, halfSipHash, ipv4Bytes, keyFromSeed, splitmix32, tupleBytes } from '../src/hash.js';
 import { rfc6528Isn } from '../src/isn.js';
+import { getProfile } from '../src/profiles.js';
 import { seqDiff } from '../src/seq.js';
 import { Pair } from './pair.js';
 
@@ -194,6 +195,19 @@ describe('RFC 6528 ISN = M + F(4-tuple, key)', () => {
     // Sub-millisecond times count whole 4 µs ticks.
     expect(seqDiff(rfc6528Isn(0.004, client, server, KEY), t0)).toBe(1);
     expect(seqDiff(rfc6528Isn(0.003, client, server, KEY), t0)).toBe(0);
+  });
+
+  it("with the linux profile's 64 ns tick (secure_tcp_seq: ktime_get_real_ns() >> 6) grows by 15,625 per ms", () => {
+    const tick = getProfile('linux').isnClockTickNs;
+    expect(tick).toBe(64);
+    expect(getProfile('rfc9293').isnClockTickNs).toBe(4000);
+    const t0 = rfc6528Isn(0, client, server, KEY, tick);
+    expect(t0).toBe(rfc6528Isn(0, client, server, KEY));
+    expect(seqDiff(rfc6528Isn(1, client, server, KEY, tick), t0)).toBe(15_625);
+    expect(seqDiff(rfc6528Isn(0.000064, client, server, KEY, tick), t0)).toBe(1);
+    // One second moves the ISN 15,625,000: the sequence space turns over in 2^32 × 64 ns ≈ 275 s.
+    expect(seqDiff(rfc6528Isn(1000, client, server, KEY, tick), t0)).toBe(15_625_000);
+    expect(rfc6528Isn(274_877.906944, client, server, KEY, tick)).toBe(t0);
   });
 
   it('wraps modulo 2^32 (M cycles every 2^32 × 4 µs ≈ 4.77 h)', () => {

@@ -17,7 +17,8 @@ import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
 
 /** RFC 6528 ISN for this 4-tuple at `now` (or the block's fixed ISN, for teaching). */
 export function chooseIss(tcb: Tcb, now: number): number {
-  return tcb.fixedIsn !== undefined ? tcb.fixedIsn >>> 0 : rfc6528Isn(now, tcb.local, tcb.remote, tcb.isnKey);
+  if (tcb.fixedIsn !== undefined) return tcb.fixedIsn >>> 0;
+  return rfc6528Isn(now, tcb.local, tcb.remote, tcb.isnKey, tcb.profile.isnClockTickNs);
 }
 
 /**
