@@ -173,6 +173,8 @@ export function addLaneOptions(command: Command): Command {
       '--fold',
       'fold runs of repeated ladder rows into "… N more …" even when piped (a terminal folds anyway)',
     )
+    .option('--step', 'in a terminal: one event per keypress (space/enter next, t past TIME_WAIT, q stop)')
+    .option('--skip-time-wait', 'mark each TIME_WAIT period with one "… TIME_WAIT 60 s skipped …" line')
     .option(
       '--compact',
       'compact ladder: no absolute numbers, narrower lanes, wrapped narration (80 columns unless --width)',

@@ -184,6 +184,8 @@ export interface GroupViewOptions {
   width?: number;
   /** Fold runs of repeated rows (ladder-fold.ts). */
   fold?: boolean;
+  /** Mark each TIME_WAIT period passed over (ladder.ts LadderOptions). */
+  skipTimeWait?: boolean;
 }
 
 /** Routes each trace event to a drawn row, a folded group's tally, or nowhere. */
@@ -237,6 +239,7 @@ export function renderGroupView(
     lang: options.lang,
     compact: options.compact,
     width: options.width,
+    skipTimeWait: options.skipTimeWait,
     endpoints: [...plan.drawn, ...plan.folded.map((g) => g.lane)],
   });
   const router = new GroupRouter(plan);

@@ -34,6 +34,8 @@ export interface LadderText {
   ms(ms: number): string;
   /** The line standing for `n` folded events of the same shape (ladder-fold.ts). */
   folded(n: number): string;
+  /** The line marking a TIME_WAIT period of `ms` passed over (--skip-time-wait). */
+  timeWaitSkipped(ms: number): string;
 }
 
 const EN_CAUSES: Record<string, string> = {
@@ -62,6 +64,7 @@ const en: LadderText = {
     `cc ${from} → ${to} (cwnd ${cwnd}, ssthresh ${ssthresh}, in flight ${inFlight})`,
   ms: (ms) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`),
   folded: (n) => `… ${n} more …`,
+  timeWaitSkipped: (ms) => `… TIME_WAIT ${en.ms(ms)} skipped …`,
 };
 
 function appTextEn(e: AppEvent): string | undefined {
@@ -196,6 +199,7 @@ const zh: LadderText = {
     `拥塞状态 ${ZH_CC_STATES[from] ?? from} → ${ZH_CC_STATES[to] ?? to}（拥塞窗口 ${cwnd}，慢启动门限 ${ssthresh}，在途 ${inFlight}）`,
   ms: (ms) => (ms >= 1000 ? `${ms / 1000} 秒` : `${ms} 毫秒`),
   folded: (n) => `…… 另有 ${n} 个同类事件 ……`,
+  timeWaitSkipped: (ms) => `…… 跳过 时间等待 ${zh.ms(ms)} ……`,
 };
 
 function appTextZh(e: AppEvent): string | undefined {

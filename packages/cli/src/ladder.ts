@@ -33,6 +33,8 @@ export interface LadderOptions {
   width?: number;
   /** Fold runs of repeated rows into one `… N more …` line (ladder-fold.ts). */
   fold?: boolean;
+  /** Mark each TIME_WAIT period with one `… TIME_WAIT 60 s skipped …` line where it ends. */
+  skipTimeWait?: boolean;
 }
 
 const TIME_WIDTH = 11;
@@ -203,6 +205,9 @@ export class Ladder {
   /** Columns a compact ladder fits in (no limit in the wide layout). */
   private readonly maxWidth: number;
   private readonly timeWidth: number;
+  private readonly skipTimeWait: boolean;
+  /** endpoint|conn → when it entered TIME_WAIT (for --skip-time-wait). */
+  private readonly timeWaitSince = new Map<string, number>();
 
   constructor(trace: readonly TraceEvent[], options: LadderOptions) {
     this.c = createColors(options.color ?? false);
@@ -210,6 +215,7 @@ export class Ladder {
     this.states = new StateNamer(options.lang ?? 'en');
     this.endpoints = options.endpoints ?? traceEndpoints(trace);
     this.compact = options.compact ?? false;
+    this.skipTimeWait = options.skipTimeWait ?? false;
     this.maxWidth = this.compact ? (options.width ?? DEFAULT_COMPACT_WIDTH) : Number.POSITIVE_INFINITY;
     this.timeWidth = this.compact
       ? Math.max(displayWidth(this.text.compactTime), this.seconds(trace.at(-1)?.t ?? 0).length)
@@ -268,6 +274,16 @@ export class Ladder {
     return `${[this.header(), ...shown].join('\n')}\n`;
   }
 
+  /** With skipTimeWait, the line before a connection leaves TIME_WAIT, saying how long it was there. */
+  private timeWaitSkipped(e: Extract<TraceEvent, { kind: 'state' }>): string | undefined {
+    if (!this.skipTimeWait) return undefined;
+    const key = `${e.endpoint}|${e.conn}`;
+    if (e.to === 'TIME_WAIT') this.timeWaitSince.set(key, e.t);
+    const since = this.timeWaitSince.get(key);
+    if (e.from !== 'TIME_WAIT' || since === undefined || e.t <= since) return undefined;
+    return `${' '.repeat(this.timeWidth + 2)}${this.c.dim(this.text.timeWaitSkipped(e.t - since))}`;
+  }
+
   /** The line standing for `hidden` folded events. */
   foldLine(hidden: number): string {
     return `${' '.repeat(this.timeWidth + 2)}${this.c.dim(this.text.folded(hidden))}`;
@@ -286,13 +302,16 @@ export class Ladder {
   eventLine(e: TraceEvent): string | undefined {
     const c = this.c;
     switch (e.kind) {
-      case 'state':
-        return this.stateLine(
+      case 'state': {
+        const row = this.stateLine(
           e.t,
           e.endpoint,
           `${this.states.name(e.from)} → ${this.states.name(e.to)}`,
           c.cyan,
         );
+        const skipped = this.timeWaitSkipped(e);
+        return skipped === undefined ? row : `${skipped}\n${row}`;
+      }
       case 'send':
       case 'duplicate':
         this.rel.observe(e);

@@ -18,6 +18,7 @@ import { registerReplay } from './replay/command.js';
 import { type Output, type RunFlags, resolveScenario, runScenario } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { InputError } from './schema.js';
+import { keysOf } from './step.js';
 import { registerSweep } from './sweep/command.js';
 import { DIRECTIONS, type Direction } from './sweep/direction.js';
 import { synackVersion } from './version.js';
@@ -31,8 +32,21 @@ function defaultOutput(): Output {
     err: (text) => process.stderr.write(text),
     isTTY: Boolean(process.stdout.isTTY),
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    keys: terminalKeys,
     color: colorByDefault(process.env, Boolean(process.stdout.isTTY)),
   };
+}
+
+/** Keys typed in the terminal, one at a time (raw mode while --step reads them). */
+async function* terminalKeys(): AsyncGenerator<string> {
+  process.stdin.setRawMode?.(true);
+  try {
+    yield* keysOf(process.stdin);
+  } finally {
+    process.stdin.setRawMode?.(false);
+    process.stdin.pause();
+  }
 }
 
 /** `synack list [--json]`. */
@@ -173,6 +187,8 @@ function runFlags(opts: Record<string, unknown>): RunFlags {
     width: opts.width as number | undefined,
     compact: opts.compact === true,
     fold: opts.fold === true,
+    step: opts.step === true,
+    skipTimeWait: opts.skipTimeWait === true,
     direction: opts.direction as Direction | undefined,
     color: opts.color === false ? false : undefined,
     noExpect: opts.expect === false,

@@ -46,6 +46,7 @@ import {
 import { scenarioDescription } from './scenario-zh.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 import { InputError, loadScenarioFile, loadScenarioStdin } from './schema.js';
+import { ladderSteps, stepThrough } from './step.js';
 import { applyDirection, type Direction, describeDirection } from './sweep/direction.js';
 import { DEFAULT_COMPACT_WIDTH, fitLines, widestLine } from './terminal-width.js';
 
@@ -91,6 +92,10 @@ export interface RunFlags {
   compact?: boolean;
   /** --fold: fold runs of repeated rows even in a pipe (foldsLadder). */
   fold?: boolean;
+  /** --step: the ladder one event per keypress (needs a terminal on stdin; step.ts). */
+  step?: boolean;
+  /** --skip-time-wait: one line marks each TIME_WAIT period passed over. */
+  skipTimeWait?: boolean;
   /** --explain: narration language; with `format: 'jsonl'` the trace then carries `kind: "explain"` lines. */
   explain?: Lang;
   /** Language of the text output (ladder words, summary); default en. */
@@ -110,6 +115,10 @@ export interface Output {
   isTTY: boolean;
   /** The terminal's width in columns, when stdout is a terminal. */
   columns?: number;
+  /** Whether standard input is a terminal (--step needs one). */
+  stdinIsTTY?: boolean;
+  /** The keys typed, for --step (the terminal in raw mode; a test gives a stream). */
+  keys?: () => AsyncIterable<string>;
   /** Colour when no flag says: NO_COLOR / FORCE_COLOR / TERM=dumb, else isTTY (color.ts). */
   color?: boolean;
 }
@@ -240,6 +249,11 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
     throw new InputError(`--${layoutFlag} lays out the text ladder; it does not apply to --format ${format}`);
   }
   if (flags.full && flags.fold) throw new InputError('--fold and --full cannot be used together');
+  if (flags.step && format !== 'text')
+    throw new InputError(`--step shows the text ladder; it does not apply to --format ${format}`);
+  if (flags.step && (!io.stdinIsTTY || !io.keys)) {
+    throw new InputError('--step needs a terminal: standard input is not one (it reads one key per event)');
+  }
   // Before the run: a --host that names no endpoint is an input error, not a wasted run.
   const lanes = format === 'text' ? planLanes(config, { hosts: flags.hosts, full: flags.full }) : undefined;
   const memoryBudget = memoryBudgetFromEnv(process.env);
@@ -267,7 +281,8 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
   const passed = expectations.every((e) => e.pass);
   const annotate = flags.annotate?.(result.trace);
   if (format === 'jsonl' && flags.explain) io.out(explainJsonLines(result.trace, annotate, flags.explain));
-  if (format === 'text') writeText(scenario, config, flags, io, { result, expectations, lanes, annotate });
+  if (format === 'text')
+    await writeText(scenario, config, flags, io, { result, expectations, lanes, annotate });
   else if (format === 'mermaid') {
     io.out(renderMermaid(result.trace, { annotate }));
   }
@@ -292,45 +307,60 @@ interface TextParts {
 }
 
 /** The text output: header, the ladder (or its group view), the summary and expectations. */
-function writeText(
+async function writeText(
   scenario: Scenario,
   config: SimulationConfig,
   flags: RunFlags,
   io: Output,
   { result, expectations, lanes, annotate }: TextParts,
-): void {
+): Promise<void> {
   const color = flags.color ?? io.color ?? io.isTTY;
   const c = createColors(color);
   const lang = flags.lang ?? flags.explain ?? 'en';
-  const parts: string[] = [
+  const header = [
     lang === 'zh'
       ? `${c.bold(`synack run ${scenario.name}`)}  配置 ${config.profile}  种子 ${config.seed}  ${describeNetworkZh(config)}\n`
       : `${c.bold(`synack run ${scenario.name}`)}  profile ${config.profile}  seed ${config.seed}  ${describeNetwork(config)}${describeDirection(config, flags.direction)}\n`,
   ];
   const description = scenarioDescription(scenario, lang);
-  if (description) parts.push(`${c.dim(description)}\n\n`);
-  else parts.push('\n');
+  header.push(description ? `${c.dim(description)}\n\n` : '\n');
   const width = textWidth(flags, io);
   const fold = foldsLadder(flags, io);
+  const skipTimeWait = flags.skipTimeWait;
   const ladder = (compact: boolean) =>
     lanes
-      ? renderGroupView(result.trace, lanes, { color, annotate, lang, compact, width, fold })
-      : renderLadder(result.trace, { color, annotate, lang, compact, width, fold });
+      ? renderGroupView(result.trace, lanes, { color, annotate, lang, compact, width, fold, skipTimeWait })
+      : renderLadder(result.trace, { color, annotate, lang, compact, width, fold, skipTimeWait });
   // The wide layout when it fits (or no width is known), otherwise the compact one.
   let drawn = ladder(flags.compact === true);
   if (!flags.compact && width !== undefined && widestLine(drawn) > width) drawn = ladder(true);
-  if (lanes) parts.push(c.dim(groupViewHeading(lanes)), drawn, '\n', groupSummaries(result.trace, lanes));
-  else parts.push(drawn, '\n');
   const finals = finalStates(result, lanes, lang);
-  parts.push(
+  const summary = [
+    ...(lanes ? [groupSummaries(result.trace, lanes)] : []),
     lang === 'zh'
       ? summaryTextZh(result, expectations, color, finals)
       : summaryText(result, expectations, color, finals),
-  );
-  const text = parts.join('');
+  ];
   // Headers, summaries and any ladder row still too wide (many lanes) wrap at the width.
-  io.out(width === undefined ? text : fitLines(text, width, 4));
+  const fitted = (text: string) => (width === undefined ? text : fitLines(text, width, 4));
+  const heading = lanes ? [c.dim(groupViewHeading(lanes))] : [];
+  if (flags.step && io.keys) {
+    io.out(fitted([...header, ...heading].join('')));
+    const { heading: lanesRow, steps } = ladderSteps(drawn);
+    io.err(fitted(STEP_HELP[lang]));
+    io.out(fitted(`${lanesRow}\n`));
+    await stepThrough(steps, io.keys(), (text) => io.out(fitted(text)));
+    io.out(fitted(`\n${summary.join('')}`));
+    return;
+  }
+  io.out(fitted([...header, ...heading, drawn, '\n', ...summary].join('')));
 }
+
+/** The keys of --step, said once before the first event (on stderr). */
+const STEP_HELP: Record<Lang, string> = {
+  en: 'space or enter: next event · t: past TIME_WAIT · q: stop (the summary follows)\n',
+  zh: '空格或回车：下一个事件 · t：跳过 TIME_WAIT · q：结束（随后打印总结）\n',
+};
 
 /**
  * Whether the text ladder folds runs of repeated rows (ladder-fold.ts): never with --full; with
