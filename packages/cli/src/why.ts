@@ -381,7 +381,13 @@ const synFlood: WhyQuestion = {
   },
 };
 
-const WHY_QUESTIONS: readonly WhyQuestion[] = [twoWayHandshake, fourWayClose, timeWait, randomIsn, synFlood];
+export const WHY_QUESTIONS: readonly WhyQuestion[] = [
+  twoWayHandshake,
+  fourWayClose,
+  timeWait,
+  randomIsn,
+  synFlood,
+];
 
 // -------------------------------------------------------------------------------------------
 // Compact ladders

@@ -12,6 +12,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Narration, narrate } from '../src/explain/index.js';
+import { type Output, runScenario } from '../src/run.js';
+import { WHY_QUESTIONS } from '../src/why.js';
 import { describeResult, pool, SCENARIO_NAMES, synack } from './helpers.js';
 
 interface Seg {
@@ -428,4 +430,23 @@ describe('why four-way-close says when the FIN was acknowledged', () => {
     );
     expect(r.stdout).not.toContain('FIN at once');
   }, 60_000);
+});
+
+describe('narrated claims of the runs behind every `synack why` answer', () => {
+  it('both runs of each answer: every claim matches its trace', async () => {
+    const silent: Output = { out: () => {}, err: () => {}, isTTY: false };
+    const problems: string[] = [];
+    let checked = 0;
+    for (const q of WHY_QUESTIONS) {
+      for (const [k, scenario] of q.pair().entries()) {
+        const { result } = await runScenario(scenario, { format: 'jsonl' }, silent);
+        const trace = (result.trace as unknown as Event[]).filter((e) => e.kind !== 'meta');
+        const r = contradictions(`why ${q.name} ${k === 0 ? 'A' : 'B'}`, trace);
+        problems.push(...r.problems);
+        checked += r.checked;
+      }
+    }
+    expect(problems.slice(0, 10)).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+  }, 300_000);
 });
