@@ -6,7 +6,7 @@
  * For each arrow of the ladder: a relative number is never negative and below 2^32, and equals
  * (absolute − ISN of the owning connection) mod 2^32 — the seq counted from the sender's own ISN,
  * the ack from the peer's ISN the sender acknowledged in its handshake (RFC 9293 §3.4: ISS / IRS).
- * A number is absolute (and marked `abs:`) only where no connection owns it.
+ * A number is absolute (and marked `abs:`, in Chinese `绝对:`) only where no connection owns it.
  *
  * The ISNs here come from the trace by the handshake's own arithmetic, not from the ladder's
  * bookkeeping (src/ladder.ts RelativeSeq): ISS = seq of the connection's latest SYN (or of the
@@ -114,8 +114,9 @@ function check(label: string, text: string, jsonl: string): { problems: string[]
     for (const [name, shown, abs, isn] of fields) {
       if (shown === undefined) continue;
       const where = `${label}: ${name}=${shown} in «${rows[i].row}»`;
-      if (shown.startsWith('abs:')) {
-        if (Number(shown.slice(4)) !== abs) problems.push(`${where}: absolute is ${abs}`);
+      const mark = /^(abs:|绝对:)/.exec(shown)?.[0];
+      if (mark) {
+        if (Number(shown.slice(mark.length)) !== abs) problems.push(`${where}: absolute is ${abs}`);
         continue;
       }
       const n = Number(shown);
@@ -206,4 +207,13 @@ describe('relative seq/ack of real runs', () => {
     expect(results.flatMap((r) => r.problems).slice(0, 10)).toEqual([]);
     expect(results.reduce((n, r) => n + r.relative, 0)).toBeGreaterThan(1000);
   }, 900_000);
+
+  it('--lang zh: the same numbers, absolute ones marked 绝对:', async () => {
+    const results = await pool(
+      ['syn-flood', 'old-duplicate-syn', 'half-open'].map((name) => () => checkRun([name, '--lang', 'zh'])),
+      1,
+    );
+    expect(results.flatMap((r) => r.problems).slice(0, 10)).toEqual([]);
+    for (const r of results) expect(r.relative).toBeGreaterThan(0);
+  }, 300_000);
 });
