@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { getProfile, type Profile } from '../src/profiles.js';
 import {
+  acceptableWindow,
   offerWindow,
   openWindow,
   owedSecondSegmentAck,
@@ -198,5 +199,19 @@ describe('reading part of the buffer (RECEIVE with a byte count, as read(2))', (
     expect(delivered().slice(1000, 1152)).toEqual(new Array(152).fill(1));
     expect(delivered().at(-1)).toBe(3);
     expect(p.tcb('server').readable.length).toBe(0);
+  });
+});
+
+describe('a zero window offered stays shut for arriving data until an update opens it', () => {
+  it('linux: window 0 offered, 1152 bytes freed by a read since: still nothing acceptable (tcp_data_queue)', () => {
+    const t = offered(receiver(LINUX_10K, 10_000 - 1152), 0);
+    expect(receiveWindow(t)).toBe(1152);
+    expect(acceptableWindow(t)).toBe(0);
+    offered(t, 1152);
+    expect(acceptableWindow(t)).toBe(1152);
+  });
+
+  it('rfc9293: the free space is acceptable', () => {
+    expect(acceptableWindow(offered(receiver(RFC_10K, 10_000 - 1152), 0))).toBe(1152);
   });
 });

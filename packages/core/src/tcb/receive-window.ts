@@ -16,7 +16,7 @@
  *
  * Segments are accepted up to the larger of the free space and the right edge offered (Linux
  * tcp_sequence takes what it offered: the no-shrink rule, aligned up to the scale unit, may offer
- * a little more than the buffer holds). Not modelled: Linux's memory accounting (truesize,
+ * a little more than the buffer holds); on linux, nothing while the window offered is 0. Not modelled: Linux's memory accounting (truesize,
  * scaling_ratio, autotuning, pruning) — the buffer is counted in payload bytes.
  */
 import { seqAdd, seqDiff } from '../seq.js';
@@ -27,9 +27,16 @@ export function openWindow(t: Tcb): number {
   return t.rcvWndEdge === undefined ? 0 : Math.max(0, seqDiff(t.rcvWndEdge, t.rcvNxt));
 }
 
-/** The window a segment may fall in (RCV.WND of the acceptability test): free space or what we offered. */
+/**
+ * The window a segment may fall in (RCV.WND of the acceptability test): free space or what we
+ * offered. On linux a window offered as 0 stays shut until an update opens it, whatever a read
+ * freed meanwhile (tcp_data_queue: "tcp_receive_window(tp) == 0" drops the data and ACKs at once;
+ * conformance/sws-receiver-zero-window-until-sixteenth.pkt).
+ */
 export function acceptableWindow(t: Tcb): number {
-  return Math.max(receiveWindow(t), openWindow(t));
+  const open = openWindow(t);
+  if (t.profile.receiverSws === 'linux' && t.rcvWndEdge !== undefined && open === 0) return 0;
+  return Math.max(receiveWindow(t), open);
 }
 
 /** The largest window the connection can offer (Linux window_clamp). */
