@@ -381,8 +381,54 @@ const synFlood: WhyQuestion = {
   },
 };
 
+/**
+ * Why the first SYN carries no data: A is handshake-with-data (the first bytes ride on the third
+ * segment, one round trip after the SYN); in B an old duplicate SYN of client:40000 carrying 100
+ * bytes reaches the listener, which acknowledges only the SYN (Linux tcp_conn_request without a
+ * Fast Open cookie drops the data: conformance/listen-syn-with-data.pkt).
+ */
+const synData: WhyQuestion = {
+  name: 'syn-data',
+  pair() {
+    const staleSynWithData = {
+      ...oldSyn,
+      segment: { ...oldSyn.segment, len: 100 },
+    };
+    return [
+      builtIn('handshake-with-data'),
+      {
+        name: 'syn-data/stale-syn',
+        description: 'An old duplicate SYN carrying 100 bytes reaches a TCP listener.',
+        network: { default: LAN },
+        endpoints: [
+          { id: 'client', actions: [staleSynWithData] },
+          { id: 'server', actions: [listen] },
+        ],
+      },
+    ];
+  },
+  contrast(a, b, t) {
+    const received = (run: Run) =>
+      connections(run.result, 'server').reduce((n, c) => n + (c.bytesReceived ?? 0), 0);
+    const firstData = sends(a.result.trace, 'client').find((e) => e.seg.len > 0);
+    const synAck = sends(b.result.trace, 'server').find((e) => e.seg.flags.join(',') === 'SYN,ACK');
+    return [
+      t('why.syn-data.ra', {
+        sent: firstData ? at(firstData.t, t) : '?',
+        rx: received(a),
+      }),
+      t('why.syn-data.rb', {
+        ack: synAck ? `${synAck.seg.ack}` : '?',
+        rx: received(b),
+        rsts: sends(b.result.trace, 'client').filter((e) => e.seg.flags.includes('RST')).length,
+      }),
+    ];
+  },
+};
+
 export const WHY_QUESTIONS: readonly WhyQuestion[] = [
   twoWayHandshake,
+  synData,
   fourWayClose,
   timeWait,
   randomIsn,

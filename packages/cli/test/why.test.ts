@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CliResult, describeResult, synack } from './helpers.js';
 
-const QUESTIONS = ['two-way-handshake', 'four-way-close', 'time-wait', 'random-isn', 'syn-flood'];
+const QUESTIONS = ['two-way-handshake', 'syn-data', 'four-way-close', 'time-wait', 'random-isn', 'syn-flood'];
 
 /** The "What differs" section: the A line and the B line. */
 function differences(r: CliResult): { a: string; b: string } {
@@ -79,6 +79,17 @@ describe('synack why', () => {
     expect(a).toContain('closed with reason "normal" (ACKs sent from TIME_WAIT: 2; RST: 0)');
     expect(b).toContain('closed with reason "reset" (ACKs sent from TIME_WAIT: 1; RST: 1)');
   });
+
+  it('syn-data: data waits for the third segment; an old SYN carrying data gets only its SYN acknowledged', async () => {
+    const r = await synack(['why', 'syn-data', '--no-color']);
+    expect(r.code, describeResult(r)).toBe(0);
+    expect(r.stdout).toMatch(/A: the first data left with the third segment at 0\.020 s.*received 100 bytes/);
+    // seq 90 + 1: the SYN alone is acknowledged, none of its 100 bytes.
+    expect(r.stdout).toMatch(
+      /B: the server acknowledged only the SYN \(ack = 91,.* received 0 bytes.* 1 RST/,
+    );
+    expect(r.stdout).toContain('TCP Fast Open (RFC 7413)');
+  }, 60_000);
 
   it('random-isn: with fixed ISNs the old segment is accepted by the new incarnation; with RFC 6528 ISNs it is not', async () => {
     const r = await synack(['why', 'random-isn']);

@@ -37,7 +37,7 @@ export const en = {
   'hs.3':
     "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}, seq = {seq}); {side} is {state}, {peer} will be ESTABLISHED when this ACK arrives",
   'hs.3.data':
-    "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}) and already carries {len} bytes of data (seq = {seq}); {side} is {state}. Its application wrote before the connection was open, so {side} sent no bare ACK first: the data carries the acknowledgment (RFC 9293 §3.10.7.3 allows it; Linux holds the ACK while a write is waiting, tcp_rcv_synsent_state_process)",
+    "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}) and already carries {len} bytes of data (seq = {seq}); {side} is {state}. Its application wrote before the connection was open, so {side} sent no bare ACK first: the data carries the acknowledgment (RFC 9293 §3.10.7.3 allows it; Linux holds the ACK while a write is waiting, tcp_rcv_synsent_state_process). Why the SYN itself carried no data: `synack why syn-data`",
   'hs.done':
     '{side} receives the ACK of its SYN (ack = {ack}): the three-way handshake is complete, both sides are ESTABLISHED',
   'hs.cookieOk':
@@ -210,6 +210,18 @@ export const en = {
   'why.two-way-handshake.moral':
     "The third segment acknowledges the server's fresh ISN (ack = y+1): only a client that is really opening this connection now can send it. With two segments, any old duplicate SYN opens a connection.",
 
+  'why.syn-data.q': 'Why does the first SYN carry no data (and what does TCP Fast Open change)?',
+  'why.syn-data.setup':
+    'Setup: in A the client application writes 100 bytes right after connect(); in B a SYN of an earlier incarnation of client:40000 → server:80 (seq = 90) carrying 100 bytes reaches the server, and the client is not connecting.',
+  'why.syn-data.a': 'the data waits for the handshake and rides on its third segment (handshake-with-data)',
+  'why.syn-data.b': 'an old duplicate SYN carrying 100 bytes',
+  'why.syn-data.ra':
+    'A: the first data left with the third segment at {sent}, one round trip after the SYN, once the server had proved with its SYN-ACK that it knows this connection; the server application received {rx} bytes',
+  'why.syn-data.rb':
+    "B: the server acknowledged only the SYN (ack = {ack}, the SYN's seq + 1: not one data byte) and its application received {rx} bytes; the client, which opened nothing, answered the SYN-ACK with {rsts} RST and the half-open entry was freed",
+  'why.syn-data.moral':
+    "A SYN proves nothing: it may be an old duplicate or come from a forged address. Data on it would reach the application before the third segment has shown that the sender really opened this connection now (see `synack why two-way-handshake`), so RFC 9293 §3.10.7.2 lets a listener only queue it until the handshake completes, and Linux drops it (the sender retransmits it after the handshake). TCP Fast Open (RFC 7413) earns one round trip back: the server first gives the client a cookie, a MAC of the client's IP address, in an ordinary handshake; a later SYN may carry data with that cookie, and the server delivers the data at once only when the cookie checks out — a stale or spoofed SYN without it is handled as here. TFO is not modelled by synack.",
+
   'why.four-way-close.q': 'Why does closing usually take four segments when opening takes three?',
   'why.four-way-close.setup':
     'Setup: the client sends 200 bytes and closes. In A the server then sends 3 × 4096 bytes before it closes; in B it closes as soon as it reads end-of-file.',
@@ -250,7 +262,7 @@ export const en = {
   'why.random-isn.rb':
     'B: the second connection starts at x = {isn2}, {distance} away from the first (x = {isn1}); the same old segment (seq = {seq}) fell outside the window and was discarded: received {rx} bytes, sent {tx}; {acks} bare ACK(s) followed',
   'why.random-isn.moral':
-    'With a fixed ISN every incarnation of a 4-tuple numbers its bytes the same way, so a delayed segment of an old connection looks valid in the new one. ISNs that move with a clock and a secret hash of the 4-tuple (RFC 6528) put the new connection elsewhere in the sequence space, and the old segment is rejected.',
+    "With a fixed ISN every incarnation of a 4-tuple numbers its bytes the same way, so a delayed segment of an old connection looks valid in the new one. ISNs that move with a clock and a secret hash of the 4-tuple (RFC 6528) put the new connection elsewhere in the sequence space, and the old segment is rejected. The clock differs by profile: RFC 793's ticks every 4 µs (250,000 per second, `--profile rfc9293`); Linux's every 64 ns (15,625,000 per second: secure_tcp_seq adds ktime_get_real_ns() >> 6 to a keyed siphash of the 4-tuple). In A, Linux also keeps the two confused sides from an endless ACK storm: an ACK of data never sent is dropped and answered at most once per 500 ms (tcp_invalid_ratelimit).",
 
   'why.syn-flood.q': 'How does a SYN flood deny service, and how do SYN cookies help?',
   'why.syn-flood.setup':

@@ -33,7 +33,7 @@ export const zh: Record<MessageKey, string> = {
   'hs.3':
     '第三次握手：{side}确认{peer}的 SYN（ack = {ack}，seq = {seq}），{side}处于 {state} 状态，{peer}收到这个 ACK 后也进入 ESTABLISHED 状态',
   'hs.3.data':
-    '第三次握手：{side}确认{peer}的 SYN（ack = {ack}），并已携带 {len} 字节数据（seq = {seq}），{side}处于 {state} 状态。应用进程在连接建立之前就已写入数据，所以{side}没有先发一个单独的确认报文段，而是让数据报文段捎带确认（RFC 9293 第 3.10.7.3 节允许这样做；Linux 在有写操作等待时推迟这个确认）。',
+    '第三次握手：{side}确认{peer}的 SYN（ack = {ack}），并已携带 {len} 字节数据（seq = {seq}），{side}处于 {state} 状态。应用进程在连接建立之前就已写入数据，所以{side}没有先发一个单独的确认报文段，而是让数据报文段捎带确认（RFC 9293 第 3.10.7.3 节允许这样做；Linux 在有写操作等待时推迟这个确认）。为什么 SYN 本身不携带数据：参见 synack why syn-data。',
   'hs.done': '{side}收到对其 SYN 的确认（ack = {ack}）：三次握手完成，双方都处于 ESTABLISHED 状态',
   'hs.cookieOk':
     '{side}在 ACK 中收回了自己的 SYN cookie（ack = {ack}）：校验通过，{side}据此重建连接并进入 ESTABLISHED 状态——它从未保存过半连接',
@@ -183,6 +183,18 @@ export const zh: Record<MessageKey, string> = {
   'why.two-way-handshake.moral':
     '第三个报文段确认服务器新选的初始序号（ack = y+1）：只有此刻真正在建立这个连接的客户端才能发出它。只有两次握手时，任何过期的重复 SYN 都能打开一个连接。',
 
+  'why.syn-data.q': '为什么第一个 SYN 不携带数据？TCP 快速打开改变了什么？',
+  'why.syn-data.setup':
+    '场景：在 A 中，客户端应用进程在发起连接后立即写入 100 字节；在 B 中，client:40000 → server:80 的一个早先连接遗留的 SYN（seq = 90）携带 100 字节到达服务器，而客户端并没有发起连接。',
+  'why.syn-data.a': '数据等待握手完成，由第三个报文段捎带（handshake-with-data）',
+  'why.syn-data.b': '一个携带 100 字节数据的过期重复 SYN',
+  'why.syn-data.ra':
+    'A：第一批数据在 {sent} 随第三个报文段发出，比 SYN 晚一个往返时间，此时服务器已用 SYN-ACK 证明它认得这个连接；服务器应用进程收到 {rx} 字节',
+  'why.syn-data.rb':
+    'B：服务器只确认了 SYN（ack = {ack}，即该 SYN 的 seq + 1，没有确认任何数据字节），其应用进程收到 {rx} 字节；客户端并没有打开连接，它用 {rsts} 个 RST 回答 SYN-ACK，半连接表项随即被释放',
+  'why.syn-data.moral':
+    'SYN 什么也证明不了：它可能是过期的重复报文段，也可能来自伪造的地址。如果它携带的数据直接交给应用进程，那么在第三个报文段证明发送方确实正在打开这个连接之前，数据就已经到达应用（参见“为什么需要第三个报文段”）。所以 RFC 9293 第 3.10.7.2 节只允许监听方把这些数据排队等待握手完成，而 Linux 直接丢弃它们（发送方在握手之后重传）。TCP 快速打开（RFC 7413）省回了一个往返时间：服务器先在一次普通握手中给客户端一个 cookie，即对客户端 IP 地址计算的消息认证码；之后的 SYN 可以带上这个 cookie 携带数据，只有 cookie 校验通过，服务器才立即交付数据——没有 cookie 的过期或伪造 SYN 仍按这里的方式处理。本模拟器没有实现快速打开。',
+
   'why.four-way-close.q': '为什么建立连接用三个报文段，关闭连接通常却要四个？',
   'why.four-way-close.setup':
     '场景：客户端发送 200 字节后关闭。A 中服务器随后再发送 3 × 4096 字节才关闭；B 中服务器一读到文件结束就关闭。',
@@ -222,7 +234,7 @@ export const zh: Record<MessageKey, string> = {
   'why.random-isn.rb':
     'B：第二个连接从 x = {isn2} 开始，与第一个连接（x = {isn1}）相距 {distance}；同一个旧报文段（seq = {seq}）落在窗口外被丢弃：收到 {rx} 字节，发送 {tx} 字节；之后只有 {acks} 个纯 ACK',
   'why.random-isn.moral':
-    '使用固定初始序号时，同一四元组的每一个连接都以相同方式给字节编号，旧连接被延迟的报文段在新连接中看起来是合法的。随时钟变化并结合四元组秘密哈希的初始序号（RFC 6528）让新连接位于序号空间的别处，旧报文段因此被拒绝。',
+    '使用固定初始序号时，同一四元组的每一个连接都以相同方式给字节编号，旧连接被延迟的报文段在新连接中看起来是合法的。随时钟变化并结合四元组秘密哈希的初始序号（RFC 6528）让新连接位于序号空间的别处，旧报文段因此被拒绝。时钟因配置而异：RFC 793 的时钟每 4 微秒加一（每秒 250000，对应 rfc9293 配置）；Linux 的时钟每 64 纳秒加一（每秒 15625000：内核把纳秒时间右移 6 位，加上四元组的带密钥哈希值）。在 A 中，Linux 还防止了两端无休止地互发确认（确认风暴）：确认了从未发送的数据的 ACK 被丢弃，对这类报文段的回应每 500 毫秒最多一次。',
 
   'why.syn-flood.q': 'SYN 洪泛如何造成拒绝服务？SYN cookie 如何应对？',
   'why.syn-flood.setup':
