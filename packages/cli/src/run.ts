@@ -49,6 +49,7 @@ import { InputError, loadScenarioFile, loadScenarioStdin } from './schema.js';
 import { ladderSteps, stepThrough } from './step.js';
 import { applyDirection, type Direction, describeDirection } from './sweep/direction.js';
 import { DEFAULT_COMPACT_WIDTH, fitLines, widestLine } from './terminal-width.js';
+import { TimeWaitSkippingPacer } from './time-wait-pacer.js';
 
 export interface RunFlags {
   seed?: number;
@@ -221,18 +222,8 @@ export interface RunOutcome {
   exitCode: 0 | 1;
 }
 
-export async function runScenario(given: Scenario, flags: RunFlags, io: Output): Promise<RunOutcome> {
-  // --set goes through the scenario schema once here; buildConfig applies it unchecked.
-  const scenario = applySetsChecked(given, flags.sets);
-  const config = buildConfig(scenario, { ...flags, sets: undefined });
-  try {
-    validateSimulationConfig(config);
-  } catch (err) {
-    throw new InputError(`${scenario.name}: ${(err as Error).message}`);
-  }
-  const early = canLosePackets(config) ? earlyActionsWarning(scenario, ['close', 'abort']) : undefined;
-  if (early) io.err(`synack: warning: ${early}\n`);
-  const format = flags.format ?? 'text';
+/** Flags that shape the text output: an input error with another format or without a terminal. */
+function checkTextFlags(flags: RunFlags, format: string, io: Output): void {
   if (format !== 'text' && (flags.hosts?.length || flags.full)) {
     throw new InputError(
       `--${flags.full ? 'full' : 'host'} chooses the lanes of the text ladder; it does not apply to --format ${format}`,
@@ -254,19 +245,44 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
   if (flags.step && (!io.stdinIsTTY || !io.keys)) {
     throw new InputError('--step needs a terminal: standard input is not one (it reads one key per event)');
   }
+}
+
+export async function runScenario(given: Scenario, flags: RunFlags, io: Output): Promise<RunOutcome> {
+  // --set goes through the scenario schema once here; buildConfig applies it unchecked.
+  const scenario = applySetsChecked(given, flags.sets);
+  const config = buildConfig(scenario, { ...flags, sets: undefined });
+  try {
+    validateSimulationConfig(config);
+  } catch (err) {
+    throw new InputError(`${scenario.name}: ${(err as Error).message}`);
+  }
+  const early = canLosePackets(config) ? earlyActionsWarning(scenario, ['close', 'abort']) : undefined;
+  if (early) io.err(`synack: warning: ${early}\n`);
+  const format = flags.format ?? 'text';
+  checkTextFlags(flags, format, io);
   // Before the run: a --host that names no endpoint is an input error, not a wasted run.
   const lanes = format === 'text' ? planLanes(config, { hosts: flags.hosts, full: flags.full }) : undefined;
   const memoryBudget = memoryBudgetFromEnv(process.env);
   const pcap = openPcap(flags);
   if (format === 'jsonl') io.out(`${JSON.stringify(traceMeta(config))}\n`);
-  const result = await runSimulation(config, {
+  // --realtime --skip-time-wait: the CLI paces, passing over TIME_WAIT (time-wait-pacer.ts).
+  const pacer =
+    flags.skipTimeWait && config.realtime ? new TimeWaitSkippingPacer(config.realtime) : undefined;
+  const beforeStep = pacer
+    ? async (t: number) => {
+        await pacer.step(t);
+        await flags.beforeStep?.(t);
+      }
+    : flags.beforeStep;
+  const result = await runSimulation(pacer ? { ...config, realtime: undefined } : config, {
     onTrace: (event) => {
+      pacer?.observe(event);
       // With --explain the JSONL is written after the run, narration lines interleaved.
       if (format === 'jsonl' && !flags.explain) io.out(toJsonLine(event));
       flags.onTrace?.(event);
     },
     ...pcap?.hooks,
-    beforeStep: flags.beforeStep,
+    beforeStep,
     onInspect: flags.onInspect,
     threads: flags.threads,
     memoryBudget,

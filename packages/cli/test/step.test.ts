@@ -3,9 +3,11 @@
  * terminal, no clock), and `--skip-time-wait`'s line. Without a terminal on stdin: exit 2.
  */
 import { Readable } from 'node:stream';
+import type { TraceEvent } from '@synack/network';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import { keysOf, ladderSteps, stepThrough } from '../src/step.js';
+import { TimeWaitSkippingPacer } from '../src/time-wait-pacer.js';
 import { synack } from './helpers.js';
 
 /** `synack run ARGS --step` in this process, its keys read from `typed`. */
@@ -92,5 +94,46 @@ describe('--skip-time-wait', () => {
     expect(en.stdout.match(/… TIME_WAIT 60 s skipped …/g)).toHaveLength(1);
     expect(zh.stdout.match(/…… 跳过 时间等待 60 秒 ……/g)).toHaveLength(1);
     expect(plain.stdout).not.toMatch(/skipped/);
+  });
+});
+
+describe('--realtime --skip-time-wait pacing', () => {
+  /** A fake clock: sleeping moves it on, nothing else does. */
+  function fakeClock() {
+    const clock = {
+      t: 1000,
+      slept: 0,
+      now: () => clock.t,
+      sleep: async (ms: number) => {
+        clock.t += ms;
+        clock.slept += ms;
+      },
+    };
+    return clock;
+  }
+  const state = (t: number, from: string, to: string) =>
+    ({ kind: 'state', t, endpoint: 'client', conn: 'c1', from, to }) as unknown as TraceEvent;
+
+  it('waits for the virtual time before TIME_WAIT and passes over the TIME_WAIT period', async () => {
+    const clock = fakeClock();
+    const pacer = new TimeWaitSkippingPacer(2, clock);
+    await pacer.step(0);
+    await pacer.step(500);
+    pacer.observe(state(500, 'FIN_WAIT_2', 'TIME_WAIT'));
+    await pacer.step(510);
+    await pacer.step(60_500); // leaves TIME_WAIT here
+    pacer.observe(state(60_500, 'TIME_WAIT', 'CLOSED'));
+    await pacer.step(61_500);
+    // 500 ms before TIME_WAIT and 1000 ms after it, at twice real speed; 60 s passed over.
+    expect(pacer.skipped).toBe(60_000);
+    expect(clock.slept).toBe(750);
+  });
+
+  it('paces every step without TIME_WAIT', async () => {
+    const clock = fakeClock();
+    const pacer = new TimeWaitSkippingPacer(1, clock);
+    for (const t of [0, 1000, 3000]) await pacer.step(t);
+    expect(clock.slept).toBe(3000);
+    expect(pacer.skipped).toBe(0);
   });
 });
