@@ -98,6 +98,42 @@ const event =
     fail(e.kind === kind, `a ${kind} claim on a ${e.kind} event`);
 const noClaim: Rule = () => undefined;
 
+/** Half-open entries (passive connections in SYN_RECEIVED) of `endpoint` after event `i`, and its backlog. */
+function halfOpenAt(i: number, endpoint: string, f: Facts): { n: number; backlog: number } {
+  const entries = new Set<string>();
+  let backlog = Number.NaN;
+  for (const c of f.trace.slice(0, i + 1)) {
+    if (c.endpoint !== endpoint) continue;
+    if (c.kind === 'app' && c.event === 'listen') backlog = Number(c.backlog);
+    if (c.kind !== 'state' || c.role === 'listener') continue;
+    if (c.from === 'LISTEN' && c.to === 'SYN_RECEIVED') entries.add(c.conn);
+    else if (c.from === 'SYN_RECEIVED') entries.delete(c.conn);
+  }
+  return { n: entries.size, backlog };
+}
+const queueClaim =
+  (i: number): Rule =>
+  (e, n, f) => {
+    const q = halfOpenAt(i, e.kind === 'send' ? e.from : e.endpoint, f);
+    return fail(
+      Number(n.params.n) === q.n && Number(n.params.backlog) === q.backlog,
+      `says ${n.params.n}/${n.params.backlog} half-open, the trace has ${q.n}/${q.backlog}`,
+    );
+  };
+/** A half-open entry's lifetime: from its first SYN-ACK to its expiry, with one wait per SYN-ACK. */
+const lifetimeClaim =
+  (i: number): Rule =>
+  (e, n, f) => {
+    const synAcks = f.sendsBefore(i, e).filter((c) => has(c, 'SYN') && has(c, 'ACK'));
+    if (synAcks.length === 0) return 'a half-open lifetime for a connection that sent no SYN-ACK';
+    const waits = String(n.params.waits).split(' + ');
+    return (
+      fail(n.params.total === duration(e.t - synAcks[0].t), `says it lived ${n.params.total}`) ??
+      fail(Number(n.params.retries) === synAcks.length - 1, `says ${n.params.retries} retransmissions`) ??
+      fail(waits.length === synAcks.length, `lists ${waits.length} waits for ${synAcks.length} SYN-ACKs`)
+    );
+  };
+
 /** The previous send of the segment a retransmission timer resends (the send right after it). */
 function timerFacts(i: number, e: Event, f: Facts): { previous?: Event; retx?: Event } {
   const retx = f.trace
@@ -221,6 +257,9 @@ const RULES: Record<string, (i: number) => Rule> = {
     stateChange('TIME_WAIT', 'CLOSED')(e, n, f) ?? timeWaitClaim(i, e, String(n.params.wait), f, true),
   'close.twEndNone': () => stateChange('TIME_WAIT', 'CLOSED'),
   'hs.done': () => stateChange('SYN_RECEIVED', 'ESTABLISHED'),
+  'hs.queue': (i) => segment('SYN-ACK', queueClaim(i)),
+  'hs.queueDone': (i) => (e, n, f) =>
+    stateChange('SYN_RECEIVED', 'ESTABLISHED')(e, n, f) ?? queueClaim(i)(e, n, f),
   'hs.cookieOk': () => stateChange(undefined, 'ESTABLISHED'),
   'simopen.done': () => stateChange(undefined, 'ESTABLISHED'),
   'rst.recv': () => stateChange(undefined, 'CLOSED'),
@@ -270,6 +309,7 @@ const RULES: Record<string, (i: number) => Rule> = {
     fail(f.cookieSynAcks === 0, 'says every SYN holds an entry, cookies answered some'),
   'flood.startCookies': () => (_e, _n, f) => fail(f.cookieSynAcks > 0, 'mentions cookies, none was sent'),
   'flood.expire': () => event('app'),
+  'flood.expireLife': (i) => (e, n, f) => event('app')(e, n, f) ?? lifetimeClaim(i)(e, n, f),
   'close.connectTimeout': (i) => (e, n, f) => {
     const syns = f.sendsBefore(i, e).filter((c) => has(c, 'SYN')).length;
     return fail(Number(n.params.n) === syns, `says ${n.params.n} SYNs, the connection sent ${syns}`);

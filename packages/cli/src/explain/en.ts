@@ -38,6 +38,10 @@ export const en = {
     "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}, seq = {seq}); {side} is {state}, {peer} will be ESTABLISHED when this ACK arrives",
   'hs.3.data':
     "3rd handshake: {side} acknowledges {peer}'s SYN (ack = {ack}) and already carries {len} bytes of data (seq = {seq}); {side} is {state}. Its application wrote before the connection was open, so {side} sent no bare ACK first: the data carries the acknowledgment (RFC 9293 §3.10.7.3 allows it; Linux holds the ACK while a write is waiting, tcp_rcv_synsent_state_process). Why the SYN itself carried no data: `synack why syn-data`",
+  'hs.queue':
+    "{side}'s half-open queue (SYN queue) now holds {n}/{backlog} entries: this connection waits there in SYN_RECEIVED until the third segment arrives",
+  'hs.queueDone':
+    "the connection leaves {side}'s half-open queue ({n}/{backlog} now) for the accept queue, where it waits until the application accepts it",
   'hs.done':
     '{side} receives the ACK of its SYN (ack = {ack}): the three-way handshake is complete, both sides are ESTABLISHED',
   'hs.cookieOk':
@@ -184,6 +188,8 @@ export const en = {
     '{side} retransmits a SYN-ACK to a spoofed address (#{n}): half-open entries live for a long time',
   'flood.expire':
     'a half-open entry of {side} expires after its SYN-ACK retransmissions went unanswered: one slot of the SYN queue is free again',
+  'flood.expireLife':
+    'a half-open entry of {side} expires: it waited {waits} = {total} for answers to its SYN-ACK and its {retries} retransmission(s), each wait twice the last, and nobody answered; only now is its slot in the SYN queue free. An entry alone gets tcp_synack_retries = 5 retransmissions, 1 + 2 + 4 + 8 + 16 + 32 = 63 s; in a queue more than half full of entries never answered, Linux cuts that towards 2 (reqsk_timer_handler)',
   'app.restart':
     '{side} crashes and reboots: its connections vanish without sending anything; the other side still believes the connection is open (half-open)',
 

@@ -126,6 +126,14 @@ class Narrator {
   private cookiesAnswered = false;
   /** endpoint|conn → times it sent a RST from SYN_SENT (an unacceptable ACK of an older connection). */
   private readonly synSentRsts = new Map<string, number[]>();
+  /** endpoint → its listener's backlog (from app: listen). */
+  private readonly backlog = new Map<string, number>();
+  /** endpoint → its half-open entries now (passive connections in SYN_RECEIVED), by endpoint|conn. */
+  private readonly halfOpen = new Map<string, Set<string>>();
+  /** endpoint|conn → times it sent a segment (a half-open entry's SYN-ACKs, for its lifetime). */
+  private readonly sendTimes = new Map<string, number[]>();
+  /** endpoint|conn → when it entered SYN_RECEIVED from LISTEN (a half-open entry is born). */
+  private readonly halfOpenSince = new Map<string, number>();
 
   constructor(
     private readonly trace: readonly TraceEvent[],
@@ -145,6 +153,7 @@ class Narrator {
           this.connDialog.set(key, dialogKey(e.from, e.seg.srcPort, e.to, e.seg.dstPort));
         }
         if (IPV4.test(e.to)) this.spoofedConns.add(key);
+        push(this.sendTimes, key, e.t);
         if (e.state === 'TIME_WAIT') push(this.twSends, key, e.t);
         if (e.state === 'SYN_SENT' && e.seg.flags.includes('RST')) push(this.synSentRsts, key, e.t);
       }
@@ -173,7 +182,38 @@ class Narrator {
     return this.out;
   }
 
+  /** Keeps the half-open count of each listener (before the event is narrated). */
+  private trackQueues(e: TraceEvent): void {
+    if (e.kind === 'app' && e.event === 'listen') this.backlog.set(e.endpoint, Number(e.backlog));
+    if (e.kind !== 'state' || e.role === 'listener') return;
+    const key = `${e.endpoint}|${e.conn}`;
+    let entries = this.halfOpen.get(e.endpoint);
+    if (!entries) this.halfOpen.set(e.endpoint, (entries = new Set()));
+    if (e.from === 'LISTEN' && e.to === 'SYN_RECEIVED') {
+      entries.add(key);
+      this.halfOpenSince.set(key, e.t);
+    } else if (e.from === 'SYN_RECEIVED') entries.delete(key);
+  }
+
+  /** "3/8": the endpoint's half-open entries now over its listener's backlog. */
+  private queueParams(endpoint: string): Params | undefined {
+    const backlog = this.backlog.get(endpoint);
+    if (backlog === undefined || !Number.isFinite(backlog)) return undefined;
+    return { n: this.halfOpen.get(endpoint)?.size ?? 0, backlog };
+  }
+
+  /** A half-open entry's life as the sum of its SYN-ACK waits: "1 s + 2 s + … = 63 s". */
+  private halfOpenLifetime(key: string, end: number): Params | undefined {
+    const born = this.halfOpenSince.get(key);
+    const sends = (this.sendTimes.get(key) ?? []).filter((t) => t >= (born ?? 0) && t <= end);
+    if (born === undefined || sends.length === 0) return undefined;
+    const marks = [...sends, end];
+    const waits = marks.slice(1).map((t, k) => this.duration(t - marks[k]));
+    return { waits: waits.join(' + '), total: this.duration(end - sends[0]), retries: sends.length - 1 };
+  }
+
   private narrateEvent(e: TraceEvent, i: number): void {
+    this.trackQueues(e);
     switch (e.kind) {
       case 'send':
         this.onSend(e, i);
@@ -509,6 +549,8 @@ class Narrator {
         seq: this.num(a, me, seg.seq),
         state,
       });
+      const queue = state === 'SYN_RECEIVED' && !a.simultaneous ? this.queueParams(me) : undefined;
+      if (queue) this.say(i, 'hs.queue', { side, ...queue });
     }
     return a;
   }
@@ -751,6 +793,8 @@ class Narrator {
     }
     if (e.from === 'SYN_RECEIVED' && e.to === 'ESTABLISHED') {
       this.say(i, a?.simultaneous ? 'simopen.done' : 'hs.done', { side, peer, ack: ackOfMine });
+      const queue = a?.simultaneous ? undefined : this.queueParams(me);
+      if (queue) this.say(i, 'hs.queueDone', { side, ...queue });
     } else if (e.from === 'LISTEN' && e.to === 'ESTABLISHED' && now && !now.seg.flags.includes('SYN')) {
       this.say(i, 'hs.cookieOk', { side, ack: ackOfMine });
     } else if (e.to === 'CLOSE_WAIT') {
@@ -904,7 +948,9 @@ class Narrator {
       this.say(i, 'app.restart', { side });
     } else if (e.event === 'closed' && e.reason === 'timeout') {
       if (this.spoofedConns.has(connKey)) {
-        this.sayOnce('flood.expire', i, 'flood.expire', { side });
+        const life = this.halfOpenLifetime(connKey, e.t);
+        if (life) this.sayOnce('flood.expire', i, 'flood.expireLife', { side, ...life });
+        else this.sayOnce('flood.expire', i, 'flood.expire', { side });
       } else if (this.closedFrom.get(connKey) === 'SYN_SENT') {
         const syns = (this.history.get(connKey) ?? []).filter((h) => h.syn).length;
         this.say(i, 'close.connectTimeout', { side, n: syns });

@@ -34,6 +34,9 @@ export const zh: Record<MessageKey, string> = {
     '第三次握手：{side}确认{peer}的 SYN（ack = {ack}，seq = {seq}），{side}处于 {state} 状态，{peer}收到这个 ACK 后也进入 ESTABLISHED 状态',
   'hs.3.data':
     '第三次握手：{side}确认{peer}的 SYN（ack = {ack}），并已携带 {len} 字节数据（seq = {seq}），{side}处于 {state} 状态。应用进程在连接建立之前就已写入数据，所以{side}没有先发一个单独的确认报文段，而是让数据报文段捎带确认（RFC 9293 第 3.10.7.3 节允许这样做；Linux 在有写操作等待时推迟这个确认）。为什么 SYN 本身不携带数据：参见 synack why syn-data。',
+  'hs.queue':
+    '{side}的半连接队列（SYN 队列）现有 {n}/{backlog} 个表项：这个连接在 SYN_RECEIVED 状态下在那里等待第三个报文段',
+  'hs.queueDone': '该连接离开{side}的半连接队列（现为 {n}/{backlog}），进入全连接队列，等待应用进程接受它',
   'hs.done': '{side}收到对其 SYN 的确认（ack = {ack}）：三次握手完成，双方都处于 ESTABLISHED 状态',
   'hs.cookieOk':
     '{side}在 ACK 中收回了自己的 SYN cookie（ack = {ack}）：校验通过，{side}据此重建连接并进入 ESTABLISHED 状态——它从未保存过半连接',
@@ -159,6 +162,8 @@ export const zh: Record<MessageKey, string> = {
   'flood.cookie': '{side}用 SYN cookie（seq = {seq}）回应伪造的 SYN，不为它保存任何状态',
   'flood.timer': '{side}向伪造地址重传 SYN-ACK（第 {n} 次）：半连接会存在很长时间',
   'flood.expire': '{side}的一个半连接在 SYN-ACK 重传均无回应后过期：SYN 队列空出一个位置',
+  'flood.expireLife':
+    '{side}的一个半连接表项过期：它为 SYN-ACK 及其 {retries} 次重传等待应答，共等待 {waits} = {total}，每次等待时间加倍，始终无人应答；直到此时它在半连接队列中的位置才空出来。单独的表项最多重传 5 次，共 1 + 2 + 4 + 8 + 16 + 32 = 63 秒；当半连接队列超过一半被从未得到应答的表项占据时，Linux 把旧表项的重传次数逐步减到 2 次',
   'app.restart': '{side}崩溃并重启：它的连接悄无声息地消失；对方仍以为连接是打开的（半打开连接）',
 
   'why.usage': '用法：synack why <问题> [--lang en|zh] [--explain]',
