@@ -11,7 +11,7 @@ import type { SweepJob, SweepRow } from '../job.js';
 import { collectRows } from './collect.js';
 import { openQueueConnection, type QueueConnection } from './connection.js';
 import { enqueueBatches, type PlannedBatch } from './enqueue.js';
-import { FINISHED_TTL_S, type SweepMeta, sweepKeys } from './protocol.js';
+import { errorText, FINISHED_TTL_S, isConnectionLoss, type SweepMeta, sweepKeys } from './protocol.js';
 import type { QueueUrl } from './url.js';
 
 /** Default for how long the submitter waits for an unreachable Redis before giving up. */
@@ -79,9 +79,30 @@ export class QueueExecutor implements Executor {
       );
       return;
     }
-    await this.writeMeta('done', 0);
-    const keys = sweepKeys(sweepId);
-    await Promise.all([keys.meta, keys.rows, keys.done].map((k) => conn.redis.expire(k, FINISHED_TTL_S)));
+    await this.markDone(conn);
+  }
+
+  /**
+   * Marks the sweep done and lets its keys expire. Every row is in hand by now, so an outage here
+   * only delays this bookkeeping: it is waited out like one in the collect loop (CI saw Redis
+   * restart just as the last rows were read, and the sweep exit 1 on this very write), and one
+   * outlasting the outage limit costs only --status its answer.
+   */
+  private async markDone(conn: QueueConnection): Promise<void> {
+    const keys = sweepKeys(this.options.sweepId);
+    const done = await waitOutOutage(
+      async () => {
+        await this.writeMeta('done', 0);
+        await Promise.all([keys.meta, keys.rows, keys.done].map((k) => conn.redis.expire(k, FINISHED_TTL_S)));
+      },
+      this.options.outageMs ?? DEFAULT_OUTAGE_MS,
+      this.options.warn,
+    );
+    if (!done) {
+      this.options.warn(
+        `sweep: every result is in, but Redis at ${this.options.queue.shown} stayed unreachable: --status ${this.options.sweepId} will not report it done\n`,
+      );
+    }
   }
 
   async close(): Promise<void> {
@@ -105,6 +126,35 @@ export class QueueExecutor implements Executor {
     const conn = this.conn as QueueConnection;
     const reply = mode ? await conn.redis.set(key, text, mode) : await conn.redis.set(key, text);
     return reply === 'OK';
+  }
+}
+
+/** Between attempts of a Redis step during an outage. */
+const OUTAGE_RETRY_MS = 250;
+
+/**
+ * Runs a Redis step, repeating it while it fails for a lost connection (protocol
+ * isConnectionLoss), for at most `outageMs`; other errors are thrown. True once it succeeded.
+ */
+export async function waitOutOutage(
+  step: () => Promise<void>,
+  outageMs: number,
+  warn: (text: string) => void,
+): Promise<boolean> {
+  const start = performance.now();
+  let down = false;
+  for (;;) {
+    try {
+      await step();
+      if (down) warn('sweep: Redis is back; continuing\n');
+      return true;
+    } catch (err) {
+      if (!isConnectionLoss(err)) throw err;
+      if (!down) warn(`sweep: Redis unreachable (${errorText(err)}); waiting for it\n`);
+      down = true;
+      if (performance.now() - start >= outageMs) return false;
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
+    }
   }
 }
 
