@@ -96,6 +96,23 @@ describe('the runner on the conformance corpus', () => {
   );
 });
 
+describe('the runner never hangs', () => {
+  it('a timer deadline a hair above its microsecond still fires (a keepalive probe after `+.4294967295`)', () => {
+    // Found by the property below (seed 15): 429.497 ms + 1000 ms in floating point lies just above
+    // 1429497 µs, and the runner waited for that timer by advancing to the rounded µs for ever.
+    const keepalive = files.indexOf('keepalive-user-timeout.pkt');
+    expect(keepalive).toBeGreaterThanOrEqual(0);
+    const text = mutate(corpus[keepalive], [
+      { kind: 'drop', at: 1677546212 },
+      { kind: 'number', at: 1027077075, value: 4294967295 },
+      { kind: 'repeat', at: 1918272579 },
+      { kind: 'repeat', at: 1674519707 },
+    ]);
+    expect(text).toContain('+.4294967295 < . 1:1(0) ack 1');
+    expect(verdictOf(text).exitCode).toBe(1);
+  });
+});
+
 describe('the runner never crashes (fast-check)', () => {
   it('mutated conformance scripts end with exit 0, 1 or 2', () => {
     fc.assert(

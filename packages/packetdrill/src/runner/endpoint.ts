@@ -174,10 +174,17 @@ export class SimulatedEndpoint {
     return !stop();
   }
 
-  /** Virtual time (µs) of the next timer, if any. */
+  /**
+   * Virtual time (µs) of the next timer, if any: never before its deadline. The clock runs in
+   * floating-point ms, so a deadline such as 429.497 + 1000 can lie a hair above the µs it rounds
+   * to; advancing to that µs would not fire the timer, and a caller waiting for it would spin for
+   * ever (runner-fuzz found one: a keepalive script with `+.4294967295`).
+   */
   nextTimerUs(): number | undefined {
     const next = this.clock.nextDeadline();
-    return next === undefined ? undefined : Math.round(next * 1000);
+    if (next === undefined) return undefined;
+    const us = Math.round(next * 1000);
+    return us / 1000 < next ? us + 1 : us;
   }
 
   dispose(): void {
