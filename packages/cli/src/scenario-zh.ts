@@ -28,7 +28,8 @@ export const ZH_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'RFC 9293 图 10：客户端崩溃后从同一端口重新连接；仍处于 ESTABLISHED 的服务器用一个 ACK 回应这个 SYN，客户端将它重置，随后建立一条新连接。',
   'half-open-keepalive':
     '客户端主机崩溃后不再出现在网络上；仍处于 ESTABLISHED 的服务器在静默 10 秒后发送保活探测（seq 为下一个发送序号减 1），每 5 秒一次；第三次探测无应答后，它重置连接，应用得到“连接超时”错误。',
-  'rst-abort': '客户端异常终止一条已建立的连接：它发送 RST（和 Linux 一样带 ACK），服务器报告“连接被重置”。',
+  'rst-abort':
+    '客户端异常终止一条已建立的连接：它发送 RST（Linux 发送 RST|ACK，RFC 9293 只发送 RST），服务器报告“连接被重置”。',
   'syn-flood': '攻击者用伪造源地址的 SYN 洪泛服务器；半连接队列（积压 8）一直是满的，客户端的连接请求超时。',
   'syn-cookies':
     '同样的洪泛，但服务器启用了 SYN cookie（模式 1）：半连接队列溢出时，服务器不保存状态地应答，客户端仍能连上。',

@@ -387,7 +387,7 @@ export const SCENARIOS: Scenario[] = [
     {
       name: 'rst-abort',
       description:
-        'The client ABORTs an established connection: it sends RST (with ACK, as Linux does), and the server reports "connection reset".',
+        'The client ABORTs an established connection: it sends RST (RST|ACK in Linux, a bare RST in RFC 9293), and the server reports "connection reset".',
       expect: {
         final: { client: ['CLOSED'], server: ['CLOSED'] },
         // Linux's ABORT (tcp_send_active_reset) sets ACK on the RST; RFC 9293 §3.10.5 sends a bare RST.

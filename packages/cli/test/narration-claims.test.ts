@@ -269,6 +269,11 @@ const RULES: Record<string, (i: number) => Rule> = {
   'rst.refused': () => stateChange('SYN_SENT', 'CLOSED'),
   'rst.abort': () => segment('RST'),
   'rst.abortApp': () => segment('RST'),
+  // "carries ACK too" / "a bare RST": the abort's RST as sent in this run (RST|ACK in linux, RST in rfc9293).
+  'rst.abortWithAck': () =>
+    segment('RST', (e) => fail(has(e, 'ACK'), `says RST|ACK of a ${flags(e).join(',')} segment`)),
+  'rst.abortBare': () =>
+    segment('RST', (e) => fail(!has(e, 'ACK'), `says a bare RST of a ${flags(e).join(',')} segment`)),
   'rst.keepalive': () => segment('RST'),
   'rst.stale': () =>
     segment('RST', (e) => fail(e.state === 'SYN_SENT', `a stale-ACK RST sent from ${e.state}`)),
@@ -427,6 +432,25 @@ describe('narrated claims match the trace', () => {
     expect(RULES['ack.data'](1)(trace[1], n('ack.data', { bytes: 0 }), facts)).toBeUndefined();
   });
 
+  it('the abort rules catch RST|ACK said of a bare RST and a bare RST said of RST|ACK', () => {
+    const rst = (flags: string[]): Event => ({
+      kind: 'send',
+      t: 300,
+      endpoint: 'c',
+      from: 'c',
+      to: 's',
+      id: 1,
+      conn: 'a',
+      seg: { srcPort: 1, dstPort: 2, seq: 501, ack: flags.includes('ACK') ? 1 : 0, flags, len: 0 },
+    });
+    const facts = new Facts([rst(['RST'])]);
+    const n = (key: string) => ({ ref: 0, key, params: {}, text: '' }) as never;
+    expect(RULES['rst.abortWithAck'](0)(rst(['RST']), n('rst.abortWithAck'), facts)).toMatch(/RST\|ACK/);
+    expect(RULES['rst.abortWithAck'](0)(rst(['ACK', 'RST']), n('rst.abortWithAck'), facts)).toBeUndefined();
+    expect(RULES['rst.abortBare'](0)(rst(['ACK', 'RST']), n('rst.abortBare'), facts)).toMatch(/bare RST/);
+    expect(RULES['rst.abortBare'](0)(rst(['RST']), n('rst.abortBare'), facts)).toBeUndefined();
+  });
+
   it('every built-in scenario', async () => {
     const results = await pool(
       SCENARIO_NAMES.map((name) => () => checkRun([name])),
@@ -440,7 +464,7 @@ describe('narrated claims match the trace', () => {
     const runs = [
       ...Array.from({ length: 20 }, (_, s) => ['lifecycle', '--loss', '0.1', '--seed', String(s + 1)]),
       ...Array.from({ length: 5 }, (_, s) => ['lossy-transfer', '--seed', String(s + 1)]),
-      ...['old-duplicate-syn', 'half-open', 'lost-final-ack', 'syn-cookies'].map((s) => [
+      ...['old-duplicate-syn', 'half-open', 'lost-final-ack', 'syn-cookies', 'rst-abort'].map((s) => [
         s,
         '--profile',
         'rfc9293',

@@ -72,4 +72,29 @@ describe('narration of keepalive and of an application abort (issue 25 item 8)',
     expect(abort[0].note).toContain('SO_LINGER on with a 0 s timeout and calls close()');
     expect(r.stdout).toMatch(/0\.300 s {2}app: closed \(aborted\)/);
   }, 60_000);
+
+  it('rst-abort: the flags of the abort RST are explained per profile, from the RST as sent (issue 21 item 4)', async () => {
+    const linux = await synack(['run', 'rst-abort', '--explain', '--no-color']);
+    const rfc = await synack([
+      'run',
+      'rst-abort',
+      '--explain',
+      '--no-color',
+      '--profile',
+      'rfc9293',
+      '--no-expect',
+    ]);
+    for (const r of [linux, rfc]) expect(r.code, describeResult(r)).toBe(0);
+    const flagNote = (out: string) =>
+      notesUnderArrows(out).filter((n) => n.note.includes('§3.10.5 (ABORT call)'));
+    const [l] = flagNote(linux.stdout);
+    expect(l.arrow).toMatch(/├─+ ACK,RST seq=501 ack=1 /);
+    expect(l.note).toContain('the RST carries ACK too (ack = y+1 = ');
+    expect(l.note).toContain('tcp_send_active_reset');
+    const [b] = flagNote(rfc.stdout);
+    expect(b.arrow).toMatch(/├─+ RST seq=501 ─/);
+    expect(b.note).toContain('a bare RST without the ACK bit');
+    const zh = await synack(['run', 'rst-abort', '--explain', '--no-color', '--lang', 'zh']);
+    expect(zh.stdout).toContain('这个 RST 同时置了 ACK 标志（ack = y+1 = ');
+  }, 60_000);
 });

@@ -137,6 +137,11 @@ export const en = {
     '{side} aborts the connection: RST (seq = {seq}); no FIN exchange and no TIME_WAIT, data still in flight is thrown away',
   'rst.abortApp':
     "{side}'s application aborts the connection: RST (seq = {seq}) instead of a FIN exchange, no TIME_WAIT, and data still queued or in flight is thrown away (RFC 9293 §3.10.5 ABORT). The sockets API has no abort(): an application sets SO_LINGER on with a 0 s timeout and calls close(), and Linux resets the connection (tcp_close → tcp_disconnect → tcp_send_active_reset); a close() with received data left unread does the same (RFC 2525 §2.17)",
+  // Which flags an abort's RST carries differs by profile (issue 21 item 4): said beside the RST.
+  'rst.abortWithAck':
+    "the RST carries ACK too (ack = {ack}): Linux's tcp_send_active_reset builds every active reset as RST|ACK, while RFC 9293 §3.10.5 (ABORT call) sends <SEQ=SND.NXT><CTL=RST>, a bare RST without ACK — what the rfc9293 profile sends",
+  'rst.abortBare':
+    'a bare RST without the ACK bit, as RFC 9293 §3.10.5 (ABORT call) specifies: <SEQ=SND.NXT><CTL=RST>. Linux sets ACK as well (tcp_send_active_reset sends RST|ACK with ack = RCV.NXT) — what the linux profile sends',
   'rst.keepalive':
     '{side} has sent {n} keepalive probes without an answer and takes {peer} for gone: it resets the connection with RST (seq = {seq}), as Linux does (tcp_keepalive_timer → tcp_send_active_reset)',
   'rst.stale':

@@ -574,11 +574,23 @@ class Narrator {
     } else if (!lastIn || lastIn.t !== e.t) {
       const probes = this.probes.get(`${me}|${e.conn}`)?.n ?? 0;
       if (probes > 0) this.say(i, 'rst.keepalive', { side, peer: this.side(e.to), n: probes, seq });
-      else if (this.abortedAt.has(`${me}|${e.conn}|${e.t}`)) this.say(i, 'rst.abortApp', { side, seq });
-      else this.say(i, 'rst.abort', { side, seq });
+      else {
+        const app = this.abortedAt.has(`${me}|${e.conn}|${e.t}`);
+        this.say(i, app ? 'rst.abortApp' : 'rst.abort', { side, seq });
+        this.sayAbortFlags(e, i, a);
+      }
     } else {
       this.say(i, 'rst.other', { side, seq });
     }
+  }
+
+  /**
+   * The profiles differ in an abort's flags: Linux's tcp_send_active_reset sets ACK, RFC 9293
+   * §3.10.5 sends <SEQ=SND.NXT><CTL=RST>. Said from the flags the RST really carries.
+   */
+  private sayAbortFlags(e: SegEvent, i: number, a: Attempt | undefined): void {
+    if (e.seg.flags.includes('ACK')) this.say(i, 'rst.abortWithAck', { ack: this.num(a, e.to, e.seg.ack) });
+    else this.say(i, 'rst.abortBare', {});
   }
 
   private onFin(e: SegEvent, i: number, a: Attempt | undefined): void {

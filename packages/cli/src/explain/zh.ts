@@ -121,6 +121,10 @@ export const zh: Record<MessageKey, string> = {
     '{side}异常终止连接：发送 RST（seq = {seq}）；没有 FIN 交换，也没有 TIME_WAIT，仍在途中的数据被丢弃',
   'rst.abortApp':
     '{side}的应用程序异常终止连接：发送 RST（seq = {seq}），不经过 FIN 交换，也没有 TIME_WAIT，仍在发送队列中或途中的数据被丢弃（RFC 9293 §3.10.5 的终止调用）。套接字接口没有单独的“终止”调用：应用程序打开套接字的“逗留”选项并把逗留时间设为 0 秒，再关闭套接字，Linux 就用 RST 重置连接；关闭时还有已收到却未读取的数据，也会这样（RFC 2525 §2.17）',
+  'rst.abortWithAck':
+    '这个 RST 同时置了 ACK 标志（ack = {ack}）：Linux 主动复位连接时发出的报文段总是 RST|ACK；而 RFC 9293 §3.10.5（终止调用）规定发送的复位报文段以下一个待发送的序号为 seq，只置 RST 标志、不带 ACK——rfc9293 配置发送的就是这种报文段',
+  'rst.abortBare':
+    '这是一个不带 ACK 标志的单纯 RST，正如 RFC 9293 §3.10.5（终止调用）的规定：以下一个待发送的序号为 seq，只置 RST 标志。Linux 主动复位时还会置上 ACK 标志（发送 RST|ACK，ack 为期望收到的下一个序号）——linux 配置发送的就是这种报文段',
   'rst.keepalive':
     '{side}已发出 {n} 个保活探测都没有回应，认定{peer}已经不在：它发送 RST（seq = {seq}）重置连接，Linux 正是这样做的',
   'rst.stale':
