@@ -60,3 +60,79 @@ export function foldItems(items: readonly string[], foldLine: (hidden: number) =
   }
   return out;
 }
+
+/** The fields of a trace event that say whose traffic it is. */
+interface TrafficEvent {
+  kind: string;
+  endpoint: string;
+  event?: string;
+  conn?: string;
+  from?: string;
+  to?: string;
+  id?: number;
+}
+
+const SEGMENT_KINDS = new Set(['send', 'deliver', 'drop', 'duplicate']);
+
+/**
+ * Which events of a trace are spoofed traffic, by index: segments from or to an address no
+ * endpoint owns (a flood's forged SYNs, the SYN-ACKs and drops they cause), the connectionless
+ * segments of an endpoint that ran a SYN flood, and every event of a connection whose segments go
+ * to such an address (its half-open entry, SYN-ACK timers, expiry). Events of the endpoints'
+ * own connections (a legitimate client's SYNs, even when the full queue discards them) are not.
+ */
+export function spoofedEvents(trace: readonly TrafficEvent[]): boolean[] {
+  const endpoints = new Set(trace.map((e) => e.endpoint).filter((id) => id !== '*'));
+  const flooders = new Set(
+    trace.filter((e) => e.kind === 'app' && e.event === 'syn-flood').map((e) => e.endpoint),
+  );
+  const foreign = (id: string | undefined) => id !== undefined && !endpoints.has(id);
+  const spoofedConns = new Set<string>();
+  const spoofedPackets = new Set<number>();
+  for (const e of trace) {
+    if (e.kind !== 'send') continue;
+    const spoofed = foreign(e.to) || (!e.conn && flooders.has(e.endpoint));
+    if (!spoofed) continue;
+    if (e.id) spoofedPackets.add(e.id);
+    if (e.conn) spoofedConns.add(`${e.endpoint}|${e.conn}`);
+  }
+  return trace.map((e) => {
+    if (e.conn && spoofedConns.has(`${e.endpoint}|${e.conn}`)) return true;
+    if (!SEGMENT_KINDS.has(e.kind)) return false;
+    return foreign(e.from) || foreign(e.to) || (e.id !== undefined && spoofedPackets.has(e.id));
+  });
+}
+
+/**
+ * Folding a flood (issue 21 item 6): the spoofed items (`spoofed[i]`) are folded even where the
+ * legitimate connections' items interleave with them. The first item of each shape is shown —
+ * the first forged SYN, the first half-open entry, the first drop of a full queue, the first
+ * SYN-ACK timer, the first expiry — and every later spoofed item of a shape already shown is
+ * hidden, two or more hidden in a row becoming one `foldLine(n)`. Every item that is not spoofed
+ * is shown, in its place.
+ */
+export function foldSpoofed(
+  items: readonly string[],
+  spoofed: readonly boolean[],
+  foldLine: (hidden: number) => string,
+): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  let held: string[] = [];
+  const flush = () => {
+    out.push(...(held.length >= 2 ? [foldLine(held.length)] : held));
+    held = [];
+  };
+  items.forEach((item, i) => {
+    const shape = shapeOf(item);
+    if (spoofed[i] && seen.has(shape)) {
+      held.push(item);
+      return;
+    }
+    flush();
+    if (spoofed[i]) seen.add(shape);
+    out.push(item);
+  });
+  flush();
+  return out;
+}

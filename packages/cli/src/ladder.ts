@@ -8,7 +8,7 @@ import { INFINITE_SSTHRESH } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
 import { createColors } from 'picocolors';
 import type { Annotate, Lang } from './explain/index.js';
-import { foldItems } from './ladder-fold.js';
+import { foldItems, foldSpoofed, spoofedEvents } from './ladder-fold.js';
 import { displayWidth, LADDER_TEXT, type LadderText, StateNamer } from './ladder-text.js';
 import { DEFAULT_COMPACT_WIDTH, wrapToWidth } from './terminal-width.js';
 
@@ -177,11 +177,15 @@ export function traceEndpoints(trace: readonly TraceEvent[]): string[] {
 export function renderLadder(trace: readonly TraceEvent[], options: LadderOptions = {}): string {
   const ladder = new Ladder(trace, options);
   const items: string[] = [];
+  const spoofedItems: boolean[] = [];
+  const spoofed = spoofedEvents(trace as never);
   trace.forEach((e, index) => {
     const item = ladder.eventItem(e, options.annotate?.(e, index));
-    if (item !== undefined) items.push(item);
+    if (item === undefined) return;
+    items.push(item);
+    spoofedItems.push(spoofed[index]);
   });
-  return ladder.render(items, options.fold === true);
+  return ladder.render(items, options.fold === true, spoofedItems);
 }
 
 type Colors = ReturnType<typeof createColors>;
@@ -268,9 +272,18 @@ export class Ladder {
     return rows.length > 0 ? rows.join('\n') : undefined;
   }
 
-  /** The heading and the items (events, group rows), runs of repeated ones folded if asked. */
-  render(items: readonly string[], fold: boolean): string {
-    const shown = fold ? foldItems(items, (n) => this.foldLine(n)) : items;
+  /**
+   * The heading and the items (events, group rows), folded if asked: a ladder with spoofed
+   * traffic (`spoofed[i]`, a flood) folds that traffic around the real connections' items;
+   * any other folds runs of repeated blocks.
+   */
+  render(items: readonly string[], fold: boolean, spoofed: readonly boolean[] = []): string {
+    const foldLine = (n: number) => this.foldLine(n);
+    const shown = !fold
+      ? items
+      : spoofed.some(Boolean)
+        ? foldSpoofed(items, spoofed, foldLine)
+        : foldItems(items, foldLine);
     return `${[this.header(), ...shown].join('\n')}\n`;
   }
 
