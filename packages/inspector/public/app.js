@@ -9,6 +9,7 @@ import { addEvents, createEventList, renderEventList, segmentOfEvent, setQuery }
 import { downloadPng, downloadSvg, downloadTrace } from './export.js';
 import { groupStateCounts, groupView } from './groups.js';
 import {
+  addTooltip,
   connectionKey,
   FLAG_FILTERS,
   LADDER_HEAD,
@@ -528,6 +529,7 @@ function setup() {
     selectSegment(Number(g.getAttribute('data-id')));
     app.refocus = g.getAttribute('data-id');
   });
+  ladder.addEventListener('pointerover', (e) => addTooltip(e.target));
   ladder.addEventListener('click', (e) => {
     const tag = e.target instanceof Element ? e.target.closest('.state-tag') : null;
     if (tag) return openStateTag(tag);

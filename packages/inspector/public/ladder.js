@@ -156,6 +156,24 @@ function headMarkup(layout, model) {
   return head.join('');
 }
 
+/**
+ * The end of a group's start tag and its tooltip: a <title> child in an export, where a viewer
+ * shows it on hover; in the page a data-tip attribute that becomes a <title> when the group is
+ * first hovered (addTooltip), so a redraw parses and styles one element fewer per segment.
+ */
+function tip(text, titles) {
+  return titles ? `><title>${esc(text)}</title>` : ` data-tip="${esc(text)}">`;
+}
+
+/** Gives a ladder group under the pointer its tooltip (see tip); app.js calls it on pointerover. */
+export function addTooltip(target) {
+  const g = target instanceof Element ? target.closest('[data-tip]') : null;
+  if (!g || g.querySelector(':scope > title')) return;
+  const title = document.createElementNS(SVG_NS, 'title');
+  title.textContent = g.getAttribute('data-tip');
+  g.prepend(title);
+}
+
 /** Boxes already taken by labels and tags; a new box overlapping one is refused. */
 function placer() {
   const boxes = [];
@@ -173,9 +191,9 @@ const TAGS_PER_ROW = 3;
 
 /**
  * State changes as small tags beside the lifeline, left of the first lane, right of the others;
- * several in one row sit side by side, never on top of each other.
+ * several in one row sit side by side, never on top of each other. Keyed markup ([key, markup]).
  */
-function stateTagMarkup(layout, first, last, place) {
+function stateTagMarkup(layout, first, last, place, titles) {
   const out = [];
   const perRow = new Map();
   for (const e of layout.states) {
@@ -206,19 +224,21 @@ function stateTagMarkup(layout, first, last, place) {
     const ty = row.y;
     place.take(tx, ty, tx + w, ty + 15);
     const what = `${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)}`;
-    out.push(
-      `<g class="state-tag" tabindex="0" role="button" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}" data-from="${esc(e.from)}" data-index="${e.index}" aria-label="${esc(what)}"><title>${esc(`${what} (click: go there, list every time this edge fired)`)}</title><rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11.5}">${esc(e.to)}</text></g>`,
-    );
+    out.push([
+      `t${e.index}`,
+      `<g class="state-tag" tabindex="0" role="button" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}" data-from="${esc(e.from)}" data-index="${e.index}" aria-label="${esc(what)}"${tip(`${what} (click: go there, list every time this edge fired)`, titles)}<rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11.5}">${esc(e.to)}</text></g>`,
+    ]);
   }
-  for (const row of perRow.values()) {
+  for (const [key, row] of perRow) {
     if (!row.extra) continue;
     const text = `+${row.extra}`;
     const w = text.length * 6.7 + 8;
     const tx = row.side > 0 ? row.x - w - 4 : row.x;
     place.take(tx, row.y, tx + w, row.y + 15);
-    out.push(
-      `<g class="state-more"><title>${row.extra} more state changes at this instant (the event list has them all)</title><rect class="state-mark-bg" x="${tx}" y="${row.y}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${row.y + 11.5}">${text}</text></g>`,
-    );
+    out.push([
+      `m${key}`,
+      `<g class="state-more"${tip(`${row.extra} more state changes at this instant (the event list has them all)`, titles)}<rect class="state-mark-bg" x="${tx}" y="${row.y}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${row.y + 11.5}">${text}</text></g>`,
+    ]);
   }
   return out;
 }
@@ -273,7 +293,7 @@ function labelOf(s) {
 }
 
 /** One segment's group; its label gets `collides` when its box overlaps one placed before. */
-function segmentMarkup(layout, s, model, selected, place) {
+function segmentMarkup(layout, s, model, selected, place, titles) {
   const a = arrowOf(layout, s, model, selected);
   if (!a) return '';
   const { x1, y1, x2, y2, classes, cross } = a;
@@ -292,7 +312,7 @@ function segmentMarkup(layout, s, model, selected, place) {
   }`;
   // Focusable (tabindex) with a name, so keyboard users reach segments; Enter selects (app.js).
   return (
-    `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"${s.divergence ? ` data-divergence="${esc(s.divergence.rule)}"` : ''}><title>${esc(title)}</title>` +
+    `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"${s.divergence ? ` data-divergence="${esc(s.divergence.rule)}"` : ''}${tip(title, titles)}` +
     `<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
     `<line class="arrow" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#la-${marker})"/>` +
     cross +
@@ -300,53 +320,148 @@ function segmentMarkup(layout, s, model, selected, place) {
   );
 }
 
+/** Markers for the arrowheads (one per colour), in the SVG's <defs>. */
+function markerDefs() {
+  return Object.entries(MARKERS).map(
+    ([name, color]) =>
+      `<marker id="la-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`,
+  );
+}
+
 /**
- * The SVG of rows `first`..`last` (coordinates of the whole ladder; the caller positions it).
+ * What rows `first`..`last` draw, as keyed markup in paint order, one element per item: rows
+ * (line and time), lifelines from `top` to `bottom`, state tags, segments. A key names the same
+ * thing from one redraw to the next (a row index, a lane, a state change, a segment), so the
+ * window can keep the elements whose markup did not change (renderLadderWindow).
  * The selected segment's label is placed first and its group drawn last, so it is never hidden
  * and lies on top of its neighbours (SVG paints in order); the others are dimmed by CSS.
  */
-export function ladderSvg(layout, model, { selected = null, first = 0, last = layout.rows.length - 1 } = {}) {
-  const { totalWidth } = layout;
-  const top = first > 0 ? rowY(first) - ROW / 2 : 0;
-  const bottom = last >= layout.rows.length - 1 ? layout.height : rowY(last) + ROW / 2;
-  const height = Math.max(0, bottom - top);
-  const hasSelection = selected !== null && model.segments.has(selected);
-  const parts = [
-    `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body${hasSelection ? ' has-selection' : ''}${layout.filtering ? ' filtered' : ''}" width="${totalWidth}" height="${height}" viewBox="0 ${top} ${totalWidth} ${height}" data-first-row="${first}" data-last-row="${last}" data-rows="${layout.rows.length}" data-count="${model.count}">`,
-    '<defs>',
-    ...Object.entries(MARKERS).map(
-      ([name, color]) =>
-        `<marker id="la-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`,
-    ),
-    '</defs>',
-  ];
+function ladderItems(layout, model, { selected, first, last, top, bottom, titles }) {
+  const rows = [];
   for (let r = first; r <= last; r++) {
     const ry = rowY(r);
-    parts.push(`<line class="row-line" x1="${TIME_X + 4}" x2="${totalWidth}" y1="${ry}" y2="${ry}"/>`);
-    parts.push(
-      `<text class="row-time" x="${TIME_X}" y="${ry + 4}" text-anchor="end">${esc(formatTime(layout.rows[r]))}</text>`,
-    );
+    rows.push([
+      `r${r}`,
+      `<g class="row"><line class="row-line" x1="${TIME_X + 4}" x2="${layout.totalWidth}" y1="${ry}" y2="${ry}"/><text class="row-time" x="${TIME_X}" y="${ry + 4}" text-anchor="end">${esc(formatTime(layout.rows[r]))}</text></g>`,
+    ]);
   }
-  for (const id of layout.lanes) {
+  const lifelines = layout.lanes.map((id) => {
     const x = layout.laneX.get(id);
-    parts.push(`<line class="lifeline" x1="${x}" x2="${x}" y1="${top}" y2="${top + height - 6}"/>`);
-  }
+    return [`l${id}`, `<line class="lifeline" x1="${x}" x2="${x}" y1="${top}" y2="${bottom - 6}"/>`];
+  });
   const place = placer();
-  parts.push(...stateTagMarkup(layout, first, last, place));
+  const tags = stateTagMarkup(layout, first, last, place, titles);
   const visible = layout.segs.filter((g) => g.r1 <= last && g.r2 >= first);
   const chosen = visible.find((g) => g.s.id === selected);
-  const selectedMarkup = chosen ? segmentMarkup(layout, chosen.s, model, selected, place) : '';
+  const chosenItem = chosen
+    ? [`s${chosen.s.id}`, segmentMarkup(layout, chosen.s, model, selected, place, titles)]
+    : null;
+  const segments = [];
   for (const g of visible) {
-    if (g !== chosen) parts.push(segmentMarkup(layout, g.s, model, selected, place));
+    if (g !== chosen)
+      segments.push([`s${g.s.id}`, segmentMarkup(layout, g.s, model, selected, place, titles)]);
   }
-  parts.push(selectedMarkup, '</svg>');
+  if (chosenItem) segments.push(chosenItem);
+  // An arrow between two hosts folded into one lane draws nothing.
+  return { rows, lifelines, tags, segments: segments.filter(([, markup]) => markup !== '') };
+}
+
+/** The vertical extent of rows `first`..`last` in the whole ladder's coordinates. */
+function windowExtent(layout, first, last) {
+  const top = first > 0 ? rowY(first) - ROW / 2 : 0;
+  const bottom = last >= layout.rows.length - 1 ? layout.height : rowY(last) + ROW / 2;
+  return { top, bottom: Math.max(top, bottom) };
+}
+
+const svgClass = (layout, model, selected) =>
+  `ladder-svg ladder-body${selected !== null && model.segments.has(selected) ? ' has-selection' : ''}${layout.filtering ? ' filtered' : ''}`;
+
+/**
+ * The SVG of rows `first`..`last` as one string (the export draws every row with it).
+ */
+export function ladderSvg(layout, model, { selected = null, first = 0, last = layout.rows.length - 1 } = {}) {
+  const { totalWidth } = layout;
+  const { top, bottom } = windowExtent(layout, first, last);
+  const height = bottom - top;
+  const items = ladderItems(layout, model, { selected, first, last, top, bottom, titles: true });
+  const parts = [
+    `<svg xmlns="${SVG_NS}" class="${svgClass(layout, model, selected)}" width="${totalWidth}" height="${height}" viewBox="0 ${top} ${totalWidth} ${height}" data-first-row="${first}" data-last-row="${last}" data-rows="${layout.rows.length}" data-count="${model.count}">`,
+    '<defs>',
+    ...markerDefs(),
+    '</defs>',
+  ];
+  for (const layer of LAYERS) for (const [, markup] of items[layer]) parts.push(markup);
+  parts.push('</svg>');
   return parts.join('');
+}
+
+/** The window SVG's layers, in paint order. */
+const LAYERS = ['rows', 'lifelines', 'tags', 'segments'];
+
+/** Per layer element of the window: key → { el, markup } of what it holds. */
+const keyedChildren = new WeakMap();
+
+/**
+ * Makes `layer`'s children the elements of `items` ([key, markup], in order), keeping every
+ * element whose markup is unchanged since the last redraw. A scroll or a step of the run changes
+ * a few rows and segments; the rest stay in the DOM untouched, so the frame parses, styles, lays
+ * out and paints only what changed (recreating the ~500 elements of the rows in view every time
+ * was the page's costliest task). Returns how many elements were created.
+ */
+function reconcile(layer, items) {
+  const had = keyedChildren.get(layer) ?? new Map();
+  const kept = new Map();
+  const fresh = [];
+  for (const [key, markup] of items) {
+    const old = had.get(key);
+    if (old && old.markup === markup) {
+      kept.set(key, old);
+      had.delete(key);
+    } else fresh.push([key, markup]);
+  }
+  for (const { el } of had.values()) el.remove();
+  if (fresh.length) {
+    // One parse for every new element (markup in the SVG namespace: the context is an SVG <g>).
+    const scratch = document.createElementNS(SVG_NS, 'g');
+    scratch.innerHTML = fresh.map(([, markup]) => markup).join('');
+    const made = Array.from(scratch.children);
+    fresh.forEach(([key, markup], i) => {
+      kept.set(key, { el: made[i], markup });
+    });
+  }
+  // Paint order = item order; in the usual case (rows scrolled in at one end) nothing moves.
+  let next = layer.firstChild;
+  for (const [key] of items) {
+    const { el } = kept.get(key);
+    if (el === next) next = el.nextSibling;
+    else layer.insertBefore(el, next);
+  }
+  keyedChildren.set(layer, kept);
+  return fresh.length;
+}
+
+const setAttr = (el, name, value) => {
+  const text = String(value);
+  if (el.getAttribute(name) !== text) el.setAttribute(name, text);
+};
+
+/** The window's SVG: as wide and tall as the whole ladder, its layers made once per width. */
+function windowSvg(space, layout) {
+  let svg = space.firstElementChild;
+  const key = `${layout.totalWidth}|${layout.lanes.join(',')}`;
+  if (!svg || svg.dataset.key !== key) {
+    space.innerHTML = `<svg xmlns="${SVG_NS}" class="ladder-svg ladder-body" data-key="${esc(key)}"><defs>${markerDefs().join('')}</defs>${LAYERS.map((l) => `<g class="layer-${l}"></g>`).join('')}</svg>`;
+    svg = space.firstElementChild;
+  }
+  return svg;
 }
 
 /**
  * Renders the visible window of the ladder into `container` (a scrolling element). The lane
- * header and a spacer as tall as the whole ladder are built once; only the window's SVG is
- * replaced, so the scroll position survives every redraw.
+ * header, a spacer as tall as the whole ladder and one SVG of that size are built once; a redraw
+ * updates the SVG's children in place (reconcile), so the scroll position survives every redraw
+ * and only rows and segments that changed are new. Returns the rows drawn and how many elements
+ * were created.
  */
 export function renderLadderWindow(
   container,
@@ -370,13 +485,33 @@ export function renderLadderWindow(
     head.innerHTML = headMarkup(layout, model);
   }
   // CSSOM, not a style attribute: the page's CSP refuses inline style markup.
-  space.style.height = `${layout.height}px`;
-  space.style.width = `${layout.totalWidth}px`;
+  const height = `${layout.height}px`;
+  if (space.style.height !== height) space.style.height = height;
+  const width = `${layout.totalWidth}px`;
+  if (space.style.width !== width) space.style.width = width;
   const { first, last } = windowRows(layout, scrollTop, viewHeight);
-  space.innerHTML = layout.rows.length ? ladderSvg(layout, model, { selected, first, last }) : '';
-  const svg = space.firstElementChild;
-  if (svg) svg.style.top = `${first > 0 ? rowY(first) - ROW / 2 : 0}px`;
-  return { first, last };
+  if (!layout.rows.length) {
+    space.replaceChildren();
+    return { first, last, created: 0 };
+  }
+  const svg = windowSvg(space, layout);
+  // Whole-ladder coordinates with no viewBox: growing the ladder moves nothing already drawn.
+  setAttr(svg, 'width', layout.totalWidth);
+  setAttr(svg, 'height', layout.height);
+  setAttr(svg, 'class', svgClass(layout, model, selected));
+  for (const [name, value] of [
+    ['data-first-row', first],
+    ['data-last-row', last],
+    ['data-rows', layout.rows.length],
+    ['data-count', model.count],
+  ])
+    setAttr(svg, name, value);
+  const items = ladderItems(layout, model, { selected, first, last, ...windowExtent(layout, first, last) });
+  let created = 0;
+  LAYERS.forEach((name, i) => {
+    created += reconcile(svg.children[i + 1], items[name]);
+  });
+  return { first, last, created };
 }
 
 /** Scroll offset that centres row `r` in a container of height `viewHeight`. */

@@ -72,7 +72,7 @@ const isResend = (e: Send) => Boolean(e.retransmit || 'cause' in e);
 function drawnLadder() {
   const segs = Array.from(document.querySelectorAll('#ladder .ladder-body .segment'));
   const boxes = Array.from(document.querySelectorAll<SVGTextElement>('#ladder .seg-label'))
-    .filter((t) => getComputedStyle(t).visibility !== 'hidden')
+    .filter((t) => getComputedStyle(t).display !== 'none' && getComputedStyle(t).visibility !== 'hidden')
     .map((t) => {
       const r = t.getBoundingClientRect();
       return [r.left, r.top, r.right, r.bottom, t.textContent ?? ''] as const;
@@ -179,10 +179,11 @@ describe('the inspector as a debugger (Chromium)', () => {
     expect(target).not.toBeNull();
     const { id, x, y } = target!;
     const label = page.locator(`#ladder .segment[data-id="${id}"] .seg-label`);
-    expect(await label.evaluate((t) => getComputedStyle(t).visibility)).toBe('hidden');
+    // Not drawn at all (display: none: a hidden label costs no layout) until its segment is hovered.
+    expect(await label.evaluate((t) => getComputedStyle(t).display)).toBe('none');
     await page.mouse.move(x, y);
     await until(
-      async () => (await label.evaluate((t) => getComputedStyle(t).visibility)) === 'visible',
+      async () => (await label.evaluate((t) => getComputedStyle(t).display)) !== 'none',
       5_000,
       'the label on hover',
     );
@@ -202,6 +203,53 @@ describe('the inspector as a debugger (Chromium)', () => {
     expect(order).toEqual({ lastId: id, labelHidden: false, otherOpacity: '0.35' });
     expect((await page.evaluate(drawnLadder)).overlaps).toEqual([]);
     await page.screenshot({ path: screenshotPath('debugger-ladder-middle-selected') });
+  });
+
+  it('a redraw keeps the elements of rows still in view; a tooltip is made on first hover', async () => {
+    const page = await openPage(lossy);
+    await ladderSettled(page, lossy, 'the ladder drawn at the end of the run');
+    await scrollLadder(page, 0.5);
+    await ladderSettled(page, lossy, 'the middle rows drawn');
+    // Tag every drawn segment, scroll two rows down, and count the tagged ones still in the page:
+    // recreating the window (innerHTML) would leave none.
+    const before = await page.evaluate(() => {
+      const segs = Array.from(document.querySelectorAll('#ladder .ladder-body .segment'));
+      for (const g of segs) (g as unknown as { __kept: boolean }).__kept = true;
+      (window as unknown as { __tagged: Element[] }).__tagged = segs;
+      const svg = document.querySelector('#ladder .ladder-body')!;
+      document.getElementById('ladder')!.scrollTop += 52;
+      return { n: segs.length, first: Number(svg.getAttribute('data-first-row')) };
+    });
+    await until(
+      () =>
+        page.evaluate(
+          (first) =>
+            Number(document.querySelector('#ladder .ladder-body')!.getAttribute('data-first-row')) > first,
+          before.first,
+        ),
+      5_000,
+      'the window moved down',
+    );
+    const after = await page.evaluate(() => {
+      const tagged = (window as unknown as { __tagged: Element[] }).__tagged;
+      const drawn = Array.from(document.querySelectorAll('#ladder .ladder-body .segment'));
+      return {
+        kept: tagged.filter((g) => g.isConnected).length,
+        reused: drawn.filter((g) => (g as unknown as { __kept?: boolean }).__kept).length,
+        drawn: drawn.length,
+      };
+    });
+    expect(before.n).toBeGreaterThan(10);
+    // Two rows' worth of segments leave at the top; the rest are the same nodes.
+    expect(after.kept).toBeGreaterThan(before.n / 2);
+    expect(after.reused).toBe(after.kept);
+    // No <title> in the window until the segment is hovered (one element fewer to parse and style
+    // per segment); hovering makes it from data-tip.
+    const seg = page.locator('#ladder .ladder-body .segment:not(.dropped)').nth(3);
+    expect(await seg.locator('title').count()).toBe(0);
+    await seg.locator('line.arrow').dispatchEvent('pointerover');
+    await until(async () => (await seg.locator('title').count()) === 1, 5_000, 'the tooltip on hover');
+    expect(await seg.locator('title').textContent()).toBe(await seg.getAttribute('data-tip'));
   });
 
   it('filters the ladder by retransmissions, drops, flags and connection', async () => {
