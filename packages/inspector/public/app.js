@@ -19,6 +19,7 @@ import {
   scrollTopForRow,
   windowRows,
 } from './ladder.js';
+import { lazySelect } from './lazy-select.js';
 import {
   applyEvent,
   causedBy,
@@ -615,17 +616,15 @@ function updateConnFilter(model) {
   }
   app.connKeysScanned = model.segmentOrder.length;
   if (!fresh.length) return;
-  const select = $('filter-conn');
-  const value = select.value;
-  // Appended, not rebuilt: a flood offers thousands of connections (see syncConnOptions).
-  if (select.options.length !== app.connKeys.size - fresh.length + 1) {
-    select.replaceChildren(
-      h('option', { value: '' }),
-      ...[...app.connKeys].map((k) => h('option', { value: k }, k)),
-    );
-  } else select.append(...fresh.map((k) => h('option', { value: k }, k)));
-  select.options[0].textContent = `all (${app.connKeys.size})`;
-  select.value = value;
+  // Appended, not rebuilt; a flood offers thousands of connections (lazy-select.js).
+  app.connSelect ??= lazySelect($('filter-conn'));
+  const select = app.connSelect;
+  if (select.size !== app.connKeys.size - fresh.length) {
+    for (const k of [...select.keys()]) select.delete(k);
+    for (const k of app.connKeys) select.set(k, k);
+  } else for (const k of fresh) select.set(k, k);
+  select.head(`all (${app.connKeys.size})`);
+  select.sync();
 }
 
 /** The later deliver or drop line of segment `id` after stream position `from`, with its scrubber position. */
@@ -1008,36 +1007,18 @@ function keepStatesInView() {
 /**
  * The picker's options, updated in place: a new connection appends one option, a state change
  * rewrites one text. Rebuilding a 1,000-option select costs ~100 ms of DOM and layout (Chromium
- * measures every option to size it), which made each frame of a SYN flood a long task.
+ * measures every option to size it), and even appending restyles every option, so a long list is
+ * in the DOM only while the picker is in use (lazy-select.js).
  */
 function syncConnOptions(panel, ep, conns) {
-  const select = panel.select;
-  if (!panel.optionById) {
-    panel.optionById = new Map();
-    select.replaceChildren(h('option', { value: '' }));
-  }
-  setText(select.options[0], `auto: most recently active (${conns.length})`);
-  const byId = panel.optionById;
+  panel.options ??= lazySelect(panel.select);
+  const options = panel.options;
+  options.head(`auto: most recently active (${conns.length})`);
   // Connections gone (the model was derived again for an earlier moment): their options go.
-  if (byId.size > conns.length) {
-    for (const [id, option] of byId) {
-      if (ep.conns.has(id)) continue;
-      option.remove();
-      byId.delete(id);
-    }
-  }
-  const fresh = [];
-  for (const c of conns) {
-    const text = `${c.label ? `${c.label} · ` : ''}${c.id} — ${c.state}`;
-    const option = byId.get(c.id);
-    if (option) setText(option, text);
-    else {
-      const created = h('option', { value: c.id }, text);
-      byId.set(c.id, created);
-      fresh.push(created);
-    }
-  }
-  if (fresh.length) select.append(...fresh);
+  if (options.size > conns.length)
+    for (const id of [...options.keys()]) if (!ep.conns.has(id)) options.delete(id);
+  for (const c of conns) options.set(c.id, `${c.label ? `${c.label} · ` : ''}${c.id} — ${c.state}`);
+  options.sync();
 }
 
 function renderPanel(ep, model) {
@@ -1073,7 +1054,7 @@ function renderPanel(ep, model) {
       }),
     );
   }
-  panel.select.value = panel.pinned && ep.conns.has(panel.pinned) ? panel.pinned : '';
+  panel.options?.choose(panel.pinned && ep.conns.has(panel.pinned) ? panel.pinned : '');
   panel.empty.classList.toggle('hidden', Boolean(conn));
   panel.wrap.classList.toggle('hidden', !conn);
   if (!conn) {

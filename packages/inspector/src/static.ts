@@ -24,6 +24,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = O
   '/groups.js': { file: 'groups.js', type: 'text/javascript; charset=utf-8' },
   '/export.js': { file: 'export.js', type: 'text/javascript; charset=utf-8' },
   '/narration.js': { file: 'narration.js', type: 'text/javascript; charset=utf-8' },
+  '/lazy-select.js': { file: 'lazy-select.js', type: 'text/javascript; charset=utf-8' },
   '/state-histogram.js': { file: 'state-histogram.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 });

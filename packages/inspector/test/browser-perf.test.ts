@@ -4,8 +4,8 @@
  * Tasks API (PerformanceObserver 'longtask': any task over 50 ms on the page's main thread):
  * incremental rendering while `lossy-transfer` and a 1,000-connection SYN flood stream in, a
  * scrub step, and how soon Pause is acknowledged. Budgets: no long task over 50 ms while
- * rendering, a scrub step ≤ 50 ms, Pause shown within 100 ms (met in some runs, not reliably on
- * a loaded machine: measured and reported, see each test).
+ * rendering, a scrub step ≤ 50 ms, Pause shown within 100 ms. Held in every run: main-thread CPU
+ * time per task ≤ 50 ms (Chromium trace); wall-clock budgets only with SYNACK_STRICT_BUDGET=1.
  * Left out of CI's loaded pass (.ci/run excludes test/browser*.test.ts): these are timings.
  * The measured numbers are printed (and kept in test-results/perf.json) whatever the verdict.
  */
@@ -79,7 +79,12 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: {
+    name?: string;
+    elementCount?: number;
+    beginData?: { dirtyObjects?: number };
+    data?: { message?: string };
+  };
 }
 
 /** What a task's CPU time went to: trace event names by kind of work. */
@@ -94,23 +99,59 @@ const WORK: Record<string, string> = {
   MajorGC: 'gc',
 };
 
-/** The costliest tasks, each with its wall and CPU time and where the CPU time went (ms). */
+/** Trace events nested in another of the same name (Paint inside Paint) are counted once. */
+function outermost(events: TraceEvent[]) {
+  const out: TraceEvent[] = [];
+  let end = -1;
+  for (const e of [...events].sort((a, b) => a.ts - b.ts)) {
+    if (e.ts < end) continue;
+    out.push(e);
+    end = e.ts + (e.dur ?? 0);
+  }
+  return out;
+}
+
+/**
+ * The costliest tasks, each with its wall and CPU time, where the CPU time went (ms), how many
+ * elements it restyled and how many layout objects were dirty.
+ */
 function costliest(tasks: TraceEvent[], events: TraceEvent[], n: number) {
   const ms = (us = 0) => Math.round(us / 100) / 10;
+  const t0 = Math.min(...tasks.map((t) => t.ts));
+  // console.timeStamp marks from the page (a scrub step's target): the last one before a task.
+  const marks = events.filter((e) => e.name === 'TimeStamp').sort((a, b) => a.ts - b.ts);
+  const markBefore = (ts: number) => marks.filter((m) => m.ts <= ts).at(-1)?.args?.data?.message;
   return [...tasks]
     .sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0))
     .slice(0, n)
     .map((task) => {
       const end = task.ts + (task.dur ?? 0);
+      const inTask = events.filter((e) => e.ts >= task.ts && e.ts < end);
       const work: Record<string, number> = {};
-      for (const e of events) {
-        const kind = WORK[e.name];
-        if (kind && e.ts >= task.ts && e.ts < end) work[kind] = (work[kind] ?? 0) + (e.tdur ?? 0);
+      let styled = 0;
+      let dirty = 0;
+      for (const kind of new Set(Object.values(WORK))) {
+        const mine = outermost(inTask.filter((e) => WORK[e.name] === kind));
+        const us = mine.reduce((a, e) => a + (e.tdur ?? 0), 0);
+        if (us) work[kind] = us;
+      }
+      for (const e of inTask) {
+        if (e.name === 'UpdateLayoutTree') styled += e.args?.elementCount ?? 0;
+        if (e.name === 'Layout') dirty += e.args?.beginData?.dirtyObjects ?? 0;
       }
       const other = (task.tdur ?? 0) - Object.values(work).reduce((a, b) => a + b, 0);
       const parts = Object.fromEntries(Object.entries(work).map(([k, v]) => [k, ms(v)]));
       // Script: what is left (the page's JavaScript, mostly; forced style and layout are above).
-      return { wall: ms(task.dur), cpu: ms(task.tdur), ...parts, script: ms(other) };
+      return {
+        at: ms(task.ts - t0),
+        during: markBefore(task.ts),
+        wall: ms(task.dur),
+        cpu: ms(task.tdur),
+        ...parts,
+        script: ms(other),
+        styled,
+        dirty,
+      };
     });
 }
 
@@ -131,7 +172,9 @@ async function cpuPerTask(page: Page, during: () => Promise<void>) {
       .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
       .map((e) => `${e.pid}/${e.tid}`),
   );
-  const onMain = trace.traceEvents.filter((e) => e.ph === 'X' && mains.has(`${e.pid}/${e.tid}`));
+  const onMain = trace.traceEvents.filter(
+    (e) => (e.ph === 'X' || e.name === 'TimeStamp') && mains.has(`${e.pid}/${e.tid}`),
+  );
   const tasks = onMain.filter((e) => e.name === 'RunTask');
   return { cpu: tasks.map((e) => (e.tdur ?? 0) / 1000), costliest: costliest(tasks, onMain, 3) };
 }
@@ -175,6 +218,8 @@ async function timeScrubSteps(positions: number[]) {
   const times: number[] = [];
   for (const k of positions) {
     delete body.dataset.drawn;
+    // Names the step in the trace (costliest tasks say which step they belong to).
+    console.timeStamp(`scrub to ${k}`);
     const t0 = performance.now();
     scrub.value = String(k);
     scrub.dispatchEvent(new Event('input', { bubbles: true }));
@@ -203,41 +248,47 @@ function scrubPositions(total: number) {
   return out;
 }
 
+/**
+ * Main-thread CPU time allowed per task (ms), held in every run: unlike wall-clock time it hardly
+ * grows on a loaded machine, so a breach is the page's own doing (a frame that does too much).
+ */
+const CPU_PER_TASK_MS = 50;
+/**
+ * SYNACK_STRICT_BUDGET=1: hold the wall-clock budgets of issue 23 item 6 exactly (no long task
+ * over 50 ms while rendering, a scrub step ≤ 50 ms, Pause shown within 100 ms). Only for a quiet
+ * machine: on a loaded one the page waits for a CPU and wall-clock time is several times the work.
+ */
+const STRICT = process.env.SYNACK_STRICT_BUDGET === '1';
+const WALL = STRICT
+  ? { longTask: 50, scrub: 50, pause: 100 }
+  : { longTask: 2_000, scrub: 2_000, pause: 2_000 };
+
 describe('responsiveness in Chromium (Long Tasks API)', () => {
   for (const [name, config] of [
     ['lossy-transfer', lossyTransfer],
     ['flood-1000', flood1000],
   ] as const) {
-    // Over budget in wall-clock time. Measured 2026-12-03 on the shared 2-core machine at load
-    // average 14–22 (three runs, after the part-per-frame / layer / smaller-batch work): long
-    // tasks while streaming lossy-transfer 71–97 ms median, 126–187 ms max; the 1,000-connection
-    // flood 86–95 ms median, 276–447 ms max; a scrub step until the moment is drawn everywhere
-    // (two frames: ladder, then panels) 102–131 ms median (lossy), 107–210 ms (flood).
-    // Which task is long and why (perf.json costliestStreaming / costliestScrubbing, CPU time
-    // from the Chromium trace, tracing included): the frame that redraws the ladder window,
-    // 26–45 ms of CPU: paint 8–16 ms (recording the page's display list with ~500 new SVG
-    // elements), layout 6–12 ms (a root layout with 500–900 dirty objects, mostly those
-    // elements), style 4–10, parse 2–5, script 1–10. The flood's costliest scrub task (from the
-    // end back to 10/11 of the run, right after streaming) is 58–65 ms of CPU: style ~20 ms and
-    // script ~24 ms; the same step on a freshly opened page costs 17–24 ms, and keeping the
-    // connection picker's options untouched changes nothing, so its cause is not known yet. Every
-    // other task is well under 50 ms of CPU; the wall-clock excess (2–8× the CPU time) is the page
-    // waiting for a CPU that a dozen other processes hold. Strict 50 ms bounds would fail on this
-    // machine in every run, so the test holds the numbers only to 2 s (a hang or a regression
-    // of the old kind) and each run's verdict is kept (perf.json `withinBudget`); on a machine
-    // where the budgets hold, the bounds below become 50.
-    it(`${name}: long tasks while rendering and scrub steps (budget 50 ms: measured, see above)`, async () => {
+    // Wall-clock figures depend on how busy the machine is (on the shared 2-core machine the page
+    // waits 2–8× its CPU time for a CPU), so by default they are held only to 2 s (a hang or a
+    // regression of the old kind) and each run's verdict is kept (perf.json `withinBudget`); the
+    // CPU time per task, from the Chromium trace, is held to 50 ms in every run. See README.md,
+    // "Responsiveness", for the figures and for SYNACK_STRICT_BUDGET=1.
+    it(`${name}: CPU per task ≤ ${CPU_PER_TASK_MS} ms while rendering and scrubbing; long tasks and scrub steps ≤ ${WALL.scrub} ms`, async () => {
       const { run, page, tasks, total, cpu, costliest } = await streamRun(config, name);
       try {
         let scrub: number[] = [];
+        const positions = scrubPositions(total);
         const scrubTrace = await cpuPerTask(page, async () => {
-          scrub = await page.evaluate(timeScrubSteps, scrubPositions(total));
+          scrub = await page.evaluate(timeScrubSteps, positions);
         });
-        // CPU time per task (see cpuPerTask): reported beside the budgets, not held to them.
         measured[name] = {
           traceEvents: total,
           longTasks: stats(tasks),
           scrub: stats(scrub),
+          slowestScrubSteps: positions
+            .map((k, i) => ({ to: k, from: positions[i - 1] ?? total, ms: Math.round(scrub[i]) }))
+            .sort((a, b) => b.ms - a.ms)
+            .slice(0, 3),
           cpuPerTaskStreaming: stats(cpu),
           cpuPerTaskScrubbing: stats(scrubTrace.cpu),
           costliestStreaming: costliest,
@@ -245,10 +296,18 @@ describe('responsiveness in Chromium (Long Tasks API)', () => {
           withinBudget: { longTasks: Math.max(0, ...tasks) <= 50, scrub: Math.max(...scrub) <= 50 },
         };
         console.log(`${name}: ${JSON.stringify(measured[name])}`);
+        expect(
+          Math.max(...cpu),
+          'most CPU time of one task while the run streamed in (ms)',
+        ).toBeLessThanOrEqual(CPU_PER_TASK_MS);
+        expect(
+          Math.max(...scrubTrace.cpu),
+          'most CPU time of one task while scrubbing (ms)',
+        ).toBeLessThanOrEqual(CPU_PER_TASK_MS);
         expect(Math.max(0, ...tasks), 'longest task while the run streamed in (ms)').toBeLessThanOrEqual(
-          2_000,
+          WALL.longTask,
         );
-        expect(Math.max(...scrub), 'slowest scrub step (ms)').toBeLessThanOrEqual(2_000);
+        expect(Math.max(...scrub), 'slowest scrub step (ms)').toBeLessThanOrEqual(WALL.scrub);
       } finally {
         await page.close();
         await run.inspector.close();
@@ -256,12 +315,7 @@ describe('responsiveness in Chromium (Long Tasks API)', () => {
     });
   }
 
-  // The 100 ms budget is met in some runs and not in others (three runs at load 14–22:
-  // slowest of five presses 14, 199 and 79 ms, median 2–64 ms: the control message is shown at
-  // once on arrival but can wait behind a rendering task that the loaded machine stretches, see
-  // above), so neither `it` nor `it.fails` would be stable. The numbers go to
-  // test-results/perf.json; the test asserts only that every press is acknowledged (within 2 s).
-  it('Pause is acknowledged while a run streams in (budget 100 ms: measured, see above)', async () => {
+  it(`Pause is acknowledged within ${WALL.pause} ms while a run streams in; CPU per task ≤ ${CPU_PER_TASK_MS} ms`, async () => {
     // Slow enough to be mid-run when Pause is pressed.
     const run = await inspectSimulation(lossyTransfer, { speed: 20, hold: 0, scenario: { name: 'lossy' } });
     try {
@@ -270,28 +324,80 @@ describe('responsiveness in Chromium (Long Tasks API)', () => {
       await page.waitForSelector('body[data-run="running"]');
       await page.waitForFunction(() => Number(document.body.dataset.trace) > 200);
       const waits: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const ms = await page.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const t0 = performance.now();
-              new MutationObserver((_, obs) => {
-                if (document.body.dataset.run === 'paused') {
-                  obs.disconnect();
-                  resolve(performance.now() - t0);
-                }
-              }).observe(document.body, { attributes: true, attributeFilter: ['data-run'] });
-              (document.getElementById('pause') as HTMLButtonElement).click();
-            }),
-        );
-        waits.push(ms);
-        await page.click('#resume');
-        await page.waitForSelector('body[data-run="running"]');
-        await page.waitForTimeout(200);
-      }
-      measured.pause = stats(waits);
+      const { cpu } = await cpuPerTask(page, async () => {
+        for (let i = 0; i < 5; i++) {
+          const ms = await page.evaluate(
+            () =>
+              new Promise<number>((resolve) => {
+                const t0 = performance.now();
+                new MutationObserver((_, obs) => {
+                  if (document.body.dataset.run === 'paused') {
+                    obs.disconnect();
+                    resolve(performance.now() - t0);
+                  }
+                }).observe(document.body, { attributes: true, attributeFilter: ['data-run'] });
+                (document.getElementById('pause') as HTMLButtonElement).click();
+              }),
+          );
+          waits.push(ms);
+          await page.click('#resume');
+          await page.waitForSelector('body[data-run="running"]');
+          await page.waitForTimeout(200);
+        }
+      });
+      measured.pause = { ...stats(waits), cpuPerTask: stats(cpu), withinBudget: Math.max(...waits) <= 100 };
       console.log(`pause: ${JSON.stringify(measured.pause)}`);
-      expect(Math.max(...waits), 'slowest Pause acknowledgement (ms)').toBeLessThanOrEqual(2_000);
+      expect(Math.max(...cpu), 'most CPU time of one task around the presses (ms)').toBeLessThanOrEqual(
+        CPU_PER_TASK_MS,
+      );
+      expect(Math.max(...waits), 'slowest Pause acknowledgement (ms)').toBeLessThanOrEqual(WALL.pause);
+      await page.close();
+    } finally {
+      await run.inspector.close();
+    }
+  });
+});
+
+describe('long connection lists (lazy-select.js)', () => {
+  it('a flood’s connection selects hold two options until used, every option while focused', async () => {
+    const flood: SimulationConfig = {
+      ...flood1000,
+      endpoints: [
+        flood1000.endpoints[0],
+        {
+          id: 'attacker',
+          actions: [{ at: 0, do: 'syn-flood', to: 'server', port: 80, count: 150, interval: 1 }],
+        },
+      ],
+    };
+    const run = await inspectSimulation(flood, { speed: 1_000_000, hold: 0 });
+    try {
+      await run.result;
+      const total = (run.inspector.events as StreamEvent[]).filter((e) => e.kind !== 'inspect').length;
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      await page.goto(run.inspector.url);
+      await page.waitForSelector(`body[data-run="done"][data-drawn="${total}"]`);
+      const server = page.locator('.endpoint[data-endpoint="server"] .conn-picker select');
+      const counts = () =>
+        Promise.all([page.locator('#filter-conn option').count(), server.locator('option').count()]);
+      expect(await counts()).toEqual([1, 1]);
+      // The first option counts them all: '(N)'.
+      const offered = async (first: ReturnType<Page['locator']>) =>
+        Number(/\((\d+)\)/.exec((await first.textContent()) ?? '')?.[1]);
+      const conns = await offered(page.locator('#filter-conn option').first());
+      const halfOpen = await offered(server.locator('option').first());
+      expect(conns).toBeGreaterThanOrEqual(150);
+      expect(halfOpen).toBeGreaterThanOrEqual(150);
+      // In use: every connection offered, and a pick is kept when the list folds again.
+      await page.focus('#filter-conn');
+      expect(await page.locator('#filter-conn option').count()).toBe(conns + 1);
+      const key = (await page.locator('#filter-conn option').nth(42).getAttribute('value')) ?? '';
+      await page.selectOption('#filter-conn', key);
+      await page.focus('#scrub');
+      expect(await page.locator('#filter-conn option').count()).toBe(2);
+      expect(await page.inputValue('#filter-conn')).toBe(key);
+      await server.focus();
+      expect(await server.locator('option').count()).toBe(halfOpen + 1);
       await page.close();
     } finally {
       await run.inspector.close();
