@@ -214,6 +214,12 @@ function wantedCount() {
 const SNAPSHOT_EVERY = 1000;
 /** Model work per frame while following a run live (the rest waits for the next frame). */
 const LIVE_BUDGET_MS = 8;
+/**
+ * New ladder items (a row's time, a state tag, a segment: 1 to 5 SVG elements) per frame while
+ * live. A window scrolled by a fast stream is ~120 new items; made in one frame they cost ~15–20 ms
+ * of CPU (style, layout and paint of ~500 elements), 40 keep a frame near a third of that.
+ */
+const LIVE_NEW_LADDER_ITEMS = 40;
 
 /** The latest snapshot (app.snapshots: models by ascending count) at or before `count`. */
 function snapshotAtOrBefore(count) {
@@ -1371,8 +1377,17 @@ function renderLadderPart(model, geo) {
   const key = `${first}|${lastRow}|${app.selected}|${app.lastLadder.at}`;
   const redraw = key !== app.ladderWindow;
   if (redraw) {
-    renderLadderWindow(ladder, layout, model, { selected: app.selected, scrollTop: top, viewHeight: view });
-    app.ladderWindow = key;
+    // Live, a frame makes at most LIVE_NEW_LADDER_ITEMS rows, tags and segments (the rest follow in
+    // the next frames); a scrub step draws its window at once, its latency is what counts there.
+    const { pending } = renderLadderWindow(ladder, layout, model, {
+      selected: app.selected,
+      scrollTop: top,
+      viewHeight: view,
+      maxNew: app.cursor === null ? LIVE_NEW_LADDER_ITEMS : Number.POSITIVE_INFINITY,
+    });
+    app.ladderPending = pending > 0;
+    app.ladderWindow = app.ladderPending ? `${key}|pending` : key;
+    if (app.ladderPending) queueRender();
     if (app.followLadder && top !== Math.max(0, LADDER_HEAD + layout.height - view))
       geo.scrolls.push([ladder, LADDER_HEAD + layout.height]);
   }
@@ -1578,7 +1593,8 @@ function render() {
     renderEvents(geo);
     renderNarrationPart(model);
     // The moment is drawn everywhere once the ladder (or the compact view) shows it too.
-    if (app.compact || app.lastLadder.count === model.count) body.dataset.drawn = String(model.traceCount);
+    if (app.compact || (app.lastLadder.count === model.count && !app.ladderPending))
+      body.dataset.drawn = String(model.traceCount);
   }
   renderSelection(model);
   writeHash(model);

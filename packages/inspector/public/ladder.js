@@ -161,8 +161,8 @@ function headMarkup(layout, model) {
  * shows it on hover; in the page a data-tip attribute that becomes a <title> when the group is
  * first hovered (addTooltip), so a redraw parses and styles one element fewer per segment.
  */
-function tip(text, titles) {
-  return titles ? `><title>${esc(text)}</title>` : ` data-tip="${esc(text)}">`;
+function tip(text, standalone) {
+  return standalone ? `><title>${esc(text)}</title>` : ` data-tip="${esc(text)}">`;
 }
 
 /** Gives a ladder group under the pointer its tooltip (see tip); app.js calls it on pointerover. */
@@ -193,7 +193,7 @@ const TAGS_PER_ROW = 3;
  * State changes as small tags beside the lifeline, left of the first lane, right of the others;
  * several in one row sit side by side, never on top of each other. Keyed markup ([key, markup]).
  */
-function stateTagMarkup(layout, first, last, place, titles) {
+function stateTagMarkup(layout, first, last, place, standalone) {
   const out = [];
   const perRow = new Map();
   for (const e of layout.states) {
@@ -226,7 +226,7 @@ function stateTagMarkup(layout, first, last, place, titles) {
     const what = `${e.endpoint} ${e.conn}: ${e.from} → ${e.to} at ${formatTime(e.t)}`;
     out.push([
       `t${e.index}`,
-      `<g class="state-tag" tabindex="0" role="button" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}" data-from="${esc(e.from)}" data-index="${e.index}" aria-label="${esc(what)}"${tip(`${what} (click: go there, list every time this edge fired)`, titles)}<rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11.5}">${esc(e.to)}</text></g>`,
+      `<g class="state-tag" tabindex="0" role="button" data-endpoint="${esc(e.endpoint)}" data-conn="${esc(e.conn)}" data-state="${esc(e.to)}" data-from="${esc(e.from)}" data-index="${e.index}" aria-label="${esc(what)}"${tip(`${what} (click: go there, list every time this edge fired)`, standalone)}<rect class="state-mark-bg" x="${tx}" y="${ty}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${ty + 11.5}">${esc(e.to)}</text></g>`,
     ]);
   }
   for (const [key, row] of perRow) {
@@ -237,7 +237,7 @@ function stateTagMarkup(layout, first, last, place, titles) {
     place.take(tx, row.y, tx + w, row.y + 15);
     out.push([
       `m${key}`,
-      `<g class="state-more"${tip(`${row.extra} more state changes at this instant (the event list has them all)`, titles)}<rect class="state-mark-bg" x="${tx}" y="${row.y}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${row.y + 11.5}">${text}</text></g>`,
+      `<g class="state-more"${tip(`${row.extra} more state changes at this instant (the event list has them all)`, standalone)}<rect class="state-mark-bg" x="${tx}" y="${row.y}" width="${w}" height="15" rx="3"/><text class="state-mark" x="${tx + 4}" y="${row.y + 11.5}">${text}</text></g>`,
     ]);
   }
   return out;
@@ -293,7 +293,7 @@ function labelOf(s) {
 }
 
 /** One segment's group; its label gets `collides` when its box overlaps one placed before. */
-function segmentMarkup(layout, s, model, selected, place, titles) {
+function segmentMarkup(layout, s, model, selected, place, standalone) {
   const a = arrowOf(layout, s, model, selected);
   if (!a) return '';
   const { x1, y1, x2, y2, classes, cross } = a;
@@ -312,7 +312,7 @@ function segmentMarkup(layout, s, model, selected, place, titles) {
   }`;
   // Focusable (tabindex) with a name, so keyboard users reach segments; Enter selects (app.js).
   return (
-    `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"${s.divergence ? ` data-divergence="${esc(s.divergence.rule)}"` : ''}${tip(title, titles)}` +
+    `<g class="${classes.join(' ')}" tabindex="0" role="button" aria-label="${esc(title)}" data-id="${s.id}" data-from="${esc(s.from)}" data-to="${esc(s.to)}" data-flags="${esc(s.seg.flags.join(','))}"${s.divergence ? ` data-divergence="${esc(s.divergence.rule)}"` : ''}${tip(title, standalone)}` +
     `<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
     `<line class="arrow" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#la-${marker})"/>` +
     cross +
@@ -336,30 +336,33 @@ function markerDefs() {
  * The selected segment's label is placed first and its group drawn last, so it is never hidden
  * and lies on top of its neighbours (SVG paints in order); the others are dimmed by CSS.
  */
-function ladderItems(layout, model, { selected, first, last, top, bottom, titles }) {
+function ladderItems(layout, model, { selected, first, last, top, bottom, standalone }) {
   const rows = [];
   for (let r = first; r <= last; r++) {
     const ry = rowY(r);
-    rows.push([
-      `r${r}`,
-      `<g class="row"><line class="row-line" x1="${TIME_X + 4}" x2="${layout.totalWidth}" y1="${ry}" y2="${ry}"/><text class="row-time" x="${TIME_X}" y="${ry + 4}" text-anchor="end">${esc(formatTime(layout.rows[r]))}</text></g>`,
-    ]);
+    // In the page the row lines are the spacer's CSS background (style.css .ladder-space): one
+    // element per row instead of three.
+    const line = standalone
+      ? `<line class="row-line" x1="${TIME_X + 4}" x2="${layout.totalWidth}" y1="${ry}" y2="${ry}"/>`
+      : '';
+    const time = `<text class="row-time" x="${TIME_X}" y="${ry + 4}" text-anchor="end">${esc(formatTime(layout.rows[r]))}</text>`;
+    rows.push([`r${r}`, standalone ? `<g class="row">${line}${time}</g>` : time]);
   }
   const lifelines = layout.lanes.map((id) => {
     const x = layout.laneX.get(id);
     return [`l${id}`, `<line class="lifeline" x1="${x}" x2="${x}" y1="${top}" y2="${bottom - 6}"/>`];
   });
   const place = placer();
-  const tags = stateTagMarkup(layout, first, last, place, titles);
+  const tags = stateTagMarkup(layout, first, last, place, standalone);
   const visible = layout.segs.filter((g) => g.r1 <= last && g.r2 >= first);
   const chosen = visible.find((g) => g.s.id === selected);
   const chosenItem = chosen
-    ? [`s${chosen.s.id}`, segmentMarkup(layout, chosen.s, model, selected, place, titles)]
+    ? [`s${chosen.s.id}`, segmentMarkup(layout, chosen.s, model, selected, place, standalone)]
     : null;
   const segments = [];
   for (const g of visible) {
     if (g !== chosen)
-      segments.push([`s${g.s.id}`, segmentMarkup(layout, g.s, model, selected, place, titles)]);
+      segments.push([`s${g.s.id}`, segmentMarkup(layout, g.s, model, selected, place, standalone)]);
   }
   if (chosenItem) segments.push(chosenItem);
   // An arrow between two hosts folded into one lane draws nothing.
@@ -383,7 +386,7 @@ export function ladderSvg(layout, model, { selected = null, first = 0, last = la
   const { totalWidth } = layout;
   const { top, bottom } = windowExtent(layout, first, last);
   const height = bottom - top;
-  const items = ladderItems(layout, model, { selected, first, last, top, bottom, titles: true });
+  const items = ladderItems(layout, model, { selected, first, last, top, bottom, standalone: true });
   const parts = [
     `<svg xmlns="${SVG_NS}" class="${svgClass(layout, model, selected)}" width="${totalWidth}" height="${height}" viewBox="0 ${top} ${totalWidth} ${height}" data-first-row="${first}" data-last-row="${last}" data-rows="${layout.rows.length}" data-count="${model.count}">`,
     '<defs>',
@@ -406,19 +409,23 @@ const keyedChildren = new WeakMap();
  * element whose markup is unchanged since the last redraw. A scroll or a step of the run changes
  * a few rows and segments; the rest stay in the DOM untouched, so the frame parses, styles, lays
  * out and paints only what changed (recreating the ~500 elements of the rows in view every time
- * was the page's costliest task). Returns how many elements were created.
+ * was the page's costliest task). At most `budget.left` new elements are made (the budget is
+ * shared by the layers); the others are left out, for the next frame. Returns how many were left.
  */
-function reconcile(layer, items) {
+function reconcile(layer, items, budget) {
   const had = keyedChildren.get(layer) ?? new Map();
   const kept = new Map();
   const fresh = [];
+  let left = 0;
   for (const [key, markup] of items) {
     const old = had.get(key);
     if (old && old.markup === markup) {
       kept.set(key, old);
       had.delete(key);
-    } else fresh.push([key, markup]);
+    } else if (fresh.length < budget.left) fresh.push([key, markup]);
+    else left++;
   }
+  budget.left -= fresh.length;
   for (const { el } of had.values()) el.remove();
   if (fresh.length) {
     // One parse for every new element (markup in the SVG namespace: the context is an SVG <g>).
@@ -432,12 +439,13 @@ function reconcile(layer, items) {
   // Paint order = item order; in the usual case (rows scrolled in at one end) nothing moves.
   let next = layer.firstChild;
   for (const [key] of items) {
-    const { el } = kept.get(key);
+    const el = kept.get(key)?.el;
+    if (!el) continue;
     if (el === next) next = el.nextSibling;
     else layer.insertBefore(el, next);
   }
   keyedChildren.set(layer, kept);
-  return fresh.length;
+  return left;
 }
 
 const setAttr = (el, name, value) => {
@@ -460,14 +468,19 @@ function windowSvg(space, layout) {
  * Renders the visible window of the ladder into `container` (a scrolling element). The lane
  * header, a spacer as tall as the whole ladder and one SVG of that size are built once; a redraw
  * updates the SVG's children in place (reconcile), so the scroll position survives every redraw
- * and only rows and segments that changed are new. Returns the rows drawn and how many elements
- * were created.
+ * and only rows and segments that changed are new. At most `maxNew` elements are made; returns
+ * the rows drawn and how many elements are still to make (`pending`: call again next frame).
  */
 export function renderLadderWindow(
   container,
   layout,
   model,
-  { selected = null, scrollTop = container.scrollTop, viewHeight = container.clientHeight || 520 } = {},
+  {
+    selected = null,
+    scrollTop = container.scrollTop,
+    viewHeight = container.clientHeight || 520,
+    maxNew = Number.POSITIVE_INFINITY,
+  } = {},
 ) {
   let head = container.querySelector(':scope > .ladder-head');
   let space = container.querySelector(':scope > .ladder-space');
@@ -492,7 +505,7 @@ export function renderLadderWindow(
   const { first, last } = windowRows(layout, scrollTop, viewHeight);
   if (!layout.rows.length) {
     space.replaceChildren();
-    return { first, last, created: 0 };
+    return { first, last, pending: 0 };
   }
   const svg = windowSvg(space, layout);
   // Whole-ladder coordinates with no viewBox: growing the ladder moves nothing already drawn.
@@ -507,11 +520,12 @@ export function renderLadderWindow(
   ])
     setAttr(svg, name, value);
   const items = ladderItems(layout, model, { selected, first, last, ...windowExtent(layout, first, last) });
-  let created = 0;
+  const budget = { left: maxNew };
+  let pending = 0;
   LAYERS.forEach((name, i) => {
-    created += reconcile(svg.children[i + 1], items[name]);
+    pending += reconcile(svg.children[i + 1], items[name], budget);
   });
-  return { first, last, created };
+  return { first, last, pending };
 }
 
 /** Scroll offset that centres row `r` in a container of height `viewHeight`. */
