@@ -10,15 +10,27 @@ import { type ConnectionHandle, createConnection, type EngineKind } from './engi
 import type { HashKey } from './hash.js';
 import { createListenerActor, type ListenerActor } from './listener.js';
 import type { TcpState } from './machine/states.js';
+import { MAX_WINDOW_SHIFT, type SynOptions, TIMESTAMPS_OPTION_SPACE, tsOffsetFor } from './options.js';
 import type { Profile } from './profiles.js';
 import { Flag, type Segment, type SocketAddress } from './segment.js';
 import { seqAdd } from './seq.js';
-import { checkCookie, makeCookie } from './syncookies.js';
+import {
+  type CookieOptions,
+  checkCookie,
+  checkLinuxCookie,
+  cookieTsval,
+  decodeCookieTsecr,
+  type LinuxCookieSecrets,
+  linuxCookieSecrets,
+  makeCookie,
+  makeLinuxCookie,
+} from './syncookies.js';
 import { resetForClosed } from './tcb/segment-arrives.js';
 import type {
   CloseReason,
   CongestionSnapshot,
   ConnectionOutput,
+  RestoredCookieOptions,
   RetransmitCause,
   SocketOptions,
   TcpEvent,
@@ -156,9 +168,12 @@ export class Host {
   private readonly finished: FinalConnection[] = [];
   private nextEphemeral: number;
   private readonly incarnations = new Map<string, number>();
+  /** syncookie_secret[2] of the Linux layout: drawn from the host's key, i.e. from the seed. */
+  private readonly cookieSecrets: LinuxCookieSecrets;
 
   constructor(private readonly options: HostOptions) {
     this.id = options.id;
+    this.cookieSecrets = linuxCookieSecrets(options.isnKey);
     this.address = options.address;
     this.nextEphemeral = options.ephemeralPortStart ?? 40000;
   }
@@ -476,35 +491,64 @@ export class Host {
 
   /** Stateless SYN-ACK whose ISN is a SYN cookie (RFC 4987 §3.6): nothing is queued. */
   private sendCookie(listener: Listener, syn: Segment): void {
+    const profile = this.options.profile;
     const tuple = this.cookieTuple(syn);
-    const cookie = makeCookie(this.options.isnKey, tuple, syn.seq, syn.mss, this.now);
+    const linux = profile.synCookies === 'linux';
+    const cookie = linux
+      ? makeLinuxCookie(this.cookieSecrets, tuple, syn.seq, syn.mss, this.now)
+      : makeCookie(this.options.isnKey, tuple, syn.seq, syn.mss, this.now);
     listener.stats.cookiesSent++;
     listener.stats.synAckSent++;
-    this.options.events.segment(
-      {
-        srcAddr: this.address,
-        srcPort: syn.dstPort,
-        dstAddr: syn.srcAddr,
-        dstPort: syn.srcPort,
-        seq: cookie,
-        ack: seqAdd(syn.seq, 1),
-        flags: Flag.SYN | Flag.ACK,
-        win: this.options.profile.receiveBuffer,
-        mss: this.options.profile.mss,
-      },
-      {},
-    );
+    const synAck: Segment = {
+      srcAddr: this.address,
+      srcPort: syn.dstPort,
+      dstAddr: syn.srcAddr,
+      dstPort: syn.srcPort,
+      seq: cookie,
+      ack: seqAdd(syn.seq, 1),
+      flags: Flag.SYN | Flag.ACK,
+      win: profile.receiveBuffer,
+      mss: profile.mss,
+    };
+    this.options.events.segment(linux ? { ...synAck, ...this.linuxCookieSynAck(syn) } : synAck, {});
+  }
+
+  /**
+   * The window and options of a Linux cookie SYN-ACK (tcp_conn_request, want_cookie): with
+   * timestamps on the SYN the usual echo of SACK-permitted, timestamps and window scale, the TSval
+   * carrying what the SYN offered (cookie_init_timestamp); without them none (tcp_clear_options) —
+   * the cookie could not remember them. The window is the usual first one (tcp_openreq_init_rwin:
+   * 65160 with timestamps, 64240 without).
+   */
+  private linuxCookieSynAck(syn: Segment): SynOptions & { win: number } {
+    const profile = this.options.profile;
+    const timestamps = profile.timestamps && syn.ts !== undefined;
+    const mss = profile.mss - (timestamps ? TIMESTAMPS_OPTION_SPACE : 0);
+    const free = Math.min(0xffff, profile.receiveBuffer);
+    const out: SynOptions & { win: number } = {
+      win: profile.roundInitialWindow && free > mss ? free - (free % mss) : free,
+    };
+    if (!timestamps || !syn.ts) return out;
+    const offered: CookieOptions = {
+      sackOk: profile.sack && syn.sackOk === true,
+      ...(profile.windowScaling && syn.wscale !== undefined
+        ? { wscale: Math.min(syn.wscale, MAX_WINDOW_SHIFT) }
+        : {}),
+    };
+    if (offered.sackOk) out.sackOk = true;
+    const tsOffset = tsOffsetFor(this.options.isnKey, this.address, syn.srcAddr);
+    out.ts = { val: (cookieTsval(Math.floor(this.now), offered) + tsOffset) >>> 0, ecr: syn.ts.val };
+    if (offered.wscale !== undefined) out.wscale = Math.min(profile.windowScale, MAX_WINDOW_SHIFT);
+    return out;
   }
 
   /** An ACK with no connection: a returning SYN cookie? Returns true when it was handled. */
   private acceptCookie(listener: Listener, ack: Segment): boolean {
-    const check = checkCookie(
-      this.options.isnKey,
-      this.cookieTuple(ack),
-      seqAdd(ack.ack, -1),
-      seqAdd(ack.seq, -1),
-      this.now,
-    );
+    const linux = this.options.profile.synCookies === 'linux';
+    const [tuple, cookie, clientIsn] = [this.cookieTuple(ack), seqAdd(ack.ack, -1), seqAdd(ack.seq, -1)];
+    const check = linux
+      ? checkLinuxCookie(this.cookieSecrets, tuple, cookie, clientIsn, this.now)
+      : checkCookie(this.options.isnKey, tuple, cookie, clientIsn, this.now);
     if (!check.valid) {
       // A forged or stale cookie: the ACK is answered like any ACK to a LISTEN socket (RST).
       listener.stats.cookiesRejected++;
@@ -523,8 +567,33 @@ export class Host {
       listener,
     );
     this.dispatch(record, { type: 'OPEN_PASSIVE', now: this.now });
-    this.dispatch(record, { type: 'COOKIE_ACK', now: this.now, segment: ack, mss: check.mss });
+    const restored = linux ? this.restoredCookieOptions(ack) : undefined;
+    this.dispatch(record, {
+      type: 'COOKIE_ACK',
+      now: this.now,
+      segment: ack,
+      mss: check.mss,
+      ...(restored ? { restored } : {}),
+    });
     return true;
+  }
+
+  /**
+   * cookie_tcp_check + cookie_timestamp_decode: the ACK's TSecr less our TS offset carries the
+   * options in its low 6 bits. An option this host has switched off is not restored (Linux rejects
+   * such a cookie; this model's SYN-ACK never encodes one).
+   */
+  private restoredCookieOptions(ack: Segment): RestoredCookieOptions {
+    const profile = this.options.profile;
+    const timestamps = profile.timestamps && ack.ts !== undefined;
+    const tsOffset = tsOffsetFor(this.options.isnKey, this.address, ack.srcAddr);
+    const echoed = timestamps && ack.ts ? (ack.ts.ecr - tsOffset) >>> 0 : undefined;
+    const options = decodeCookieTsecr(echoed);
+    return {
+      timestamps,
+      sackOk: profile.sack && options.sackOk,
+      ...(profile.windowScaling && options.wscale !== undefined ? { wscale: options.wscale } : {}),
+    };
   }
 
   private cookieTuple(segment: Segment) {

@@ -10,7 +10,7 @@
  * - The window field is scaled by our shift except on a SYN (RFC 7323 §2.3); Linux rounds the
  *   window on its SYN down to a multiple of the MSS (tcp_select_initial_window).
  */
-import { halfSipHash, tupleBytes } from './hash.js';
+import { type HashKey, halfSipHash, tupleBytes } from './hash.js';
 import { Flag, type SackBlock, type Segment, type TimestampOption } from './segment.js';
 import { noteSynWindow, offerWindow } from './tcb/receive-window.js';
 import { currentSackBlocks } from './tcb/sack-blocks.js';
@@ -38,10 +38,17 @@ export interface SynOptions {
  * uptime and replay exactly for the same seed.
  */
 export function tsValue(t: Tcb, now: number): number {
-  if (t.tsOffset === undefined) {
-    t.tsOffset = halfSipHash(t.isnKey, tupleBytes(t.local.addr, 0, t.remote.addr, 0, 0x7473_6f66));
-  }
+  if (t.tsOffset === undefined) t.tsOffset = tsOffsetFor(t.isnKey, t.local.addr, t.remote.addr);
   return (Math.floor(now) + t.tsOffset) >>> 0;
+}
+
+/**
+ * The TS offset of a pair of addresses (Linux secure_tcp_ts_off hashes the addresses only): what a
+ * connection's TSvals add to the clock, also known to a listener that answers with a SYN cookie
+ * before any connection exists (cookie_init_timestamp + tsoff; cookie_v4_check subtracts it again).
+ */
+export function tsOffsetFor(key: HashKey, localAddr: string, remoteAddr: string): number {
+  return halfSipHash(key, tupleBytes(localAddr, 0, remoteAddr, 0, 0x7473_6f66));
 }
 
 /**

@@ -79,6 +79,14 @@ export interface Profile {
    */
   readonly synQueuePruning: boolean;
   /**
+   * The SYN cookie layout (syncookies.ts). 'linux' (net/ipv4/syncookies.c): hash of the 4-tuple +
+   * client ISN + a per-minute counter in the top 8 bits + (hash + MSS index) in the low 24, valid 2
+   * minutes; with timestamps the SYN-ACK's TSval low 6 bits keep wscale, SACK-permitted and ECN,
+   * restored from the ACK's TSecr (cookie_timestamp_decode); without them no wscale and no SACK.
+   * 'rfc4987': 5 bits of 64 s slot | 3 bits MSS index | 24-bit MAC (RFC 4987 §3.6), no options.
+   */
+  readonly synCookies: 'linux' | 'rfc4987';
+  /**
    * How TIME-WAIT treats arriving segments. 'rfc9293': §3.10.7.4 as written (text ignored, a SYN
    * gets a challenge ACK, an in-window RST that is not exact draws a challenge ACK). 'linux'
    * (tcp_timewait_state_process): any segment that is not a bare ACK or RST at RCV.NXT is answered
@@ -255,6 +263,7 @@ export const linuxProfile: Profile = Object.freeze({
   challengeAckInterval: 500,
   isnClockTickNs: 64,
   synQueuePruning: true,
+  synCookies: 'linux',
   timeWaitRules: 'linux',
   rfc1337: false,
   zeroWindowProbe: 'empty-below-una',
@@ -311,6 +320,7 @@ export const rfc9293Profile: Profile = Object.freeze({
   isnClockTickNs: 4000,
   synReceivedRstToListen: true,
   synQueuePruning: false,
+  synCookies: 'rfc4987',
   timeWaitRules: 'rfc9293',
   // RFC 9293 §3.10.7.4 second check: "TIME-WAIT STATE: If the RST bit is set, ... enter CLOSED".
   rfc1337: false,

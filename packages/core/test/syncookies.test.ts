@@ -1,5 +1,5 @@
 /**
- * SYN cookies (issue 5): the cookie itself (syncookies.ts: 5-bit slot | 3-bit MSS index | 24-bit
+ * SYN cookies (issue 5; the Linux layout: issue 21): the RFC 4987 cookie (syncookies.ts: 5-bit slot | 3-bit MSS index | 24-bit
  * HalfSipHash MAC, 64 s slots, valid for its own slot and COOKIE_MAX_AGE = 2 more), and a Host
  * listener using them — mode 0 off, 1 only when the SYN queue is full, 2 always — with the
  * connection a valid returning ACK creates directly in ESTABLISHED, and every way a cookie is
@@ -14,18 +14,27 @@ import { type HashKey, keyFromSeed } from '../src/hash.js';
 import { Host, type ListenOptions } from '../src/host.js';
 import { type TcpState, tcpStateOf } from '../src/machine/states.js';
 import { TRANSITION_TABLE } from '../src/machine/table-engine.js';
-import { getProfile } from '../src/profiles.js';
+import { getProfile, type Profile } from '../src/profiles.js';
 import { Flag, type Segment } from '../src/segment.js';
 import { seqAdd } from '../src/seq.js';
 import {
   COOKIE_MAX_AGE,
   COOKIE_MSS_TABLE,
   COOKIE_SLOT_MS,
+  type CookieOptions,
   type CookieTuple,
   checkCookie,
+  checkLinuxCookie,
   cookieMssIndex,
   cookieSlot,
+  cookieTsval,
+  decodeCookieTsecr,
+  LINUX_COOKIE_PERIOD_MS,
+  LINUX_MAX_SYNCOOKIE_AGE,
+  linuxCookieCount,
+  linuxCookieSecrets,
   makeCookie,
+  makeLinuxCookie,
 } from '../src/syncookies.js';
 
 const KEY: HashKey = [0x01234567, 0x89abcdef];
@@ -200,13 +209,18 @@ class Lab {
   /** Drop segments on the wire matching this (e.g. a client's ACK). */
   lose: (w: WireRecord) => boolean = () => false;
 
-  constructor(readonly engine: EngineKind) {}
+  /** The host tests above the Linux-layout block pin the RFC 4987 layout on an otherwise linux host. */
+  constructor(
+    readonly engine: EngineKind,
+    readonly overrides: Partial<Profile> = { synCookies: 'rfc4987' },
+    readonly profileName = 'linux',
+  ) {}
 
   add(id: string, address: string, mss = 1460): Host {
     const host = new Host({
       id,
       address,
-      profile: getProfile('linux', { mss }),
+      profile: getProfile(this.profileName, { ...this.overrides, mss }),
       clock: this.clock,
       isnKey: id === 'server' ? SERVER_KEY : keyFromSeed(9, this.hosts.size + 2),
       engine: this.engine,
@@ -246,8 +260,13 @@ class Lab {
   }
 }
 
-function serverLab(engine: EngineKind, listen: ListenOptions) {
-  const lab = new Lab(engine);
+function serverLab(
+  engine: EngineKind,
+  listen: ListenOptions,
+  overrides?: Partial<Profile>,
+  profile?: string,
+) {
+  const lab = new Lab(engine, overrides, profile);
   const server = lab.add('server', SERVER);
   server.listen(PORT, listen);
   return { lab, server };
@@ -550,5 +569,228 @@ describe.each(['actor', 'table'] as EngineKind[])('a listener with SYN cookies (
     expect(lab.lastTo(syn(1).srcAddr).flags).toBe(Flag.RST);
     expect(lab.drops).toEqual([]);
     expect(statsOf(server)).toMatchObject({ cookiesRejected: 0, cookiesValidated: 0 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The Linux layout (profile linux, synCookies 'linux'; net/ipv4/syncookies.c) against the RFC 4987
+// layout the rfc9293 profile keeps.
+
+const SECRETS = linuxCookieSecrets(KEY);
+const MINUTE = LINUX_COOKIE_PERIOD_MS;
+
+describe('makeLinuxCookie / checkLinuxCookie (secure_tcp_syn_cookie, check_tcp_syn_cookie)', () => {
+  it('is hash1 + client ISN + (minute counter << 24) + ((hash2 + MSS index) mod 2^24)', () => {
+    // Two cookies a minute apart differ by exactly 1 in the top 8 bits plus the change of hash2 below.
+    const a = makeLinuxCookie(SECRETS, TUPLE, ISN, 1460, 5 * MINUTE);
+    const b = makeLinuxCookie(SECRETS, TUPLE, ISN, 1460, 6 * MINUTE);
+    expect(((b >>> 24) - (a >>> 24) + 256) % 256).toBeLessThanOrEqual(2);
+    // The client's ISN is added: ISN + 1 gives cookie + 1 (same minute, same index).
+    expect(makeLinuxCookie(SECRETS, TUPLE, ISN + 1, 1460, 5 * MINUTE)).toBe((a + 1) >>> 0);
+    // The MSS index is added under hash2: index 3 (1460) vs index 1 (1400 → 1300) differ by 2.
+    const low = (c: number) => c & 0xffffff;
+    expect(
+      (low(a) - low(makeLinuxCookie(SECRETS, TUPLE, ISN, 1400, 5 * MINUTE)) + 0x1000000) % 0x1000000,
+    ).toBe(2);
+    expect(checkLinuxCookie(SECRETS, TUPLE, a, ISN, 5 * MINUTE)).toEqual({ valid: true, mss: 1460, slot: 5 });
+  });
+
+  it('the per-boot secret comes from the seed: another seed gives other cookies, which fail', () => {
+    const other = linuxCookieSecrets(keyFromSeed(2, 1));
+    expect(linuxCookieSecrets(KEY)).toEqual(SECRETS);
+    const theirs = makeLinuxCookie(other, TUPLE, ISN, 1460, 0);
+    expect(theirs).not.toBe(makeLinuxCookie(SECRETS, TUPLE, ISN, 1460, 0));
+    expect(checkLinuxCookie(SECRETS, TUPLE, theirs, ISN, 0).valid).toBe(false);
+  });
+
+  it.each([0, 1, 59_999, 60_000, 600_000, 15_359_999])(
+    'a cookie made at %i ms is valid in its minute and the next, rejected as stale from the minute after',
+    (t0) => {
+      const cookie = makeLinuxCookie(SECRETS, TUPLE, ISN, 1460, t0);
+      const minute = linuxCookieCount(t0);
+      const lastValid = (minute + LINUX_MAX_SYNCOOKIE_AGE) * MINUTE - 1;
+      for (const t of [t0, (minute + 1) * MINUTE, lastValid]) {
+        expect(checkLinuxCookie(SECRETS, TUPLE, cookie, ISN, t)).toEqual({
+          valid: true,
+          mss: 1460,
+          slot: minute,
+        });
+      }
+      expect(checkLinuxCookie(SECRETS, TUPLE, cookie, ISN, lastValid + 1)).toEqual({
+        valid: false,
+        reason: 'stale',
+      });
+      expect(checkLinuxCookie(SECRETS, TUPLE, cookie, ISN, t0 + 10 * MINUTE)).toEqual({
+        valid: false,
+        reason: 'stale',
+      });
+    },
+  );
+
+  it("a change of the client's ISN invalidates the cookie (the low bits no longer decode to an MSS index)", () => {
+    const cookie = makeLinuxCookie(SECRETS, TUPLE, ISN, 1460, 0);
+    for (const isn of [ISN + 0x1000000, ISN - 0x1000000, ISN ^ 0x80000000, ISN + 4, 0]) {
+      expect(checkLinuxCookie(SECRETS, TUPLE, cookie, isn >>> 0, 0).valid).toBe(false);
+    }
+  });
+
+  it.each([
+    ['local port', { localPort: 81 }],
+    ['remote address', { remoteAddr: '10.0.0.9' }],
+    ['remote port', { remotePort: 40001 }],
+  ])('is bound to the 4-tuple: another %s fails', (_, change) => {
+    const cookie = makeLinuxCookie(SECRETS, TUPLE, ISN, 1460, 0);
+    expect(checkLinuxCookie(SECRETS, { ...TUPLE, ...change }, cookie, ISN, 0).valid).toBe(false);
+  });
+
+  it('client MSS 1400 is remembered as 1300 (msstab)', () => {
+    const cookie = makeLinuxCookie(SECRETS, TUPLE, ISN, 1400, 0);
+    expect(checkLinuxCookie(SECRETS, TUPLE, cookie, ISN, 0)).toMatchObject({ valid: true, mss: 1300 });
+  });
+
+  it('random 32-bit values are not cookies', () => {
+    let state = 777;
+    let valid = 0;
+    for (let i = 0; i < 20_000; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      if (checkLinuxCookie(SECRETS, TUPLE, state, ISN, 5_000).valid) valid++;
+    }
+    expect(valid).toBe(0);
+  });
+});
+
+describe('cookieTsval / decodeCookieTsecr (cookie_init_timestamp, cookie_timestamp_decode)', () => {
+  it.each([
+    [{ wscale: 7, sackOk: true }, 0b01_0111],
+    [{ wscale: 0, sackOk: false }, 0b00_0000],
+    [{ sackOk: true }, 0b01_1111],
+    [{ sackOk: false }, 0b00_1111],
+    [{ wscale: 14, sackOk: true, ecn: true }, 0b11_1110],
+  ] as Array<[CookieOptions, number]>)(
+    '%o goes into the low 6 bits as %i and comes back',
+    (options, bits) => {
+      const ts = cookieTsval(1_000_000, options);
+      expect(ts & 0x3f).toBe(bits);
+      expect(ts).toBeLessThanOrEqual(1_000_000);
+      expect(1_000_000 - ts).toBeLessThan(64);
+      expect(decodeCookieTsecr(ts)).toEqual({ ecn: options.ecn ?? false, ...options });
+    },
+  );
+
+  it('never runs ahead of the clock (stepped back by 64 when the options exceed its low bits)', () => {
+    expect(cookieTsval(64 * 100 + 3, { wscale: 7, sackOk: true })).toBe(64 * 99 + 0b01_0111);
+  });
+
+  it('without timestamps on the ACK nothing is restored', () => {
+    expect(decodeCookieTsecr(undefined)).toEqual({ sackOk: false });
+  });
+});
+
+/** A SYN offering everything Linux does: MSS 1400, SACK-permitted, timestamps, window scale 7. */
+function fullSyn(n: number, withTs = true): Segment {
+  return syn(n, {
+    mss: 1400,
+    sackOk: true,
+    wscale: 7,
+    ...(withTs ? { ts: { val: 5000, ecr: 0 } } : {}),
+  });
+}
+
+describe.each(['actor', 'table'] as EngineKind[])('SYN cookies by profile (%s engine)', (engine) => {
+  const linuxLab = () => serverLab(engine, { backlog: 8, syncookies: 2 }, {});
+  const rfcLab = () => serverLab(engine, { backlog: 8, syncookies: 2 }, {}, 'rfc9293');
+
+  function connect(
+    lab: Lab,
+    server: Host,
+    synSeg: Segment,
+    ackFields: (synAck: Segment) => Partial<Segment>,
+  ) {
+    lab.deliver(server, synSeg);
+    const synAck = lab.lastTo(synSeg.srcAddr);
+    lab.deliver(server, ackFor(synSeg, synAck, { win: 512, ...ackFields(synAck) }));
+    return { synAck, conn: server.connections()[0]?.conn };
+  }
+
+  it('linux: options restored from TSecr — SACK, window scale 7 on the ACK window, MSS 1400 → 1300 − 12', () => {
+    const { lab, server } = linuxLab();
+    const { synAck, conn } = connect(lab, server, fullSyn(1), (a) => ({
+      ts: { val: 6000, ecr: a.ts!.val },
+    }));
+    expect(synAck).toMatchObject({ sackOk: true, wscale: 10, win: 65160, ts: { ecr: 5000 } });
+    const tcb = server.snapshotOf(conn!)!.context;
+    expect(tcb).toMatchObject({ tsOk: true, sackOk: true, wsOk: true, sndWscale: 7, rcvWscale: 10 });
+    expect(tcb).toMatchObject({ sndWnd: 512 * 128, sendMss: 1288, tsRecent: 6000 });
+    // Data leaves with timestamps whose clock continued from the cookie's TSval.
+    server.send(conn!, new Uint8Array(2000));
+    const data = lab.wire.filter((w) => w.from === 'server' && (w.seg.data?.length ?? 0) > 0);
+    expect(data[0].seg.data!.length).toBe(1288);
+    expect(data[0].seg.ts!.val).toBeGreaterThanOrEqual(synAck.ts!.val);
+    expect(data[0].seg.ts!.ecr).toBe(6000);
+  });
+
+  it('linux: what the TSecr says is what is restored (no SACK, no scaling offered → none)', () => {
+    const { lab, server } = linuxLab();
+    const { synAck, conn } = connect(lab, server, syn(2, { mss: 1460, ts: { val: 1, ecr: 0 } }), (a) => ({
+      ts: { val: 2, ecr: a.ts!.val },
+    }));
+    expect(synAck.sackOk).toBeUndefined();
+    expect(synAck.wscale).toBeUndefined();
+    expect(server.snapshotOf(conn!)!.context).toMatchObject({
+      tsOk: true,
+      sackOk: false,
+      wsOk: false,
+      sendMss: 1448,
+    });
+  });
+
+  it('linux: without timestamps a cookie connection gets no SACK and no window scaling (the SYN-ACK offers none)', () => {
+    const { lab, server } = linuxLab();
+    const { synAck, conn } = connect(lab, server, fullSyn(3, false), () => ({}));
+    expect(synAck).toMatchObject({ mss: 1460, win: 64240 });
+    expect(synAck.sackOk ?? synAck.wscale ?? synAck.ts).toBeUndefined();
+    const tcb = server.snapshotOf(conn!)!.context;
+    expect(tcb).toMatchObject({ tsOk: false, sackOk: false, wsOk: false, sndWnd: 512, sendMss: 1300 });
+  });
+
+  it('linux: a cookie is valid within 2 minutes (its minute and the next) and rejected after', () => {
+    const { lab, server } = linuxLab();
+    lab.advanceTo(59_999);
+    lab.deliver(server, fullSyn(4, false));
+    lab.deliver(server, fullSyn(5, false));
+    const [a4, a5] = [lab.lastTo(fullSyn(4).srcAddr), lab.lastTo(fullSyn(5).srcAddr)];
+    lab.advanceTo(119_999);
+    lab.deliver(server, ackFor(fullSyn(4, false), a4));
+    lab.advanceTo(120_000);
+    lab.deliver(server, ackFor(fullSyn(5, false), a5));
+    expect(server.connections()).toHaveLength(1);
+    expect(lab.drops.map((d) => [d.t, d.reason])).toEqual([[120_000, 'syncookie-stale']]);
+  });
+
+  it("linux: an ACK whose SEQ is not the client's ISN + 1 is no cookie (the ISN is part of it)", () => {
+    const { lab, server } = linuxLab();
+    const synSeg = fullSyn(6, false);
+    lab.deliver(server, synSeg);
+    lab.deliver(
+      server,
+      ackFor(synSeg, lab.lastTo(synSeg.srcAddr), { seq: seqAdd(synSeg.seq, 1 + 0x1000000) }),
+    );
+    expect(server.connections()).toEqual([]);
+    expect(lab.lastTo(synSeg.srcAddr).flags).toBe(Flag.RST);
+    expect(lab.drops.map((d) => d.reason)).toEqual(['syncookie-bad-mac']);
+  });
+
+  it('rfc9293: the RFC 4987 layout — slot | MSS index in the top byte, no options even with timestamps', () => {
+    const { lab, server } = rfcLab();
+    const { synAck, conn } = connect(lab, server, fullSyn(7), (a) => ({ ts: { val: 6000, ecr: a.seq } }));
+    expect(synAck.seq).toBe(makeCookie(SERVER_KEY, tupleOf(fullSyn(7)), fullSyn(7).seq, 1400, 0));
+    expect((synAck.seq >>> 24) & 7).toBe(1);
+    expect(synAck.sackOk ?? synAck.wscale ?? synAck.ts).toBeUndefined();
+    expect(server.snapshotOf(conn!)!.context).toMatchObject({
+      tsOk: false,
+      sackOk: false,
+      wsOk: false,
+      sendMss: 1300,
+    });
   });
 });

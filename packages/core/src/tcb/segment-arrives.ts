@@ -4,15 +4,15 @@
  * (§3.10.7.4) in synchronized.ts. Also the SYN-cookie ACK (RFC 4987 §3.6).
  */
 import type { TcpState } from '../machine/states.js';
-import { negotiateOptions, optionSpace } from '../options.js';
+import { MAX_WINDOW_SHIFT, negotiateOptions, optionSpace, peerWindow } from '../options.js';
 import { Flag, payloadLength, type Segment, type SocketAddress, segmentLength } from '../segment.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../seq.js';
 import { chooseIss, sendSyn, transmit } from './output.js';
-import { acceptableWindow } from './receive-window.js';
+import { acceptableWindow, noteSynWindow } from './receive-window.js';
 import { sampleRtt, withRto } from './rtt.js';
 import type { Step, StepResult } from './step.js';
 import { inSynchronized } from './synchronized.js';
-import { DEFAULT_MSS, type Tcb, type TcpEvent } from './tcb.js';
+import { DEFAULT_MSS, type RestoredCookieOptions, type Tcb, type TcpEvent } from './tcb.js';
 import { timestampRtt } from './timestamps.js';
 
 /** RFC 6298 (5.7): RTO for the data phase when the handshake gave no RTT sample (Linux TCP_TIMEOUT_FALLBACK). */
@@ -95,9 +95,37 @@ export function cookieAck(
   t.sndWl1 = seg.seq;
   t.sndWl2 = seg.ack;
   t.sendMss = Math.min(event.mss, t.profile.mss);
+  if (event.restored) restoreCookieOptions(t, seg, event.mss, event.restored);
   step.emit({ type: 'connected' });
   if (payloadLength(seg) === 0 && !(seg.flags & Flag.FIN)) return step.result('ESTABLISHED');
   return inSynchronized(step, 'ESTABLISHED', seg);
+}
+
+/**
+ * The Linux layout (cookie_v4_check → tcp_create_openreq_child): the options the cookie kept are in
+ * effect; the ACK's window is scaled by the restored shift; the send MSS is the cookie's table MSS
+ * less the timestamps (1300 → 1288); the first window is rounded down to a multiple of the cookie's
+ * MSS (tcp_select_initial_window with req->mss: 65535 → 65000 for 1300).
+ */
+function restoreCookieOptions(
+  t: Tcb,
+  seg: Segment,
+  cookieMss: number,
+  restored: RestoredCookieOptions,
+): void {
+  t.tsOk = restored.timestamps && seg.ts !== undefined;
+  if (t.tsOk && seg.ts) t.tsRecent = seg.ts.val;
+  t.sackOk = restored.sackOk;
+  t.wsOk = restored.wscale !== undefined;
+  t.rcvWscale = t.wsOk ? Math.min(t.profile.windowScale, MAX_WINDOW_SHIFT) : 0;
+  t.sndWscale = t.wsOk ? Math.min(restored.wscale ?? 0, MAX_WINDOW_SHIFT) : 0;
+  t.sndWnd = peerWindow(t, seg);
+  t.maxSndWnd = t.sndWnd;
+  t.sendMss = Math.min(cookieMss, t.profile.mss) - optionSpace(t);
+  const free = Math.max(0, Math.min(0xffff, t.profile.receiveBuffer - t.readable.length));
+  const rounded = t.profile.roundInitialWindow && free > cookieMss ? free - (free % cookieMss) : free;
+  if (t.profile.roundInitialWindow) t.rcvWndCap = rounded;
+  noteSynWindow(t, rounded, true);
 }
 
 /** §3.10.7.2 LISTEN. */

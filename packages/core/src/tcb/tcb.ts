@@ -77,6 +77,18 @@ export interface OutOfOrder {
   readonly fin: boolean;
 }
 
+/**
+ * The options a Linux-layout SYN cookie brings back (syncookies.ts; cookie_v4_check): timestamps
+ * when the ACK carries them, and then SACK-permitted and the client's window shift from its TSecr.
+ * Absent (the RFC 4987 layout): the connection gets no options but the MSS.
+ */
+export interface RestoredCookieOptions {
+  readonly timestamps: boolean;
+  readonly sackOk: boolean;
+  /** The client's shift count; undefined: no window scaling. */
+  readonly wscale?: number;
+}
+
 /** Events the processing rules understand (the machine's events, with the virtual time). */
 export type TcpEvent =
   | { type: 'OPEN_ACTIVE'; now: number; remote?: SocketAddress }
@@ -114,7 +126,7 @@ export type TcpEvent =
    * The listener validated a SYN cookie in this ACK (syncookies.ts): build the connection from
    * the ACK alone, with ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1 and the MSS the cookie encoded.
    */
-  | { type: 'COOKIE_ACK'; now: number; segment: Segment; mss: number }
+  | { type: 'COOKIE_ACK'; now: number; segment: Segment; mss: number; restored?: RestoredCookieOptions }
   /** The application set socket options (setsockopt): socket-options.ts. */
   | { type: 'SET_SOCKET_OPTIONS'; now: number; options: Partial<SocketOptions> };
 
