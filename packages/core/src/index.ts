@@ -95,7 +95,20 @@ export {
   seqMax,
   seqMin,
 } from './seq.js';
-export { type CookieCheck, type CookieTuple, checkCookie, makeCookie } from './syncookies.js';
+export {
+  type CookieCheck,
+  type CookieLayout,
+  type CookieOptions,
+  type CookieTuple,
+  checkCookie,
+  checkLinuxCookie,
+  cookieTsval,
+  decodeCookieTsecr,
+  type LinuxCookieSecrets,
+  linuxCookieSecrets,
+  makeCookie,
+  makeLinuxCookie,
+} from './syncookies.js';
 export { armedTimers } from './tcb/armed-timers.js';
 export { MODEL_RTO_BASE, modelTimeout } from './tcb/give-up.js';
 // The TCB and what a connection emits
