@@ -135,7 +135,11 @@ describe('a replayed kernel capture in Chromium', () => {
       expect(await marked.getAttribute('data-divergence')).toBe('rto-early');
       expect(await marked.getAttribute('data-from')).toBe('127.0.0.1:8080');
       expect(await marked.getAttribute('data-flags')).toBe('ACK,FIN');
-      expect(await marked.locator('title').textContent()).toContain(
+      // Its tooltip (data-tip, made a <title> on first hover) and its accessible name say why.
+      expect(await marked.getAttribute('aria-label')).toContain(
+        'the model would not have sent it: rto-early: retransmitted 20.0 ms after the last copy',
+      );
+      expect(await marked.getAttribute('data-tip')).toContain(
         'the model would not have sent it: rto-early: retransmitted 20.0 ms after the last copy',
       );
       expect(await marked.locator('.seg-label').textContent()).toContain('✗ rto-early');
