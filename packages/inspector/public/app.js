@@ -220,6 +220,11 @@ const LIVE_BUDGET_MS = 8;
  * of CPU (style, layout and paint of ~500 elements), 40 keep a frame near a third of that.
  */
 const LIVE_NEW_LADDER_ITEMS = 40;
+/**
+ * The same for a scrub step: half a full window, so a step to a far moment draws its ladder in two
+ * frames, the second with the panels (a step took two frames already: ladder, then panels).
+ */
+const SCRUB_NEW_LADDER_ITEMS = 64;
 
 /** The latest snapshot (app.snapshots: models by ascending count) at or before `count`. */
 function snapshotAtOrBefore(count) {
@@ -1377,13 +1382,12 @@ function renderLadderPart(model, geo) {
   const key = `${first}|${lastRow}|${app.selected}|${app.lastLadder.at}`;
   const redraw = key !== app.ladderWindow;
   if (redraw) {
-    // Live, a frame makes at most LIVE_NEW_LADDER_ITEMS rows, tags and segments (the rest follow in
-    // the next frames); a scrub step draws its window at once, its latency is what counts there.
+    // A frame makes at most so many rows, tags and segments; the rest follow in the next frames.
     const { pending } = renderLadderWindow(ladder, layout, model, {
       selected: app.selected,
       scrollTop: top,
       viewHeight: view,
-      maxNew: app.cursor === null ? LIVE_NEW_LADDER_ITEMS : Number.POSITIVE_INFINITY,
+      maxNew: app.cursor === null ? LIVE_NEW_LADDER_ITEMS : SCRUB_NEW_LADDER_ITEMS,
     });
     app.ladderPending = pending > 0;
     app.ladderWindow = app.ladderPending ? `${key}|pending` : key;

@@ -512,19 +512,22 @@ export function renderLadderWindow(
   setAttr(svg, 'width', layout.totalWidth);
   setAttr(svg, 'height', layout.height);
   setAttr(svg, 'class', svgClass(layout, model, selected));
-  for (const [name, value] of [
-    ['data-first-row', first],
-    ['data-last-row', last],
-    ['data-rows', layout.rows.length],
-    ['data-count', model.count],
-  ])
-    setAttr(svg, name, value);
   const items = ladderItems(layout, model, { selected, first, last, ...windowExtent(layout, first, last) });
   const budget = { left: maxNew };
   let pending = 0;
   LAYERS.forEach((name, i) => {
     pending += reconcile(svg.children[i + 1], items[name], budget);
   });
+  // What the window shows, once all of it is drawn (tests wait for these).
+  if (!pending) {
+    for (const [name, value] of [
+      ['data-first-row', first],
+      ['data-last-row', last],
+      ['data-rows', layout.rows.length],
+      ['data-count', model.count],
+    ])
+      setAttr(svg, name, value);
+  }
   return { first, last, pending };
 }
 
