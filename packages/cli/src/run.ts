@@ -22,7 +22,7 @@ import {
 import { createColors } from 'picocolors';
 import { earlyActionsWarning } from './early-actions.js';
 import { checkExpectations, type ExpectationResult } from './expect.js';
-import { type Annotate, explainJsonLines, type Lang } from './explain/index.js';
+import { type Annotate, explainJsonLines, type Lang, type NarrationContext } from './explain/index.js';
 import {
   foldFinals,
   foldStates,
@@ -102,7 +102,7 @@ export interface RunFlags {
   /** Language of the text output (ladder words, summary); default en. */
   lang?: Lang;
   /** Optional narration hook (see explain/index.ts). */
-  annotate?: (trace: readonly TraceEvent[]) => Annotate | undefined;
+  annotate?: (trace: readonly TraceEvent[], context?: NarrationContext) => Annotate | undefined;
   /** Streams trace events as they happen (inspector). */
   onTrace?: (event: TraceEvent) => void;
   beforeStep?: (t: number) => Promise<void> | void;
@@ -295,7 +295,7 @@ export async function runScenario(given: Scenario, flags: RunFlags, io: Output):
   const lang = flags.lang ?? flags.explain ?? 'en';
   const expectations = flags.noExpect ? [] : checkExpectations(scenario.expect ?? {}, result.trace, lang);
   const passed = expectations.every((e) => e.pass);
-  const annotate = flags.annotate?.(result.trace);
+  const annotate = flags.annotate?.(result.trace, { profile: String(config.profile ?? 'linux') });
   if (format === 'jsonl' && flags.explain) io.out(explainJsonLines(result.trace, annotate, flags.explain));
   if (format === 'text')
     await writeText(scenario, config, flags, io, { result, expectations, lanes, annotate });

@@ -10,6 +10,7 @@
  * same function `--explain` uses (src/explain/narrate.ts), in strict mode. A catalogue key
  * without a rule here fails the test, so a new kind of claim cannot slip through unchecked.
  */
+import { getProfile } from '@synack/core';
 import { describe, expect, it } from 'vitest';
 import { type Narration, narrate } from '../src/explain/index.js';
 import { type Output, runScenario } from '../src/run.js';
@@ -40,7 +41,11 @@ class Facts {
   readonly irsAt = new Map<number, number>();
   readonly cookieSynAcks: number;
 
-  constructor(readonly trace: Event[]) {
+  constructor(
+    readonly trace: Event[],
+    /** The run's profile (its SYN cookie layout is what a cookie narration describes). */
+    readonly profile = 'linux',
+  ) {
     for (const e of trace) {
       if (e.kind === 'drop' && e.id !== 0) this.lost.add(e.id);
       if (e.kind !== 'send') continue;
@@ -183,6 +188,34 @@ const noShorterThanRtoMin = (i: number, e: Event, f: Facts) => {
   return fail(e.t - previous.t >= 200, `an RTO of ${e.t - previous.t} ms, below TCP_RTO_MIN`);
 };
 
+/** A cookie SYN-ACK (no connection keeps it) of a run whose profile has this cookie layout. */
+const cookieSynAck = (layout: 'linux' | 'rfc4987', extra?: Rule): Rule =>
+  segment('SYN-ACK', (e, n, f) => {
+    const actual = getProfile(f.profile).synCookies;
+    return (
+      fail(!e.conn, 'a cookie SYN-ACK that keeps state') ??
+      fail(actual === layout, `describes the ${layout} cookie, the profile uses ${actual}`) ??
+      extra?.(e, n, f)
+    );
+  });
+/** LISTEN → ESTABLISHED on a cookie ACK that did (or did not) carry the timestamp the options come back in. */
+const cookieAckClaim =
+  (i: number, withTs: boolean): Rule =>
+  (e, n, f) => {
+    const ack = f.trace
+      .slice(0, i)
+      .reverse()
+      .find((c) => c.kind === 'deliver' && c.endpoint === e.endpoint && c.t === e.t);
+    return (
+      stateChange('LISTEN', 'ESTABLISHED')(e, n, f) ??
+      fail(getProfile(f.profile).synCookies === 'linux', 'options restored outside the linux layout') ??
+      fail(
+        ack !== undefined && (ack.seg.opts?.ts !== undefined) === withTs,
+        `the ACK ${withTs ? 'has no' : 'has a'} timestamp`,
+      )
+    );
+  };
+
 /** Rules by catalogue key; the index of the event is passed for rules that look around it. */
 const RULES: Record<string, (i: number) => Rule> = {
   'hs.1': () => segment('SYN', notRetransmitted),
@@ -261,6 +294,17 @@ const RULES: Record<string, (i: number) => Rule> = {
   'hs.queueDone': (i) => (e, n, f) =>
     stateChange('SYN_RECEIVED', 'ESTABLISHED')(e, n, f) ?? queueClaim(i)(e, n, f),
   'hs.cookieOk': () => stateChange(undefined, 'ESTABLISHED'),
+  'cookie.linux': () => cookieSynAck('linux'),
+  'cookie.rfc4987': () =>
+    cookieSynAck('rfc4987', (e) => fail(!e.seg.opts?.ts && e.seg.opts?.wscale === undefined, 'options kept')),
+  'cookie.linuxTs': () =>
+    cookieSynAck('linux', (e) => fail(e.seg.opts?.ts !== undefined, 'no timestamp sent')),
+  'cookie.linuxNoTs': () =>
+    cookieSynAck('linux', (e) =>
+      fail(!e.seg.opts?.ts && !e.seg.opts?.sackOk && e.seg.opts?.wscale === undefined, 'options sent'),
+    ),
+  'cookie.restored': (i) => cookieAckClaim(i, true),
+  'cookie.noOptions': (i) => cookieAckClaim(i, false),
   'simopen.done': () => stateChange(undefined, 'ESTABLISHED'),
   'rst.recv': () => stateChange(undefined, 'CLOSED'),
   'rst.recvQuiet': () => stateChange(undefined, 'CLOSED'),
@@ -361,10 +405,14 @@ function timeWaitClaim(i: number, e: Event, said: string, f: Facts, atEnd: boole
 }
 
 /** Every narrated claim of one trace that the trace contradicts. */
-function contradictions(label: string, trace: Event[]): { problems: string[]; checked: number } {
-  const facts = new Facts(trace);
+function contradictions(
+  label: string,
+  trace: Event[],
+  profile = 'linux',
+): { problems: string[]; checked: number } {
+  const facts = new Facts(trace, profile);
   const problems: string[] = [];
-  const narration = narrate(trace as never, 'en', { strict: true });
+  const narration = narrate(trace as never, 'en', { strict: true, profile });
   for (const n of narration) {
     const rule = RULES[n.key];
     const e = trace[n.ref];
@@ -385,7 +433,12 @@ function parseTrace(jsonl: string): Event[] {
 async function checkRun(args: string[]): Promise<{ problems: string[]; checked: number }> {
   const r = await synack(['run', ...args, '--format', 'jsonl', '--no-expect']);
   if (r.code !== 0) return { problems: [describeResult(r)], checked: 0 };
-  return contradictions(args.join(' '), parseTrace(r.stdout));
+  const meta = JSON.parse(r.stdout.split('\n')[0]) as { kind: string; profile?: string };
+  return contradictions(
+    args.join(' '),
+    parseTrace(r.stdout),
+    meta.kind === 'meta' ? meta.profile : undefined,
+  );
 }
 
 describe('narrated claims match the trace', () => {

@@ -5,7 +5,7 @@
  */
 import type { TraceEvent } from '@synack/network';
 import type { Lang } from './catalog.js';
-import { type Narration, narrate } from './narrate.js';
+import { type Narration, type NarrationContext, narrate } from './narrate.js';
 
 export type Annotate = (event: TraceEvent, index: number) => string[] | undefined;
 
@@ -20,9 +20,13 @@ export interface ExplainEvent {
 }
 
 /** Narrations grouped by the index of the event they explain. */
-function narrationsByEvent(trace: readonly TraceEvent[], lang: Lang): Map<number, Narration[]> {
+function narrationsByEvent(
+  trace: readonly TraceEvent[],
+  lang: Lang,
+  context: NarrationContext = {},
+): Map<number, Narration[]> {
   const byRef = new Map<number, Narration[]>();
-  for (const n of narrate(trace, lang)) {
+  for (const n of narrate(trace, lang, context)) {
     const list = byRef.get(n.ref);
     if (list) list.push(n);
     else byRef.set(n.ref, [n]);
@@ -31,9 +35,11 @@ function narrationsByEvent(trace: readonly TraceEvent[], lang: Lang): Map<number
 }
 
 /** The RunFlags.annotate hook for `--explain --lang <lang>`. */
-export function explainAnnotator(lang: Lang): (trace: readonly TraceEvent[]) => Annotate {
-  return (trace) => {
-    const byRef = narrationsByEvent(trace, lang);
+export function explainAnnotator(
+  lang: Lang,
+): (trace: readonly TraceEvent[], context?: NarrationContext) => Annotate {
+  return (trace, context) => {
+    const byRef = narrationsByEvent(trace, lang, context);
     return (_event, index) => byRef.get(index)?.map((n) => n.text);
   };
 }

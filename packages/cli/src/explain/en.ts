@@ -177,6 +177,18 @@ export const en = {
     "{side}'s SYN queue is full ({n} half-open connections): the SYN from {from} is dropped without an answer",
   'drop.acceptQueue':
     "{side}'s accept queue is full: the ACK that completes the handshake is dropped; {from} will retransmit",
+  'cookie.linux':
+    "the cookie as Linux builds it (linux profile, net/ipv4/syncookies.c): a keyed hash of the addresses and ports + the client's ISN + a minute counter in the top 8 bits + a second hash plus the MSS index (0–3: 536, 1300, 1440 or 1460 bytes) in the low 24 bits — it is accepted back for 2 minutes at most",
+  'cookie.linuxTs':
+    "the SYN carried timestamps, so this SYN-ACK's TSval keeps the rest in its low 6 bits — the client's window scale (4 bits), SACK permitted and ECN — and the ACK brings them back in its TSecr",
+  'cookie.linuxNoTs':
+    'the SYN carried no timestamps, so the cookie has nowhere to keep window scale or SACK permitted: this SYN-ACK offers neither, and a connection built from it goes without both',
+  'cookie.rfc4987':
+    "the cookie in RFC 4987's layout (rfc9293 profile): 5 bits of a 64-second time slot, 3 bits of MSS index, 24 bits of a keyed hash of the addresses, ports, slot, client ISN and MSS index — only the MSS survives; the SYN's window scale, SACK permitted and timestamps are lost",
+  'cookie.restored':
+    '{side} reads the options back from the TSecr the ACK echoes: window scaling and SACK are on as the SYN offered them, and the MSS is the table value the cookie kept',
+  'cookie.noOptions':
+    '{side} finds no timestamp on the ACK: the connection runs without window scaling and SACK, with the MSS the cookie kept',
   'drop.cookie': '{side} rejects an ACK whose SYN cookie does not check out ({reason})',
   'drop.other': '{side} discards an arriving {flags} segment ({reason})',
 

@@ -8,5 +8,5 @@ export type { Annotate, ExplainEvent } from './annotate.js';
 export { explainAnnotator, explainJsonLines, withExplainEvents } from './annotate.js';
 export type { Lang, MessageKey } from './catalog.js';
 export { format, LANGS, placeholders } from './catalog.js';
-export type { Narration } from './narrate.js';
+export type { Narration, NarrationContext } from './narrate.js';
 export { narrate } from './narrate.js';

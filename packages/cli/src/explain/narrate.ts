@@ -8,7 +8,7 @@
  * It is an omniscient narrator (it may look at the whole trace: whether a segment will be
  * lost, when TIME_WAIT will end), but it never invents a number.
  */
-import { INFINITE_SSTHRESH, SYNCHRONIZED_STATES } from '@synack/core';
+import { type CookieLayout, getProfile, INFINITE_SSTHRESH, SYNCHRONIZED_STATES } from '@synack/core';
 import type { TraceEvent } from '@synack/network';
 import { ZH_CC_STATES, zhDropReason } from '../ladder-text.js';
 import { format, type Lang, type MessageKey, type Params } from './catalog.js';
@@ -78,12 +78,32 @@ function dialogKey(a: string, aPort: number, b: string, bPort: number): string {
  * Narrates a whole trace. An event the narrator cannot explain (a bug) is skipped, so a user's
  * `--explain` never fails on an unusual trace; `strict` (the tests) throws instead.
  */
+/** What a trace does not say itself: the run's profile (default linux, as `synack run`'s). */
+export interface NarrationContext {
+  profile?: string;
+}
+
 export function narrate(
   trace: readonly TraceEvent[],
   lang: Lang,
-  options: { strict?: boolean } = {},
+  options: { strict?: boolean } & NarrationContext = {},
 ): Narration[] {
-  return new Narrator(trace, lang, options.strict ?? false).run();
+  return new Narrator(trace, lang, options.strict ?? false, cookieLayoutOf(trace, options.profile)).run();
+}
+
+/**
+ * The SYN cookie layout of the run's profile (core Profile.synCookies): from the context, else a
+ * `meta` line of a JSONL trace, else the default profile, linux.
+ */
+function cookieLayoutOf(trace: readonly TraceEvent[], profile: string | undefined): CookieLayout | undefined {
+  const meta =
+    (trace[0] as { kind?: string; profile?: unknown } | undefined)?.kind === 'meta' ? trace[0] : undefined;
+  const name = profile ?? (meta as { profile?: string } | undefined)?.profile ?? 'linux';
+  try {
+    return getProfile(name).synCookies;
+  } catch {
+    return undefined;
+  }
 }
 
 class Narrator {
@@ -139,6 +159,8 @@ class Narrator {
     private readonly trace: readonly TraceEvent[],
     private readonly lang: Lang,
     private readonly strict: boolean,
+    /** The run's SYN cookie layout (what a cookie encodes differs by profile). */
+    private readonly cookieLayout: CookieLayout | undefined,
   ) {
     const rstAt = new Set<string>();
     for (const e of trace) {
@@ -369,8 +391,10 @@ class Narrator {
     }
     if (!IPV4.test(e.to)) return false;
     if (syn && ack && !e.retransmit) {
-      if (!e.conn) this.sayOnce('flood.cookie', i, 'flood.cookie', { side, seq: seg.seq });
-      else {
+      if (!e.conn) {
+        this.sayOnce('flood.cookie', i, 'flood.cookie', { side, seq: seg.seq });
+        this.sayCookieLayout(e, i);
+      } else {
         const reason = this.lost.get(e.id) ?? 'no-route';
         this.sayOnce('flood.synack', i, 'flood.synack', {
           side,
@@ -532,6 +556,7 @@ class Narrator {
     a.synSends.set(me, 1);
     if (!e.conn) {
       this.say(i, 'hs.2.cookie', { side, seq: this.num(a, me, seg.seq), ack: this.num(a, peer, seg.ack) });
+      this.sayCookieLayout(e, i);
     } else if (e.state === 'ESTABLISHED') {
       this.say(i, 'hs.2.twoWay', {
         side,
@@ -591,6 +616,19 @@ class Narrator {
   private sayAbortFlags(e: SegEvent, i: number, a: Attempt | undefined): void {
     if (e.seg.flags.includes('ACK')) this.say(i, 'rst.abortWithAck', { ack: this.num(a, e.to, e.seg.ack) });
     else this.say(i, 'rst.abortBare', {});
+  }
+
+  /**
+   * What a SYN cookie encodes, once per run for the layout and once for each case of the
+   * timestamp: Linux's (net/ipv4/syncookies.c), whose TSval keeps the options when the SYN had
+   * timestamps, or RFC 4987's, which keeps only the MSS. Said from the SYN-ACK really sent.
+   */
+  private sayCookieLayout(e: SegEvent, i: number): void {
+    if (this.cookieLayout === 'rfc4987') this.sayOnce('cookie.layout', i, 'cookie.rfc4987', {});
+    if (this.cookieLayout !== 'linux') return;
+    this.sayOnce('cookie.layout', i, 'cookie.linux', {});
+    if (e.seg.opts?.ts) this.sayOnce('cookie.ts', i, 'cookie.linuxTs', {});
+    else this.sayOnce('cookie.noTs', i, 'cookie.linuxNoTs', {});
   }
 
   private onFin(e: SegEvent, i: number, a: Attempt | undefined): void {
@@ -809,6 +847,9 @@ class Narrator {
       if (queue) this.say(i, 'hs.queueDone', { side, ...queue });
     } else if (e.from === 'LISTEN' && e.to === 'ESTABLISHED' && now && !now.seg.flags.includes('SYN')) {
       this.say(i, 'hs.cookieOk', { side, ack: ackOfMine });
+      // Linux: the options come back from the TSecr the ACK echoes, or not at all.
+      if (this.cookieLayout === 'linux')
+        this.say(i, now.seg.opts?.ts ? 'cookie.restored' : 'cookie.noOptions', { side });
     } else if (e.to === 'CLOSE_WAIT') {
       this.say(i, 'close.recvFin', { side, peer });
     } else if (e.from === 'FIN_WAIT_1' && e.to === 'FIN_WAIT_2') {

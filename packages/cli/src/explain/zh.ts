@@ -153,6 +153,17 @@ export const zh: Record<MessageKey, string> = {
     '这个 {what} 在网络中被延迟，被后面的报文段超过（乱序）：它不携带数据，接收方没有什么需要等它——只是晚一些处理它',
   'drop.synQueue': '{side}的 SYN 队列已满（{n} 个半连接）：来自 {from} 的 SYN 被直接丢弃，没有任何回应',
   'drop.acceptQueue': '{side}的全连接（accept）队列已满：完成握手的 ACK 被丢弃，{from}将会重传',
+  'cookie.linux':
+    'Linux（linux 配置）这样构造 cookie：地址和端口的带密钥哈希值，加上客户端的初始序号，加上放在最高 8 位的分钟计数器，再加上低 24 位中第二个哈希值与 MSS 编号（0–3：536、1300、1440 或 1460 字节）之和——最多 2 分钟内有效',
+  'cookie.linuxTs':
+    'SYN 带有时间戳选项，所以这个 SYN-ACK 的时间戳值在最低 6 位中保存其余选项——客户端的窗口扩大因子（4 位）、允许 SACK 和显式拥塞通知——ACK 在时间戳回显字段中把它们带回来',
+  'cookie.linuxNoTs':
+    'SYN 没有时间戳选项，cookie 无处保存窗口扩大因子和允许 SACK：这个 SYN-ACK 两者都不提供，由它建立的连接也两者都没有',
+  'cookie.rfc4987':
+    'RFC 4987 格式的 cookie（rfc9293 配置）：5 位 64 秒时间片、3 位 MSS 编号、24 位由地址、端口、时间片、客户端初始序号和 MSS 编号算出的带密钥哈希值——只有 MSS 能保留下来，SYN 中的窗口扩大因子、允许 SACK 和时间戳都丢失了',
+  'cookie.restored':
+    '{side}从 ACK 的时间戳回显字段中读回选项：窗口扩大和 SACK 按 SYN 当初的提议生效，MSS 取 cookie 保存的表中值',
+  'cookie.noOptions': '{side}发现 ACK 不带时间戳：连接不使用窗口扩大和 SACK，MSS 取 cookie 保存的表中值',
   'drop.cookie': '{side}拒绝了一个 SYN cookie 校验失败的 ACK（{reason}）',
   'drop.other': '{side}丢弃了一个到达的 {flags} 报文段（{reason}）',
 
