@@ -12,9 +12,15 @@ export interface TimerHandle {
   readonly id: number;
 }
 
-interface TimerEntry {
+/** A pending timer from `scheduleTimer`: cancelled with `cancelTimer`, no id lookup. */
+export interface Timer {
+  readonly deadline: number;
+}
+
+interface TimerEntry extends Timer {
   deadline: number;
   order: number;
+  /** The numeric id `schedule` returned (a key of byId); 0 for a `scheduleTimer` timer. */
   id: number;
   fn: () => void;
   cancelled: boolean;
@@ -25,6 +31,8 @@ export class VirtualClock {
   private byId = new Map<number, TimerEntry>();
   private nextOrder = 0;
   private nextId = 1;
+  /** Timers scheduled and neither fired nor cancelled. */
+  private live = 0;
   private current: number;
 
   constructor(start = 0) {
@@ -40,7 +48,35 @@ export class VirtualClock {
 
   /** Runs `fn` when virtual time reaches now + `timeout`; returns an id for `clearTimeout`. */
   schedule(fn: (...args: any[]) => void, timeout: number): number {
-    const id = this.nextId++;
+    const entry = this.enqueue(fn, timeout, this.nextId++);
+    this.byId.set(entry.id, entry);
+    return entry.id;
+  }
+
+  /**
+   * As `schedule`, returning the timer itself: `cancelTimer` then needs no id lookup (the table
+   * engine restarts a retransmission timer on nearly every ACK). Ids and timers share one order.
+   */
+  scheduleTimer(fn: () => void, timeout: number): Timer {
+    return this.enqueue(fn, timeout, 0);
+  }
+
+  /** XState Clock interface. */
+  clearTimeout(id: number): void {
+    const entry = this.byId.get(id);
+    if (entry) {
+      this.byId.delete(id);
+      this.cancelEntry(entry);
+    }
+  }
+
+  /** Cancels a timer from `scheduleTimer` (nothing if it already fired or was cancelled). */
+  cancelTimer(timer: Timer): void {
+    const entry = timer as TimerEntry;
+    if (!entry.cancelled) this.cancelEntry(entry);
+  }
+
+  private enqueue(fn: () => void, timeout: number, id: number): TimerEntry {
     const entry: TimerEntry = {
       deadline: this.current + Math.max(0, timeout),
       order: this.nextOrder++,
@@ -48,21 +84,17 @@ export class VirtualClock {
       fn,
       cancelled: false,
     };
-    this.byId.set(id, entry);
+    this.live++;
     this.push(entry);
-    return id;
+    return entry;
   }
 
-  /** XState Clock interface. */
-  clearTimeout(id: number): void {
-    const entry = this.byId.get(id);
-    if (entry) {
-      entry.cancelled = true;
-      this.byId.delete(id);
-      // Retransmission timers are restarted on every ACK, leaving cancelled entries behind; when
-      // they outnumber the live ones, rebuild the heap (same (deadline, order) keys, same firing order).
-      if (this.heap.length > 64 && this.byId.size * 2 < this.heap.length) this.compact();
-    }
+  private cancelEntry(entry: TimerEntry): void {
+    entry.cancelled = true;
+    this.live--;
+    // Retransmission timers are restarted on every ACK, leaving cancelled entries behind; when
+    // they outnumber the live ones, rebuild the heap (same (deadline, order) keys, same firing order).
+    if (this.heap.length > 64 && this.live * 2 < this.heap.length) this.compact();
   }
 
   private compact(): void {
@@ -72,7 +104,7 @@ export class VirtualClock {
 
   /** Number of timers still pending. */
   get pending(): number {
-    return this.byId.size;
+    return this.live;
   }
 
   /** Deadline of the earliest pending timer, or `undefined` when none. */
@@ -90,7 +122,10 @@ export class VirtualClock {
       const head = this.heap[0];
       if (!head || head.deadline > t) break;
       this.pop();
-      this.byId.delete(head.id);
+      if (head.id !== 0) this.byId.delete(head.id);
+      // Fired: marked like a cancelled one, so cancelTimer has nothing left to do.
+      head.cancelled = true;
+      this.live--;
       this.current = head.deadline;
       fired++;
       head.fn();

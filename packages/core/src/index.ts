@@ -1,7 +1,7 @@
 // @synack/core — the public API. Internals for tools and tests: '@synack/core/internal'.
 
 // Time, profiles, segments, sequence numbers, ISNs, cookies
-export { type TimerHandle, VirtualClock } from './clock.js';
+export { type Timer, type TimerHandle, VirtualClock } from './clock.js';
 export {
   type ConnectionHandle,
   type ConnectionHooks,

@@ -228,4 +228,55 @@ describe('VirtualClock', () => {
     expect(actor2.getSnapshot().value).toBe('c');
     actor2.stop();
   });
+
+  describe('timers cancelled by handle (scheduleTimer / cancelTimer)', () => {
+    it('share one firing order with numeric timers at the same deadline', () => {
+      const clock = new VirtualClock();
+      const fired: string[] = [];
+      clock.schedule(() => fired.push('id 1'), 10);
+      clock.scheduleTimer(() => fired.push('handle 2'), 10);
+      clock.schedule(() => fired.push('id 3'), 10);
+      clock.advanceTo(10);
+      expect(fired).toEqual(['id 1', 'handle 2', 'id 3']);
+    });
+
+    it('a cancelled handle never fires and no longer counts as pending', () => {
+      const clock = new VirtualClock();
+      const fired: string[] = [];
+      const timer = clock.scheduleTimer(() => fired.push('cancelled'), 10);
+      clock.scheduleTimer(() => fired.push('kept'), 20);
+      expect(clock.pending).toBe(2);
+      clock.cancelTimer(timer);
+      expect(clock.pending).toBe(1);
+      clock.advanceTo(100);
+      expect(fired).toEqual(['kept']);
+      expect(clock.pending).toBe(0);
+    });
+
+    it('cancelling a handle that already fired (or twice) changes nothing', () => {
+      const clock = new VirtualClock();
+      const timer = clock.scheduleTimer(() => {}, 5);
+      clock.schedule(() => {}, 50);
+      clock.advanceTo(10);
+      expect(clock.pending).toBe(1);
+      clock.cancelTimer(timer);
+      clock.cancelTimer(timer);
+      expect(clock.pending).toBe(1);
+      expect(clock.nextDeadline()).toBe(50);
+    });
+
+    it('many restarts leave the heap compacted and the order intact', () => {
+      const clock = new VirtualClock();
+      const fired: number[] = [];
+      let timer = clock.scheduleTimer(() => fired.push(-1), 100);
+      for (let i = 0; i < 1000; i++) {
+        clock.cancelTimer(timer);
+        const n = i;
+        timer = clock.scheduleTimer(() => fired.push(n), 100);
+      }
+      expect(clock.pending).toBe(1);
+      clock.advanceTo(1000);
+      expect(fired).toEqual([999]);
+    });
+  });
 });

@@ -46,6 +46,14 @@ class RecordingClock {
     this.pending.delete(id);
   }
 
+  scheduleTimer(fn: () => void, delay: number): { id: number } {
+    return { id: this.schedule(fn, delay) };
+  }
+
+  cancelTimer(timer: { id: number }): void {
+    this.clearTimeout(timer.id);
+  }
+
   timeWaitTimer(): (() => void) | undefined {
     for (const timer of this.pending.values()) if (timer.kind === 'timeWait') return timer.fn;
     return undefined;

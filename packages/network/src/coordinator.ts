@@ -236,15 +236,9 @@ export class Coordinator {
     const { scheduled, events } = packets.length
       ? this.pipeline.transmit(packets, t, this.allocateId)
       : { scheduled: [] as Packet[], events: [] as FaultEvent[] };
-    const faultsByPacket = new Map<number, FaultEvent[]>();
-    for (const event of events) {
-      const key = event.kind === 'duplicate' ? event.original.id : event.packet.id;
-      const list = faultsByPacket.get(key) ?? [];
-      list.push(event);
-      faultsByPacket.set(key, list);
-    }
-    const scheduledById = new Map<number, Packet>();
-    for (let i = 0; i < scheduled.length; i++) scheduledById.set(scheduled[i].id, scheduled[i]);
+    // Only faults and a trace read these lookups: a lossless run without a trace builds neither.
+    const faultsByPacket = events.length > 0 ? faultsOf(events) : NO_FAULTS_BY_PACKET;
+    const scheduledById = this.recorder.tracing ? packetsById(scheduled) : NO_PACKETS_BY_ID;
     for (let i = 0; i < ordered.length; i++) {
       const { endpoint, record, packet, routed } = ordered[i];
       if (record.k === 'seg') {
@@ -319,6 +313,26 @@ interface OrderedRecord {
 
 /** The faults of a packet the pipeline left alone (shared: nobody writes to it). */
 const NO_FAULTS: readonly FaultEvent[] = [];
+const NO_FAULTS_BY_PACKET: ReadonlyMap<number, FaultEvent[]> = new Map();
+const NO_PACKETS_BY_ID: ReadonlyMap<number, Packet> = new Map();
+
+/** The fault events of one instant by the id of the packet they happened to. */
+function faultsOf(events: readonly FaultEvent[]): Map<number, FaultEvent[]> {
+  const byPacket = new Map<number, FaultEvent[]>();
+  for (const event of events) {
+    const key = event.kind === 'duplicate' ? event.original.id : event.packet.id;
+    const list = byPacket.get(key) ?? [];
+    list.push(event);
+    byPacket.set(key, list);
+  }
+  return byPacket;
+}
+
+function packetsById(packets: readonly Packet[]): Map<number, Packet> {
+  const byId = new Map<number, Packet>();
+  for (let i = 0; i < packets.length; i++) byId.set(packets[i].id, packets[i]);
+  return byId;
+}
 
 async function paceTo(wallStart: number, t: number, speed: number): Promise<void> {
   // wall-clock: realtime mode deliberately paces virtual time against the wall clock.

@@ -9,7 +9,7 @@
  * by event (test/engine-equivalence.test.ts).
  */
 import type { AnyStateNode } from 'xstate';
-import type { VirtualClock } from '../clock.js';
+import type { Timer, VirtualClock } from '../clock.js';
 import { step } from '../tcb/process.js';
 import { type ConnectionOutput, createTcb, type Tcb, type TcpEvent, type TcpEventType } from '../tcb/tcb.js';
 import {
@@ -94,6 +94,16 @@ function deriveTable(): ReadonlyMap<TcpState, ReadonlyMap<TcpEventType, readonly
 
 export const TRANSITION_TABLE = deriveTable();
 
+/** Each effect timer's index in TableConnection's timer slots. */
+const TIMER_SLOTS: Readonly<Record<TimerId, number>> = {
+  rto: 0,
+  'delayed-ack': 1,
+  'fin-wait-2': 2,
+  'loss-probe': 3,
+  'rack-reorder': 4,
+  keepalive: 5,
+};
+
 /** What a host needs to hear from a running connection, whichever interpreter runs it. */
 export interface ConnectionHooks {
   /** Called with every output, in order, after the event that produced it changed the state. */
@@ -105,9 +115,16 @@ export interface ConnectionHooks {
 /** The table engine's connection (see the file comment). */
 export class TableConnection implements EffectSink {
   context: Tcb;
-  /** Pending clock ids of the effect timers, by timer id. */
-  private readonly timers = new Map<TimerId, number>();
-  private timeWaitTimer: number | undefined;
+  /** The pending clock timer of each effect timer, by TIMER_SLOTS index (a Map per connection cost more). */
+  private readonly timers: (Timer | undefined)[] = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
+  private timeWaitTimer: Timer | undefined;
   private stopped = false;
   private busy = false;
   private readonly queue: TcpEvent[] = [];
@@ -143,8 +160,7 @@ export class TableConnection implements EffectSink {
 
   stop(): void {
     this.stopped = true;
-    for (const id of this.timers.values()) this.clock.clearTimeout(id);
-    this.timers.clear();
+    for (let slot = 0; slot < this.timers.length; slot++) this.cancelSlot(slot);
     this.cancelTimeWait();
   }
 
@@ -170,7 +186,10 @@ export class TableConnection implements EffectSink {
 
   private enter(state: TcpState): void {
     if (state === 'TIME_WAIT') {
-      this.timeWaitTimer = this.clock.schedule(() => this.timeWaitExpired(), this.context.profile.timeWait);
+      this.timeWaitTimer = this.clock.scheduleTimer(
+        () => this.timeWaitExpired(),
+        this.context.profile.timeWait,
+      );
     }
     if (state === 'CLOSED') applyClosedEntry(this.context, this);
   }
@@ -194,18 +213,22 @@ export class TableConnection implements EffectSink {
 
   // EffectSink: the effects layer drives the clock directly.
   cancel(timer: TimerId): void {
-    const id = this.timers.get(timer);
-    if (id === undefined) return;
-    this.clock.clearTimeout(id);
-    this.timers.delete(timer);
+    this.cancelSlot(TIMER_SLOTS[timer]);
   }
 
   start(timer: TimerId, delay: number, event: TcpEvent): void {
-    const id = this.clock.schedule(() => {
-      this.timers.delete(timer);
+    const slot = TIMER_SLOTS[timer];
+    this.timers[slot] = this.clock.scheduleTimer(() => {
+      this.timers[slot] = undefined;
       this.send(event);
     }, delay);
-    this.timers.set(timer, id);
+  }
+
+  private cancelSlot(slot: number): void {
+    const timer = this.timers[slot];
+    if (timer === undefined) return;
+    this.clock.cancelTimer(timer);
+    this.timers[slot] = undefined;
   }
 
   emit(output: ConnectionOutput): void {
@@ -213,7 +236,7 @@ export class TableConnection implements EffectSink {
   }
 
   private cancelTimeWait(): void {
-    if (this.timeWaitTimer !== undefined) this.clock.clearTimeout(this.timeWaitTimer);
+    if (this.timeWaitTimer !== undefined) this.clock.cancelTimer(this.timeWaitTimer);
     this.timeWaitTimer = undefined;
   }
 }
