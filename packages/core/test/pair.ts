@@ -12,7 +12,7 @@ import { type ConnectionHandle, createConnection, type EngineKind } from '../src
 import type { HashKey } from '../src/hash.js';
 import type { TcpState } from '../src/machine/states.js';
 import { getProfile, type Profile } from '../src/profiles.js';
-import { flagLabel, type Segment } from '../src/segment.js';
+import { Flag, flagLabel, type Segment } from '../src/segment.js';
 import type { ConnectionOutput, Tcb, TcpEvent } from '../src/tcb/tcb.js';
 
 export type Side = 'client' | 'server';
@@ -263,6 +263,21 @@ export class Pair {
   /** Injects a segment as if it arrived from the network. */
   inject(side: Side, segment: Segment): void {
     this.endpoint(side).send({ type: 'SEGMENT_ARRIVES', segment, now: this.clock.now() });
+  }
+
+  /**
+   * A bare ACK from `from` (SEQ = its SND.NXT, ACK = the other side's SND.NXT) offering window `win`:
+   * how a test makes the peer shrink, reopen or repeat its window.
+   */
+  offerWindow(from: Side, win: number): void {
+    const to: Side = from === 'client' ? 'server' : 'client';
+    const ack = this.segmentFrom(from, {
+      seq: this.tcb(from).sndNxt,
+      ack: this.tcb(to).sndNxt,
+      flags: Flag.ACK,
+      win,
+    });
+    this.inject(to, ack);
   }
 
   advance(ms: number): void {

@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getProfile, type Profile } from '../src/profiles.js';
-import { Flag } from '../src/segment.js';
 import { Pair } from './pair.js';
 
 const LINUX = getProfile('linux', { timestamps: false, windowScaling: false });
@@ -19,21 +18,12 @@ function established(profile: Profile): Pair {
   p.connect();
   p.advance(30);
   expect(p.state('client')).toBe('ESTABLISHED');
-  ackFromServer(p, 10_000);
+  p.offerWindow('server', 10_000);
   expect(p.tcb('client').sndWnd).toBe(10_000);
   return p;
 }
 
 /** The server (which sends no data: SEG.SEQ stays the same) ACKs what the client sent, offering `win`. */
-function ackFromServer(p: Pair, win: number): void {
-  const seg = p.segmentFrom('server', {
-    seq: p.tcb('server').sndNxt,
-    ack: p.tcb('client').sndNxt,
-    flags: Flag.ACK,
-    win,
-  });
-  p.inject('client', seg);
-}
 
 describe('send window updates from ACKs with the same SEG.SEQ', () => {
   it.each([
@@ -46,7 +36,7 @@ describe('send window updates from ACKs with the same SEG.SEQ', () => {
     ['rfc9293 takes a zero window', RFC, 0, 0],
   ])('%s', (_what, profile, win, expected) => {
     const p = established(profile);
-    ackFromServer(p, win);
+    p.offerWindow('server', win);
     expect(p.tcb('client').sndWnd).toBe(expected);
   });
 
@@ -58,13 +48,13 @@ describe('send window updates from ACKs with the same SEG.SEQ', () => {
     p.send('client', 500);
     p.advance(1);
     expect(p.tcb('client').sndNxt).toBe(p.tcb('client').sndUna + 500);
-    ackFromServer(p, 2000);
+    p.offerWindow('server', 2000);
     expect(p.tcb('client').sndWnd).toBe(2000);
   });
 
   it('linux: the window a duplicate ACK could not shrink still lets a 2000-byte write leave whole', () => {
     const p = established(LINUX);
-    ackFromServer(p, 1000);
+    p.offerWindow('server', 1000);
     const from = p.mark();
     p.send('client', 2000);
     p.advance(1);

@@ -19,15 +19,6 @@ function established(profile: Profile): Pair {
 }
 
 /** The server shrinks its window to `win` (its application reads slowly), as seen by the client. */
-function shrinkPeerWindow(p: Pair, win: number): void {
-  const seg = p.segmentFrom('server', {
-    seq: p.tcb('server').sndNxt,
-    ack: p.tcb('client').sndNxt,
-    flags: Flag.ACK,
-    win,
-  });
-  p.inject('client', seg);
-}
 
 /** The client's data segments as "t+offset len[P]" from wire index `from` (t relative to `t0`). */
 function clientData(p: Pair, from: number, t0: number): string[] {
@@ -46,7 +37,7 @@ const RFC = getProfile('rfc9293');
 describe('sender silly-window avoidance (linux: tcp_snd_wnd_test)', () => {
   it('holds a write whose first MSS does not fit a 1000-byte window, then the persist timer fills the window with PSH', () => {
     const p = established(LINUX);
-    shrinkPeerWindow(p, 1000);
+    p.offerWindow('server', 1000);
     const start = p.mark();
     const t0 = p.clock.now();
     p.send('client', 2000);
@@ -63,7 +54,7 @@ describe('sender silly-window avoidance (linux: tcp_snd_wnd_test)', () => {
 
   it('sends at once a write that fits the small window whole (the end of the data)', () => {
     const p = established(LINUX);
-    shrinkPeerWindow(p, 1000);
+    p.offerWindow('server', 1000);
     const start = p.mark();
     const t0 = p.clock.now();
     p.send('client', 800);
@@ -73,7 +64,7 @@ describe('sender silly-window avoidance (linux: tcp_snd_wnd_test)', () => {
 
   it('after full-sized segments, the burst may end in a window-limited short segment', () => {
     const p = established(LINUX);
-    shrinkPeerWindow(p, 2500);
+    p.offerWindow('server', 2500);
     const start = p.mark();
     const t0 = p.clock.now();
     p.send('client', 5000);
@@ -84,7 +75,7 @@ describe('sender silly-window avoidance (linux: tcp_snd_wnd_test)', () => {
 
   it("'off' fills any usable window at once", () => {
     const p = established(getProfile('linux', { timestamps: false, windowScaling: false, senderSws: 'off' }));
-    shrinkPeerWindow(p, 1000);
+    p.offerWindow('server', 1000);
     const start = p.mark();
     const t0 = p.clock.now();
     p.send('client', 2000);
@@ -96,7 +87,7 @@ describe('sender silly-window avoidance (linux: tcp_snd_wnd_test)', () => {
 describe('sender silly-window avoidance (rfc9293: Fs = 1/2 of the max window)', () => {
   it('holds data for a usable window below half the largest window offered, until the override timer', () => {
     const p = established(RFC);
-    shrinkPeerWindow(p, 1000); // max window 65,535: 1000 < 32,767
+    p.offerWindow('server', 1000); // max window 65,535: 1000 < 32,767
     const start = p.mark();
     const t0 = p.clock.now();
     p.send('client', 2000);
@@ -109,7 +100,7 @@ describe('sender silly-window avoidance (rfc9293: Fs = 1/2 of the max window)', 
   it('sends into a usable window of at least half the largest window, though shorter than the MSS', () => {
     const p = established(getProfile('rfc9293', { receiveBuffer: 1500 }));
     // Max window 1500: a 1000-byte window is at least Fs·1500 = 750.
-    shrinkPeerWindow(p, 1000);
+    p.offerWindow('server', 1000);
     const start = p.mark();
     const t0 = p.clock.now();
     p.send('client', 2000);
