@@ -39,7 +39,13 @@ function workerExecArgv(): string[] {
 /** One worker thread and its request/response channel; reusable across runs through a WorkerPool. */
 export class EndpointThread {
   private readonly worker: Worker;
-  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  /**
+   * Requests awaiting their reply, oldest first. The worker answers messages one at a time in the
+   * order they came, so each reply belongs to the oldest. A run that stops early (a crash on another
+   * thread) may ask for reports while a window is still out: with one slot, the second request took
+   * the first one's reply and the report's own reply then answered the next run's init.
+   */
+  private readonly pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | undefined;
   private exited = false;
   private readonly exitPromise: Promise<void>;
@@ -58,7 +64,7 @@ export class EndpointThread {
       this.worker.once('exit', (code) => {
         liveWorkers--;
         this.exited = true;
-        if (this.pending) {
+        if (this.pending.length > 0) {
           this.fail(new Error(`${this.hosted()}: worker exited${code !== 0 ? ` with code ${code}` : ''}`));
         }
         resolve();
@@ -68,9 +74,7 @@ export class EndpointThread {
     this.worker.on('message', (message: FromWorker) => {
       // The worker names the endpoint that failed; a thread one of them failed in is never reused.
       if (message.type === 'error') return this.fail(new Error(message.message));
-      const pending = this.pending;
-      this.pending = undefined;
-      pending?.resolve(message);
+      this.pending.shift()?.resolve(message);
     });
   }
 
@@ -84,21 +88,19 @@ export class EndpointThread {
 
   /** True while the thread is alive, has never failed and owes no reply (so it may serve another run). */
   get healthy(): boolean {
-    return !this.failure && !this.exited && this.pending === undefined;
+    return !this.failure && !this.exited && this.pending.length === 0;
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
-    const pending = this.pending;
-    this.pending = undefined;
-    pending?.reject(error);
+    for (const request of this.pending.splice(0)) request.reject(error);
   }
 
   request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.exited) return Promise.reject(new Error(`${this.hosted()}: worker is gone`));
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending.push({ resolve, reject });
       this.worker.postMessage(message, transfer);
     });
   }

@@ -159,6 +159,7 @@ describe('crash isolation on a shared thread', () => {
       expect(crashed.error).toMatch(/^endpoint "client3": /);
       expect(pool.size).toBe(1);
       const next = await runSimulation(config, { threads: 2, pool });
+      expect(next.error).toBeUndefined();
       expect(next.ok).toBe(true);
       expect(pool.size).toBe(2);
     } finally {
