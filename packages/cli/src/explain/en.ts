@@ -297,7 +297,7 @@ export const en = {
   'why.syn-flood.rb':
     'B: {cookies} SYN-ACKs carried a cookie instead of taking a queue entry; the client sent {syns} SYN(s) and its connect() {outcome}',
   'why.syn-flood.moral':
-    'Each spoofed SYN holds a half-open entry for the whole SYN-ACK retry period, so a modest flood keeps the queue full and real clients are dropped. A SYN cookie encodes the connection in the ISN itself, so nothing is queued until the ACK brings the cookie back.',
+    "Each spoofed SYN holds a half-open entry for the whole SYN-ACK retry period, so a modest flood keeps the queue full and real clients are dropped. A SYN cookie encodes the connection in the ISN itself, so nothing is queued until the ACK brings the cookie back. On Linux that ISN is a keyed hash of the 4-tuple + the client's ISN + a minute counter + an MSS index, and window scale and SACK ride in the timestamp (`synack run syn-cookies --explain` goes through it; `--profile rfc9293` shows RFC 4987's layout, which keeps only the MSS).",
   'why.outcome.connected': 'succeeded at {t}',
   'why.outcome.timeout': 'timed out at {t}',
   'why.outcome.none': 'did not finish',

@@ -266,7 +266,7 @@ export const zh: Record<MessageKey, string> = {
   'why.syn-flood.rb':
     'B：{cookies} 个 SYN-ACK 携带 SYN cookie，不占用半连接队列的表项；客户端发送了 {syns} 个 SYN，其连接请求{outcome}',
   'why.syn-flood.moral':
-    '每个伪造的 SYN 都在整个 SYN-ACK 重传期间占用半连接队列中的一个表项，所以不大的洪泛就能让队列一直满着，真实客户端的 SYN 被丢弃。SYN cookie 把连接信息编码在初始序号中，在 ACK 把 cookie 带回之前，半连接队列中什么都不需要保存。',
+    '每个伪造的 SYN 都在整个 SYN-ACK 重传期间占用半连接队列中的一个表项，所以不大的洪泛就能让队列一直满着，真实客户端的 SYN 被丢弃。SYN cookie 把连接信息编码在初始序号中，在 ACK 把 cookie 带回之前，半连接队列中什么都不需要保存。在 Linux 上，这个初始序号是四元组的带密钥哈希值加上客户端的初始序号、分钟计数器和 MSS 编号，窗口扩大因子和 SACK 则保存在时间戳里（synack run syn-cookies --explain 逐步说明；--profile rfc9293 展示 RFC 4987 的格式，只保留 MSS）。',
   'why.outcome.connected': '在 {t} 成功',
   'why.outcome.timeout': '在 {t} 超时',
   'why.outcome.none': '没有结束',
