@@ -1067,7 +1067,10 @@ function renderPanel(ep, model) {
   }
   panel.options?.choose(panel.pinned && ep.conns.has(panel.pinned) ? panel.pinned : '');
   panel.empty.classList.toggle('hidden', Boolean(conn));
-  panel.wrap.classList.toggle('hidden', !conn);
+  // Dormant, not display:none: the chart is styled and laid out while the page is idle (at hello),
+  // so the first connection shows it without restyling and laying out its ~300 elements in a
+  // streaming frame (that was the costliest task of a run).
+  panel.wrap.classList.toggle('dormant', !conn);
   if (!conn) {
     panel.empty.textContent =
       ep.listeners.size > 0
