@@ -85,22 +85,8 @@ function registerCompletion(program: Command, io: Output, setExit: (code: number
     });
 }
 
-export function buildProgram(io: Output, setExit: (code: number) => void): Command {
-  const program = new Command();
-  program
-    .name('synack')
-    .description('TCP connection simulator: every endpoint an XState statechart in its own worker thread')
-    .version(synackVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    // Every command takes --no-color (help.ts); it overrides NO_COLOR / FORCE_COLOR / TERM.
-    .hook('preAction', (_program, action) => {
-      if (action.opts().color === false) io.color = false;
-    });
-
-  registerList(program, io, setExit);
-
+/** `synack run [scenario]`: one simulation, its ladder or trace, pcap, inspector, narration. */
+function registerRun(program: Command, io: Output, setExit: (code: number) => void): void {
   const run = program
     .command('run')
     .description('run a scenario (built-in name or a .json/.yaml file; default: lifecycle)')
@@ -151,6 +137,25 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
       ).finally(stopWatching);
       setExit(outcome.exitCode);
     });
+}
+
+export function buildProgram(io: Output, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('synack')
+    .description('TCP connection simulator: every endpoint an XState statechart in its own worker thread')
+    .version(synackVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Every command takes --no-color (help.ts); it overrides NO_COLOR / FORCE_COLOR / TERM.
+    .hook('preAction', (_program, action) => {
+      if (action.opts().color === false) io.color = false;
+    });
+
+  registerList(program, io, setExit);
+
+  registerRun(program, io, setExit);
 
   registerWhy(program, io, setExit);
 

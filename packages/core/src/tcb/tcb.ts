@@ -410,13 +410,17 @@ export function createTcb(init: TcbInit): Tcb {
     lastDataAt: undefined,
     cc: createCongestionControl(init.profile.initialWindow),
     loss: createLossState(),
-    stats: {
-      segmentsSent: 0,
-      segmentsReceived: 0,
-      bytesSent: 0,
-      bytesReceived: 0,
-      retransmits: { SYN: 0, 'SYN-ACK': 0, FIN: 0, data: 0, probe: 0 },
-    },
+    stats: createStats(),
+  };
+}
+
+function createStats(): Tcb['stats'] {
+  return {
+    segmentsSent: 0,
+    segmentsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    retransmits: { SYN: 0, 'SYN-ACK': 0, FIN: 0, data: 0, probe: 0 },
   };
 }
 
