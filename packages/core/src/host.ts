@@ -8,6 +8,7 @@ import type { InspectionEvent } from 'xstate';
 import type { VirtualClock } from './clock.js';
 import { type ConnectionHandle, createConnection, type EngineKind } from './engine.js';
 import type { HashKey } from './hash.js';
+import type { IsnPolicy } from './isn.js';
 import { createListenerActor, type ListenerActor } from './listener.js';
 import type { TcpState } from './machine/states.js';
 import { MAX_WINDOW_SHIFT, type SynOptions, TIMESTAMPS_OPTION_SPACE, tsOffsetFor } from './options.js';
@@ -94,6 +95,8 @@ export interface HostOptions {
   clock: VirtualClock;
   isnKey: HashKey;
   fixedIsn?: number;
+  /** How ISNs are chosen (isn.ts): 'keyed-hash' (RFC 6528, default) or 'clock' (RFC 793, teaching). */
+  isnPolicy?: IsnPolicy;
   events: HostEvents;
   inspect?: (event: InspectionEvent) => void;
   /** First ephemeral port for active opens (default 40000). */
@@ -632,6 +635,7 @@ export class Host {
       profile: this.options.profile,
       isnKey: this.options.isnKey,
       fixedIsn: iss ?? this.options.fixedIsn,
+      isnPolicy: this.options.isnPolicy,
       // RST in SYN_RECEIVED: back to LISTEN (RFC 9293) or freed silently (Linux); see afterEvent.
       returnToListen: listener !== undefined && this.options.profile.synReceivedRstToListen === true,
       synAckBudget: listener && this.options.profile.synQueuePruning ? listener.synAckBudget : undefined,

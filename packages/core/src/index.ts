@@ -22,7 +22,7 @@ export {
   listenerConnId,
   type OccupancySample,
 } from './host.js';
-export { rfc6528Isn } from './isn.js';
+export { clockIsn, type IsnPolicy, rfc6528Isn } from './isn.js';
 export { createListenerActor, type ListenerActor, type ListenerEvent, listenerMachine } from './listener.js';
 // The statechart
 export {

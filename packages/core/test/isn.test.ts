@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type HashKey, halfSipHash, ipv4Bytes, keyFromSeed, splitmix32, tupleBytes } from '../src/hash.js';
-import { rfc6528Isn } from '../src/isn.js';
+import { clockIsn, rfc6528Isn } from '../src/isn.js';
 import { getProfile } from '../src/profiles.js';
 import { seqDiff } from '../src/seq.js';
+import { chooseIss } from '../src/tcb/output.js';
+import { createTcb } from '../src/tcb/tcb.js';
 import { Pair } from './pair.js';
 
 /**
@@ -234,5 +236,32 @@ describe('RFC 6528 ISN = M + F(4-tuple, key)', () => {
     b.advance(2000);
     b.connect();
     expect(seqDiff(b.wire[0].segment.seq, a.wire[0].segment.seq)).toBe(500_000);
+  });
+});
+
+describe("isnPolicy 'clock': RFC 793's bare clock, predictable across 4-tuples (teaching the off-path attack)", () => {
+  const tcb = (isnPolicy: 'clock' | 'keyed-hash', port: number) =>
+    createTcb({
+      local: { addr: '10.0.0.2', port: 80 },
+      remote: { addr: '10.0.0.1', port },
+      profile: getProfile('rfc9293'),
+      isnPolicy,
+    });
+
+  it('gives every 4-tuple the same ISN at one instant, M = 250 ticks per ms', () => {
+    expect(clockIsn(1000)).toBe(250_000);
+    expect(clockIsn(1000, 64)).toBe(15_625_000);
+    expect(chooseIss(tcb('clock', 40000), 1000)).toBe(250_000);
+    expect(chooseIss(tcb('clock', 1023), 1000)).toBe(250_000);
+    // What one connection's ISN tells an attacker about another's a moment later: everything.
+    expect(seqDiff(chooseIss(tcb('clock', 1023), 1400), chooseIss(tcb('clock', 40000), 1000))).toBe(100_000);
+  });
+
+  it("the default, 'keyed-hash' (RFC 6528), gives different 4-tuples unrelated ISNs", () => {
+    expect(createTcb({ local: { addr: '10.0.0.2', port: 80 }, profile: getProfile('linux') }).isnPolicy).toBe(
+      'keyed-hash',
+    );
+    expect(chooseIss(tcb('keyed-hash', 40000), 1000)).not.toBe(chooseIss(tcb('keyed-hash', 1023), 1000));
+    expect(chooseIss(tcb('keyed-hash', 40000), 1000)).not.toBe(clockIsn(1000));
   });
 });

@@ -3,7 +3,7 @@
  * SYN,ACK) and §3.8.6.3 (when to acknowledge).
  */
 import { beforeTransmitStart, validateCwnd } from '../congestion/restart.js';
-import { rfc6528Isn } from '../isn.js';
+import { clockIsn, rfc6528Isn } from '../isn.js';
 import { appendSent, packetsInFlight } from '../loss/queue.js';
 import { labelCause, retransmitLost } from '../loss/retransmit.js';
 import { scheduleLossProbe } from '../loss/tlp.js';
@@ -15,9 +15,10 @@ import { windowTooSmallToSend } from './sender-sws.js';
 import type { Step } from './step.js';
 import { dataEnd, type RetransmitKind, type Tcb } from './tcb.js';
 
-/** RFC 6528 ISN for this 4-tuple at `now` (or the block's fixed ISN, for teaching). */
+/** RFC 6528 ISN for this 4-tuple at `now` (or, for teaching, the block's fixed ISN or RFC 793's bare clock). */
 export function chooseIss(tcb: Tcb, now: number): number {
   if (tcb.fixedIsn !== undefined) return tcb.fixedIsn >>> 0;
+  if (tcb.isnPolicy === 'clock') return clockIsn(now, tcb.profile.isnClockTickNs);
   return rfc6528Isn(now, tcb.local, tcb.remote, tcb.isnKey, tcb.profile.isnClockTickNs);
 }
 

@@ -7,6 +7,7 @@
 
 import { type CongestionControl, createCongestionControl } from '../congestion/state.js';
 import type { HashKey } from '../hash.js';
+import type { IsnPolicy } from '../isn.js';
 import { createLossState, type LossState } from '../loss/state.js';
 import type { TcpState } from '../machine/states.js';
 import type { Profile, ProfileSocketOptions } from '../profiles.js';
@@ -151,6 +152,8 @@ export interface Tcb {
   readonly isnKey: HashKey;
   /** A fixed ISN instead of RFC 6528 (for teaching "why random ISNs"); undefined in real use. */
   readonly fixedIsn: number | undefined;
+  /** 'keyed-hash' (RFC 6528) or 'clock' (RFC 793's bare clock, predictable; teaching only). */
+  readonly isnPolicy: IsnPolicy;
   /** RFC single-TCB model: SYN_RECEIVED returns to LISTEN on RST. Listener children close instead. */
   readonly returnToListen: boolean;
   /** Data reaches the application at once; otherwise it waits for RECEIVE and shrinks the window. */
@@ -323,6 +326,7 @@ export interface TcbInit {
   profile: Profile;
   isnKey?: HashKey;
   fixedIsn?: number;
+  isnPolicy?: IsnPolicy;
   returnToListen?: boolean;
   autoRead?: boolean;
   synAckBudget?: () => number;
@@ -347,6 +351,7 @@ export function createTcb(init: TcbInit): Tcb {
     profile: init.profile,
     isnKey: init.isnKey ?? [0x5eed, 0xc0ffee],
     fixedIsn: init.fixedIsn,
+    isnPolicy: init.isnPolicy ?? 'keyed-hash',
     returnToListen: init.returnToListen ?? true,
     autoRead: init.autoRead ?? true,
     synAckBudget: init.synAckBudget,

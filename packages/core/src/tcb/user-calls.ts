@@ -32,6 +32,7 @@ function newConnection(t: Tcb): void {
     profile: t.profile,
     isnKey: t.isnKey,
     fixedIsn: t.fixedIsn,
+    isnPolicy: t.isnPolicy,
     returnToListen: t.returnToListen,
     autoRead: t.autoRead,
     synAckBudget: t.synAckBudget,
