@@ -76,6 +76,12 @@ export class EndpointBuilder {
     return this;
   }
 
+  /** 'clock': RFC 793's bare ISN clock, predictable across 4-tuples (teaching the off-path attack). */
+  isnPolicy(policy: NonNullable<EndpointConfig['isnPolicy']>): this {
+    this.settings.isnPolicy = policy;
+    return this;
+  }
+
   listen(port: number, options: ActionOptions<'listen', 'port'> = {}): this {
     return this.act({ at: this.time, do: 'listen', port, ...defined(options) });
   }
@@ -132,6 +138,11 @@ export class EndpointBuilder {
     options: ActionOptions<'syn-flood', 'to' | 'port' | 'count'> = {},
   ): this {
     return this.act({ at: this.time, do: 'syn-flood', to, port, count, ...defined(options) });
+  }
+
+  /** A blind connection from a spoofed address with an ISN guessed from two probe connections (schema: isn-spoof). */
+  isnSpoof(options: ActionOptions<'isn-spoof', never>): this {
+    return this.act({ at: this.time, do: 'isn-spoof', ...options });
   }
 
   /** When `event` happens on a connection, the application sends on it `after` ms later. */

@@ -186,10 +186,16 @@ function checkListeners(endpoint: EndpointConfig, where: Path, report: Report): 
   });
 }
 
-/** connect / syn-flood / raw go to an endpoint id or an IPv4 address; a raw segment needs one. */
+/** connect / syn-flood / raw / isn-spoof go to an endpoint id or an IPv4 address; a raw segment needs one. */
 function checkTargets(endpoint: EndpointConfig, ids: Set<string>, where: Path, report: Report): void {
   (endpoint.actions ?? []).forEach((action, j) => {
-    if (action.do !== 'connect' && action.do !== 'syn-flood' && action.do !== 'raw') return;
+    if (
+      action.do !== 'connect' &&
+      action.do !== 'syn-flood' &&
+      action.do !== 'raw' &&
+      action.do !== 'isn-spoof'
+    )
+      return;
     const to = action.to;
     if (to !== undefined && !ids.has(to) && !ipv4Schema.safeParse(to).success) {
       report([...where, 'actions', j, 'to'], `"${to}" is neither an endpoint id nor an IPv4 address`);

@@ -17,6 +17,7 @@ import {
   SEND_ACCEPTING_STATES,
   type Segment,
   type SocketAddress,
+  seqDiff,
   splitmix32,
   type TcpState,
   tcpStateOf,
@@ -157,6 +158,10 @@ interface ConnInfo {
   lingerMs?: number;
   /** A close() lingering for the FIN's ACK: the deadline timer, cancelled when the FIN is acked. */
   lingerTimer?: number;
+  /** An active open: when connect() was called, when it became ESTABLISHED and the ISN it saw (isn-spoof probes). */
+  openedAt?: number;
+  syncedAt?: number;
+  irs?: number;
 }
 
 /** States in which a lingering close() still waits: our FIN is not yet acknowledged. */
@@ -190,6 +195,7 @@ export class EndpointRuntime {
       clock: this.clock,
       isnKey: keyFromSeed(init.seed, init.index + 1),
       fixedIsn: endpoint.fixedIsn,
+      isnPolicy: endpoint.isnPolicy,
       engine: init.engine,
       ...(endpoint.autoRead === false ? { autoRead: false } : {}),
       inspect: init.inspect ? (ev) => this.onInspect(ev) : undefined,
@@ -335,6 +341,7 @@ export class EndpointRuntime {
         this.pendingLabel = undefined;
         this.labels.set(label, conn);
         this.conns.get(conn)!.label = label;
+        this.conns.get(conn)!.openedAt = this.clock.now();
         this.lastConn = conn;
         return;
       }
@@ -370,6 +377,9 @@ export class EndpointRuntime {
         return;
       case 'syn-flood':
         this.synFlood(action);
+        return;
+      case 'isn-spoof':
+        this.isnSpoof(action);
         return;
     }
   }
@@ -434,6 +444,62 @@ export class EndpointRuntime {
     this.records.push({ k: 'seg', seg: segment });
   }
 
+  /**
+   * The off-path attack of RFC 6528 §1 done honestly: everything comes from what this endpoint
+   * saw on its own probe connections (their ISNs and round trips), nothing from the peer's state.
+   */
+  private isnSpoof(action: Extract<AppAction, { do: 'isn-spoof' }>): void {
+    const probes = action.probes.map((label) => this.conns.get(this.labels.get(label) ?? ''));
+    const [a, b] = probes;
+    const seen = (
+      p: ConnInfo | undefined,
+    ): p is ConnInfo & { openedAt: number; syncedAt: number; irs: number } =>
+      p?.openedAt !== undefined && p.syncedAt !== undefined && p.irs !== undefined;
+    if (!seen(a) || !seen(b) || a === b) {
+      this.records.push({ k: 'app', event: 'error', detail: { error: 'isn-spoof: probes saw no two ISNs' } });
+      return;
+    }
+    // The peer chose each ISN when the SYN arrived: half the round trip after connect().
+    const isnAt = (p: typeof a) => (p.openedAt + p.syncedAt) / 2;
+    const oneWay = (b.syncedAt - b.openedAt) / 2;
+    const ticksPerMs = seqDiff(b.irs, a.irs) / (isnAt(b) - isnAt(a));
+    const arrival = this.clock.now() + oneWay;
+    const guess = (b.irs + Math.round(ticksPerMs * (arrival - isnAt(b)))) >>> 0;
+    const isn = action.isn ?? 0x0bad_5eed;
+    const dstAddr = this.resolveAddress(action.to);
+    const forged = { srcAddr: action.spoofAddr, srcPort: action.spoofPort, dstAddr, dstPort: action.port };
+    this.records.push({
+      k: 'app',
+      event: 'isn-guess',
+      detail: {
+        observed: b.irs,
+        perSecond: Math.round(ticksPerMs * 1000),
+        guess,
+        spoofed: `${action.spoofAddr}:${action.spoofPort}`,
+      },
+    });
+    this.records.push({
+      k: 'seg',
+      seg: { ...forged, seq: isn, ack: 0, flags: Flag.SYN, win: 65535, mss: 1460 },
+    });
+    this.clock.schedule(
+      () => {
+        this.records.push({
+          k: 'seg',
+          seg: {
+            ...forged,
+            seq: (isn + 1) >>> 0,
+            ack: (guess + 1) >>> 0,
+            flags: Flag.ACK | Flag.PSH,
+            win: 65535,
+            data: streamBytes(0, action.bytes).slice(),
+          },
+        });
+      },
+      action.ackAfter ?? 2 * oneWay,
+    );
+  }
+
   private synFlood(action: Extract<AppAction, { do: 'syn-flood' }>): void {
     const interval = action.interval ?? 1;
     const net = action.srcNet ?? '10.99';
@@ -482,6 +548,10 @@ export class EndpointRuntime {
       this.order.push(conn);
     }
     info.state = to;
+    if (from === 'SYN_SENT' && to === 'ESTABLISHED') {
+      info.syncedAt = this.clock.now();
+      info.irs = this.host.snapshotOf(conn)?.context.irs;
+    }
     if (to === 'CLOSED') this.lastCongestion.delete(conn);
     this.records.push({ k: 'state', conn, from, to });
     if (info.lingerTimer !== undefined && !FIN_UNACKED_STATES.includes(to)) this.lingerReturned(info, true);

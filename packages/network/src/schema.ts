@@ -333,6 +333,26 @@ const appActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at, do: z.literal('restart') }),
   /** A hand-made segment on the wire from this host (old duplicates, forgeries). */
   z.strictObject({ at, do: z.literal('raw'), segment: rawSegmentSchema, to: z.string().min(1).optional() }),
+  /**
+   * An off-path attacker's blind connection (RFC 6528 §1, Morris 1985): from two earlier
+   * connections of its own (`probes`, connect labels, both ESTABLISHED) it reads the peer's ISN
+   * clock — the rate between the two ISNs it saw, each timed at the middle of its handshake's
+   * round trip — and extrapolates it to when its forged SYN will arrive. It sends that SYN from
+   * `spoofAddr:spoofPort` (seq `isn`), never sees the SYN-ACK, and `ackAfter` ms later forges the
+   * third segment: ACK = the guessed ISN + 1, with `bytes` of data.
+   */
+  z.strictObject({
+    at,
+    do: z.literal('isn-spoof'),
+    to: z.string().min(1),
+    port,
+    probes: z.tuple([connLabel, connLabel]),
+    spoofAddr: ipv4Schema,
+    spoofPort: port,
+    isn: uint32.optional(),
+    bytes: integerIn(1, 65495),
+    ackAfter: integerIn(1, 60_000).optional(),
+  }),
   /** SYNs from spoofed addresses srcNet.x.y that never complete. */
   z.strictObject({
     at,
@@ -435,6 +455,11 @@ const endpointConfigSchema = z.strictObject({
   profileOverrides: profileOverridesSchema.optional(),
   /** This ISN for every connection instead of RFC 6528 (teaching only). */
   fixedIsn: uint32.optional(),
+  /**
+   * How ISNs are chosen: 'keyed-hash' (default; RFC 6528, as Linux) or 'clock' (RFC 793's bare
+   * clock, the same for every 4-tuple, so predictable by an off-path attacker; teaching only).
+   */
+  isnPolicy: z.enum(['keyed-hash', 'clock']).optional(),
   /** false: received data waits for a `receive` action (and shrinks the window) instead of being read at once. */
   autoRead: z.boolean().optional(),
   actions: z.array(appActionSchema).max(LIMITS.listEntries).optional(),
