@@ -88,6 +88,8 @@ function appTextEn(e: AppEvent): string | undefined {
       return 'app: host crashed and restarted (all state lost)';
     case 'syn-flood':
       return `app: SYN flood of ${d.count} spoofed SYNs`;
+    case 'isn-guess':
+      return `app: guess server ISN ${d.guess}, spoofing ${d.spoofed}`;
     default:
       return undefined;
   }
@@ -137,6 +139,7 @@ export const ZH_APP_EVENTS: Readonly<Record<string, string>> = {
   error: '错误',
   restart: '主机重启',
   'syn-flood': 'SYN 洪泛',
+  'isn-guess': '猜测初始序号',
 };
 
 /** Why a segment was lost or discarded; a scenario's own label after "targeted:" is English text, left out. */
@@ -223,6 +226,8 @@ function appTextZh(e: AppEvent): string | undefined {
       return '应用：主机崩溃后重启（全部状态丢失）';
     case 'syn-flood':
       return `应用：SYN 洪泛，${d.count} 个伪造源地址的 SYN`;
+    case 'isn-guess':
+      return `应用：猜测服务器初始序号为 ${d.guess}，冒充 ${d.spoofed}`;
     default:
       return undefined;
   }

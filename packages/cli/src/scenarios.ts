@@ -50,6 +50,39 @@ function synFlood(syncookies: 0 | 1): SimulationConfig {
     .build();
 }
 
+/** A trusted host the attacker impersonates; it is down, so no RST of its own ends the forgery. */
+const TRUSTED_HOST = '10.0.0.9';
+
+/**
+ * The off-path attack of RFC 6528 §1 (Morris 1985, Mitnick 1994). The attacker (10.0.0.66) opens
+ * two connections of its own (at 0 and 100 ms) and reads the server's ISN clock from the two ISNs
+ * it sees; at 500 ms it sends a SYN forged from the trusted host and, 20 ms later, blind, the
+ * third segment with 100 bytes, acknowledging the ISN it extrapolated (network isn-spoof). With
+ * the bare RFC 793 clock (`isnPolicy: 'clock'`) the guess is exact; with RFC 6528's keyed hash of
+ * the 4-tuple (Linux) the attacker's own ISNs say nothing about the spoofed 4-tuple's.
+ */
+function isnSpoofing(isnPolicy: 'clock' | 'keyed-hash'): SimulationConfig {
+  return simulation()
+    .endpoint('server', (s) => s.isnPolicy(isnPolicy).listen(PORT))
+    .endpoint('attacker', (a) =>
+      a
+        .connect('server', PORT, { as: 'probe1' })
+        .at(100)
+        .connect('server', PORT, { as: 'probe2' })
+        .at(500)
+        .isnSpoof({
+          to: 'server',
+          port: PORT,
+          probes: ['probe1', 'probe2'],
+          spoofAddr: TRUSTED_HOST,
+          spoofPort: 1023,
+          bytes: 100,
+        }),
+    )
+    .network(LAN)
+    .build();
+}
+
 type Describe = (endpoint: EndpointBuilder) => unknown;
 
 /** A client and a server on the LAN: the shape of most built-in scenarios. */
@@ -431,6 +464,38 @@ export const SCENARIOS: Scenario[] = [
       },
     },
     synFlood(1),
+  ),
+  builtIn(
+    {
+      name: 'isn-spoofing',
+      description:
+        "An off-path attacker learns the server's ISN clock from two connections of its own (ISNs from RFC 793's bare clock, no hash), forges a SYN from a trusted host that is down, guesses the ISN of the SYN-ACK it never sees, and its forged third segment with 100 bytes is accepted.",
+      expect: {
+        segments: [
+          { from: 'attacker', flags: ['ACK', 'PSH'], min: 1, max: 1 },
+          { from: 'server', flags: ['RST'], max: 0 },
+        ],
+        app: [{ endpoint: 'server', event: 'accept', min: 3, max: 3 }],
+        received: { server: 100 },
+      },
+    },
+    isnSpoofing('clock'),
+  ),
+  builtIn(
+    {
+      name: 'isn-spoofing-rfc6528',
+      description:
+        'The same attack against RFC 6528 ISNs (a keyed hash of the 4-tuple, as Linux): the guess misses, the server answers the forged ACK with RST, and the 100 bytes never reach its application.',
+      expect: {
+        segments: [
+          { from: 'attacker', flags: ['ACK', 'PSH'], min: 1, max: 1 },
+          { from: 'server', flags: ['RST'], min: 1, max: 1 },
+        ],
+        app: [{ endpoint: 'server', event: 'accept', min: 2, max: 2 }],
+        received: { server: 0 },
+      },
+    },
+    isnSpoofing('keyed-hash'),
   ),
   builtIn(
     {

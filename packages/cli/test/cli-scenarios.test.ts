@@ -274,6 +274,29 @@ const PROMISES: Record<string, (out: string) => void> = {
     expect(laneTimes(out, 'client', 'app: closed (timeout)')).toEqual([]);
     expect(out).toMatch(/final states: client: ESTABLISHED;/);
   },
+  'isn-spoofing'(out) {
+    // The attacker's guess (from its two probes) is the ISN of the SYN-ACK it never sees.
+    const [guessLine] = inLane(out, 'attacker', 'app: guess server ISN');
+    const guess = /guess server ISN (\d+), spoofing 10\.0\.0\.9:1023/.exec(guessLine.text)?.[1];
+    const synAck = /SYN,ACK seq=0 ack=1 ─▷ 10\.0\.0\.9 .* abs seq=(\d+) /.exec(out)?.[1];
+    expect(guess).toBeDefined();
+    expect(synAck).toBe(guess);
+    // Blind, the forged third segment completes the handshake and delivers its 100 bytes.
+    expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED')).toEqual([0.03, 0.13, 0.53]);
+    expect(out).not.toMatch(/ RST /);
+    expect(out).toContain('✓ server receives 100 bytes');
+  },
+  'isn-spoofing-rfc6528'(out) {
+    // RFC 6528: the keyed hash of the 4-tuple makes the guess miss; the server resets, nothing delivered.
+    const [guessLine] = inLane(out, 'attacker', 'app: guess server ISN');
+    const guess = /guess server ISN (\d+)/.exec(guessLine.text)?.[1];
+    const synAck = /SYN,ACK seq=0 ack=1 ─▷ 10\.0\.0\.9 .* abs seq=(\d+) /.exec(out)?.[1];
+    expect(synAck).toBeDefined();
+    expect(synAck).not.toBe(guess);
+    expect(out).toMatch(/0\.530 s .*├─ RST seq=abs:\d+ ─▷ 10\.0\.0\.9 /);
+    expect(laneTimes(out, 'server', 'SYN_RECEIVED → ESTABLISHED')).toEqual([0.03, 0.13]);
+    expect(out).toContain('✓ server receives 0 bytes');
+  },
   'lossy-transfer'(out) {
     const lost = ladderLines(out).filter((l) => /✕.*LOST \(loss\)/.test(l.text));
     const retransmitted = ladderLines(out).filter((l) => /RETRANSMIT/.test(l.text));
@@ -309,7 +332,7 @@ beforeAll(() => {
 });
 
 describe('synack list', () => {
-  it('exits 0 and lists exactly the 16 built-in scenarios, each with a description', () => {
+  it('exits 0 and lists exactly the built-in scenarios, each with a description', () => {
     expect(listed.code, describeResult(listed)).toBe(0);
     expect(listed.stderr).toBe('');
     expect(LISTED.map((s) => s.name)).toEqual([...SCENARIO_NAMES]);
@@ -334,14 +357,16 @@ describe.each(LISTED)('synack run $name', ({ name, description }) => {
       new RegExp(`^synack run ${name} {2}profile linux {2}seed 1 {2}delay ${delay} ms`),
     );
     expect(lines[1]).toBe(description);
-    expect(laneColumns(r.stdout).has('client')).toBe(true);
+    // The off-path attack has no client of its own: the attacker impersonates a host that is down.
+    const offPath = name.startsWith('isn-spoofing');
+    expect(laneColumns(r.stdout).has(offPath ? 'attacker' : 'client')).toBe(true);
     expect(laneColumns(r.stdout).has('server')).toBe(true);
     expect(ladderLines(r.stdout).length).toBeGreaterThan(5);
     // Times never go backwards.
     const times = ladderLines(r.stdout).map((l) => l.t);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(r.stdout).toMatch(/^run completed at \d+\.\d{3} s virtual \(\d+\.\d\d s wall\); \d+ segments, /m);
-    expect(r.stdout).toMatch(/^final states: client: /m);
+    expect(r.stdout).toMatch(offPath ? /^final states: server: /m : /^final states: client: /m);
     expect(r.stdout).toMatch(/^ {2}✓ run completes$/m);
     expect(r.stdout.match(/^ {2}✓ /gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
     expect(r.stdout, 'a failed expectation').not.toMatch(/✗/);

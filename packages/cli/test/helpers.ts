@@ -30,6 +30,8 @@ export const SCENARIO_NAMES = [
   'rst-abort',
   'syn-flood',
   'syn-cookies',
+  'isn-spoofing',
+  'isn-spoofing-rfc6528',
   'lossy-transfer',
   'bulk-transfer',
 ] as const;

@@ -139,6 +139,48 @@ const lifetimeClaim =
     );
   };
 
+/**
+ * The blind third segment of isn-spoofing: the guess it carries is the attacker's (app isn-guess),
+ * the ISN it is compared with is the one the server put in its SYN-ACK to the spoofed address, and
+ * "exact" / "off by" says what the server then did: completed the handshake, or answered with RST.
+ */
+const forgery =
+  (i: number, hit: boolean): Rule =>
+  (e, n, f) => {
+    const guess = f.trace
+      .slice(0, i)
+      .filter((c) => c.kind === 'app' && c.endpoint === e.from && c.event === 'isn-guess')
+      .pop();
+    if (!guess) return 'a forged third segment with no ISN guess before it';
+    const [addr, port] = String(guess.spoofed).split(':');
+    const toSpoofed = (c: Event) => c.kind === 'send' && c.to === addr && c.seg.dstPort === Number(port);
+    const synAck = f.trace.find((c) => toSpoofed(c) && has(c, 'SYN') && has(c, 'ACK'));
+    if (!synAck) return 'no SYN-ACK to the spoofed address';
+    const actual = synAck.seg.seq as number;
+    const later = f.trace.slice(i);
+    const accepted = later.some(
+      (c) =>
+        c.kind === 'state' && c.conn === synAck.conn && c.from === 'SYN_RECEIVED' && c.to === 'ESTABLISHED',
+    );
+    const reset = later.some((c) => toSpoofed(c) && has(c, 'RST'));
+    return (
+      fail(Number(n.params.actual) === actual, `says the ISN was ${n.params.actual}, it was ${actual}`) ??
+      fail(
+        Number(n.params.guess) === guess.guess,
+        `says the guess was ${n.params.guess}, it was ${guess.guess}`,
+      ) ??
+      fail(e.seg.ack === mod32(guess.guess + 1), 'the ACK does not carry the guess + 1') ??
+      fail(
+        (mod32(e.seg.ack - 1) === actual) === hit,
+        hit ? 'says exact, the guess missed' : 'says missed, it hit',
+      ) ??
+      fail(
+        hit ? accepted && !reset : reset && !accepted,
+        hit ? 'the server did not accept it' : 'no RST, or accepted',
+      )
+    );
+  };
+
 /** The previous send of the segment a retransmission timer resends (the send right after it). */
 function timerFacts(i: number, e: Event, f: Facts): { previous?: Event; retx?: Event } {
   const retx = f.trace
@@ -230,6 +272,18 @@ const RULES: Record<string, (i: number) => Rule> = {
   'simopen.syn': () => segment('SYN'),
   'syn.raw': () => segment('SYN', (e) => fail(!e.conn, 'a hand-made SYN that a connection owns')),
   'flood.syn': () => segment('SYN'),
+  'spoof.guess': () => (e, n) =>
+    fail(
+      e.kind === 'app' &&
+        e.event === 'isn-guess' &&
+        String(e.guess) === n.params.guess &&
+        String(e.observed) === n.params.observed &&
+        String(e.perSecond) === n.params.rate,
+      `says guess ${n.params.guess} from y = ${n.params.observed} at ${n.params.rate}/s, the trace differs`,
+    ),
+  'spoof.syn': () => segment('SYN', (e) => fail(!e.conn, 'a forged SYN that a connection owns')),
+  'spoof.hit': (i) => segment('data', forgery(i, true)),
+  'spoof.miss': (i) => segment('data', forgery(i, false)),
   'hs.2': () => segment('SYN-ACK', notRetransmitted),
   'hs.2.retx': () => segment('SYN-ACK', retransmitted),
   'hs.2.stale': () => segment('SYN-ACK'),
@@ -504,6 +558,24 @@ describe('narrated claims match the trace', () => {
     expect(RULES['rst.abortBare'](0)(rst(['RST']), n('rst.abortBare'), facts)).toBeUndefined();
   });
 
+  it('the forgery rules catch a guess said to hit that missed, and one said to miss that hit', async () => {
+    for (const [name, said, wrong] of [
+      ['isn-spoofing', 'spoof.hit', 'spoof.miss'],
+      ['isn-spoofing-rfc6528', 'spoof.miss', 'spoof.hit'],
+    ] as const) {
+      const r = await synack(['run', name, '--format', 'jsonl', '--no-expect']);
+      const trace = parseTrace(r.stdout);
+      const facts = new Facts(trace);
+      const n = narrate(trace as never, 'en', { strict: true }).find((x) => x.key === said);
+      expect(n, name).toBeDefined();
+      if (!n) continue;
+      expect(RULES[said](n.ref)(trace[n.ref], n, facts)).toBeUndefined();
+      expect(RULES[wrong](n.ref)(trace[n.ref], { ...n, key: wrong }, facts)).toMatch(/says (exact|missed)/);
+      const tampered = { ...n, params: { ...n.params, actual: Number(n.params.actual) + 1 } };
+      expect(RULES[said](n.ref)(trace[n.ref], tampered, facts)).toMatch(/says the ISN was/);
+    }
+  }, 60_000);
+
   it('every built-in scenario', async () => {
     const results = await pool(
       SCENARIO_NAMES.map((name) => () => checkRun([name])),
@@ -517,11 +589,9 @@ describe('narrated claims match the trace', () => {
     const runs = [
       ...Array.from({ length: 20 }, (_, s) => ['lifecycle', '--loss', '0.1', '--seed', String(s + 1)]),
       ...Array.from({ length: 5 }, (_, s) => ['lossy-transfer', '--seed', String(s + 1)]),
-      ...['old-duplicate-syn', 'half-open', 'lost-final-ack', 'syn-cookies', 'rst-abort'].map((s) => [
-        s,
-        '--profile',
-        'rfc9293',
-      ]),
+      ...['old-duplicate-syn', 'half-open', 'lost-final-ack', 'syn-cookies', 'rst-abort', 'isn-spoofing'].map(
+        (s) => [s, '--profile', 'rfc9293'],
+      ),
     ];
     const results = await pool(
       runs.map((args) => () => checkRun(args)),

@@ -197,6 +197,15 @@ export const en = {
     '{side} starts a SYN flood: {count} SYNs, one every {interval} ms, from spoofed addresses that never answer — each one holds a half-open entry until its SYN-ACK retries run out (the rest of the flood is narrated only once per kind)',
   'flood.startCookies':
     '{side} starts a SYN flood: {count} SYNs, one every {interval} ms, from spoofed addresses that never answer — while the SYN queue has room each one holds a half-open entry until its SYN-ACK retries run out; once the queue is full, the SYN-ACKs carry SYN cookies and take no entry (the rest of the flood is narrated only once per kind)',
+  // Off-path ISN guessing (RFC 6528 §1), scenario isn-spoofing.
+  'spoof.guess':
+    "{side} reads the server's ISN clock off its own two connections: their ISNs (the second y = {observed}) advanced at {rate} per second; extrapolated to when a SYN sent now arrives, the server's next ISN should be {guess}. It impersonates {spoofed}, a trusted host that is down, and cannot see the server's answers: it is off the path (RFC 6528 §1)",
+  'spoof.syn':
+    '{side} sends a SYN forged with {spoofed} as its source (seq = {seq}): the server sends its SYN-ACK, and the ISN in it, to {spoofed}, never to the attacker',
+  'spoof.hit':
+    "{side} forges the third segment from {spoofed}, blind: ack = {ack} (its guess {guess} + 1) with {len} bytes. The server's ISN in the SYN-ACK the attacker never saw was {actual}: the guess is exact, the ACK acceptable (RFC 9293 §3.10.7.4: SND.UNA < SEG.ACK ≤ SND.NXT), so the server completes the handshake and hands the {len} forged bytes to its application as if {spoofed} had sent them",
+  'spoof.miss':
+    "{side} forges the third segment from {spoofed}, blind: ack = {ack} (its guess {guess} + 1) with {len} bytes. The server's ISN in the SYN-ACK the attacker never saw was {actual}, {off} away: RFC 6528 adds a keyed hash of the 4-tuple to the clock, so the attacker's own ISNs say nothing about this 4-tuple's. The ACK is not acceptable (RFC 9293 §3.10.7.4: SND.UNA < SEG.ACK ≤ SND.NXT fails): the server answers with RST and the data never reaches its application",
   'flood.syn': 'a spoofed SYN (seq = {seq}) from {side}',
   'flood.synack':
     '{side} answers the spoofed SYN with a SYN-ACK that goes nowhere ({reason}); the entry stays half-open in SYN_RECEIVED',

@@ -142,6 +142,8 @@ class Narrator {
   private readonly probes = new Map<string, { n: number; t: number; ports: string }>();
   /** `endpoint|conn|t` of each connection its application aborted (closed: aborted) at t. */
   private readonly abortedAt = new Set<string>();
+  /** endpoint → its latest ISN guess (app isn-guess): the forged segments that follow are narrated with it. */
+  private readonly isnGuess = new Map<string, AppEvent>();
   /** Did any listener answer a SYN statelessly (a SYN-ACK no connection owns: a SYN cookie)? */
   private cookiesAnswered = false;
   /** endpoint|conn → times it sent a RST from SYN_SENT (an unacceptable ACK of an older connection). */
@@ -150,7 +152,7 @@ class Narrator {
   private readonly backlog = new Map<string, number>();
   /** endpoint → its half-open entries now (passive connections in SYN_RECEIVED), by endpoint|conn. */
   private readonly halfOpen = new Map<string, Set<string>>();
-  /** endpoint|conn → times it sent a segment (a half-open entry's SYN-ACKs, for its lifetime). */
+  /** endpoint|conn → times it sent a SYN-ACK (a half-open entry's, for its lifetime; not the RST to a forged ACK). */
   private readonly sendTimes = new Map<string, number[]>();
   /** endpoint|conn → when it entered SYN_RECEIVED from LISTEN (a half-open entry is born). */
   private readonly halfOpenSince = new Map<string, number>();
@@ -175,7 +177,7 @@ class Narrator {
           this.connDialog.set(key, dialogKey(e.from, e.seg.srcPort, e.to, e.seg.dstPort));
         }
         if (IPV4.test(e.to)) this.spoofedConns.add(key);
-        push(this.sendTimes, key, e.t);
+        if (e.seg.flags.includes('SYN') && e.seg.flags.includes('ACK')) push(this.sendTimes, key, e.t);
         if (e.state === 'TIME_WAIT') push(this.twSends, key, e.t);
         if (e.state === 'SYN_SENT' && e.seg.flags.includes('RST')) push(this.synSentRsts, key, e.t);
       }
@@ -359,7 +361,9 @@ class Narrator {
       push(this.history, `${me}|${e.conn}`, { t: e.t, id: e.id, seq: seg.seq, syn, fin });
     }
     if (this.onFloodSend(e, i)) return;
+    const said = this.out.length;
     const a = this.narrateSegment(e, i, dialog, current, key);
+    this.narrateForgery(e, i, said);
     if (a) this.recordSend(e, a, connKey);
     this.sendTime.set(e.id, e.t);
     const reason = this.lost.get(e.id);
@@ -466,6 +470,39 @@ class Narrator {
     };
     if (e.seg.len > 0) this.say(i, 'hs.3.data', { ...params, len: e.seg.len });
     else this.say(i, 'hs.3', params);
+  }
+
+  /**
+   * A segment forged after an ISN guess (network isn-spoof): its generic narration (a hand-made
+   * SYN, data) is replaced by what it is — the forged SYN, or the blind third segment compared
+   * with the ISN the server really chose (its SYN-ACK to the spoofed address, later in the trace).
+   */
+  private narrateForgery(e: SegEvent, i: number, said: number): void {
+    const guess = this.isnGuess.get(e.from);
+    if (e.conn || !guess) return;
+    const spoofed = String(guess.spoofed);
+    const side = this.side(e.from);
+    const f = e.seg.flags;
+    this.out.length = said;
+    if (f.includes('SYN')) {
+      this.say(i, 'spoof.syn', { side, spoofed, seq: e.seg.seq });
+      return;
+    }
+    const [addr, port] = spoofed.split(':');
+    const synAck = this.trace.find(
+      (c): c is SegEvent =>
+        c.kind === 'send' &&
+        c.to === addr &&
+        c.seg.dstPort === Number(port) &&
+        c.seg.flags.includes('SYN') &&
+        c.seg.flags.includes('ACK'),
+    );
+    if (!synAck) return;
+    const actual = synAck.seg.seq;
+    const off = Math.min((e.seg.ack - 1 - actual) >>> 0, (actual - e.seg.ack + 1) >>> 0);
+    const params = { side, spoofed, ack: e.seg.ack, guess: Number(guess.guess), len: e.seg.len, actual };
+    if (off === 0) this.say(i, 'spoof.hit', params);
+    else this.say(i, 'spoof.miss', { ...params, off });
   }
 
   /** Per-attempt bookkeeping of a sent segment: its connection, highest sequence sent, last ACK. */
@@ -999,6 +1036,16 @@ class Narrator {
       });
     } else if (e.event === 'restart') {
       this.say(i, 'app.restart', { side });
+    } else if (e.event === 'isn-guess') {
+      this.isnGuess.set(e.endpoint, e);
+      const { observed, guess, spoofed } = e;
+      this.say(i, 'spoof.guess', {
+        side,
+        observed: String(observed),
+        rate: String(e.perSecond),
+        guess: String(guess),
+        spoofed: String(spoofed),
+      });
     } else if (e.event === 'closed' && e.reason === 'timeout') {
       if (this.spoofedConns.has(connKey)) {
         const life = this.halfOpenLifetime(connKey, e.t);

@@ -171,6 +171,14 @@ export const zh: Record<MessageKey, string> = {
     '{side}发起 SYN 洪泛：{count} 个 SYN，每 {interval} 毫秒一个，来自永远不会回应的伪造地址——每个都占用一个半连接，直到其 SYN-ACK 重传次数用完（洪泛的其余部分每类只解说一次）',
   'flood.startCookies':
     '{side}发起 SYN 洪泛：{count} 个 SYN，每 {interval} 毫秒一个，来自永远不会回应的伪造地址——半连接队列未满时，每个都占用一个半连接，直到其 SYN-ACK 重传次数用完；队列满了之后，SYN-ACK 携带 SYN cookie，不再占用队列（洪泛的其余部分每类只解说一次）',
+  'spoof.guess':
+    '{side}从自己的两条连接读出服务器的初始序号时钟：两次的初始序号（第二次为 y = {observed}）每秒增加 {rate}；外推到现在发出的 SYN 到达服务器的时刻，服务器下一个初始序号应为 {guess}。它冒充已经宕机的受信主机 {spoofed}，而且不在通信路径上，看不到服务器的回应（RFC 6528 §1）',
+  'spoof.syn':
+    '{side}以 {spoofed} 为源地址伪造一个 SYN（seq = {seq}）：服务器会把 SYN-ACK 及其中的初始序号发给 {spoofed}，而不是攻击者',
+  'spoof.hit':
+    '{side}冒充 {spoofed} 盲发第三个报文段：ack = {ack}（猜测值 {guess} 加 1），携带 {len} 字节数据。服务器在攻击者看不到的 SYN-ACK 中用的初始序号是 {actual}：猜得分毫不差，这个 ACK 可以接受（RFC 9293 §3.10.7.4），服务器完成握手，把这 {len} 字节伪造数据当作 {spoofed} 发来的交给应用进程',
+  'spoof.miss':
+    '{side}冒充 {spoofed} 盲发第三个报文段：ack = {ack}（猜测值 {guess} 加 1），携带 {len} 字节数据。服务器在攻击者看不到的 SYN-ACK 中用的初始序号是 {actual}，相差 {off}：RFC 6528 在时钟之上加了对四元组的带密钥散列，攻击者自己连接的初始序号对这个四元组毫无参考价值。这个 ACK 不可接受（RFC 9293 §3.10.7.4），服务器回应 RST，数据始终到不了它的应用进程',
   'flood.syn': '来自{side}的伪造 SYN（seq = {seq}）',
   'flood.synack':
     '{side}用 SYN-ACK 回应伪造的 SYN，但它无处可去（{reason}）；该表项停留在 SYN_RECEIVED 半连接状态',
