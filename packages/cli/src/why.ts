@@ -426,6 +426,37 @@ const synData: WhyQuestion = {
   },
 };
 
+/**
+ * Why ISNs must be unpredictable to an off-path attacker (RFC 6528 §1): A is isn-spoofing (RFC
+ * 793's bare clock: the attacker's extrapolated guess is exact and the server's application takes
+ * 100 forged bytes), B is isn-spoofing-rfc6528 (the keyed hash: the guess misses, RST).
+ */
+const isnGuessing: WhyQuestion = {
+  name: 'isn-guessing',
+  pair() {
+    return [builtIn('isn-spoofing'), builtIn('isn-spoofing-rfc6528')];
+  },
+  contrast(a, b, t) {
+    const facts = (run: Run) => {
+      const trace = run.result.trace;
+      const guess = appEvents(trace, 'attacker', 'isn-guess')[0];
+      const [addr] = String(guess?.spoofed ?? '').split(':');
+      const toSpoofed = sends(trace, 'server').filter((e) => e.to === addr);
+      const synAck = toSpoofed.find((e) => e.seg.flags.includes('SYN'));
+      const spoofedConn = synAck && 'conn' in synAck ? synAck.conn : undefined;
+      const data = appEvents(trace, 'server', 'data').filter((e) => e.conn === spoofedConn);
+      return {
+        guess: String(guess?.guess ?? '?'),
+        rate: String(guess?.perSecond ?? '?'),
+        actual: synAck?.seg.seq ?? '?',
+        bytes: data.reduce((n, e) => n + Number(e.bytes ?? 0), 0),
+        rsts: toSpoofed.filter((e) => e.seg.flags.includes('RST')).length,
+      };
+    };
+    return [t('why.isn-guessing.ra', facts(a)), t('why.isn-guessing.rb', facts(b))];
+  },
+};
+
 export const WHY_QUESTIONS: readonly WhyQuestion[] = [
   twoWayHandshake,
   synData,
@@ -433,6 +464,7 @@ export const WHY_QUESTIONS: readonly WhyQuestion[] = [
   timeWait,
   randomIsn,
   synFlood,
+  isnGuessing,
 ];
 
 // -------------------------------------------------------------------------------------------

@@ -6,7 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { type CliResult, describeResult, synack } from './helpers.js';
 
-const QUESTIONS = ['two-way-handshake', 'syn-data', 'four-way-close', 'time-wait', 'random-isn', 'syn-flood'];
+const QUESTIONS = [
+  'two-way-handshake',
+  'syn-data',
+  'four-way-close',
+  'time-wait',
+  'random-isn',
+  'syn-flood',
+  'isn-guessing',
+];
 
 /** The "What differs" section: the A line and the B line. */
 function differences(r: CliResult): { a: string; b: string } {
@@ -111,6 +119,22 @@ describe('synack why', () => {
     // Compact: the flood is folded away.
     expect(r.stdout).toMatch(/» … \d+ more flood event\(s\) not shown …/);
     expect(r.stdout.split('\n').length).toBeLessThan(150);
+  });
+
+  it('isn-guessing: against the bare clock the guess is exact and 100 forged bytes delivered; against RFC 6528 it misses', async () => {
+    const r = await synack(['why', 'isn-guessing']);
+    expect(r.code, describeResult(r)).toBe(0);
+    expect(r.stdout.match(/^ +time {2}server {2,}attacker/gm), 'two ladders').toHaveLength(2);
+    const { a, b } = differences(r);
+    const [, guessA, actualA] =
+      /it guessed (\d+) and the server's SYN-ACK to the trusted host carried (\d+)/.exec(a) ?? [];
+    expect(guessA).toBeDefined();
+    expect(actualA).toBe(guessA);
+    expect(a).toContain("the server's application received 100 forged bytes");
+    const [, guessB, actualB] = /the guess (\d+) met an ISN of (\d+)/.exec(b) ?? [];
+    expect(guessB).toBeDefined();
+    expect(actualB).not.toBe(guessB);
+    expect(b).toContain('answered the forged ACK with 1 RST and its application received 0 bytes');
   });
 
   it('--lang zh answers in Chinese', async () => {

@@ -30,7 +30,15 @@ const ALLOWED = new Set([
   // identifiers: endpoints, the command and its subcommands, scenario and question names
   ...['client', 'server', 'attacker', 'synack', 'run', 'why'],
   ...SCENARIO_NAMES,
-  ...['two-way-handshake', 'syn-data', 'four-way-close', 'time-wait', 'random-isn', 'syn-flood'],
+  ...[
+    'two-way-handshake',
+    'syn-data',
+    'four-way-close',
+    'time-wait',
+    'random-isn',
+    'syn-flood',
+    'isn-guessing',
+  ],
   // the two contrasting runs of a `why` answer are called A and B
   ...['A', 'B'],
 ]);
@@ -75,9 +83,15 @@ describe('the Latin-word check', () => {
 
 /** With --explain: the ladder, its summary and expectations, and the narration, in one run each. */
 const RUNS = SCENARIO_NAMES.map((name) => ['run', name, '--lang', 'zh', '--explain', '--no-color']);
-const WHYS = ['two-way-handshake', 'syn-data', 'four-way-close', 'time-wait', 'random-isn', 'syn-flood'].map(
-  (q) => ['why', q, '--lang', 'zh', '--no-color'],
-);
+const WHYS = [
+  'two-way-handshake',
+  'syn-data',
+  'four-way-close',
+  'time-wait',
+  'random-isn',
+  'syn-flood',
+  'isn-guessing',
+].map((q) => ['why', q, '--lang', 'zh', '--no-color']);
 
 describe('--lang zh output', () => {
   it('every built-in scenario’s description, ladder, narration, summary and expectations are Chinese apart from whitelisted words', async () => {

@@ -307,6 +307,19 @@ export const en = {
     'B: {cookies} SYN-ACKs carried a cookie instead of taking a queue entry; the client sent {syns} SYN(s) and its connect() {outcome}',
   'why.syn-flood.moral':
     "Each spoofed SYN holds a half-open entry for the whole SYN-ACK retry period, so a modest flood keeps the queue full and real clients are dropped. A SYN cookie encodes the connection in the ISN itself, so nothing is queued until the ACK brings the cookie back. On Linux that ISN is a keyed hash of the 4-tuple + the client's ISN + a minute counter + an MSS index, and window scale and SACK ride in the timestamp (`synack run syn-cookies --explain` goes through it; `--profile rfc9293` shows RFC 4987's layout, which keeps only the MSS).",
+  'why.isn-guessing.q':
+    'Why must an initial sequence number be unpredictable (RFC 6528), not merely change with time?',
+  'why.isn-guessing.setup':
+    "Setup: an attacker off the path opens two connections of its own to the server (at 0 and 100 ms) and reads the server's ISN clock from the two ISNs it sees; at 500 ms it sends a SYN forged from a trusted host that is down (10.0.0.9) and, 20 ms later, blind, the third segment with 100 bytes, acknowledging the ISN it extrapolated.",
+  'why.isn-guessing.a':
+    "the server's ISNs come from RFC 793's clock alone (the same clock for every 4-tuple)",
+  'why.isn-guessing.b': "RFC 6528 ISNs: the clock plus a keyed hash of the 4-tuple (Linux's secure_tcp_seq)",
+  'why.isn-guessing.ra':
+    "A: the attacker's probes showed a clock of {rate} per second; it guessed {guess} and the server's SYN-ACK to the trusted host carried {actual}: the forged ACK completed the handshake and the server's application received {bytes} forged bytes",
+  'why.isn-guessing.rb':
+    "B: the probes' ISNs made a meaningless clock of {rate} per second; the guess {guess} met an ISN of {actual}: the server answered the forged ACK with {rsts} RST and its application received {bytes} bytes",
+  'why.isn-guessing.moral':
+    "An ISN only has to change with time to keep old duplicates apart (`synack why random-isn`); against an attacker it must also be unguessable. With one clock for every connection, an ISN the attacker sees on its own connection predicts the one in a SYN-ACK it never sees, and it can complete a connection in a trusted host's name without ever receiving a segment (Morris 1985; Mitnick 1994). RFC 6528 adds a keyed hash of the 4-tuple, so the attacker's own ISNs tell it nothing about another 4-tuple's.",
   'why.outcome.connected': 'succeeded at {t}',
   'why.outcome.timeout': 'timed out at {t}',
   'why.outcome.none': 'did not finish',
