@@ -9,9 +9,10 @@ import { type Command, Option } from 'commander';
 import { createColors } from 'picocolors';
 import { explainAnnotator, format, LANGS, type Lang, type MessageKey } from './explain/index.js';
 import { renderLadder, traceEndpoints } from './ladder.js';
-import { type Output, runScenario } from './run.js';
+import { type Output, runScenario, textWidth } from './run.js';
 import { findScenario, type Scenario } from './scenarios.js';
 import { InputError } from './schema.js';
+import { fitLines, WIDTH_BOUNDS, widestLine, widthArg } from './terminal-width.js';
 
 type Params = Record<string, string | number>;
 type T = (key: MessageKey, params?: Params) => string;
@@ -540,6 +541,16 @@ interface WhyOptions {
   lang?: Lang;
   explain?: boolean;
   color?: boolean;
+  /** --width: columns the answer fits in (default: the terminal's, when stdout is one). */
+  width?: number;
+  /** --compact: compact ladders and wrapped prose (80 columns unless --width), as `synack run`. */
+  compact?: boolean;
+}
+
+/** How an answer is laid out: `width` undefined keeps the wide ladders and unwrapped prose (pipes). */
+interface WhyLayout {
+  width: number | undefined;
+  compact: boolean;
 }
 
 const SILENT: Output = { out: () => {}, err: () => {}, isTTY: false };
@@ -561,6 +572,9 @@ async function runWhy(question: string | undefined, options: WhyOptions, io: Out
   }
   const color = options.color ?? io.color ?? io.isTTY;
   const c = createColors(color);
+  const layout: WhyLayout = { width: textWidth(options, io), compact: options.compact === true };
+  // Prose (question, setup, contrast, moral) wraps at the width like `synack run`'s headers.
+  const out = (text: string) => io.out(layout.width === undefined ? text : fitLines(text, layout.width, 4));
   const [sa, sb] = q.pair();
   const runs: Run[] = [];
   for (const scenario of [sa, sb]) {
@@ -568,26 +582,26 @@ async function runWhy(question: string | undefined, options: WhyOptions, io: Out
     runs.push({ scenario, result: outcome.result });
   }
   const [a, b] = runs;
-  io.out(`${c.bold(`synack why ${q.name}`)}: ${t(`why.${q.name}.q` as MessageKey)}\n`);
-  io.out(`${c.dim(t(`why.${q.name}.setup` as MessageKey))}\n\n`);
+  out(`${c.bold(`synack why ${q.name}`)}: ${t(`why.${q.name}.q` as MessageKey)}\n`);
+  out(`${c.dim(t(`why.${q.name}.setup` as MessageKey))}\n\n`);
   const labels: Array<[MessageKey, MessageKey, Run]> = [
     ['why.runA', `why.${q.name}.a` as MessageKey, a],
     ['why.runB', `why.${q.name}.b` as MessageKey, b],
   ];
   let failed = false;
   for (const [which, title, run] of labels) {
-    io.out(`${c.bold(t(which, { title: t(title) }))}\n`);
-    io.out(compactLadder(run.result.trace, lang, options.explain ?? false, color, t));
-    io.out('\n');
+    out(`${c.bold(t(which, { title: t(title) }))}\n`);
+    out(compactLadder(run.result.trace, lang, options.explain ?? false, color, t, layout));
+    out('\n');
     if (!run.result.ok) {
       failed = true;
-      io.out(
+      out(
         `${c.red(t('why.failed', { which: which === 'why.runA' ? 'A' : 'B', error: String(run.result.error) }))}\n\n`,
       );
     }
   }
   const [ra, rb] = q.contrast(a, b, t, lang);
-  io.out(`${c.bold(t('why.differs'))}\n  • ${ra}\n  • ${rb}\n\n${t(`why.${q.name}.moral` as MessageKey)}\n`);
+  out(`${c.bold(t('why.differs'))}\n  • ${ra}\n  • ${rb}\n\n${t(`why.${q.name}.moral` as MessageKey)}\n`);
   return failed ? 1 : 0;
 }
 
@@ -597,21 +611,29 @@ function compactLadder(
   explain: boolean,
   color: boolean,
   t: T,
+  layout: WhyLayout,
 ): string {
   const { events, original, hiddenAfter } = compactTrace(trace);
   const narration = explain ? explainAnnotator(lang)(trace) : undefined;
   const endpoints = traceEndpoints(trace);
-  return renderLadder(events, {
-    color,
-    lang,
-    endpoints,
-    laneWidth: endpoints.length > 2 ? 30 : 40,
-    annotate: (event, index) => {
-      const lines = narration?.(event, original[index]) ?? [];
-      const hidden = hiddenAfter.get(index);
-      return hidden ? [...lines, t('why.hidden', { n: hidden })] : lines;
-    },
-  });
+  const draw = (compact: boolean) =>
+    renderLadder(events, {
+      color,
+      lang,
+      endpoints,
+      compact,
+      width: layout.width,
+      ...(compact ? {} : { laneWidth: endpoints.length > 2 ? 30 : 40 }),
+      annotate: (event, index) => {
+        const lines = narration?.(event, original[index]) ?? [];
+        const hidden = hiddenAfter.get(index);
+        return hidden ? [...lines, t('why.hidden', { n: hidden })] : lines;
+      },
+    });
+  // The wide ladder when it fits (or no width is known), otherwise the compact one (as run.ts).
+  const wide = layout.compact ? undefined : draw(false);
+  if (wide !== undefined && (layout.width === undefined || widestLine(wide) <= layout.width)) return wide;
+  return draw(true);
 }
 
 /** Registers `synack why [question]` on the program. */
@@ -625,6 +647,12 @@ export function registerWhy(program: Command, io: Output, setExit: (code: number
     .addOption(new Option('--lang <lang>', 'language of the explanation').choices(LANGS).default('en'))
     .option('--explain', 'narrate every step of both ladders')
     .option('--no-color', 'never colour the output')
+    .option(
+      '--width <n>',
+      `columns the answer fits in, ${WIDTH_BOUNDS.min}..${WIDTH_BOUNDS.max} (default: the terminal's; none when piped)`,
+      widthArg,
+    )
+    .option('--compact', 'compact ladders and wrapped prose (80 columns unless --width)')
     .action(async (question: string | undefined, opts: Record<string, unknown>) => {
       const code = await runWhy(
         question,
@@ -632,6 +660,8 @@ export function registerWhy(program: Command, io: Output, setExit: (code: number
           lang: opts.lang as Lang,
           explain: opts.explain === true,
           color: opts.color === false ? false : undefined,
+          width: opts.width as number | undefined,
+          compact: opts.compact === true,
         },
         io,
       );

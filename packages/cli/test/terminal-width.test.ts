@@ -9,13 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import { SCENARIOS } from '../src/scenarios.js';
 import { fitLines, widthArg, wrapToWidth } from '../src/terminal-width.js';
+import { WHY_QUESTIONS } from '../src/why.js';
 import { synack } from './helpers.js';
 
 /** `synack ARGS` in this process (endpoints inline: the same trace, no worker start-up per run). */
-async function runInProcess(args: string[]): Promise<{ code: number; stdout: string }> {
+async function runInProcess(args: string[], inline = true): Promise<{ code: number; stdout: string }> {
   let stdout = '';
   const io = { out: (t: string) => void (stdout += t), err: () => {}, isTTY: false, color: false };
-  const code = await main(['node', 'synack', ...args, '--threads', 'inline'], io);
+  // `synack why` has no --threads: its runs take the default placement.
+  const code = await main(['node', 'synack', ...args, ...(inline ? ['--threads', 'inline'] : [])], io);
   return { code, stdout };
 }
 
@@ -34,6 +36,19 @@ function tooWide(stdout: string, width: number): string[] {
   const end = lines.indexOf('', start);
   const broken = lines.slice(start + 1, end).filter((l) => !/^\s*\d+\.\d{3} {2}|^ {8}/.test(l));
   return [...lines.filter((line) => stringWidth(line) > width), ...broken.map((l) => `broken: ${l}`)];
+}
+
+/** As tooWide, for output holding several ladders (`synack why`: one per run): every ladder checked. */
+function tooWideLadders(stdout: string, width: number): string[] {
+  const lines = stdout.split('\n');
+  const broken: string[] = [];
+  lines.forEach((line, start) => {
+    if (!/^\s*(time \(s\)|时间（秒）) {2}/.test(line)) return;
+    const end = lines.indexOf('', start);
+    for (const row of lines.slice(start + 1, end))
+      if (!/^\s*\d+\.\d{3} {2}|^ {8}/.test(row)) broken.push(`broken: ${row}`);
+  });
+  return [...lines.filter((line) => stringWidth(line) > width), ...broken];
 }
 
 describe('wrapping to a width', () => {
@@ -103,5 +118,42 @@ describe('synack run --width 80', () => {
     const r = await synack(['run', 'handshake', '--width', '20']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--width.*\[40, 1000\], got "20"/);
+  });
+});
+
+describe('synack why --compact', () => {
+  const cases = WHY_QUESTIONS.flatMap((q) =>
+    ['en', 'zh'].flatMap((lang) => [false, true].map((explain) => ({ name: q.name, lang, explain }))),
+  );
+
+  it('fits every answer in 80 columns, en and zh, with and without --explain; piped output stays wide', async () => {
+    const results = [];
+    for (const c of cases) {
+      const args = ['why', c.name, '--compact', '--lang', c.lang, '--no-color'];
+      const r = await runInProcess(c.explain ? [...args, '--explain'] : args, false);
+      const ladders = r.stdout.split('\n').filter((l) => /^\s*(time \(s\)|时间（秒）) {2}/.test(l)).length;
+      results.push({ ...c, code: r.code, ladders, wide: tooWideLadders(r.stdout, 80) });
+    }
+    for (const r of results) {
+      const what = `why ${r.name} --lang ${r.lang}${r.explain ? ' --explain' : ''}`;
+      expect(r.code, what).toBe(0);
+      expect(r.ladders, what).toBe(2);
+      expect(r.wide, what).toEqual([]);
+    }
+    // Without --compact or --width, a pipe gets the wide ladders and unwrapped prose as before.
+    const piped = await runInProcess(['why', 'random-isn', '--no-color'], false);
+    expect(tooWideLadders(piped.stdout, 80).length).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('--width 100 lets the wide ladder through where it fits and wraps the prose at 100', async () => {
+    const r = await runInProcess(['why', 'time-wait', '--width', '100', '--no-color'], false);
+    expect(r.code).toBe(0);
+    expect(tooWideLadders(r.stdout, 100)).toEqual([]);
+  }, 120_000);
+
+  it('rejects a width out of bounds with one line and exit 2', async () => {
+    const r = await synack(['why', 'time-wait', '--width', '1001']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--width.*\[40, 1000\], got "1001"/);
   });
 });
