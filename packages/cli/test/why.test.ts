@@ -4,17 +4,10 @@
  * the two traces. No argument lists the questions; an unknown one is a usage error (exit 2).
  */
 import { describe, expect, it } from 'vitest';
+import { WHY_QUESTIONS } from '../src/why.js';
 import { type CliResult, describeResult, synack } from './helpers.js';
 
-const QUESTIONS = [
-  'two-way-handshake',
-  'syn-data',
-  'four-way-close',
-  'time-wait',
-  'random-isn',
-  'syn-flood',
-  'isn-guessing',
-];
+const QUESTIONS = WHY_QUESTIONS.map((q) => q.name);
 
 /** The "What differs" section: the A line and the B line. */
 function differences(r: CliResult): { a: string; b: string } {

@@ -11,7 +11,10 @@ import { checkExpectations } from '../src/expect.js';
 import { closeCjkGaps } from '../src/explain/catalog.js';
 import { fitLabel } from '../src/ladder.js';
 import { StateNamer } from '../src/ladder-text.js';
+import { WHY_QUESTIONS } from '../src/why.js';
 import { describeResult, pool, SCENARIO_NAMES, synack } from './helpers.js';
+
+const WHY_NAMES = WHY_QUESTIONS.map((q) => q.name);
 
 /** Words of the textbook notation and of the protocol that a Chinese text keeps as they are. */
 const ALLOWED = new Set([
@@ -30,15 +33,7 @@ const ALLOWED = new Set([
   // identifiers: endpoints, the command and its subcommands, scenario and question names
   ...['client', 'server', 'attacker', 'synack', 'run', 'why'],
   ...SCENARIO_NAMES,
-  ...[
-    'two-way-handshake',
-    'syn-data',
-    'four-way-close',
-    'time-wait',
-    'random-isn',
-    'syn-flood',
-    'isn-guessing',
-  ],
+  ...WHY_NAMES,
   // the two contrasting runs of a `why` answer are called A and B
   ...['A', 'B'],
 ]);
@@ -83,15 +78,7 @@ describe('the Latin-word check', () => {
 
 /** With --explain: the ladder, its summary and expectations, and the narration, in one run each. */
 const RUNS = SCENARIO_NAMES.map((name) => ['run', name, '--lang', 'zh', '--explain', '--no-color']);
-const WHYS = [
-  'two-way-handshake',
-  'syn-data',
-  'four-way-close',
-  'time-wait',
-  'random-isn',
-  'syn-flood',
-  'isn-guessing',
-].map((q) => ['why', q, '--lang', 'zh', '--no-color']);
+const WHYS = WHY_NAMES.map((q) => ['why', q, '--lang', 'zh', '--no-color']);
 
 describe('--lang zh output', () => {
   it('every built-in scenario’s description, ladder, narration, summary and expectations are Chinese apart from whitelisted words', async () => {
